@@ -1,0 +1,1 @@
+"""The ``cxsteward`` command line: thin commands over the services."""

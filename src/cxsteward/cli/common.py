@@ -1,0 +1,108 @@
+"""What every command shares: settings from the root options, errors, the workspace."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+
+from cxsteward.config import Settings
+from cxsteward.errors import CxStewardError
+from cxsteward.services.workspace import Workspace, open_workspace
+
+EXIT_CHECK_FAILED = 2
+
+
+@dataclass
+class CliState:
+    settings: Settings
+    debug: bool
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _handle_errors(func: F) -> F:
+    """Turn the project's exceptions into one ``Error: ...`` line and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (CxStewardError, ValidationError) as exc:
+            ctx = kwargs.get("ctx")
+            found = ctx.find_object(CliState) if isinstance(ctx, typer.Context) else None
+            if found is not None and found.debug:
+                raise
+            message = exc.message if isinstance(exc, CxStewardError) else _settings_error(exc)
+            err_console().print(f"Error: {message}", markup=False)
+            raise typer.Exit(1) from exc
+
+    return cast(F, wrapper)
+
+
+class StewardTyper(typer.Typer):
+    """A Typer app whose commands report the project's errors in one line."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(func: F) -> F:
+            register(_handle_errors(func))
+            return func
+
+        return decorator
+
+    def callback(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        register = super().callback(*args, **kwargs)
+
+        def decorator(func: F) -> F:
+            register(_handle_errors(func))
+            return func
+
+        return decorator
+
+
+def _settings_error(exc: ValidationError) -> str:
+    parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+    return "Invalid setting: " + "; ".join(parts)
+
+
+def state(ctx: typer.Context) -> CliState:
+    found = ctx.find_object(CliState)
+    if found is None:  # the root callback always sets it
+        raise RuntimeError("cxsteward: the root callback did not run")
+    return found
+
+
+@contextmanager
+def workspace(ctx: typer.Context) -> Iterator[Workspace]:
+    ws = open_workspace(state(ctx).settings)
+    try:
+        yield ws
+    finally:
+        ws.close()
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def print_json(value: BaseModel | dict[str, Any] | list[Any]) -> None:
+    if isinstance(value, BaseModel):
+        text = value.model_dump_json(indent=2)
+    else:
+        text = json.dumps(value, indent=2, default=str)
+    sys.stdout.write(text + "\n")

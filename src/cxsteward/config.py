@@ -1,0 +1,66 @@
+"""Settings: one pydantic-settings class, built at start-up and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_WORKSPACE = Path("cxsteward-workspace")
+
+
+class Settings(BaseSettings):
+    """Every setting can come from a ``CXSTEWARD_*`` environment variable or an argument."""
+
+    model_config = SettingsConfigDict(env_prefix="CXSTEWARD_", extra="forbid", frozen=True)
+
+    workspace: Path = Field(
+        default=DEFAULT_WORKSPACE,
+        description="Folder holding the registry, the interaction store and reports.",
+    )
+    registry_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the registry; default is SQLite inside the workspace.",
+    )
+    question_bank: Path | None = Field(
+        default=None,
+        description="A custom question bank (YAML) that replaces the built-in one.",
+    )
+    extra_questions: Path | None = Field(
+        default=None,
+        description="A YAML file of the organization's own questions, added to the bank.",
+    )
+    min_answers_per_question: int = Field(
+        default=3, ge=1, description="Valid (non don't-know) answers a question needs to be scored."
+    )
+    min_group_size: int = Field(
+        default=2,
+        ge=1,
+        description="Respondents a role group needs before its figures are shown or compared.",
+    )
+    perception_gap: float = Field(
+        default=1.5, gt=0, le=4, description="Difference between role-group means that is a gap."
+    )
+
+    @field_validator("registry_url")
+    @classmethod
+    def _normalise_postgres(cls, value: str | None) -> str | None:
+        # Users paste libpq URLs; SQLAlchemy needs the driver named.
+        if value and value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.workspace / "reports"
+
+    @property
+    def resolved_registry_url(self) -> str:
+        return self.registry_url or f"sqlite:///{(self.workspace / 'registry.sqlite').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit values (CLI options) on top."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)  # type: ignore[arg-type]

@@ -1,0 +1,276 @@
+"""The question bank: its schema, and validation that reports every problem at once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from cxsteward.domain.scale import Dimension, RoleGroup
+from cxsteward.errors import BankInvalid, ProblemList
+
+QUESTION_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[0-9]{2,3}$")
+CROSSWALK_FRAMEWORKS = ("eu_ai_act", "nist_ai_rmf", "iso_42001", "gdpr")
+_REQUIRED_TEXT = ("text", "why", "fully_in_place", "next_action")
+
+
+class Crosswalk(BaseModel):
+    """Where a check lands in external frameworks (C13)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    eu_ai_act: tuple[str, ...] = ()
+    nist_ai_rmf: tuple[str, ...] = ()
+    iso_42001: tuple[str, ...] = ()
+    gdpr: tuple[str, ...] = ()
+
+
+class Question(BaseModel):
+    """One check of the readiness assessment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    dimension: Dimension
+    text: str
+    why: str
+    fully_in_place: str
+    next_action: str
+    answered_by: tuple[RoleGroup, ...]
+    weight: float = Field(default=1.0, gt=0)
+    crosswalk: Crosswalk = Crosswalk()
+    source: str = "builtin"
+
+
+class QuestionBank(BaseModel):
+    """A versioned, validated set of questions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: str
+    questions: tuple[Question, ...]
+
+    def get(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def ids(self) -> list[str]:
+        return [q.id for q in self.questions]
+
+    def in_dimension(self, dimension: Dimension) -> list[Question]:
+        return [q for q in self.questions if q.dimension == dimension]
+
+
+def parse_bank(text: str, source: str) -> QuestionBank:
+    """Parse and validate a whole bank (``bank``, ``version``, ``questions``).
+
+    Raises:
+        BankInvalid: listing every problem with file, line and field.
+    """
+    problems = ProblemList()
+    root, lines = _load_with_lines(text, source, problems)
+    if root is None:
+        raise BankInvalid(f"{source} is not a valid question bank", problems.items)
+    if not isinstance(root, dict):
+        problems.add("the bank must be a mapping with bank, version and questions", file=source)
+        raise BankInvalid(f"{source} is not a valid question bank", problems.items)
+    for key in ("bank", "version"):
+        if not str(root.get(key) or "").strip():
+            problems.add(f"missing {key!r}", file=source, row=1, column=key)
+    questions = _parse_questions(root.get("questions"), lines, source, "builtin", problems)
+    _check_duplicates(questions, [], lines, source, problems)
+    if problems:
+        raise BankInvalid(f"{source} is not a valid question bank", problems.items)
+    return QuestionBank(id=str(root["bank"]), version=str(root["version"]), questions=questions)
+
+
+def extend_bank(bank: QuestionBank, text: str, source: str) -> QuestionBank:
+    """Add an organization's own questions (a file with a ``questions`` list) to a bank.
+
+    Raises:
+        BankInvalid: listing every problem, including ids that clash with the bank.
+    """
+    problems = ProblemList()
+    root, lines = _load_with_lines(text, source, problems)
+    if root is not None and not isinstance(root, dict):
+        problems.add("the file must be a mapping with a 'questions' list", file=source)
+    if problems or not isinstance(root, dict):
+        raise BankInvalid(f"{source} is not a valid set of extra questions", problems.items)
+    added = _parse_questions(root.get("questions"), lines, source, "custom", problems)
+    _check_duplicates(added, bank.ids(), lines, source, problems)
+    if problems:
+        raise BankInvalid(f"{source} is not a valid set of extra questions", problems.items)
+    version = f"{bank.version}+{root.get('version', 'custom')}"
+    return bank.model_copy(update={"questions": bank.questions + added, "version": version})
+
+
+def _parse_questions(
+    raw: object, lines: dict[tuple[Any, ...], int], source: str, origin: str, problems: ProblemList
+) -> tuple[Question, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.add("'questions' must be a non-empty list", file=source, column="questions")
+        return ()
+    parsed: list[Question] = []
+    for index, item in enumerate(raw):
+        line = lines.get(("questions", index))
+        if not isinstance(item, dict):
+            problems.add("each question must be a mapping", file=source, row=line)
+            continue
+        question = _parse_question(item, index, lines, source, origin, problems)
+        if question is not None:
+            parsed.append(question)
+    return tuple(parsed)
+
+
+def _parse_question(
+    item: dict[str, Any],
+    index: int,
+    lines: dict[tuple[Any, ...], int],
+    source: str,
+    origin: str,
+    problems: ProblemList,
+) -> Question | None:
+    qid = str(item.get("id") or "").strip()
+    label = qid or f"question #{index + 1}"
+
+    def at(field: str) -> int | None:
+        return lines.get(("questions", index, field)) or lines.get(("questions", index))
+
+    before = len(problems.items)
+    allowed = {*_REQUIRED_TEXT, "id", "dimension", "answered_by", "weight", "crosswalk"}
+    for unknown in sorted(set(item) - allowed):
+        problems.add(f"{label}: unknown field", file=source, row=at(unknown), column=unknown)
+    if not qid:
+        problems.add(f"{label}: missing id", file=source, row=at("id"), column="id")
+    elif not QUESTION_ID.match(qid):
+        problems.add(
+            f"{label}: id must look like GOV-06", file=source, row=at("id"), column="id", value=qid
+        )
+    dimension = str(item.get("dimension") or "")
+    if dimension not in {d.value for d in Dimension}:
+        known = ", ".join(d.value for d in Dimension)
+        problems.add(
+            f"{label}: unknown dimension; use one of {known}",
+            file=source,
+            row=at("dimension"),
+            column="dimension",
+            value=dimension,
+        )
+    for field in _REQUIRED_TEXT:
+        if not isinstance(item.get(field), str) or not item[field].strip():
+            problems.add(f"{label}: missing {field}", file=source, row=at(field), column=field)
+    groups = item.get("answered_by")
+    if not isinstance(groups, list) or not groups:
+        problems.add(
+            f"{label}: answered_by must list role groups",
+            file=source,
+            row=at("answered_by"),
+            column="answered_by",
+        )
+        groups = []
+    for group in groups:
+        if str(group) not in {g.value for g in RoleGroup}:
+            problems.add(
+                f"{label}: unknown role group",
+                file=source,
+                row=at("answered_by"),
+                column="answered_by",
+                value=group,
+            )
+    weight = item.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        problems.add(
+            f"{label}: weight must be a positive number",
+            file=source,
+            row=at("weight"),
+            column="weight",
+            value=weight,
+        )
+    crosswalk = item.get("crosswalk") or {}
+    if not isinstance(crosswalk, dict) or set(crosswalk) - set(CROSSWALK_FRAMEWORKS):
+        problems.add(
+            f"{label}: crosswalk keys must be among {', '.join(CROSSWALK_FRAMEWORKS)}",
+            file=source,
+            row=at("crosswalk"),
+            column="crosswalk",
+        )
+        crosswalk = {}
+    if len(problems.items) > before:
+        return None
+    return Question(
+        id=qid,
+        dimension=Dimension(dimension),
+        text=item["text"].strip(),
+        why=item["why"].strip(),
+        fully_in_place=item["fully_in_place"].strip(),
+        next_action=item["next_action"].strip(),
+        answered_by=tuple(RoleGroup(str(g)) for g in groups),
+        weight=float(weight),
+        crosswalk=Crosswalk(**{k: tuple(str(v) for v in _as_list(crosswalk[k])) for k in crosswalk}),
+        source=origin,
+    )
+
+
+def _check_duplicates(
+    questions: Iterable[Question],
+    existing: list[str],
+    lines: dict[tuple[Any, ...], int],
+    source: str,
+    problems: ProblemList,
+) -> None:
+    seen = set(existing)
+    for index, question in enumerate(questions):
+        if question.id in seen:
+            problems.add(
+                "duplicate question id",
+                file=source,
+                row=_line_of_id(lines, question.id, index),
+                column="id",
+                value=question.id,
+            )
+        seen.add(question.id)
+
+
+def _line_of_id(lines: dict[tuple[Any, ...], int], qid: str, fallback_index: int) -> int | None:
+    # ("id-value", id) keeps the last line that carries the id: the duplicate's own line.
+    return lines.get(("id-value", qid)) or lines.get(("questions", fallback_index))
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
+
+
+def _load_with_lines(
+    text: str, source: str, problems: ProblemList
+) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Parse YAML and remember the 1-based line of each question and field."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problems.add(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=source, row=row)
+        return None, {}
+    if node is None:
+        problems.add("the file is empty", file=source)
+        return None, {}
+    lines: dict[tuple[Any, ...], int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == "questions" and isinstance(value_node, yaml.SequenceNode):
+                for index, item in enumerate(value_node.value):
+                    lines[("questions", index)] = item.start_mark.line + 1
+                    if isinstance(item, yaml.MappingNode):
+                        for field_key, field_value in item.value:
+                            lines[("questions", index, field_key.value)] = (
+                                field_key.start_mark.line + 1
+                            )
+                            if field_key.value == "id":
+                                lines[("id-value", field_value.value)] = (
+                                    field_key.start_mark.line + 1
+                                )
+    return data, lines

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, sessions and Alembic migrations. Never computes metrics."""

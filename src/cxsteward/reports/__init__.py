@@ -1,0 +1,1 @@
+"""Renderers that turn an assessment report into Markdown, HTML and JSON."""

@@ -1,0 +1,1 @@
+"""One typed function per user action; the only place that combines engine and registry."""

@@ -1,0 +1,65 @@
+"""Build a cycle's assessment report from the registry."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.report import build_report
+from cxsteward.domain.results import AssessmentReport
+from cxsteward.domain.scale import RoleGroup
+from cxsteward.domain.scoring import Answer
+from cxsteward.registry.tables import CycleRecord
+from cxsteward.services.assessment import cycle_bank, cycle_maturity, get_cycle_record, now
+from cxsteward.services.workspace import Workspace
+
+
+def assessment_report(ws: Workspace, cycle: str) -> AssessmentReport:
+    """The full report of a cycle, with the trend against the previous closed cycle."""
+    with ws.transaction() as session:
+        record = get_cycle_record(session, cycle)
+        previous = _previous_closed(session, record)
+        previous_report = _report(ws, previous, None) if previous is not None else None
+        return _report(ws, record, previous_report)
+
+
+def _previous_closed(session: Session, record: CycleRecord) -> CycleRecord | None:
+    return session.scalar(
+        select(CycleRecord)
+        .where(
+            CycleRecord.status == "closed",
+            CycleRecord.opened_at < record.opened_at,
+            CycleRecord.id != record.id,
+        )
+        .order_by(CycleRecord.opened_at.desc())
+        .limit(1)
+    )
+
+
+def _report(
+    ws: Workspace, record: CycleRecord, previous: AssessmentReport | None
+) -> AssessmentReport:
+    answers = [
+        Answer(
+            respondent=respondent.code,
+            role_group=RoleGroup(respondent.role_group),
+            question_id=answer.question_id,
+            value=None if answer.dont_know else answer.value,
+            comment=answer.comment,
+        )
+        for respondent in record.respondents
+        for answer in respondent.answers
+    ]
+    return build_report(
+        cycle=record.name,
+        status=record.status,
+        opened_at=record.opened_at,
+        closed_at=record.closed_at,
+        generated_at=now(),
+        bank=cycle_bank(record),
+        maturity=cycle_maturity(record),
+        respondents=[(RoleGroup(r.role_group), r.anonymous) for r in record.respondents],
+        answers=answers,
+        rules=ws.rules,
+        previous=previous,
+    )
