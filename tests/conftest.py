@@ -1,25 +1,34 @@
-"""Shared fixtures: settings on a temporary workspace, an open workspace, the CLI runner."""
+"""Shared fixtures: settings on a temporary workspace, an open workspace, the CLI runner.
+
+Fixtures named ``*_any`` run once on SQLite and once on PostgreSQL. PostgreSQL needs
+CXSTEWARD_TEST_POSTGRES_URL (``./dev test`` starts a local server and sets it); without
+it those runs are skipped with a reason, and under CI a missing server is a failure.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cxsteward.config import Settings
 from cxsteward.services.workspace import Workspace, init_workspace
 
 POSTGRES_URL = os.environ.get("CXSTEWARD_TEST_POSTGRES_URL")
+CHROMIUM = os.environ.get("CXSTEWARD_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # A developer's own CXSTEWARD_* variables must never leak into a test.
     for key in list(os.environ):
-        if key.startswith("CXSTEWARD_") and key not in {"CXSTEWARD_CHROMIUM"}:
+        if key.startswith("CXSTEWARD_"):
             monkeypatch.delenv(key)
 
 
@@ -31,6 +40,41 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def ws(settings: Settings) -> Iterator[Workspace]:
     workspace = init_workspace(settings)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: CXSTEWARD_TEST_POSTGRES_URL is not set")
+        pytest.skip("CXSTEWARD_TEST_POSTGRES_URL is not set")
+    admin_url = make_url(Settings(registry_url=POSTGRES_URL).resolved_registry_url)
+    name = f"cxs_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings_any(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "sqlite":
+        return Settings(workspace=tmp_path / "ws")
+    url = request.getfixturevalue("postgres_url")
+    return Settings(workspace=tmp_path / "ws", registry_url=url)
+
+
+@pytest.fixture
+def ws_any(settings_any: Settings) -> Iterator[Workspace]:
+    workspace = init_workspace(settings_any)
     yield workspace
     workspace.close()
 

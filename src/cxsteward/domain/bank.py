@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -81,7 +80,7 @@ def parse_bank(text: str, source: str) -> QuestionBank:
         if not str(root.get(key) or "").strip():
             problems.add(f"missing {key!r}", file=source, row=1, column=key)
     questions = _parse_questions(root.get("questions"), lines, source, "builtin", problems)
-    _check_duplicates(questions, [], lines, source, problems)
+    _check_duplicates(root.get("questions"), [], lines, source, problems)
     if problems:
         raise BankInvalid(f"{source} is not a valid question bank", problems.items)
     return QuestionBank(id=str(root["bank"]), version=str(root["version"]), questions=questions)
@@ -100,7 +99,7 @@ def extend_bank(bank: QuestionBank, text: str, source: str) -> QuestionBank:
     if problems or not isinstance(root, dict):
         raise BankInvalid(f"{source} is not a valid set of extra questions", problems.items)
     added = _parse_questions(root.get("questions"), lines, source, "custom", problems)
-    _check_duplicates(added, bank.ids(), lines, source, problems)
+    _check_duplicates(root.get("questions"), bank.ids(), lines, source, problems)
     if problems:
         raise BankInvalid(f"{source} is not a valid set of extra questions", problems.items)
     version = f"{bank.version}+{root.get('version', 'custom')}"
@@ -215,28 +214,27 @@ def _parse_question(
 
 
 def _check_duplicates(
-    questions: Iterable[Question],
+    raw: object,
     existing: list[str],
     lines: dict[tuple[Any, ...], int],
     source: str,
     problems: ProblemList,
 ) -> None:
+    """Report every repeated id, at the line of the repeat, valid question or not."""
     seen = set(existing)
-    for index, question in enumerate(questions):
-        if question.id in seen:
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        qid = str(item.get("id") or "").strip() if isinstance(item, dict) else ""
+        if not qid:
+            continue
+        if qid in seen:
             problems.add(
                 "duplicate question id",
                 file=source,
-                row=_line_of_id(lines, question.id, index),
+                row=lines.get(("questions", index, "id")),
                 column="id",
-                value=question.id,
+                value=qid,
             )
-        seen.add(question.id)
-
-
-def _line_of_id(lines: dict[tuple[Any, ...], int], qid: str, fallback_index: int) -> int | None:
-    # ("id-value", id) keeps the last line that carries the id: the duplicate's own line.
-    return lines.get(("id-value", qid)) or lines.get(("questions", fallback_index))
+        seen.add(qid)
 
 
 def _as_list(value: object) -> list[object]:
@@ -265,12 +263,8 @@ def _load_with_lines(
                 for index, item in enumerate(value_node.value):
                     lines[("questions", index)] = item.start_mark.line + 1
                     if isinstance(item, yaml.MappingNode):
-                        for field_key, field_value in item.value:
+                        for field_key, _ in item.value:
                             lines[("questions", index, field_key.value)] = (
                                 field_key.start_mark.line + 1
                             )
-                            if field_key.value == "id":
-                                lines[("id-value", field_value.value)] = (
-                                    field_key.start_mark.line + 1
-                                )
     return data, lines

@@ -98,7 +98,11 @@ def _unmet(stage: Stage, means: Mapping[str, float | None]) -> list[Blocker]:
         actual = means.get(criterion.question)
         if actual is not None and actual >= criterion.minimum - 1e-9:
             continue
-        shown = "it has too few valid answers to score" if actual is None else f"it is {actual:.1f}"
+        shown = (
+            "it has too few valid answers to score"
+            if actual is None
+            else f"it is {_shown_below(actual, criterion.minimum)}"
+        )
         blockers.append(
             Blocker(
                 stage=stage.number,
@@ -109,3 +113,12 @@ def _unmet(stage: Stage, means: Mapping[str, float | None]) -> list[Blocker]:
             )
         )
     return blockers
+
+
+def _shown_below(actual: float, minimum: float) -> str:
+    # 2.95 against a minimum of 3 must not print as "3.0": add decimals until it reads below.
+    for digits in (1, 2, 3):
+        text = f"{actual:.{digits}f}"
+        if float(text) < minimum:
+            return text
+    return f"{actual:.4f}"

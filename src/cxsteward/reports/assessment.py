@@ -24,6 +24,7 @@ from cxsteward.reports.figures import (
     md_cell,
     not_scorable_dimensions,
     notable_question_moves,
+    readable_reason,
     role_groups_in,
 )
 
@@ -74,6 +75,7 @@ def _environment() -> Environment:
         dimension=dimension_title,
         cell=group_cell,
         md=md_cell,
+        reason=readable_reason,
         date=_date,
         datetime=_datetime,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from cxsteward.domain.scale import Dimension, RoleGroup
 # A question's mean "moved" between cycles when it changed by this much or more (0-4 scale).
 NOTABLE_MOVE = 0.5
 _SCALE_TO_100 = 25.0
+# A priority reason naming two role groups, as the domain words it: "frontline say 1.0".
+_GROUPS_SAY = re.compile(r"^([a-z_]+) say ([0-9.]+), ([a-z_]+) say ([0-9.]+)$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,16 @@ def dimension_title(value: str) -> str:
         return Dimension(value).title
     except ValueError:
         return value.replace("_", " ").capitalize()
+
+
+def readable_reason(reason: str) -> str:
+    """A priority reason with role-group values written as titles; other reasons unchanged."""
+    match = _GROUPS_SAY.match(reason)
+    known = {g.value for g in RoleGroup}
+    if match is None or not {match[1], match[3]} <= known:
+        return reason
+    high, high_mean, low, low_mean = match.groups()
+    return f"{group_title(high)} say {high_mean}, {group_title(low)} say {low_mean}"
 
 
 def fmt_score(value: float | None) -> str:
@@ -127,6 +140,6 @@ def notable_question_moves(changes: Sequence[Change]) -> list[Change]:
 def md_cell(value: object) -> str:
     """Text safe inside a Markdown table cell or list item: one line, pipes and tags escaped."""
     text = " ".join(str(value).split())
-    for char in ("\\", "|", "<", ">", "`"):
+    for char in ("\\", "|", "<", "`"):
         text = text.replace(char, "\\" + char)
     return text

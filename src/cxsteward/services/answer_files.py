@@ -66,11 +66,11 @@ def import_answers(ws: Workspace, cycle: str, path: Path) -> ImportOut:
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     text = _decode(data, str(path))
-    raw_rows = _yaml_rows(text, str(path)) if _is_yaml(path) else _csv_rows(text, str(path))
+    raw_rows, problems = (_yaml_rows if _is_yaml(path) else _csv_rows)(text, str(path))
     with ws.transaction() as session:
         record = get_open_cycle_record(session, cycle)
         bank_ids = set(cycle_bank(record).ids())
-        rows = _validate(raw_rows, bank_ids, str(path))
+        rows = _validate(raw_rows, bank_ids, str(path), problems)
         seen = session.scalar(
             select(AnswerImportRecord).where(
                 AnswerImportRecord.cycle_id == record.id, AnswerImportRecord.sha256 == digest
@@ -200,7 +200,7 @@ def _is_yaml(path: Path) -> bool:
     return path.suffix.lower() in {".yaml", ".yml"}
 
 
-def _csv_rows(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
+def _csv_rows(text: str, source: str) -> tuple[list[tuple[int, dict[str, str]]], ProblemList]:
     header_line = text.splitlines()[0] if text.splitlines() else ""
     if "," not in header_line:
         for name, delimiter in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
@@ -234,11 +234,9 @@ def _csv_rows(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
             line = reader.line_num + 1
     except csv.Error as exc:
         problems.add(f"broken CSV: {exc}", file=source, row=line)
-    if problems:
-        raise ImportInvalid(f"{source}: the file has problems; nothing was written", problems.items)
-    if not rows:
+    if not rows and not problems:
         raise ImportInvalid(f"{source}: the file has a header but no answers; nothing was written.")
-    return rows
+    return rows, problems
 
 
 def _check_header(header: list[str], source: str) -> None:
@@ -258,7 +256,7 @@ def _check_header(header: list[str], source: str) -> None:
         raise ImportInvalid(f"{source}: the header is wrong; nothing was written", problems.items)
 
 
-def _yaml_rows(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
+def _yaml_rows(text: str, source: str) -> tuple[list[tuple[int, dict[str, str]]], ProblemList]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data: Any = yaml.safe_load(text)
@@ -288,9 +286,7 @@ def _yaml_rows(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
         for column in unknown:
             problems.add("unknown field", file=source, row=line, column=column)
         rows.append((line, {str(k): "" if v is None else _yaml_text(v) for k, v in item.items()}))
-    if problems:
-        raise ImportInvalid(f"{source}: the file has problems; nothing was written", problems.items)
-    return rows
+    return rows, problems
 
 
 def _yaml_text(value: object) -> str:
@@ -300,9 +296,12 @@ def _yaml_text(value: object) -> str:
 
 
 def _validate(
-    raw_rows: list[tuple[int, dict[str, str]]], bank_ids: set[str], source: str
+    raw_rows: list[tuple[int, dict[str, str]]],
+    bank_ids: set[str],
+    source: str,
+    problems: ProblemList,
 ) -> list[_Row]:
-    problems = ProblemList()
+    """Check every row; ``problems`` may already hold the reader's own findings."""
     rows: list[_Row] = []
     first_seen: dict[tuple[str, str], int] = {}
     identity: dict[str, tuple[str, bool, int]] = {}
@@ -362,6 +361,7 @@ def _validate(
         if len(problems.items) == before and role is not None:
             rows.append(_Row(line, respondent, role, anonymous, question_id, value, comment))
     if problems:
+        problems.items.sort(key=lambda p: p.row or 0)
         count = len(problems.items)
         raise ImportInvalid(
             f"{source}: {count} problem{'s' if count > 1 else ''}; nothing was written",
