@@ -9,8 +9,8 @@ import typer
 
 from cxsteward import __version__
 from cxsteward.cli import assess
-from cxsteward.cli.render import render_report
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
+from cxsteward.cli.render import render_report
 from cxsteward.config import load_settings
 from cxsteward.services.demo import run_demo
 from cxsteward.services.workspace import init_workspace
@@ -18,7 +18,7 @@ from cxsteward.services.workspace import init_workspace
 DEMO_WORKSPACE = Path("cxsteward-demo")
 
 app = StewardTyper(
-        name="cxsteward",
+    name="cxsteward",
     help="Readiness, governance and monitoring for customer-facing AI.",
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -57,11 +57,15 @@ def root(
 
     Settings come from options, then CXSTEWARD_* environment variables, then defaults.
     """
-    ctx.obj = CliState(settings=load_settings(workspace=workspace, registry_url=registry_url), debug=debug)
+    ctx.obj = CliState(
+        settings=load_settings(workspace=workspace, registry_url=registry_url), debug=debug
+    )
 
 
 @app.command("init")
-def init(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def init(
+    ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
     """Create the workspace (folder and registry); safe to run twice.
 
     Example: cxsteward --workspace ./acme init

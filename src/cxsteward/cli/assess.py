@@ -18,7 +18,7 @@ from cxsteward.services.answer_files import export_answers, import_answers
 from cxsteward.services.reporting import assessment_report
 
 app = StewardTyper(
-        help="The readiness self-assessment: cycles, answers and reports.",
+    help="The readiness self-assessment: cycles, answers and reports.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -59,7 +59,9 @@ def close(ctx: typer.Context, cycle: str, json_out: bool = JSON_OPTION) -> None:
     if json_out:
         print_json(_cycle_dict(out))
         return
-    console().print(f"Closed cycle {out.name}: {out.respondents} respondents, {out.answers} answers.")
+    console().print(
+        f"Closed cycle {out.name}: {out.respondents} respondents, {out.answers} answers."
+    )
 
 
 @app.command("cycles")
@@ -158,7 +160,9 @@ def export(
 def report(
     ctx: typer.Context,
     cycle: str,
-    format_: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Output format."),
+    format_: ReportFormat = typer.Option(
+        ReportFormat.table, "--format", "-f", help="Output format."
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file, not stdout."),
 ) -> None:
     """Score a cycle: dimensions, maturity stage and blockers, gaps, priorities, trend.

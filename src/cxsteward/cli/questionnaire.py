@@ -25,9 +25,7 @@ def run_questionnaire(
         out.print(f"Welcome back. {respondent.answered} of {respondent.total} answered so far.")
     else:
         group = _role_group(out, role_group)
-        respondent = service.add_respondent(
-            ws, cycle, group, anonymous=name is None, name=name
-        )
+        respondent = service.add_respondent(ws, cycle, group, anonymous=name is None, name=name)
         who = "anonymously: no name is stored" if respondent.anonymous else f"as {respondent.name}"
         out.print(f"You are answering {who}.")
         out.print(
@@ -47,7 +45,7 @@ def run_questionnaire(
             Panel(
                 f"[bold]{question.text}[/bold]\n\n[dim]Why it matters: {question.why}[/dim]\n\n"
                 f"{legend}  d Don't know",
-                title=f"{question.id} · {question.dimension.title}",
+                title=f"{question.id} · {question.dimension.label}",
                 subtitle=f"{total - len(pending) + index + 1} of {total}",
             )
         )
@@ -69,7 +67,9 @@ def run_questionnaire(
             else:
                 out.print("Please type 0, 1, 2, 3, 4, d, s or q.")
                 continue
-            comment = typer.prompt("Comment (optional, Enter to skip)", default="", show_default=False)
+            comment = typer.prompt(
+                "Comment (optional, Enter to skip)", default="", show_default=False
+            )
             try:
                 service.answer_question(ws, cycle, respondent.code, qid, value, comment or None)
             except Invalid as exc:
@@ -94,7 +94,7 @@ def _role_group(out: Console, given: str | None) -> RoleGroup:
         return group
     groups = list(RoleGroup)
     for index, group in enumerate(groups, start=1):
-        out.print(f"  {index}. {group.title}")
+        out.print(f"  {index}. {group.label}")
     while True:
         reply = typer.prompt("Your role group (number)").strip()
         if reply.isdigit() and 1 <= int(reply) <= len(groups):

@@ -50,9 +50,9 @@ def render_questions(out: Console, bank: QuestionBank) -> None:
     for q in bank.questions:
         table.add_row(
             q.id,
-            q.dimension.title,
+            q.dimension.label,
             q.text,
-            ", ".join(g.title for g in q.answered_by),
+            ", ".join(g.label for g in q.answered_by),
             f"{q.weight:g}",
         )
     out.print(table)
@@ -68,7 +68,9 @@ def render_report(out: Console, report: AssessmentReport) -> None:
     )
     overall = fmt(report.overall_score) if report.overall_scorable else "not scorable"
     out.print(f"Overall score: {overall} / 100")
-    out.print(f"Maturity stage: {report.stage.number} {report.stage.name}: {report.stage.description}")
+    out.print(
+        f"Maturity stage: {report.stage.number} {report.stage.name}: {report.stage.description}"
+    )
     if report.stage.blockers:
         out.print(f"Blocking stage {report.stage.next_stage}:")
         for blocker in report.stage.blockers:

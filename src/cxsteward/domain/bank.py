@@ -208,7 +208,9 @@ def _parse_question(
         next_action=item["next_action"].strip(),
         answered_by=tuple(RoleGroup(str(g)) for g in groups),
         weight=float(weight),
-        crosswalk=Crosswalk(**{k: tuple(str(v) for v in _as_list(crosswalk[k])) for k in crosswalk}),
+        crosswalk=Crosswalk(
+            **{k: tuple(str(v) for v in _as_list(crosswalk[k])) for k in crosswalk}
+        ),
         source=origin,
     )
 

@@ -57,7 +57,8 @@ def parse_maturity(text: str, source: str, bank: QuestionBank) -> MaturityModel:
     try:
         model = MaturityModel.model_validate(yaml.safe_load(text))
     except (yaml.YAMLError, ValidationError) as exc:
-        raise Invalid(f"{source} is not a valid maturity model", [Problem(str(exc), source)])
+        problem = Problem(str(exc), source)
+        raise Invalid(f"{source} is not a valid maturity model", [problem]) from None
     problems = [
         Problem("criterion names a question the bank lacks", source, value=question)
         for question in sorted(model.criteria_questions() - set(bank.ids()))

@@ -13,7 +13,7 @@ class Dimension(StrEnum):
     TRUST = "trust"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return DIMENSION_TITLES[self]
 
 
@@ -36,7 +36,7 @@ class RoleGroup(StrEnum):
     DATA = "data"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return ROLE_GROUP_TITLES[self]
 
 
@@ -53,7 +53,7 @@ ROLE_GROUP_TITLES: dict[RoleGroup, str] = {
 # Spellings people type for role groups, mapped to the canonical value.
 ROLE_GROUP_ALIASES: dict[str, RoleGroup] = {
     **{group.value: group for group in RoleGroup},
-    **{group.title.lower(): group for group in RoleGroup},
+    **{group.label.lower(): group for group in RoleGroup},
     "governance committee": RoleGroup.GOVERNANCE_COMMITTEE,
     "committee": RoleGroup.GOVERNANCE_COMMITTEE,
     "cx management": RoleGroup.CX_MANAGEMENT,

@@ -87,9 +87,7 @@ class Scores:
         return {q.id: (q.mean if q.scorable else None) for q in self.questions}
 
 
-def score_answers(
-    bank: QuestionBank, answers: Iterable[Answer], rules: ScoringRules
-) -> Scores:
+def score_answers(bank: QuestionBank, answers: Iterable[Answer], rules: ScoringRules) -> Scores:
     """Score every question and dimension of the bank from the cycle's answers."""
     by_question: dict[str, list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -218,7 +216,7 @@ def _score_dimension(
         computation += "; not scored: " + ", ".join(left_out)
     return DimensionResult(
         id=dimension.value,
-        name=dimension.title,
+        name=dimension.label,
         score=score,
         scorable=scorable,
         n_questions=len(members),

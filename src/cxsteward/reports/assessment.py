@@ -88,8 +88,7 @@ def _context(report: AssessmentReport) -> dict[str, Any]:
     if not report.overall_scorable:
         missing = ", ".join(not_scorable_dimensions(report)) or "none"
         overall_reason = (
-            "The overall score needs all five dimensions to be scorable; "
-            f"not scorable: {missing}."
+            f"The overall score needs all five dimensions to be scorable; not scorable: {missing}."
         )
     return {
         "report": report,

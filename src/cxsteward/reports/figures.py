@@ -29,7 +29,7 @@ class GroupDimensionScore:
 def group_title(value: str) -> str:
     """The readable name of a role group value, e.g. 'Legal & compliance'."""
     try:
-        return RoleGroup(value).title
+        return RoleGroup(value).label
     except ValueError:
         return value.replace("_", " ").capitalize()
 
@@ -37,7 +37,7 @@ def group_title(value: str) -> str:
 def dimension_title(value: str) -> str:
     """The readable name of a dimension value, e.g. 'Customer trust'."""
     try:
-        return Dimension(value).title
+        return Dimension(value).label
     except ValueError:
         return value.replace("_", " ").capitalize()
 
@@ -115,13 +115,10 @@ def group_dimension_scores(report: AssessmentReport) -> list[GroupDimensionScore
             pairs = [
                 (q.weight, figures.mean)
                 for q in members
-                if (figures := group_figures(q).get(group)) is not None
-                and figures.mean is not None
+                if (figures := group_figures(q).get(group)) is not None and figures.mean is not None
             ]
             weight = sum(w for w, _ in pairs)
-            score = (
-                sum(w * mean for w, mean in pairs) / weight * _SCALE_TO_100 if weight else None
-            )
+            score = sum(w * mean for w, mean in pairs) / weight * _SCALE_TO_100 if weight else None
             scores.append(GroupDimensionScore(dimension.id, group, score, len(pairs)))
     return scores
 

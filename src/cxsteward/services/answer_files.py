@@ -17,11 +17,11 @@ from cxsteward.errors import Conflict, ImportInvalid, Invalid, Problem, ProblemL
 from cxsteward.registry.tables import AnswerImportRecord, AnswerRecord, RespondentRecord
 from cxsteward.services.assessment import (
     MAX_COMMENT,
-    get_open_cycle_record,
     clean_comment,
     create_respondent,
     cycle_bank,
     get_cycle_record,
+    get_open_cycle_record,
     now,
 )
 from cxsteward.services.workspace import Workspace
@@ -188,9 +188,7 @@ def _decode(data: bytes, source: str) -> str:
                     "(it looks like Latin-1 or Windows-1252)",
                     source,
                     row=row,
-                    value=data[max(0, exc.start - 12) : exc.start + 12].decode(
-                        "utf-8", "replace"
-                    ),
+                    value=data[max(0, exc.start - 12) : exc.start + 12].decode("utf-8", "replace"),
                 )
             ],
         ) from None
@@ -264,7 +262,11 @@ def _yaml_rows(text: str, source: str) -> tuple[list[tuple[int, dict[str, str]]]
         mark = getattr(exc, "problem_mark", None)
         raise ImportInvalid(
             f"{source}: not valid YAML; nothing was written",
-            [Problem(str(getattr(exc, "problem", exc)), source, row=mark.line + 1 if mark else None)],
+            [
+                Problem(
+                    str(getattr(exc, "problem", exc)), source, row=mark.line + 1 if mark else None
+                )
+            ],
         ) from None
     items_node = node
     if isinstance(data, dict) and "answers" in data and isinstance(node, yaml.MappingNode):

@@ -267,9 +267,7 @@ def _new_code(session: Session, cycle: CycleRecord) -> str:
 
 
 def _cycle_out(session: Session, record: CycleRecord) -> CycleOut:
-    respondents = session.scalar(
-        select(func.count()).where(RespondentRecord.cycle_id == record.id)
-    )
+    respondents = session.scalar(select(func.count()).where(RespondentRecord.cycle_id == record.id))
     answers = session.scalar(
         select(func.count())
         .select_from(AnswerRecord)

@@ -15,7 +15,7 @@ from cxsteward.reports.assessment import render_html, render_markdown
 from cxsteward.services.answer_files import COLUMNS, import_answers
 from cxsteward.services.assessment import close_cycle, open_cycle
 from cxsteward.services.reporting import assessment_report
-from cxsteward.services.workspace import Workspace, reset_workspace
+from cxsteward.services.workspace import reset_workspace
 
 PREVIOUS, CURRENT = "2026-Q3", "2026-Q4"
 
@@ -88,7 +88,14 @@ def _write_answers(
                     answer = _answer(rng, question.id, group, progress)
                     comment = _comment(rng, question.id, group, answer)
                     writer.writerow(
-                        [label, group.value, str(person is None).lower(), question.id, answer, comment]
+                        [
+                            label,
+                            group.value,
+                            str(person is None).lower(),
+                            question.id,
+                            answer,
+                            comment,
+                        ]
                     )
 
 
