@@ -43,7 +43,11 @@ ANONYMOUS = {"f2", "f3"}
 QUESTIONS: dict[str, tuple[Dimension, float, str]] = {
     "STR-01": (Dimension.STRATEGY, 1.0, "Leaders agreed the risk appetite for customer AI."),
     "STR-02": (Dimension.STRATEGY, 2.0, "Success measures include customer outcomes."),
-    "GOV-01": (Dimension.GOVERNANCE, 1.0, "A named owner | escalation path exists for <incidents>."),
+    "GOV-01": (
+        Dimension.GOVERNANCE,
+        1.0,
+        "An owner | escalation path exists for <incidents>.",
+    ),
     "GOV-02": (Dimension.GOVERNANCE, 2.0, "A committee with authority reviews AI use cases."),
     "PPL-01": (Dimension.PEOPLE, 1.0, "Frontline staff are trained to hand over to a person."),
     "PPL-02": (Dimension.PEOPLE, 1.0, "Staff are asked before AI changes their work."),

@@ -139,7 +139,7 @@ def test_markdown_lists_gaps_priorities_trend_and_questions(
 def test_markdown_escapes_pipes_tags_and_newlines(current_report: AssessmentReport) -> None:
     md = render_markdown(current_report)
 
-    assert "GOV-01: A named owner \\| escalation path exists for \\<incidents>." in md
+    assert "GOV-01: An owner \\| escalation path exists for \\<incidents>." in md
     assert "- \\<script>alert(1)\\</script> nobody \\| owns this at all\n" in md
     assert re.search(r"(?<!\\)<", md) is None, "every < in the Markdown is escaped"
     for block in re.findall(r"(?:^\|.*\n)+", md, re.MULTILINE):

@@ -44,11 +44,11 @@ def test_html_report_renders_offline_in_chromium(
     try:
         page.goto(url, wait_until="load")
 
-        for chart, bars in (("dimension-scores", 5), ("role-groups", 10)):
+        for chart, expected in (("dimension-scores", 5), ("role-groups", 10)):
             svg = page.locator(f'svg[data-chart="{chart}"]')
             box = svg.bounding_box()
             assert box is not None and box["width"] > 100 and box["height"] > 100, chart
-            assert svg.locator("rect.bar").count() == bars, chart
+            assert svg.locator("rect.bar").count() == expected, chart
 
         # A bar's drawn width is proportional to its score: 58.3 vs 85.4, etc.
         bars = page.locator('svg[data-chart="dimension-scores"] rect.bar')

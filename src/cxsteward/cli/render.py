@@ -9,7 +9,10 @@ from rich.table import Table
 
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.results import AssessmentReport
+from cxsteward.domain.scale import RoleGroup
 from cxsteward.services.assessment import CycleOut
+
+MAX_GAP_ROWS = 15
 
 
 def fmt(value: float | None, digits: int = 1, missing: str = "—") -> str:
@@ -60,7 +63,9 @@ def render_questions(out: Console, bank: QuestionBank) -> None:
 
 def render_report(out: Console, report: AssessmentReport) -> None:
     """The assessment report as terminal tables."""
-    groups = ", ".join(f"{k} {v}" for k, v in report.respondents.by_role_group.items())
+    groups = ", ".join(
+        f"{RoleGroup(k).label} {v}" for k, v in report.respondents.by_role_group.items()
+    )
     out.print(f"[bold]Readiness assessment {report.cycle}[/bold] ({report.status})")
     out.print(
         f"Respondents: {report.respondents.total} ({groups}); "
@@ -93,14 +98,17 @@ def render_report(out: Console, report: AssessmentReport) -> None:
         gaps = Table(title="Perception gaps")
         for column in ("question", "higher", "lower", "difference"):
             gaps.add_column(column)
-        for g in report.perception_gaps:
+        for g in report.perception_gaps[:MAX_GAP_ROWS]:
             gaps.add_row(
                 g.question_id,
-                f"{g.higher_group} {g.higher_mean:.1f} (n={g.higher_n})",
-                f"{g.lower_group} {g.lower_mean:.1f} (n={g.lower_n})",
+                f"{RoleGroup(g.higher_group).label} {g.higher_mean:.1f} (n={g.higher_n})",
+                f"{RoleGroup(g.lower_group).label} {g.lower_mean:.1f} (n={g.lower_n})",
                 f"{g.difference:.1f}",
             )
         out.print(gaps)
+        hidden = len(report.perception_gaps) - MAX_GAP_ROWS
+        if hidden > 0:
+            out.print(f"... and {hidden} smaller gaps (all of them in --format json, md or html).")
 
     if report.priorities:
         prio = Table(title="Priorities", show_lines=True)

@@ -41,7 +41,7 @@ RESPONDENTS: dict[RoleGroup, list[str | None]] = {
 }
 # Reality per question prefix, before role-group bias; vendor and data checks lag.
 REALITY: dict[str, float] = {"STR": 2.2, "GOV": 1.6, "PPL": 1.5, "DAT": 1.4, "TRU": 1.3}
-VENDOR_QUESTIONS = {"GOV-04", "GOV-05", "DAT-06"}
+VENDOR_QUESTIONS = {"GOV-04", "GOV-05"}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,67 @@
+"""The demo produces the realistic patterns it promises, through the real services."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from cxsteward.config import Settings
+from cxsteward.errors import Invalid
+from cxsteward.services.demo import run_demo
+
+
+def test_demo_patterns(tmp_path: Path) -> None:
+    result = run_demo(Settings(workspace=tmp_path / "demo"))
+    report = result.report
+    assert report.cycle == "2026-Q4" and report.respondents.total == 25
+    assert set(report.respondents.by_role_group) == {
+        "executive",
+        "governance_committee",
+        "cx_management",
+        "frontline",
+        "technology",
+        "legal_compliance",
+        "data",
+    }
+
+    def group_mean(group: str) -> float:
+        return statistics.mean(
+            g.mean
+            for q in report.questions
+            for g in q.by_role_group
+            if g.role_group == group and g.mean is not None
+        )
+
+    assert group_mean("executive") - group_mean("frontline") > 1.0
+    assert any(
+        g.higher_group == "executive" and g.lower_group == "frontline"
+        for g in report.perception_gaps
+    )
+    vendor = next(q for q in report.questions if q.id == "GOV-04")
+    others = [q.dont_know_share or 0 for q in report.questions if q.id not in {"GOV-04", "GOV-05"}]
+    assert (vendor.dont_know_share or 0) > 2 * statistics.mean(others)
+    assert report.trend is not None and report.trend.previous_cycle == "2026-Q3"
+    assert report.trend.overall.change is not None and report.trend.overall.change > 0
+    assert result.html_path.read_text("utf-8").startswith("<!DOCTYPE html>")
+    markdown = result.markdown_path.read_text("utf-8")
+    assert report.stage.blockers
+    assert all(b.message in markdown for b in report.stage.blockers)
+
+
+def test_demo_is_repeatable_and_rebuilds(tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path / "demo")
+    first = run_demo(settings).report
+    second = run_demo(settings).report
+    assert first.overall_score == second.overall_score
+    assert [q.mean for q in first.questions] == [q.mean for q in second.questions]
+
+
+def test_demo_refuses_to_wipe_a_folder_that_is_not_a_workspace(tmp_path: Path) -> None:
+    folder = tmp_path / "precious"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("do not delete", "utf-8")
+    with pytest.raises(Invalid, match="not a cxsteward workspace"):
+        run_demo(Settings(workspace=folder))
+    assert (folder / "thesis.txt").read_text("utf-8") == "do not delete"
