@@ -125,7 +125,7 @@ def test_priorities_order_and_reasons() -> None:
     assert gov02.next_action == "Act on GOV-02."
     ppl01 = result.priorities[3]
     assert "answers are divided (standard deviation 2.00)" in ppl01.reasons
-    assert "executive say 4.0, frontline say 0.0" in ppl01.reasons
+    assert "Executive say 4.0, Frontline say 0.0" in ppl01.reasons
     assert result.priorities[4].reasons == ["50% answered don't know"]
 
 

@@ -1,14 +1,10 @@
-"""Fixtures for the report tests: a small hand-made assessment, and a headless Chromium."""
+"""Fixtures for the report tests: a small hand-made assessment."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 
 from cxsteward.domain.bank import Question, QuestionBank
 from cxsteward.domain.maturity import Criterion, MaturityModel, Stage
@@ -16,17 +12,6 @@ from cxsteward.domain.report import build_report
 from cxsteward.domain.results import AssessmentReport
 from cxsteward.domain.scale import Dimension, RoleGroup
 from cxsteward.domain.scoring import Answer, ScoringRules
-
-CHROMIUM = os.environ.get("CXSTEWARD_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 ROLES: dict[str, RoleGroup] = {
     "e1": RoleGroup.EXECUTIVE,
@@ -168,20 +153,3 @@ def previous_report() -> AssessmentReport:
 @pytest.fixture(scope="session")
 def current_report(previous_report: AssessmentReport) -> AssessmentReport:
     return make_report("2026-Q4", CURRENT, previous_report)
-
-
-@pytest.fixture(scope="session")
-def chromium_browser() -> Iterator[Browser]:
-    """A headless Chromium; fails (never skips) when the executable is missing."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) "
-            "or point CXSTEWARD_CHROMIUM at a Chromium executable.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

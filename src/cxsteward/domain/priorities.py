@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.results import Blocker, PerceptionGap, Priority, QuestionResult, StageResult
+from cxsteward.domain.scale import RoleGroup
 
 HIGH_DONT_KNOW = 0.3
 LOW_MEAN = 2.0
@@ -60,8 +61,8 @@ def rank_priorities(
             reasons.append(f"answers are divided (standard deviation {q.std_dev:.2f})")
         for gap in gaps_by_question.get(q.id, []):
             reasons.append(
-                f"{gap.higher_group} say {gap.higher_mean:.1f}, "
-                f"{gap.lower_group} say {gap.lower_mean:.1f}"
+                f"{RoleGroup(gap.higher_group).label} say {gap.higher_mean:.1f}, "
+                f"{RoleGroup(gap.lower_group).label} say {gap.lower_mean:.1f}"
             )
         if q.dont_know_share is not None and q.dont_know_share >= HIGH_DONT_KNOW:
             reasons.append(f"{q.dont_know_share:.0%} answered don't know")

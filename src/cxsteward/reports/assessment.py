@@ -24,7 +24,6 @@ from cxsteward.reports.figures import (
     md_cell,
     not_scorable_dimensions,
     notable_question_moves,
-    readable_reason,
     role_groups_in,
 )
 
@@ -75,7 +74,6 @@ def _environment() -> Environment:
         dimension=dimension_title,
         cell=group_cell,
         md=md_cell,
-        reason=readable_reason,
         date=_date,
         datetime=_datetime,
     )

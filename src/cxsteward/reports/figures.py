@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +11,6 @@ from cxsteward.domain.scale import Dimension, RoleGroup
 # A question's mean "moved" between cycles when it changed by this much or more (0-4 scale).
 NOTABLE_MOVE = 0.5
 _SCALE_TO_100 = 25.0
-# A priority reason naming two role groups, as the domain words it: "frontline say 1.0".
-_GROUPS_SAY = re.compile(r"^([a-z_]+) say ([0-9.]+), ([a-z_]+) say ([0-9.]+)$")
 
 
 @dataclass(frozen=True)
@@ -40,16 +37,6 @@ def dimension_title(value: str) -> str:
         return Dimension(value).label
     except ValueError:
         return value.replace("_", " ").capitalize()
-
-
-def readable_reason(reason: str) -> str:
-    """A priority reason with role-group values written as titles; other reasons unchanged."""
-    match = _GROUPS_SAY.match(reason)
-    known = {g.value for g in RoleGroup}
-    if match is None or not {match[1], match[3]} <= known:
-        return reason
-    high, high_mean, low, low_mean = match.groups()
-    return f"{group_title(high)} say {high_mean}, {group_title(low)} say {low_mean}"
 
 
 def fmt_score(value: float | None) -> str:
