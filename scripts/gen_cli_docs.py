@@ -36,7 +36,9 @@ SETTINGS_END = "<!-- settings:end -->"
 FENCE = re.compile(r"^```text\n.*?^```\n", re.DOTALL | re.MULTILINE)
 
 
-def command_paths(command: object | None = None, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+def command_paths(
+    command: object | None = None, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, ...]]:
     """Every visible command of the tree, groups included, as argument paths from the root."""
     command = typer.main.get_command(app) if command is None else command
     yield path
@@ -84,8 +86,9 @@ def refresh(text: str) -> tuple[str, list[str]]:
             continue
         if title in paths:
             block = "```text\n" + help_text(paths.pop(title)) + "```\n"
-            if FENCE.search(body):
-                body = FENCE.sub(lambda _: block, body, count=1)
+            found = FENCE.search(body)
+            if found:
+                body = body[: found.start()] + block + body[found.end() :]
             else:
                 body = body.rstrip("\n") + "\n\n" + block + "\n"
         kept.append((title, body))
@@ -117,7 +120,9 @@ def main(argv: list[str]) -> int:
         print(f"{DOC.relative_to(ROOT)} is up to date")
         return 0
     if check:
-        print(f"{DOC.relative_to(ROOT)} is out of date: run .venv/bin/python scripts/gen_cli_docs.py")
+        print(
+            f"{DOC.relative_to(ROOT)} is out of date: run .venv/bin/python scripts/gen_cli_docs.py"
+        )
         return 1
     DOC.write_text(updated, encoding="utf-8")
     print(f"rewrote {DOC.relative_to(ROOT)}")

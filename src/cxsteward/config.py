@@ -23,6 +23,16 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the registry; default is SQLite inside the workspace.",
     )
+    data_url: str | None = Field(
+        default=None,
+        description=(
+            "Ibis backend that computes metrics; default is embedded DuckDB over the workspace "
+            "store. pyspark://local[2] runs the same metric code on Spark."
+        ),
+    )
+    repeat_contact_days: int = Field(
+        default=7, ge=1, le=90, description="Days within which a further contact is a repeat."
+    )
     question_bank: Path | None = Field(
         default=None,
         description="A custom question bank (YAML) that replaces the built-in one.",

@@ -15,7 +15,6 @@ from typer.testing import CliRunner, Result
 from cxsteward.cli.app import app
 from cxsteward.domain.scale import RoleGroup
 
-DK = "dont_know"
 CODE = re.compile(r"\bR-[0-9a-f]{8}\b")
 
 
@@ -181,14 +180,15 @@ PEOPLE: dict[str, tuple[str, bool]] = {
     "f2": ("frontline", True),
 }
 # Answers of Ana, Ben, f1, f2 to a few questions; every other question stays unanswered.
-ANSWERS: dict[str, tuple[int | str, ...]] = {
-    "STR-01": (4, 3, DK, 1),
+# None is a don't-know answer.
+ANSWERS: dict[str, tuple[int | None, ...]] = {
+    "STR-01": (4, 3, None, 1),
     "STR-02": (2, 2, 2, 2),
     "STR-03": (3, 4, 0, 1),
     "GOV-01": (4, 4, 1, 1),
     "GOV-02": (3, 3, 3, 2),
     "GOV-03": (2, 2, 2, 2),
-    "GOV-04": (1, DK, DK, 2),  # two valid answers: too few to score, left out of its dimension
+    "GOV-04": (1, None, None, 2),  # two valid answers: too few to score, left out of its dimension
     "GOV-05": (0, 1, 1, 0),
     "GOV-06": (2, 3, 2, 2),
 }
@@ -206,12 +206,16 @@ def rows_of(people: list[str]) -> list[dict[str, str]]:
             "role_group": PEOPLE[person][0],
             "anonymous": "true" if PEOPLE[person][1] else "false",
             "question_id": qid,
-            "answer": str(values[names.index(person)]),
+            "answer": answer_text(values[names.index(person)]),
             "comment": COMMENTS.get((person, qid), ""),
         }
         for person in people
         for qid, values in ANSWERS.items()
     ]
+
+
+def answer_text(value: int | None) -> str:
+    return "dont_know" if value is None else str(value)
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
@@ -232,7 +236,7 @@ def write_yaml(path: Path, rows: list[dict[str, str]]) -> Path:
 
 
 def _yaml_answer(text: str) -> int | str:
-    return text if text == DK else int(text)
+    return text if text == "dont_know" else int(text)
 
 
 def import_sample(runner: CliRunner, ws_path: Path, cycle: str) -> None:
@@ -257,8 +261,8 @@ def import_sample(runner: CliRunner, ws_path: Path, cycle: str) -> None:
 def hand_question_means() -> dict[str, float]:
     means = {}
     for qid, values in ANSWERS.items():
-        valid = [v for v in values if v != DK]
-        means[qid] = sum(valid) / len(valid)  # type: ignore[arg-type]
+        valid = [v for v in values if v is not None]
+        means[qid] = sum(valid) / len(valid)
     return means
 
 
@@ -272,7 +276,7 @@ def hand_dimension_scores(bank: dict[str, Any]) -> dict[str, float]:
         scored = [
             qid
             for qid, values in ANSWERS.items()
-            if dimension_of[qid] == dimension and sum(v != DK for v in values) >= MIN_ANSWERS
+            if dimension_of[qid] == dimension and sum(v is not None for v in values) >= MIN_ANSWERS
         ]
         total = sum(w for qid, w in weights.items() if dimension_of[qid] == dimension)
         scored_weight = sum(weights[qid] for qid in scored)
@@ -281,9 +285,7 @@ def hand_dimension_scores(bank: dict[str, Any]) -> dict[str, float]:
     return scores
 
 
-def test_imported_answers_give_the_hand_computed_figures(
-    runner: CliRunner, ws_path: Path
-) -> None:
+def test_imported_answers_give_the_hand_computed_figures(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "2026-Q4")
     import_sample(runner, ws_path, "2026-Q4")
     assert cycle_counts(runner, ws_path) == {"2026-Q4": (4, 36)}
@@ -332,9 +334,13 @@ def test_imported_answers_give_the_hand_computed_figures(
     # Role-group figures and perception gaps.
     groups = {g["role_group"]: g for g in questions["GOV-01"]["by_role_group"]}
     assert groups["executive"]["mean"] == 4.0 and groups["frontline"]["mean"] == 1.0
-    assert {(g["question_id"], g["higher_group"], g["lower_group"]) for g in result[
-        "perception_gaps"
-    ]} == hand_gaps()
+    assert {
+        (g["question_id"], g["higher_group"], g["lower_group"]) for g in result["perception_gaps"]
+    } == hand_gaps()
+    assert hand_gaps() == {
+        ("GOV-01", "executive", "frontline"),  # 4.0 against 1.0
+        ("STR-03", "executive", "frontline"),  # 3.5 against 0.5
+    }
     assert all(g["difference"] >= GAP for g in result["perception_gaps"])
 
     # Stage 1: stage 2 needs DAT-06, which nobody answered.
@@ -358,11 +364,12 @@ def hand_gaps() -> set[tuple[str, str, str]]:
         means = {}
         for group in ("executive", "frontline"):
             valid = [
-                v for person, v in zip(names, values, strict=True)
-                if PEOPLE[person][0] == group and v != DK
+                v
+                for person, v in zip(names, values, strict=True)
+                if PEOPLE[person][0] == group and v is not None
             ]
             if len(valid) >= MIN_GROUP:
-                means[group] = sum(valid) / len(valid)  # type: ignore[arg-type]
+                means[group] = sum(valid) / len(valid)
         if len(means) == 2 and abs(means["executive"] - means["frontline"]) >= GAP:
             high, low = sorted(means, key=lambda g: -means[g])
             gaps.add((qid, high, low))
@@ -513,9 +520,7 @@ def test_export_of_an_unknown_cycle_fails(runner: CliRunner, ws_path: Path) -> N
     reason="take accepts a --name already used in the cycle, and export then writes rows "
     "that import refuses as duplicates",
 )
-def test_export_of_two_people_with_one_name_imports_again(
-    runner: CliRunner, ws_path: Path
-) -> None:
+def test_export_of_two_people_with_one_name_imports_again(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "Q1")
     for _ in range(2):
         take = ["assess", "take", "Q1", "--role-group", "data", "--name", "Sam"]
@@ -604,16 +609,16 @@ def test_take_stop_and_resume(runner: CliRunner, ws_path: Path) -> None:
 
 def test_take_skipping_lists_what_is_left(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "Q1")
-    result = ok(
-        runner, ws_path, "assess", "take", "Q1", "--role-group", "tech", input="s\n" * 36
-    )
+    result = ok(runner, ws_path, "assess", "take", "Q1", "--role-group", "tech", input="s\n" * 36)
     assert "Skipped 36: STR-01, STR-02" in flat(result.stdout)
     assert cycle_counts(runner, ws_path) == {"Q1": (1, 0)}
 
 
 def test_take_with_a_name(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "Q1")
-    anonymous = ok(runner, ws_path, "assess", "take", "Q1", "--role-group", "data", input="1\n\nq\n")
+    anonymous = ok(
+        runner, ws_path, "assess", "take", "Q1", "--role-group", "data", input="1\n\nq\n"
+    )
     code = resume_code(anonymous.stdout)
     named = ok(
         runner,
@@ -754,9 +759,7 @@ def test_report_of_an_empty_cycle(runner: CliRunner, ws_path: Path) -> None:
     assert "Maturity stage: 1" in ok(runner, ws_path, "assess", "report", "Q1").stdout
 
 
-def test_trend_appears_once_a_previous_cycle_is_closed(
-    runner: CliRunner, ws_path: Path
-) -> None:
+def test_trend_appears_once_a_previous_cycle_is_closed(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "2026-Q3")
     import_sample(runner, ws_path, "2026-Q3")
     ok(runner, ws_path, "assess", "open", "2026-Q4")

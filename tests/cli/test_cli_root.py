@@ -145,9 +145,7 @@ NEEDS_WORKSPACE = [
 
 
 @pytest.mark.parametrize("args", NEEDS_WORKSPACE, ids=" ".join)
-def test_missing_workspace_is_one_error(
-    runner: CliRunner, ws_path: Path, args: list[str]
-) -> None:
+def test_missing_workspace_is_one_error(runner: CliRunner, ws_path: Path, args: list[str]) -> None:
     result = run(runner, ws_path, *args)
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: No cxsteward workspace")
@@ -261,9 +259,7 @@ def test_demo_json(runner: CliRunner, ws_path: Path) -> None:
     assert report["respondents"]["total"] > 0
 
 
-def test_demo_refuses_a_folder_that_is_not_a_workspace(
-    runner: CliRunner, tmp_path: Path
-) -> None:
+def test_demo_refuses_a_folder_that_is_not_a_workspace(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "ws"
     folder.mkdir()
     (folder / "thesis.tex").write_text("precious", encoding="utf-8")
@@ -295,4 +291,3 @@ def test_init_prints_the_path_as_given(runner: CliRunner, tmp_path: Path) -> Non
     ws_path = tmp_path / "w[bold]s"
     result = ok(runner, ws_path, "init")
     assert "[bold]" in result.stdout
-

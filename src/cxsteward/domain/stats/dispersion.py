@@ -3,8 +3,7 @@ than a binomial allows. Estimate the excess from day totals and widen intervals 
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Literal, TypeVar, overload
+from typing import Literal, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,7 +20,6 @@ from cxsteward.domain.stats.base import (
 from cxsteward.errors import Invalid
 
 Scale = Literal["linear", "log"]
-_Result = TypeVar("_Result", Interval, Comparison)
 
 
 def overdispersion_factor(daily_successes: ArrayLike, daily_n: ArrayLike) -> FloatArray:
@@ -62,7 +60,9 @@ def effective_counts(
 def widen(result: Interval, phi: ArrayLike, scale: Scale = "linear") -> Interval: ...
 @overload
 def widen(result: Comparison, phi: ArrayLike, scale: Scale = "linear") -> Comparison: ...
-def widen(result: _Result, phi: ArrayLike, scale: Scale = "linear") -> _Result:
+def widen(
+    result: Interval | Comparison, phi: ArrayLike, scale: Scale = "linear"
+) -> Interval | Comparison:
     """Inflate a Wald-type interval's standard error by sqrt(phi) (quasi-likelihood scaling).
 
     Each half-width is multiplied by sqrt(phi) about the estimate, on the log scale for
@@ -79,11 +79,10 @@ def widen(result: _Result, phi: ArrayLike, scale: Scale = "linear") -> _Result:
         else:
             low = estimate - (estimate - low) * root
             high = estimate + (high - estimate) * root
-    widened = replace(result, low=as_float(low), high=as_float(high))
-    if isinstance(widened, Comparison):
-        z = normal_inverse_two_sided_p(widened.p_value) / root
-        widened = replace(widened, p_value=normal_two_sided_p(as_float(z)))
-    return widened
+    if isinstance(result, Comparison):
+        z = normal_inverse_two_sided_p(result.p_value) / root
+        return Comparison(estimate, as_float(low), as_float(high), normal_two_sided_p(z))
+    return Interval(estimate, as_float(low), as_float(high))
 
 
 def _checked_phi(phi: ArrayLike) -> FloatArray:

@@ -86,9 +86,7 @@ def mantel_haenszel_risk_difference(
         weight = np.where(both, m1 * m2 / total, 0.0)
         gap = np.where(both, (a * m2 - c * m1) / total, 0.0)
         b, d = m1 - a, m2 - c
-        spread = np.where(
-            both, (a * b * m2**2 / m1 + c * d * m1**2 / m2) / total**2, 0.0
-        )
+        spread = np.where(both, (a * b * m2**2 / m1 + c * d * m1**2 / m2) / total**2, 0.0)
         weights = weight.sum(axis=-1)
         estimate = np.where(weights > 0, gap.sum(axis=-1) / weights, np.nan)
         se = np.sqrt(spread.sum(axis=-1)) / weights
