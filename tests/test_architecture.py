@@ -1,4 +1,7 @@
-"""The import direction of DESIGN section 3: domain <- engine, registry <- services <- cli, web, reports."""
+"""The import direction of DESIGN section 3.
+
+domain <- engine, registry <- services <- cli, web, reports.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,16 @@ ALLOWED: dict[str, set[str]] = {
     "web": {"web", "services", "domain", "reports", "errors", "config"},
 }
 # Frameworks that must stay out of the pure layer.
-FORBIDDEN_IN_DOMAIN = {"sqlalchemy", "alembic", "ibis", "fastapi", "typer", "click", "jinja2", "rich"}
+FORBIDDEN_IN_DOMAIN = {
+    "sqlalchemy",
+    "alembic",
+    "ibis",
+    "fastapi",
+    "typer",
+    "click",
+    "jinja2",
+    "rich",
+}
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:

@@ -515,16 +515,11 @@ def test_export_of_an_unknown_cycle_fails(runner: CliRunner, ws_path: Path) -> N
     assert "No assessment cycle named 'Q1'" in fails(runner, ws_path, "assess", "export", "Q1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="take accepts a --name already used in the cycle, and export then writes rows "
-    "that import refuses as duplicates",
-)
-def test_export_of_two_people_with_one_name_imports_again(runner: CliRunner, ws_path: Path) -> None:
+def test_a_second_person_with_the_same_name_is_refused(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "Q1")
-    for _ in range(2):
-        take = ["assess", "take", "Q1", "--role-group", "data", "--name", "Sam"]
-        ok(runner, ws_path, *take, input="3\n\nq\n")
+    take = ["assess", "take", "Q1", "--role-group", "data", "--name", "Sam"]
+    ok(runner, ws_path, *take, input="3\n\nq\n")
+    assert "Sam already answers in cycle Q1" in fails(runner, ws_path, *take, input="3\n\nq\n")
     ok(runner, ws_path, "assess", "export", "Q1", "--out", "q1.csv")
     ok(runner, ws_path, "assess", "open", "Q2")
     ok(runner, ws_path, "assess", "import", "Q2", "q1.csv")
@@ -666,11 +661,6 @@ def test_answering_a_closed_cycle_fails(runner: CliRunner, ws_path: Path) -> Non
     assert by_id(report(runner, ws_path, "Q1"))["STR-02"]["n_answers"] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/questionnaire.py prints the respondent's name with Rich markup on: "
-    "--name '[/bold]' raises MarkupError after the respondent was saved",
-)
 def test_a_name_with_brackets_is_printed_as_typed(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "assess", "open", "Q1")
     take = ["assess", "take", "Q1", "--role-group", "data", "--name", "Ann [/bold]"]
@@ -695,7 +685,7 @@ def test_report_table(runner: CliRunner, answered: Path) -> None:
         assert part in text
     assert "No previous closed cycle to compare with." in text
     written = ok(runner, answered, "assess", "report", "2026-Q4", "--out", "report.txt")
-    assert written.stdout == ""
+    assert "Maturity stage" not in written.stdout  # the report went to the file
     assert "Maturity stage" in Path("report.txt").read_text(encoding="utf-8")
 
 

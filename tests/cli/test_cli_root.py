@@ -9,7 +9,6 @@ from typing import Any
 from unittest.mock import ANY
 
 import pytest
-import typer
 import typer.main
 from typer.testing import CliRunner, Result
 
@@ -103,11 +102,18 @@ def test_usage_errors_exit_2(
     assert result.stdout == ""
 
 
-def test_no_arguments_shows_usage(runner: CliRunner) -> None:
-    result = runner.invoke(app, [])
-    assert result.exit_code == 2
-    assert "Usage: cxsteward [OPTIONS] COMMAND" in result.output
-    assert "assess" in result.output
+def test_no_arguments_shows_usage(runner: CliRunner, ws_path: Path) -> None:
+    bare = runner.invoke(app, [])  # the one case without --workspace: no arguments at all
+    assert bare.exit_code == 2
+    assert "Usage: cxsteward [OPTIONS] COMMAND" in bare.output
+    assert "assess" in bare.output
+    no_command = run(runner, ws_path)
+    assert no_command.exit_code == 2
+    assert "Missing command" in no_command.stderr
+    group_only = run(runner, ws_path, "assess")
+    assert group_only.exit_code == 2
+    assert "Usage: cxsteward assess [OPTIONS] COMMAND" in group_only.output
+    assert not ws_path.exists()
 
 
 # --- init -----------------------------------------------------------------------------------
@@ -155,11 +161,6 @@ def test_missing_workspace_is_one_error(runner: CliRunner, ws_path: Path, args: 
     assert not ws_path.exists(), "a command on a missing workspace must not create it"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/common.py _handle_errors tests isinstance(ctx, typer.Context), but with typer "
-    "0.29 the runtime context is typer._click.core.Context, so --debug is never seen",
-)
 def test_debug_lets_the_exception_through(runner: CliRunner, ws_path: Path) -> None:
     result = run(runner, ws_path, "--debug", "assess", "cycles")
     assert isinstance(result.exception, WorkspaceMissing)
@@ -177,10 +178,11 @@ def test_invalid_setting_is_one_error(runner: CliRunner, ws_path: Path) -> None:
         runner, ws_path, "assess", "cycles", env={"CXSTEWARD_PERCEPTION_GAP": "not-a-number"}
     )
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: Invalid setting: perception_gap")
+    assert result.stderr.startswith("Error: Invalid setting: CXSTEWARD_PERCEPTION_GAP")
 
 
 def test_settings_come_from_the_environment(runner: CliRunner, tmp_path: Path) -> None:
+    # Without --workspace on purpose: the variable alone must choose the workspace.
     from_env = tmp_path / "from-env"
     result = runner.invoke(app, ["init", "--json"], env={"CXSTEWARD_WORKSPACE": str(from_env)})
     assert result.exit_code == 0, result.output
@@ -191,11 +193,6 @@ def test_settings_come_from_the_environment(runner: CliRunner, tmp_path: Path) -
     assert json.loads(result.stdout) == {"workspace": str(chosen.resolve())}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/common.py err_console() wraps messages at 80 columns when stderr is not a "
-    "terminal, so a long message is not one line",
-)
 def test_a_long_error_stays_on_one_line(runner: CliRunner, ws_path: Path) -> None:
     ok(runner, ws_path, "init")
     result = run(runner, ws_path, "assess", "open", "../x")
@@ -203,11 +200,6 @@ def test_a_long_error_stays_on_one_line(runner: CliRunner, ws_path: Path) -> Non
     assert result.stderr.count("\n") == 1, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the root callback's _handle_errors runs before ctx.obj is set, so --debug is "
-    "ignored for invalid settings",
-)
 def test_debug_also_covers_invalid_settings(runner: CliRunner, ws_path: Path) -> None:
     result = run(
         runner, ws_path, "--debug", "assess", "cycles", env={"CXSTEWARD_MIN_GROUP_SIZE": "0"}
@@ -220,12 +212,8 @@ def test_debug_also_covers_invalid_settings(runner: CliRunner, ws_path: Path) ->
 
 
 def _printed_path(stdout: str, label: str) -> Path:
-    # Rich folds long paths at 80 columns when stdout is not a terminal (see the xfail
-    # below), so the line breaks are undone before the path is read.
-    joined = "".join(stdout.splitlines())
-    start = joined.index(label) + len(label)
-    end = joined.index(".html", start) + len(".html")
-    return Path(joined[start:end].strip())
+    line = next(line for line in stdout.splitlines() if line.startswith(label))
+    return Path(line[len(label) :].strip())
 
 
 def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) -> None:
@@ -271,11 +259,6 @@ def test_demo_refuses_a_folder_that_is_not_a_workspace(runner: CliRunner, tmp_pa
     assert sorted(p.name for p in folder.iterdir()) == ["thesis.tex"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/common.py console() wraps at 80 columns when stdout is not a terminal, "
-    "breaking the printed report path",
-)
 def test_demo_prints_the_report_path_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
     ws_path = tmp_path / "a-workspace-folder-with-a-long-enough-name-to-pass-80-columns"
     result = ok(runner, ws_path, "demo")
@@ -283,10 +266,6 @@ def test_demo_prints_the_report_path_on_one_line(runner: CliRunner, tmp_path: Pa
     assert f"HTML report:    {expected}\n" in result.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/app.py init prints the path with Rich markup on, so '[bold]' in it vanishes",
-)
 def test_init_prints_the_path_as_given(runner: CliRunner, tmp_path: Path) -> None:
     ws_path = tmp_path / "w[bold]s"
     result = ok(runner, ws_path, "init")

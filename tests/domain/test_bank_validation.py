@@ -98,4 +98,6 @@ def test_extra_questions_are_added_and_may_not_clash() -> None:
     clash = "questions:\n" + QUESTION.format(qid="GOV-01", dimension="trust")
     with pytest.raises(BankInvalid) as caught:
         extend_bank(bank, clash, "extra.yaml")
-    assert [(p.file, p.row, p.value) for p in caught.value.problems] == [("extra.yaml", 2, "GOV-01")]
+    assert [(p.file, p.row, p.value) for p in caught.value.problems] == [
+        ("extra.yaml", 2, "GOV-01")
+    ]

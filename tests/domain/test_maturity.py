@@ -54,7 +54,11 @@ def model() -> MaturityModel:
             ["stage 4 needs GOV-06 >= 3; it has too few valid answers to score"],
         ),
         # Weakest link: stage 5's criterion met, stage 4's not, so stage 3.
-        ({"GOV-01": 4, "GOV-02": 4, "GOV-06": 2.0, "GOV-05": 4}, 3, ["stage 4 needs GOV-06 >= 3; it is 2.0"]),
+        (
+            {"GOV-01": 4, "GOV-02": 4, "GOV-06": 2.0, "GOV-05": 4},
+            3,
+            ["stage 4 needs GOV-06 >= 3; it is 2.0"],
+        ),
         ({"GOV-01": 4, "GOV-02": 4, "GOV-06": 3.0, "GOV-05": 3.5}, 5, []),
     ],
     ids=["stage-1", "stage-2", "rounding", "unscorable", "weakest-link", "top"],
@@ -71,7 +75,11 @@ def test_stage_and_blockers(
 def test_blocker_carries_requirement_and_actual() -> None:
     result = evaluate_stage(model(), {"GOV-01": 1.4})
     blocker = result.blockers[0]
-    assert (blocker.stage, blocker.question_id, blocker.requirement) == (2, "GOV-01", "GOV-01 >= 1.5")
+    assert (blocker.stage, blocker.question_id, blocker.requirement) == (
+        2,
+        "GOV-01",
+        "GOV-01 >= 1.5",
+    )
     assert blocker.actual == pytest.approx(1.4)
 
 

@@ -75,8 +75,9 @@ def maturity() -> MaturityModel:
     )
 
 
-def report(values: dict[str, list[int | None]], previous: AssessmentReport | None = None,
-           cycle: str = "c2") -> AssessmentReport:
+def report(
+    values: dict[str, list[int | None]], previous: AssessmentReport | None = None, cycle: str = "c2"
+) -> AssessmentReport:
     groups = [EXEC, EXEC, FRONT, FRONT]
     answers = [
         Answer(respondent=f"r{i}", role_group=groups[i], question_id=qid, value=v)

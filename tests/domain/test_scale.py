@@ -9,7 +9,15 @@ from cxsteward.domain.scale import RoleGroup, parse_answer, parse_role_group
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0", 0), ("4", 4), (" 3 ", 3), ("2.0", 2), ("dont_know", None), ("Don't know", None), ("DK", None)],
+    [
+        ("0", 0),
+        ("4", 4),
+        (" 3 ", 3),
+        ("2.0", 2),
+        ("dont_know", None),
+        ("Don't know", None),
+        ("DK", None),
+    ],
     ids=["zero", "four", "spaces", "float-integral", "dont_know", "dont-know-words", "dk"],
 )
 def test_valid_answers(text: str, expected: int | None) -> None:

@@ -47,7 +47,9 @@ def small_bank() -> QuestionBank:
     )
 
 
-def answers(qid: str, values: list[int | None], groups: list[RoleGroup] | None = None) -> list[Answer]:
+def answers(
+    qid: str, values: list[int | None], groups: list[RoleGroup] | None = None
+) -> list[Answer]:
     groups = groups or [EXEC] * len(values)
     return [
         Answer(respondent=f"r{i}", role_group=g, question_id=qid, value=v)

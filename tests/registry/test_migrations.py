@@ -7,7 +7,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from cxsteward.config import Settings
-from cxsteward.registry.database import create_registry_engine, current_revision, head_revision, migrate
+from cxsteward.registry.database import (
+    create_registry_engine,
+    current_revision,
+    head_revision,
+    migrate,
+)
 from cxsteward.registry.tables import Base
 
 

@@ -18,7 +18,7 @@ GOOD = (
     HEADER
     + "Ada,executive,false,STR-01,4,\n"
     + "Ada,executive,false,GOV-01,3,\n"
-    + "f1,frontline,true,STR-01,1,\"Two lines,\nwith a comma\"\n"
+    + 'f1,frontline,true,STR-01,1,"Two lines,\nwith a comma"\n'
     + "f1,frontline,true,GOV-01,dont_know,\n"
     + "f2,frontline,true,STR-01,2,\n"
 )
@@ -58,7 +58,12 @@ def test_yaml_import(cycle: Workspace, tmp_path: Path) -> None:
     content = """answers:
   - {respondent: Ada, role_group: executive, anonymous: false, question_id: STR-01, answer: 4}
   - {respondent: f1, role_group: Frontline, anonymous: true, question_id: STR-01, answer: 0}
-  - {respondent: f1, role_group: Frontline, anonymous: true, question_id: GOV-01, answer: dont_know, comment: unsure}
+  - respondent: f1
+    role_group: Frontline
+    anonymous: true
+    question_id: GOV-01
+    answer: dont_know
+    comment: unsure
 """
     out = import_answers(cycle, "c1", write(tmp_path, "a.yaml", content))
     assert (out.rows, out.respondents, out.dont_know) == (3, 2, 1)
@@ -89,7 +94,9 @@ def test_formula_cells_are_quoted_on_export_and_restored_on_import(
     assert "'=HYPERLINK" in exported
     service.open_cycle(cycle, "c2")
     import_answers(cycle, "c2", write(tmp_path, "b.csv", exported))
-    comments = next(q for q in assessment_report(cycle, "c2").questions if q.id == "STR-01").comments
+    comments = next(
+        q for q in assessment_report(cycle, "c2").questions if q.id == "STR-01"
+    ).comments
     assert comments == ['=HYPERLINK("http://x")']
 
 
@@ -135,7 +142,8 @@ BAD_INPUTS = [
     ),
     (
         "duplicate.csv",
-        HEADER + "Ada,executive,false,STR-01,4,\nBo,data,false,STR-01,1,\nAda,executive,false,STR-01,3,\n",
+        HEADER
+        + "Ada,executive,false,STR-01,4,\nBo,data,false,STR-01,1,\nAda,executive,false,STR-01,3,\n",
         ["row 4", "duplicate", "already answered STR-01 at row 2"],
     ),
     (
@@ -211,7 +219,9 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "fragments"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+@pytest.mark.parametrize(
+    ("name", "content", "fragments"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS]
+)
 def test_bad_input_is_refused_with_location_and_nothing_written(
     cycle: Workspace, tmp_path: Path, name: str, content: str | bytes, fragments: list[str]
 ) -> None:
@@ -227,7 +237,9 @@ def test_bad_input_is_refused_with_location_and_nothing_written(
 
 
 def test_all_problems_are_reported_at_once(cycle: Workspace, tmp_path: Path) -> None:
-    content = HEADER + "Ada,executive,false,STR-01,9,\nBo,,false,XYZ-01,2,\nCy,data,false,STR-01,4,\n"
+    content = (
+        HEADER + "Ada,executive,false,STR-01,9,\nBo,,false,XYZ-01,2,\nCy,data,false,STR-01,4,\n"
+    )
     with pytest.raises(ImportInvalid) as caught:
         import_answers(cycle, "c1", write(tmp_path, "many.csv", content))
     assert [p.row for p in caught.value.problems] == [2, 3, 3]

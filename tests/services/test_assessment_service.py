@@ -61,8 +61,12 @@ def test_closed_cycle_answers_cannot_change(ws_any: Workspace) -> None:
 
 def test_anonymous_respondent_stores_no_name(ws_any: Workspace) -> None:
     service.open_cycle(ws_any, "c1")
-    anonymous = service.add_respondent(ws_any, "c1", RoleGroup.FRONTLINE, anonymous=True, name="Kim")
-    named = service.add_respondent(ws_any, "c1", RoleGroup.EXECUTIVE, anonymous=False, name="Ada  Lovelace")
+    anonymous = service.add_respondent(
+        ws_any, "c1", RoleGroup.FRONTLINE, anonymous=True, name="Kim"
+    )
+    named = service.add_respondent(
+        ws_any, "c1", RoleGroup.EXECUTIVE, anonymous=False, name="Ada  Lovelace"
+    )
     assert anonymous.name is None and named.name == "Ada Lovelace"
     with ws_any.engine.connect() as connection:
         rows = connection.execute(
@@ -75,7 +79,10 @@ def test_anonymous_respondent_stores_no_name(ws_any: Workspace) -> None:
 def test_database_refuses_a_name_on_an_anonymous_row(ws_any: Workspace) -> None:
     service.open_cycle(ws_any, "c1")
     person = service.add_respondent(ws_any, "c1", RoleGroup.FRONTLINE, anonymous=True)
-    with pytest.raises(Exception, match="(?i)check|constraint"), ws_any.engine.begin() as connection:
+    with (
+        pytest.raises(Exception, match="(?i)check|constraint"),
+        ws_any.engine.begin() as connection,
+    ):
         connection.execute(
             text("UPDATE assessment_respondents SET name = 'leak' WHERE code = :code"),
             {"code": person.code},
@@ -120,7 +127,9 @@ def test_control_characters_are_stripped_from_comments(ws: Workspace) -> None:
     ]
 
 
-def test_cycle_keeps_the_bank_it_was_opened_with(ws: Workspace, tmp_path: pytest.TempPathFactory) -> None:
+def test_cycle_keeps_the_bank_it_was_opened_with(
+    ws: Workspace, tmp_path: pytest.TempPathFactory
+) -> None:
     service.open_cycle(ws, "c1")
     extra = ws.settings.workspace / "extra.yaml"
     extra.write_text(

@@ -11,7 +11,6 @@ from cxsteward import __version__
 from cxsteward.cli import assess
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
-from cxsteward.config import load_settings
 from cxsteward.services.demo import run_demo
 from cxsteward.services.workspace import init_workspace
 
@@ -19,7 +18,10 @@ DEMO_WORKSPACE = Path("cxsteward-demo")
 
 app = StewardTyper(
     name="cxsteward",
-    help="Readiness, governance and monitoring for customer-facing AI.",
+    help=(
+        "Readiness, governance and monitoring for customer-facing AI. Settings come from "
+        "options, then CXSTEWARD_* environment variables, then defaults."
+    ),
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
@@ -53,12 +55,9 @@ def root(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """Readiness, governance and monitoring for customer-facing AI.
-
-    Settings come from options, then CXSTEWARD_* environment variables, then defaults.
-    """
+    """Global options, shared by every command."""
     ctx.obj = CliState(
-        settings=load_settings(workspace=workspace, registry_url=registry_url), debug=debug
+        overrides={"workspace": workspace, "registry_url": registry_url}, debug=debug
     )
 
 

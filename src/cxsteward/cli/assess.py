@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -31,11 +33,12 @@ class ReportFormat(StrEnum):
     html = "html"
 
 
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
+JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
+CYCLE = typer.Argument(..., help="Cycle name, e.g. 2026-Q4.")
 
 
 @app.command("open")
-def open_(ctx: typer.Context, cycle: str, json_out: bool = JSON_OPTION) -> None:
+def open_(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) -> None:
     """Open an assessment cycle, freezing the current question bank for it.
 
     Example: cxsteward assess open 2026-Q4
@@ -49,7 +52,7 @@ def open_(ctx: typer.Context, cycle: str, json_out: bool = JSON_OPTION) -> None:
 
 
 @app.command("close")
-def close(ctx: typer.Context, cycle: str, json_out: bool = JSON_OPTION) -> None:
+def close(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) -> None:
     """Close a cycle; its answers can no longer change.
 
     Example: cxsteward assess close 2026-Q4
@@ -95,7 +98,7 @@ def questions(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
 @app.command("take")
 def take(
     ctx: typer.Context,
-    cycle: str,
+    cycle: str = CYCLE,
     role_group: str | None = typer.Option(
         None, "--role-group", help="Your role group; asked when left out."
     ),
@@ -119,7 +122,7 @@ def take(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    cycle: str,
+    cycle: str = CYCLE,
     file: Path = typer.Argument(..., help="CSV or YAML answers file."),
     json_out: bool = JSON_OPTION,
 ) -> None:
@@ -144,7 +147,7 @@ def import_(
 @app.command("export")
 def export(
     ctx: typer.Context,
-    cycle: str,
+    cycle: str = CYCLE,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file, not stdout."),
 ) -> None:
     """Export a cycle's answers as CSV that `assess import` reads back.
@@ -159,10 +162,11 @@ def export(
 @app.command("report")
 def report(
     ctx: typer.Context,
-    cycle: str,
+    cycle: str = CYCLE,
     format_: ReportFormat = typer.Option(
         ReportFormat.table, "--format", "-f", help="Output format."
     ),
+    json_out: bool = typer.Option(False, "--json", help="Same as --format json."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file, not stdout."),
 ) -> None:
     """Score a cycle: dimensions, maturity stage and blockers, gaps, priorities, trend.
@@ -171,12 +175,15 @@ def report(
     """
     with workspace(ctx) as ws:
         result = assessment_report(ws, cycle)
+    if json_out:
+        format_ = ReportFormat.json
     if format_ is ReportFormat.table:
-        if out is not None:
-            with out.open("w", encoding="utf-8") as handle:
-                render_report(Console(file=handle, width=120, highlight=False), result)
+        if out is None:
+            render_report(console(), result)
             return
-        render_report(console(), result)
+        buffer = io.StringIO()
+        render_report(Console(file=buffer, width=120, highlight=False, markup=False), result)
+        _write(buffer.getvalue(), out)
         return
     renderers = {
         ReportFormat.json: render_json,
@@ -200,9 +207,14 @@ def _cycle_dict(out: service.CycleOut) -> dict[str, object]:
     return {
         "name": out.name,
         "status": out.status,
-        "opened_at": out.opened_at.isoformat(),
-        "closed_at": out.closed_at.isoformat() if out.closed_at else None,
+        "opened_at": _iso(out.opened_at),
+        "closed_at": _iso(out.closed_at) if out.closed_at else None,
         "bank_version": out.bank_version,
         "respondents": out.respondents,
         "answers": out.answers,
     }
+
+
+def _iso(moment: datetime) -> str:
+    # The same form as the JSON report: UTC with a Z.
+    return moment.isoformat().replace("+00:00", "Z")

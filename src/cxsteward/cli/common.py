@@ -14,7 +14,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
-from cxsteward.config import Settings
+from cxsteward.config import Settings, load_settings
 from cxsteward.errors import CxStewardError
 from cxsteward.services.workspace import Workspace, open_workspace
 
@@ -23,8 +23,17 @@ EXIT_CHECK_FAILED = 2
 
 @dataclass
 class CliState:
-    settings: Settings
+    """The root options; settings are built on first use so that --help never needs them."""
+
+    overrides: dict[str, Any]
     debug: bool
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(**self.overrides)
+        return self._settings
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,12 +47,10 @@ def _handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (CxStewardError, ValidationError) as exc:
-            ctx = kwargs.get("ctx")
-            found = ctx.find_object(CliState) if isinstance(ctx, typer.Context) else None
-            if found is not None and found.debug:
+            if _debugging(kwargs.get("ctx")):
                 raise
             message = exc.message if isinstance(exc, CxStewardError) else _settings_error(exc)
-            err_console().print(f"Error: {message}", markup=False)
+            err_console().print(f"Error: {message}")
             raise typer.Exit(1) from exc
 
     return cast(F, wrapper)
@@ -71,8 +78,14 @@ class StewardTyper(typer.Typer):
         return decorator
 
 
+def _debugging(ctx: Any) -> bool:
+    # Duck-typed: Typer hands over its own Context class, which is not always typer.Context.
+    root = ctx.find_root() if hasattr(ctx, "find_root") else None
+    return bool(root is not None and root.params.get("debug"))
+
+
 def _settings_error(exc: ValidationError) -> str:
-    parts = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+    parts = [f"CXSTEWARD_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()]
     return "Invalid setting: " + "; ".join(parts)
 
 
@@ -93,11 +106,13 @@ def workspace(ctx: typer.Context) -> Iterator[Workspace]:
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # markup off: names, paths and comments typed by users must print as typed.
+    # soft_wrap on: a path or a message is never folded at 80 columns when piped.
+    return Console(highlight=False, markup=False, soft_wrap=True)
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 def print_json(value: BaseModel | dict[str, Any] | list[Any]) -> None:

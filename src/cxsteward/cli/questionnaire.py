@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 from cxsteward.cli.common import console
 from cxsteward.domain.scale import ANSWER_LABELS, RoleGroup, parse_role_group
@@ -20,6 +21,11 @@ def run_questionnaire(
 ) -> None:
     """Ask every unanswered question, saving each answer as it is given."""
     out = console()
+    service.require_open_cycle(ws, cycle)
+    if resume and (name is not None or role_group is not None):
+        raise Invalid(
+            "--resume continues an existing respondent; leave out --name and --role-group."
+        )
     if resume:
         respondent = service.get_respondent(ws, cycle, resume)
         out.print(f"Welcome back. {respondent.answered} of {respondent.total} answered so far.")
@@ -29,7 +35,7 @@ def run_questionnaire(
         who = "anonymously: no name is stored" if respondent.anonymous else f"as {respondent.name}"
         out.print(f"You are answering {who}.")
         out.print(
-            f"Your resume code is [bold]{respondent.code}[/bold]. Keep it to continue later "
+            f"Your resume code is {respondent.code}. Keep it to continue later "
             f"with: cxsteward assess take {cycle} --resume {respondent.code}"
         )
     bank = ws.bank
@@ -43,10 +49,19 @@ def run_questionnaire(
             continue
         out.print(
             Panel(
-                f"[bold]{question.text}[/bold]\n\n[dim]Why it matters: {question.why}[/dim]\n\n"
-                f"{legend}  d Don't know",
-                title=f"{question.id} · {question.dimension.label}",
-                subtitle=f"{total - len(pending) + index + 1} of {total}",
+                Text.assemble(
+                    (question.text, "bold"),
+                    "\n\n",
+                    (f"Why it matters: {question.why}", "dim"),
+                    "\n",
+                    (
+                        "Best answered by: " + ", ".join(g.label for g in question.answered_by),
+                        "dim",
+                    ),
+                    f"\n\n{legend}  d Don't know",
+                ),
+                title=Text(f"{question.id} · {question.dimension.label}"),
+                subtitle=Text(f"{total - len(pending) + index + 1} of {total}"),
             )
         )
         while True:
@@ -73,7 +88,7 @@ def run_questionnaire(
             try:
                 service.answer_question(ws, cycle, respondent.code, qid, value, comment or None)
             except Invalid as exc:
-                out.print(f"[red]{exc.message}[/red]")
+                out.print(Text(exc.message, style="red"))
                 continue
             break
     if skipped:

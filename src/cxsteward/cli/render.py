@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.results import AssessmentReport
@@ -66,13 +67,13 @@ def render_report(out: Console, report: AssessmentReport) -> None:
     groups = ", ".join(
         f"{RoleGroup(k).label} {v}" for k, v in report.respondents.by_role_group.items()
     )
-    out.print(f"[bold]Readiness assessment {report.cycle}[/bold] ({report.status})")
+    out.print(Text(f"Readiness assessment {report.cycle} ({report.status})", style="bold"))
     out.print(
         f"Respondents: {report.respondents.total} ({groups}); "
         f"{report.respondents.anonymous} anonymous"
     )
-    overall = fmt(report.overall_score) if report.overall_scorable else "not scorable"
-    out.print(f"Overall score: {overall} / 100")
+    overall = f"{fmt(report.overall_score)} / 100" if report.overall_scorable else "not scorable"
+    out.print(f"Overall score: {overall}")
     out.print(
         f"Maturity stage: {report.stage.number} {report.stage.name}: {report.stage.description}"
     )

@@ -70,7 +70,7 @@ class ScoringRules(BaseModel):
         return (
             f"Two role groups whose means on a question differ by {self.perception_gap} points "
             f"or more on the 0-4 scale, each with at least {self.min_group_size} valid answers. "
-            f"Groups with fewer than {self.min_group_size} respondents on a question have their "
+            f"A group with fewer than {self.min_group_size} valid answers on a question has its "
             "figures withheld, so that no answer can be traced to one person."
         )
 
@@ -238,7 +238,9 @@ def _group_figures(answers: Sequence[Answer], rules: ScoringRules) -> list[Group
         if not rows:
             continue
         values = [a.value for a in rows if a.value is not None]
-        shown = len(rows) >= rules.min_group_size
+        # Counted on valid answers: a group of two where one said "don't know" would
+        # otherwise show the other person's answer as the group's mean.
+        shown = len(values) >= rules.min_group_size
         figures.append(
             GroupFigures(
                 role_group=group.value,

@@ -15,6 +15,7 @@ from cxsteward.domain.maturity import MaturityModel
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.errors import (
     AssessmentCycleClosed,
+    Conflict,
     CycleExists,
     CycleNotFound,
     Invalid,
@@ -130,6 +131,11 @@ def create_respondent(
     cleaned = _clean_name(name) if not anonymous else None
     if not anonymous and not cleaned:
         raise Invalid("A named respondent needs a name; or answer anonymously.")
+    if cleaned is not None and any(r.name == cleaned for r in cycle.respondents):
+        raise Conflict(
+            f"{cleaned} already answers in cycle {cycle.name}: continue with --resume and "
+            "their code, or use a name that tells the two apart."
+        )
     respondent = RespondentRecord(
         cycle=cycle,
         code=_new_code(session, cycle),
@@ -141,6 +147,12 @@ def create_respondent(
     session.add(respondent)
     session.flush()
     return respondent
+
+
+def require_open_cycle(ws: Workspace, cycle: str) -> None:
+    """Raise unless the cycle exists and is open (before asking anyone anything)."""
+    with ws.transaction() as session:
+        get_open_cycle_record(session, cycle)
 
 
 def get_respondent(ws: Workspace, cycle: str, code: str) -> RespondentOut:

@@ -58,7 +58,10 @@ def _report(
         generated_at=now(),
         bank=cycle_bank(record),
         maturity=cycle_maturity(record),
-        respondents=[(RoleGroup(r.role_group), r.anonymous) for r in record.respondents],
+        # Someone who opened the questionnaire and answered nothing is not a respondent.
+        respondents=[
+            (RoleGroup(r.role_group), r.anonymous) for r in record.respondents if r.answers
+        ],
         answers=answers,
         rules=ws.rules,
         previous=previous,

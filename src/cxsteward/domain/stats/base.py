@@ -70,9 +70,11 @@ def check_counts(successes: FloatArray, n: FloatArray, what: str = "successes") 
     with np.errstate(invalid="ignore"):
         bad = (n < 0) | (successes < 0) | (successes > n)
     if np.any(bad):
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        x, trials = np.broadcast_arrays(successes, n)
         raise Invalid(
-            f"{what} must satisfy 0 <= {what} <= n and n >= 0; "
-            f"{int(np.count_nonzero(bad))} element(s) break this"
+            f"counts must satisfy 0 <= {what} <= n: {int(np.count_nonzero(bad))} element(s) "
+            f"do not, the first at index {first} ({what}={x[first]:g}, n={trials[first]:g})"
         )
 
 
@@ -101,11 +103,6 @@ def t_quantile(df: FloatArray, alpha: float) -> FloatArray:
 def t_two_sided_p(t: FloatArray, df: FloatArray) -> FloatArray:
     """Two-sided p-value 2 * T_df(-|t|) (NaN where df is not positive)."""
     return _floats(2.0 * _special.stdtr(df, -np.abs(t)))
-
-
-def nan_like(shape: tuple[int, ...]) -> FloatArray:
-    """An array of NaN of the given shape."""
-    return np.full(shape, np.nan, dtype=np.float64)
 
 
 def wald(estimate: FloatArray, se: FloatArray, alpha: float) -> Comparison:

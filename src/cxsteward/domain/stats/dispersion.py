@@ -29,7 +29,7 @@ def overdispersion_factor(daily_successes: ArrayLike, daily_n: ArrayLike) -> Flo
     on the last axis; days with n = 0 are left out. NaN where there is no data at all; 1 (no
     evidence of excess) where only one day has data or the pooled rate is 0 or 1.
     """
-    x, n = as_float(daily_successes), as_float(daily_n)
+    x, n = np.atleast_1d(as_float(daily_successes), as_float(daily_n))
     check_counts(x, n, "daily_successes")
     x, n = np.broadcast_arrays(x, n)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -79,6 +79,7 @@ def widen(
         else:
             low = estimate - (estimate - low) * root
             high = estimate + (high - estimate) * root
+    estimate = as_float(np.broadcast_to(estimate, np.shape(low)).copy())
     if isinstance(result, Comparison):
         z = normal_inverse_two_sided_p(result.p_value) / root
         return Comparison(estimate, as_float(low), as_float(high), normal_two_sided_p(z))
