@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from cxsteward.domain.scale import Dimension, RoleGroup
+from cxsteward.domain.yamlsource import YamlSource, read_yaml
 from cxsteward.errors import BankInvalid, ProblemList
 
 QUESTION_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}-[0-9]{2,3}$")
@@ -70,9 +70,8 @@ def parse_bank(text: str, source: str) -> QuestionBank:
         BankInvalid: listing every problem with file, line and field.
     """
     problems = ProblemList()
-    root, lines = _load_with_lines(text, source, problems)
-    if root is None:
-        raise BankInvalid(f"{source} is not a valid question bank", problems.items)
+    lines = read_yaml(text, source, BankInvalid)
+    root = lines.data
     if not isinstance(root, dict):
         problems.add("the bank must be a mapping with bank, version and questions", file=source)
         raise BankInvalid(f"{source} is not a valid question bank", problems.items)
@@ -93,10 +92,10 @@ def extend_bank(bank: QuestionBank, text: str, source: str) -> QuestionBank:
         BankInvalid: listing every problem, including ids that clash with the bank.
     """
     problems = ProblemList()
-    root, lines = _load_with_lines(text, source, problems)
-    if root is not None and not isinstance(root, dict):
+    lines = read_yaml(text, source, BankInvalid)
+    root = lines.data
+    if not isinstance(root, dict):
         problems.add("the file must be a mapping with a 'questions' list", file=source)
-    if problems or not isinstance(root, dict):
         raise BankInvalid(f"{source} is not a valid set of extra questions", problems.items)
     added = _parse_questions(root.get("questions"), lines, source, "custom", problems)
     _check_duplicates(root.get("questions"), bank.ids(), lines, source, problems)
@@ -107,14 +106,14 @@ def extend_bank(bank: QuestionBank, text: str, source: str) -> QuestionBank:
 
 
 def _parse_questions(
-    raw: object, lines: dict[tuple[Any, ...], int], source: str, origin: str, problems: ProblemList
+    raw: object, lines: YamlSource, source: str, origin: str, problems: ProblemList
 ) -> tuple[Question, ...]:
     if not isinstance(raw, list) or not raw:
         problems.add("'questions' must be a non-empty list", file=source, column="questions")
         return ()
     parsed: list[Question] = []
     for index, item in enumerate(raw):
-        line = lines.get(("questions", index))
+        line = lines.line("questions", index)
         if not isinstance(item, dict):
             problems.add("each question must be a mapping", file=source, row=line)
             continue
@@ -127,7 +126,7 @@ def _parse_questions(
 def _parse_question(
     item: dict[str, Any],
     index: int,
-    lines: dict[tuple[Any, ...], int],
+    lines: YamlSource,
     source: str,
     origin: str,
     problems: ProblemList,
@@ -136,7 +135,7 @@ def _parse_question(
     label = qid or f"question #{index + 1}"
 
     def at(field: str) -> int | None:
-        return lines.get(("questions", index, field)) or lines.get(("questions", index))
+        return lines.line("questions", index, field)
 
     before = len(problems.items)
     allowed = {*_REQUIRED_TEXT, "id", "dimension", "answered_by", "weight", "crosswalk"}
@@ -218,7 +217,7 @@ def _parse_question(
 def _check_duplicates(
     raw: object,
     existing: list[str],
-    lines: dict[tuple[Any, ...], int],
+    lines: YamlSource,
     source: str,
     problems: ProblemList,
 ) -> None:
@@ -232,7 +231,7 @@ def _check_duplicates(
             problems.add(
                 "duplicate question id",
                 file=source,
-                row=lines.get(("questions", index, "id")),
+                row=lines.line("questions", index, "id"),
                 column="id",
                 value=qid,
             )
@@ -241,32 +240,3 @@ def _check_duplicates(
 
 def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else [value]
-
-
-def _load_with_lines(
-    text: str, source: str, problems: ProblemList
-) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse YAML and remember the 1-based line of each question and field."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problems.add(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=source, row=row)
-        return None, {}
-    if node is None:
-        problems.add("the file is empty", file=source)
-        return None, {}
-    lines: dict[tuple[Any, ...], int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if key_node.value == "questions" and isinstance(value_node, yaml.SequenceNode):
-                for index, item in enumerate(value_node.value):
-                    lines[("questions", index)] = item.start_mark.line + 1
-                    if isinstance(item, yaml.MappingNode):
-                        for field_key, _ in item.value:
-                            lines[("questions", index, field_key.value)] = (
-                                field_key.start_mark.line + 1
-                            )
-    return data, lines

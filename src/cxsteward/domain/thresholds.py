@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from cxsteward.errors import Invalid, Problem, ProblemList
+from cxsteward.domain.yamlsource import read_yaml
+from cxsteward.errors import Invalid, ProblemList
 
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
@@ -108,27 +107,14 @@ def parse_thresholds(
         Invalid: with file, line and field of each problem.
     """
     problems = ProblemList()
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise Invalid(
-            f"{source} is not valid YAML",
-            [
-                Problem(
-                    str(getattr(exc, "problem", exc)), source, row=mark.line + 1 if mark else None
-                )
-            ],
-        ) from None
-    items = data.get("thresholds") if isinstance(data, dict) else None
+    lines = read_yaml(text, source)
+    items = lines.data.get("thresholds") if isinstance(lines.data, dict) else None
     if not isinstance(items, list) or not items:
         raise Invalid(f"{source}: expected a 'thresholds:' list of rules")
-    lines = _item_lines(node)
     rules: list[Threshold] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        line = lines[index] if index < len(lines) else None
+        line = lines.line("thresholds", index)
         if not isinstance(item, dict):
             problems.add("each threshold must be a mapping", file=source, row=line)
             continue
@@ -169,12 +155,3 @@ def parse_thresholds(
     if problems:
         raise Invalid(f"{source} has problems; nothing was saved", problems.items)
     return rules
-
-
-def _item_lines(node: yaml.Node | None) -> list[int]:
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "thresholds" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []

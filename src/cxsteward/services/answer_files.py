@@ -7,12 +7,11 @@ import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
 from sqlalchemy import select
 
 from cxsteward.domain.scale import DONT_KNOW, RoleGroup, parse_answer, parse_role_group
+from cxsteward.domain.yamlsource import read_yaml
 from cxsteward.errors import Conflict, ImportInvalid, Invalid, Problem, ProblemList
 from cxsteward.registry.tables import AnswerImportRecord, AnswerRecord, RespondentRecord
 from cxsteward.services.assessment import (
@@ -255,32 +254,19 @@ def _check_header(header: list[str], source: str) -> None:
 
 
 def _yaml_rows(text: str, source: str) -> tuple[list[tuple[int, dict[str, str]]], ProblemList]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ImportInvalid(
-            f"{source}: not valid YAML; nothing was written",
-            [
-                Problem(
-                    str(getattr(exc, "problem", exc)), source, row=mark.line + 1 if mark else None
-                )
-            ],
-        ) from None
-    items_node = node
-    if isinstance(data, dict) and "answers" in data and isinstance(node, yaml.MappingNode):
-        data = data["answers"]
-        items_node = next(v for k, v in node.value if k.value == "answers")
-    if not isinstance(data, list) or not isinstance(items_node, yaml.SequenceNode) or not data:
+    parsed = read_yaml(text, source, ImportInvalid, empty_ok=True)
+    data, key = parsed.data, None
+    if isinstance(data, dict) and "answers" in data:
+        data, key = data["answers"], "answers"
+    if not isinstance(data, list) or not data:
         raise ImportInvalid(
             f"{source}: expected a list of answers (or a mapping with an 'answers' list), each "
             f"with {', '.join(COLUMNS)}; nothing was written."
         )
     rows: list[tuple[int, dict[str, str]]] = []
     problems = ProblemList()
-    for item, item_node in zip(data, items_node.value, strict=True):
-        line = item_node.start_mark.line + 1
+    for index, item in enumerate(data):
+        line = parsed.line(key, index)
         if not isinstance(item, dict):
             problems.add("each answer must be a mapping", file=source, row=line)
             continue
