@@ -266,7 +266,7 @@ def _yaml_rows(text: str, source: str) -> tuple[list[tuple[int, dict[str, str]]]
     rows: list[tuple[int, dict[str, str]]] = []
     problems = ProblemList()
     for index, item in enumerate(data):
-        line = parsed.line(key, index)
+        line = parsed.line(key, index) or index + 1
         if not isinstance(item, dict):
             problems.add("each answer must be a mapping", file=source, row=line)
             continue
