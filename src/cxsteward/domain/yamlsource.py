@@ -44,9 +44,9 @@ def read_yaml(
             source,
             row=mark.line + 1 if mark is not None else None,
         )
-        raise error(f"{source} is not valid YAML; nothing was written", [problem]) from None
+        raise error(f"{source}: not valid YAML; nothing was written", [problem]) from None
     if node is None and not empty_ok:
-        raise error(f"{source} is empty", [Problem("the file is empty", source)])
+        raise error(f"{source}: the file is empty", [Problem("the file is empty", source)])
     result = YamlSource(data=data)
     if isinstance(node, yaml.SequenceNode):
         _record(result, None, node)
