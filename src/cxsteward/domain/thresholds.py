@@ -79,23 +79,24 @@ class Threshold(BaseModel):
         return self
 
     def describe(self) -> str:
-        """The rule in words, e.g. 'AI csat_satisfied_rate more than 5 points below human'."""
-        target = {
-            Comparator.HUMAN: "humans",
-            Comparator.BASELINE: f"baseline {self.baseline}",
-            Comparator.PREVIOUS_MODEL: "the previous model version",
-            Comparator.ABSOLUTE: f"{self.value:g}",
-        }[self.compare_to]
+        """The rule in words, e.g. 'AI csat_satisfied_rate more than 5 points below humans'."""
+        if self.compare_to is Comparator.ABSOLUTE:
+            target = f"{self.value:g}"
+        elif self.compare_to is Comparator.BASELINE:
+            target = f"baseline {self.baseline}"
+        elif self.compare_to is Comparator.PREVIOUS_MODEL:
+            target = "the previous model version"
+        else:
+            target = "humans"
+        scope = ", ".join(f"{k}={v}" for k, v in sorted(self.segment.items()))
+        where = ", ".join(part for part in (self.deployment or "", scope) if part)
+        suffix = f" ({where})" if where else ""
+        if self.ratio is not None:
+            return f"AI {self.metric} / {target} {self.direction.value} {self.ratio:g}{suffix}"
         if self.points is not None:
             size = f"more than {self.points:g} points {self.direction.value}"
-        elif self.ratio is not None:
-            size = f"ratio AI/{target} {self.direction.value} {self.ratio:g}"
-            return f"{self.metric}: {size}"
-        else:
-            size = self.direction.value
-        scope = "".join(f", {k}={v}" for k, v in sorted(self.segment.items()))
-        where = f" ({self.deployment}{scope})" if self.deployment or scope else ""
-        return f"AI {self.metric} {size} {target}{where}"
+            return f"AI {self.metric} {size} {target}{suffix}"
+        return f"AI {self.metric} {self.direction.value} {target}{suffix}"
 
 
 def parse_thresholds(
