@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from cxsteward import __version__
-from cxsteward.cli import assess
+from cxsteward.cli import assess, data
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
 from cxsteward.services.demo import run_demo
@@ -28,6 +28,7 @@ app = StewardTyper(
     add_completion=False,
 )
 app.add_typer(assess.app, name="assess")
+app.add_typer(data.app, name="data")
 
 
 def _version(value: bool) -> None:

@@ -136,3 +136,9 @@ class AnswerImportRecord(Base):
     __table_args__ = (
         UniqueConstraint("cycle_id", "sha256", name="uq_assessment_imports_cycle_sha256"),
     )
+
+
+# The other table modules build on Base above; importing them here puts every table in
+# Base.metadata, which Alembic and the migration test compare against.
+import cxsteward.registry.tables_data  # noqa: E402, F401
+import cxsteward.registry.tables_monitor  # noqa: E402, F401

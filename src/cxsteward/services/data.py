@@ -1,0 +1,36 @@
+"""Interaction data (C4): load exports through a mapping, review loads and quarantine.
+
+One import for callers; the work is in data_load, data_quality and data_suggest.
+"""
+
+from __future__ import annotations
+
+from cxsteward.services.data_load import (
+    LoadNotFound,
+    LoadOut,
+    QuarantinePage,
+    QuarantineRow,
+    get_load,
+    interactions_dataset,
+    list_loads,
+    list_quarantine,
+    load_data,
+    quarantine_path,
+    store_path,
+)
+from cxsteward.services.data_suggest import suggest_mapping
+
+__all__ = [
+    "LoadNotFound",
+    "LoadOut",
+    "QuarantinePage",
+    "QuarantineRow",
+    "get_load",
+    "interactions_dataset",
+    "list_loads",
+    "list_quarantine",
+    "load_data",
+    "quarantine_path",
+    "store_path",
+    "suggest_mapping",
+]

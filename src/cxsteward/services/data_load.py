@@ -1,0 +1,436 @@
+"""Loading interaction data into the workspace store: atomic, idempotent, logged.
+
+The store is Parquet under ``<workspace>/data/interactions/month=YYYY-MM/part-<load>.parquet``
+(hive partitioning: ``month`` comes from the folder name) and quarantined rows go to
+``<workspace>/data/quarantine/load-<load>.parquet``. A load's files are written to a staging
+folder, moved into place, and only then is its registry record committed; a load that fails
+at any step removes what it moved, so the store and the registry stay as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.interactions import MONTH
+from cxsteward.domain.mapping import Mapping, identity_mapping, mapping_json, parse_mapping
+from cxsteward.engine.ingest import Context, Ingested, drop_stored, ingest
+from cxsteward.engine.readers import ReadOptions, read_table
+from cxsteward.errors import Conflict, Invalid, NotFound
+from cxsteward.registry.tables_data import DataLoadRecord
+from cxsteward.services.data_quality import quality_summary, segment_values
+from cxsteward.services.workspace import Workspace
+
+Progress = Callable[[str, int, int], None]
+_PART = re.compile(r"^part-(\d+)\.parquet$")
+_QUARANTINE = re.compile(r"^load-(\d+)\.parquet$")
+# Any constant works: it only serializes loads on PostgreSQL, where inserts do not.
+_LOCK_KEY = 0x43585354
+
+
+class LoadNotFound(NotFound):
+    """No load with that id."""
+
+
+class LoadOut(BaseModel):
+    """One load as the log records it."""
+
+    load_id: int
+    source: str
+    sha256: str
+    file_format: str
+    mapping: str
+    already_loaded: bool = False
+    started_at: datetime
+    finished_at: datetime
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    quality: dict[str, Any]
+    files: list[str]
+
+
+class QuarantineRow(BaseModel):
+    source_row: int
+    field: str
+    column: str | None
+    value: str | None
+    reason: str
+
+
+class QuarantinePage(BaseModel):
+    load_id: int
+    total: int
+    offset: int
+    limit: int
+    rows: list[QuarantineRow]
+
+
+def store_path(ws: Workspace) -> Path:
+    """The folder of the interaction store (one ``month=YYYY-MM`` folder per month)."""
+    return ws.settings.workspace / "data" / "interactions"
+
+
+def quarantine_path(ws: Workspace) -> Path:
+    return ws.settings.workspace / "data" / "quarantine"
+
+
+def interactions_dataset(ws: Workspace) -> Path:
+    """The store folder, for the metrics engine: Parquet files under ``month=YYYY-MM/``.
+
+    Read every ``**/*.parquet`` below it, unioned by name (segment columns differ between
+    loads). ``month`` is only in the folder names; the files carry ``day`` instead.
+
+    Raises:
+        NotFound: nothing has been loaded yet.
+    """
+    store = store_path(ws)
+    if not any(store.glob("month=*/part-*.parquet")):
+        raise NotFound(
+            f"No interaction data in {ws.settings.workspace} yet; run `cxsteward data load`."
+        )
+    return store
+
+
+def load_data(
+    ws: Workspace,
+    path: Path,
+    mapping_path: Path | None = None,
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> LoadOut:
+    """Load one export through a mapping: every row is accepted or quarantined with a reason.
+
+    Without a mapping the file must already use the canonical column names. Loading a file
+    that was loaded before (same SHA-256) adds nothing and says so.
+
+    Raises:
+        Invalid: the file, the mapping, or the pair cannot be loaded; nothing was written.
+    """
+    started = now or datetime.now(UTC)
+    tell = progress or (lambda _step, _done, _total: None)
+    tell("checking the file", 0, 1)
+    digest, size = _checksum(path)
+    previous = _load_by_sha(ws, digest)
+    if previous is not None:
+        return _out(previous, already_loaded=True)
+    tell("reading the file", 0, 1)
+    if mapping_path is None:
+        raw = read_table(path)
+        mapping = identity_mapping(list(raw.columns), str(path))
+    else:
+        mapping = _mapping(mapping_path)
+        options = ReadOptions(
+            format=mapping.source.format,
+            sheet=mapping.source.sheet,
+            delimiter=mapping.source.delimiter,
+            encoding=mapping.source.encoding,
+        )
+        raw = read_table(path, options, columns=mapping.columns())
+    result = ingest(raw, mapping, Context(load_id=0, now=started), tell)
+    moved: list[Path] = []
+    created: list[Path] = []
+    staging = ws.settings.workspace / "data" / ".staging" / f"{os.getpid()}-{id(result)}"
+    try:
+        with ws.transaction() as session:
+            record = _begin(session, path, digest, size, raw.format, mapping, started)
+            _sweep_orphans(ws, session)
+            tell("checking ids against the store", 0, 1)
+            result = drop_stored(result, _known_keys(ws))
+            result = _with_load_id(result, record.id)
+            earlier = segment_values(
+                json.loads(q) for q in session.scalars(select(DataLoadRecord.quality_json))
+            )
+            quality = quality_summary(result, mapping.segments, earlier)
+            tell("writing the store", 0, 1)
+            files = _write(result, record.id, staging)
+            moved = _publish(staging, ws.settings.workspace, files, created)
+            _finish(record, result, quality, files)
+        tell("done", 1, 1)
+        return _out(record)
+    except IntegrityError:
+        _take_back(moved, created)
+        winner = _load_by_sha(ws, digest)  # the same file was loaded while this one was read
+        if winner is None:
+            raise
+        return _out(winner, already_loaded=True)
+    except OperationalError as exc:
+        _take_back(moved, created)
+        if "locked" not in str(exc.orig):
+            raise
+        raise Conflict(
+            f"{path}: the registry is busy with another load; nothing was written. Try again."
+        ) from exc
+    except BaseException:
+        _take_back(moved, created)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_if_empty(staging.parent)
+
+
+def list_loads(ws: Workspace) -> list[LoadOut]:
+    """Every load in the log, oldest first."""
+    with ws.transaction() as session:
+        records = session.scalars(select(DataLoadRecord).order_by(DataLoadRecord.id)).all()
+        return [_out(r) for r in records]
+
+
+def get_load(ws: Workspace, load_id: int) -> LoadOut:
+    """One load of the log.
+
+    Raises:
+        LoadNotFound: no load has that id.
+    """
+    with ws.transaction() as session:
+        return _out(_record(session, load_id))
+
+
+def list_quarantine(
+    ws: Workspace, load_id: int, limit: int = 50, offset: int = 0
+) -> QuarantinePage:
+    """The quarantined rows of a load with their row, column, value and reason.
+
+    Raises:
+        LoadNotFound: no load has that id.
+    """
+    with ws.transaction() as session:
+        _record(session, load_id)
+    file = quarantine_path(ws) / f"load-{load_id}.parquet"
+    if not file.exists():
+        return QuarantinePage(load_id=load_id, total=0, offset=offset, limit=limit, rows=[])
+    table = pq.read_table(file)
+    page = table.slice(max(offset, 0), max(limit, 0)).to_pylist()
+    return QuarantinePage(
+        load_id=load_id,
+        total=table.num_rows,
+        offset=offset,
+        limit=limit,
+        rows=[QuarantineRow(**row) for row in page],
+    )
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+def _checksum(path: Path) -> tuple[str, int]:
+    if not path.is_file():
+        raise Invalid(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest(), path.stat().st_size
+
+
+def _mapping(mapping_path: Path) -> Mapping:
+    try:
+        text_ = mapping_path.read_text("utf-8")
+    except FileNotFoundError:
+        raise Invalid(f"{mapping_path}: mapping file not found") from None
+    except UnicodeDecodeError:
+        raise Invalid(f"{mapping_path}: the mapping is not UTF-8 text") from None
+    return parse_mapping(text_, str(mapping_path))
+
+
+def _begin(
+    session: Session,
+    path: Path,
+    digest: str,
+    size: int,
+    file_format: str,
+    mapping: Mapping,
+    started: datetime,
+) -> DataLoadRecord:
+    """Insert the (not yet committed) record: this takes the registry's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    record = DataLoadRecord(
+        source=str(path)[-500:],
+        sha256=digest,
+        file_format=file_format,
+        bytes=size,
+        mapping_source=mapping.origin[-500:],
+        mapping_json=json.dumps(mapping_json(mapping), sort_keys=True),
+        started_at=started,
+        finished_at=started,
+        rows_read=0,
+        rows_accepted=0,
+        rows_quarantined=0,
+        quality_json="{}",
+        files_json="[]",
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _known_keys(ws: Workspace) -> Callable[[pa.ChunkedArray, pa.ChunkedArray], np.ndarray]:
+    """A lookup of (deployment, interaction_id) in the store: the load holding each, or 0."""
+    store = store_path(ws)
+
+    def known(deployment: pa.ChunkedArray, ids: pa.ChunkedArray) -> np.ndarray:
+        out = np.zeros(len(ids), dtype=np.int64)
+        if not any(store.glob("month=*/part-*.parquet")):
+            return out
+        keys = pa.table({"d": deployment, "i": ids, "pos": np.arange(len(ids))})
+        con = duckdb.connect()
+        try:
+            con.register("new_keys", keys)
+            found = con.sql(
+                "SELECT k.pos, s.load_id FROM new_keys k JOIN read_parquet(?, "
+                "hive_partitioning = false, union_by_name = true) s "
+                "ON s.deployment = k.d AND s.interaction_id = k.i",
+                params=[str(store / "month=*" / "part-*.parquet")],
+            ).to_arrow_table()
+            assert found is not None  # a SELECT always has a result
+        finally:
+            con.close()
+        out[found.column("pos").to_numpy()] = found.column("load_id").to_numpy()
+        return out
+
+    return known
+
+
+def _with_load_id(result: Ingested, load_id: int) -> Ingested:
+    table = result.table
+    index = table.schema.get_field_index("load_id")
+    column = pa.array(np.full(table.num_rows, load_id, dtype=np.int64))
+    result.table = table.set_column(index, "load_id", column)
+    return result
+
+
+def _write(result: Ingested, load_id: int, staging: Path) -> list[str]:
+    """Write the load's partitions and quarantine under ``staging``; return relative paths."""
+    files: list[str] = []
+    table = result.table
+    months = table.column(MONTH).combine_chunks()
+    # One stable sort by month, then zero-copy slices: rows keep their file order.
+    order = np.argsort(months.indices.to_numpy(zero_copy_only=False), kind="stable")
+    data = table.drop_columns([MONTH]).take(pa.array(order))
+    codes = months.indices.to_numpy(zero_copy_only=False)
+    counts = np.bincount(codes, minlength=len(months.dictionary))
+    start = 0
+    for code in range(len(months.dictionary)):  # the codes follow the sorted months
+        size = int(counts[code])
+        if not size:
+            continue
+        month = months.dictionary[int(code)].as_py()
+        relative = f"data/interactions/month={month}/part-{load_id}.parquet"
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(data.slice(start, size), target, compression="zstd")
+        files.append(relative)
+        start += size
+    if result.quarantine.num_rows:
+        relative = f"data/quarantine/load-{load_id}.parquet"
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(result.quarantine, target, compression="zstd")
+        files.append(relative)
+    return files
+
+
+def _publish(staging: Path, workspace: Path, files: list[str], created: list[Path]) -> list[Path]:
+    """Move staged files into the store, noting the folders made on the way.
+
+    On failure the files already moved, and the folders made for them, are taken back.
+    """
+    moved: list[Path] = []
+    try:
+        for relative in files:
+            target = workspace / relative
+            missing = [p for p in reversed(target.parents) if not p.exists()]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            created.extend(missing)
+            os.replace(staging / relative, target)
+            moved.append(target)
+    except BaseException:
+        _take_back(moved, created)
+        raise
+    return moved
+
+
+def _take_back(moved: list[Path], created: list[Path]) -> None:
+    for file in moved:
+        file.unlink(missing_ok=True)
+    for folder in reversed(created):
+        _remove_if_empty(folder)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:  # not empty (or already gone): leave it
+        pass
+
+
+def _finish(
+    record: DataLoadRecord, result: Ingested, quality: dict[str, Any], files: list[str]
+) -> None:
+    record.rows_read = result.rows_read
+    record.rows_accepted = result.table.num_rows
+    record.rows_quarantined = result.rows_quarantined
+    record.quality_json = json.dumps(quality, sort_keys=True, default=str)
+    record.files_json = json.dumps(files)
+    record.finished_at = datetime.now(UTC)
+
+
+def _sweep_orphans(ws: Workspace, session: Session) -> None:
+    """Delete store files of loads the registry does not know (left by a crash mid-load)."""
+    known = set(session.scalars(select(DataLoadRecord.id)))
+    for folder, pattern, glob in (
+        (store_path(ws), _PART, "month=*/part-*.parquet"),
+        (quarantine_path(ws), _QUARANTINE, "load-*.parquet"),
+    ):
+        for file in folder.glob(glob):
+            match = pattern.match(file.name)
+            if match and int(match.group(1)) not in known:
+                file.unlink(missing_ok=True)
+
+
+def _load_by_sha(ws: Workspace, digest: str) -> DataLoadRecord | None:
+    with ws.transaction() as session:
+        return session.scalar(select(DataLoadRecord).where(DataLoadRecord.sha256 == digest))
+
+
+def _record(session: Session, load_id: int) -> DataLoadRecord:
+    record = session.get(DataLoadRecord, load_id)
+    if record is None:
+        raise LoadNotFound(f"No load {load_id}; `cxsteward data loads` lists them.")
+    return record
+
+
+def _out(record: DataLoadRecord, already_loaded: bool = False) -> LoadOut:
+    return LoadOut(
+        load_id=record.id,
+        source=record.source,
+        sha256=record.sha256,
+        file_format=record.file_format,
+        mapping=record.mapping_source,
+        already_loaded=already_loaded,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        rows_read=record.rows_read,
+        rows_accepted=record.rows_accepted,
+        rows_quarantined=record.rows_quarantined,
+        quality=json.loads(record.quality_json),
+        files=json.loads(record.files_json),
+    )

@@ -1,0 +1,95 @@
+"""The data-quality summary kept with each load: null rates, ranges, segment values, reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cxsteward.domain.interactions import FIELDS, Kind
+from cxsteward.engine.ingest import Ingested
+
+MAX_SEGMENT_VALUES = 1000
+
+
+def quality_summary(
+    result: Ingested, segments: Iterable[str], earlier: dict[str, set[str]]
+) -> dict[str, Any]:
+    """What a reviewer checks after a load; ``earlier`` holds segment values seen before."""
+    table = result.table
+    rows = table.num_rows
+    summary: dict[str, Any] = {
+        "null_rate": {f.name: _null_rate(table.column(f.name), rows) for f in FIELDS},
+        "ranges": _ranges(table),
+        "handlers": _counts(table.column("handler")),
+        "deployments": _counts(table.column("deployment")),
+        "segments": {},
+        "quarantine_reasons": _reasons(result.quarantine),
+        "notes": list(result.notes),
+    }
+    for name in segments:
+        counts = _counts(table.column(name))
+        seen = earlier.get(name, set())
+        values = sorted(counts, key=lambda v: (-counts[v], v))
+        summary["segments"][name] = {
+            "distinct": len(counts),
+            "values": {v: counts[v] for v in values[:MAX_SEGMENT_VALUES]},
+            "truncated": len(counts) > MAX_SEGMENT_VALUES,
+            "new": sorted(v for v in counts if v not in seen) if name in earlier else [],
+            "first_load_of_segment": name not in earlier,
+        }
+    return summary
+
+
+def segment_values(summaries: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
+    """Every segment value recorded by earlier loads, per segment column."""
+    seen: dict[str, set[str]] = {}
+    for summary in summaries:
+        for name, info in summary.get("segments", {}).items():
+            seen.setdefault(name, set()).update(info.get("values", {}))
+    return seen
+
+
+def _null_rate(column: pa.ChunkedArray, rows: int) -> float | None:
+    return round(column.null_count / rows, 6) if rows else None
+
+
+def _ranges(table: pa.Table) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for spec in FIELDS:
+        if spec.kind not in (Kind.TIMESTAMP, Kind.FLOAT, Kind.INT):
+            continue
+        column = table.column(spec.name)
+        if column.null_count == len(column):
+            continue
+        bounds = pc.min_max(column)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        if spec.kind is Kind.TIMESTAMP:
+            low, high = low.isoformat(), high.isoformat()
+        out[spec.name] = {"min": low, "max": high}
+    return out
+
+
+def _counts(column: pa.ChunkedArray) -> dict[str, int]:
+    counted = pc.value_counts(column.combine_chunks() if column.num_chunks != 1 else column)
+    return {
+        ("(empty)" if item["values"] is None else str(item["values"])): int(item["counts"])
+        for item in counted.to_pylist()
+    }
+
+
+def _reasons(quarantine: pa.Table) -> dict[str, int]:
+    """Quarantine lines per field and kind of reason (the text before any colon)."""
+    if not quarantine.num_rows:
+        return {}
+    reasons = quarantine.column("reason").combine_chunks()
+    kind = pc.extract_regex(reasons, r"^(?P<kind>[^:]*)").field("kind")
+    grouped = (
+        pa.table({"field": quarantine.column("field"), "kind": kind})
+        .group_by(["field", "kind"])
+        .aggregate([("kind", "count")])
+        .sort_by([("kind_count", "descending"), ("field", "ascending")])
+    )
+    return {f"{row['field']}: {row['kind']}": int(row["kind_count"]) for row in grouped.to_pylist()}
