@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cxsteward.cli.common import StewardTyper, console, err_console, print_json, workspace
+from cxsteward.cli.synth import register as register_synth
 from cxsteward.errors import Invalid
 from cxsteward.services import data as service
 
@@ -206,3 +207,6 @@ def _safe(value: str | None) -> str:
     if value is None:
         return ""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
+
+
+register_synth(app)
