@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from cxsteward import __version__
-from cxsteward.cli import assess, data
+from cxsteward.cli import assess, data, metrics, monitor, thresholds
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
 from cxsteward.services.demo import run_demo
@@ -29,6 +29,10 @@ app = StewardTyper(
 )
 app.add_typer(assess.app, name="assess")
 app.add_typer(data.app, name="data")
+app.add_typer(metrics.app, name="metrics")
+app.add_typer(thresholds.app, name="thresholds")
+app.add_typer(monitor.baseline_app, name="baseline")
+app.add_typer(monitor.app, name="monitor")
 
 
 def _version(value: bool) -> None:
@@ -51,6 +55,11 @@ def root(
         "--registry-url",
         help="Registry database URL, e.g. postgresql://... [env CXSTEWARD_REGISTRY_URL].",
     ),
+    data_url: str | None = typer.Option(
+        None,
+        "--data-url",
+        help="Engine that computes metrics, e.g. pyspark://local[2] [env CXSTEWARD_DATA_URL].",
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one line."),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -58,7 +67,8 @@ def root(
 ) -> None:
     """Global options, shared by every command."""
     ctx.obj = CliState(
-        overrides={"workspace": workspace, "registry_url": registry_url}, debug=debug
+        overrides={"workspace": workspace, "registry_url": registry_url, "data_url": data_url},
+        debug=debug,
     )
 
 

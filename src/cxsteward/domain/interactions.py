@@ -62,6 +62,12 @@ TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
 
 
+# Canonical text fields that can also split the metrics, as segment columns do.
+SLICEABLE_FIELDS = ("channel", "inquiry_type", "agent_id")
+# Sliced by default in a monitoring run (agent_id only on request: it has many values).
+DEFAULT_SLICED_FIELDS = ("channel", "inquiry_type")
+
+
 def field(name: str) -> Field:
     """The canonical field of that name."""
     return next(f for f in FIELDS if f.name == name)

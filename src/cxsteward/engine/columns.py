@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -12,6 +13,71 @@ from cxsteward.domain.mapping import FieldSpec
 
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _HMS = r"^(?P<h>\d+):(?P<m>[0-5]?\d):(?P<s>[0-5]?\d(?:\.\d+)?)$"
+
+
+def repeat_suspects(values: pa.Array) -> np.ndarray:
+    """Positions of the values that may occur more than once: every repeated one, and rarely
+    a few more (equal 64-bit hashes); empty when all values are distinct.
+
+    Hashing avoids building a dictionary of millions of ids, which costs several times more.
+    """
+    n = len(values)
+    if n < 2:
+        return np.empty(0, dtype=np.intp)
+    if pa.types.is_string(values.type) and not values.null_count:
+        # Ids often come in increasing order; then they are all distinct.
+        if pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py():
+            return np.empty(0, dtype=np.intp)
+    hashes = _hashes(values)
+    ordered = np.sort(hashes)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(np.isin(hashes, ordered[1:][same]))
+
+
+def _hashes(values: pa.Array) -> np.ndarray:
+    """A 64-bit hash of every value, in order (DuckDB hashes on every core)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET preserve_insertion_order = true")
+        con.register("hashed_values", pa.table({"v": values}))
+        found = con.sql("SELECT hash(v) AS h FROM hashed_values").fetchnumpy()["h"]
+    finally:
+        con.close()
+    return np.asarray(found, dtype=np.uint64)
+
+
+def spread(values: pa.Array, index: pa.Array) -> pa.Array:
+    """``values.take(index)``; text comes back dictionary-encoded over its distinct values."""
+    if pa.types.is_dictionary(values.type):
+        values = values.dictionary_decode()
+    if not pa.types.is_string(values.type):
+        return values.take(index)
+    encoded = pc.dictionary_encode(values)
+    positions = encoded.indices
+    if not positions.null_count and np.array_equal(positions, np.arange(len(positions))):
+        return pa.DictionaryArray.from_arrays(index, encoded.dictionary)  # nothing to move
+    return pa.DictionaryArray.from_arrays(positions.take(index), encoded.dictionary)
+
+
+def fill_text(values: pa.Array, value: str) -> pa.Array:
+    """Text with every empty (null) value replaced by ``value``."""
+    n = len(values)
+    if not values.null_count:
+        return values
+    if values.null_count == n:
+        return pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], pa.string())
+        )
+    if not pa.types.is_dictionary(values.type):
+        return pc.coalesce(values, pa.scalar(value, pa.string()))
+    dictionary = values.dictionary
+    position = pc.index(dictionary, value).as_py()
+    if position < 0:
+        position = len(dictionary)
+        dictionary = pa.concat_arrays([dictionary, pa.array([value], dictionary.type)])
+    return pa.DictionaryArray.from_arrays(values.indices.fill_null(position), dictionary)
 
 
 def codes(values: pa.Array) -> np.ndarray:
@@ -38,6 +104,13 @@ def apply_map(text: pa.Array, spec: FieldSpec) -> pa.Array:
 
 def numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Decimal numbers from text, and which non-empty values were not numbers."""
+    try:
+        parsed = text.cast(pa.float64())
+    except pa.ArrowInvalid:
+        parsed = None
+    # Arrow reads what the pattern accepts, and also nan and inf: those take the long way.
+    if parsed is not None and not pc.any(pc.invert(pc.is_finite(parsed))).as_py():
+        return parsed, np.zeros(len(text), dtype=bool)
     ok = pc.match_substring_regex(text, _NUMBER)
     clean = pc.if_else(ok, text, pa.scalar(None, pa.string()))
     bad = pc.and_(pc.is_valid(text), pc.invert(ok))
@@ -60,13 +133,23 @@ def hms(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return seconds, mask(bad, len(text))
 
 
-def months(micros: np.ndarray) -> pa.DictionaryArray:
-    """YYYY-MM of each timestamp, dictionary-encoded: formatting every row would be slow."""
-    index = micros.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64)
-    unique, inverse = np.unique(index, return_inverse=True)
-    labels = np.datetime_as_string(unique.astype("datetime64[M]")).astype(object)
+def months(days: np.ndarray) -> pa.DictionaryArray:
+    """YYYY-MM of each day (days since 1970-01-01), dictionary-encoded in month order.
+
+    Each row looks its month up in a table of the days the file spans: no sort, no text.
+    """
+    if not len(days):
+        return pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+    first, last = int(days.min()), int(days.max())
+    span = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]")
+    month_of_day = span.astype(np.int64)
+    month_of_day -= month_of_day[0]
+    used = np.zeros(int(month_of_day[-1]) + 1, dtype=bool)
+    used[month_of_day[np.bincount(days - first, minlength=len(span)) > 0]] = True
+    code = np.cumsum(used, dtype=np.int32) - 1
+    labels = np.datetime_as_string(span[0] + np.flatnonzero(used).astype("timedelta64[M]"))
     return pa.DictionaryArray.from_arrays(
-        pa.array(inverse.astype(np.int32)), pa.array(labels, pa.string())
+        pa.array(code[month_of_day[days - first]]), pa.array(labels.astype(object), pa.string())
     )
 
 

@@ -2,13 +2,15 @@
 
 Every step works on whole Arrow/NumPy columns; Python loops run over the mapping's fields
 and over rejected rows only (to word their reasons). Rows read = accepted + quarantined.
+A dictionary-encoded column (text with few distinct values) is checked once per distinct
+value and the outcome spread to its rows, so its cost does not grow with the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,11 +33,14 @@ from cxsteward.engine.columns import (
     apply_map,
     as_text,
     codes,
+    fill_text,
     flat,
     hms,
     mask,
     months,
     numbers,
+    repeat_suspects,
+    spread,
 )
 from cxsteward.engine.readers import LoadRefused, RawTable
 from cxsteward.engine.timestamps import Parsed, parse_timestamps
@@ -72,7 +77,10 @@ class Context:
 
 @dataclass
 class Ingested:
-    """The accepted rows in the store's layout, and one quarantine line per problem."""
+    """The accepted rows in the store's layout, and one quarantine line per problem.
+
+    Text columns may be dictionary-encoded (``dictionary<string>``); their values are the same.
+    """
 
     table: pa.Table
     quarantine: pa.Table
@@ -189,6 +197,8 @@ def ingest(
         LoadRefused: missing columns, no rows, or dates whose order cannot be settled.
     """
     check_columns(raw.columns, mapping, raw.source)
+    # One contiguous array per column, once: every step below reads them.
+    raw = replace(raw, table=raw.table.combine_chunks())
     n = raw.num_rows
     if n == 0:
         raise LoadRefused(f"{raw.source}: the file has a header but no rows; nothing was loaded")
@@ -208,7 +218,7 @@ def ingest(
         else:
             out[spec.name] = pa.nulls(n, ARROW_TYPES[spec.kind])
     # Ids are unique per deployment; a contact with no deployment belongs to the default one.
-    out["deployment"] = pc.coalesce(out["deployment"], pa.scalar(DEFAULT_DEPLOYMENT))
+    out["deployment"] = fill_text(out["deployment"], DEFAULT_DEPLOYMENT)
     for spec in FIELDS:
         if spec.required:
             empty = pc.is_null(out[spec.name]).to_numpy(zero_copy_only=False)
@@ -227,7 +237,7 @@ def ingest(
     started = columns["started_at"].cast(pa.int64()).to_numpy(zero_copy_only=False)
     day = np.floor_divide(started, 86_400_000_000).astype(np.int32)
     columns[DAY] = pa.array(day, pa.int32())
-    columns[MONTH] = months(started)
+    columns[MONTH] = months(day)
     columns[LOAD_ID] = pa.repeat(pa.scalar(ctx.load_id, pa.int64()), len(started))
     columns[SOURCE_ROW] = pa.array(raw.row_numbers[~rejected])
     quarantine = checks.table(excluded)
@@ -244,6 +254,52 @@ class _Reader:
         self.raw, self.mapping, self.ctx, self.checks, self.notes = raw, mapping, ctx, checks, notes
         self.n = raw.num_rows
 
+    def coded(self, column: str | None) -> pa.DictionaryArray | None:
+        """The column when it is dictionary-encoded, else None."""
+        if column is None:
+            return None
+        original = flat(self.raw.table.column(column))
+        return original if pa.types.is_dictionary(original.type) else None
+
+    def per_value(
+        self,
+        column: str,
+        values: pa.Array,
+        index: pa.Array,
+        evaluate: Callable[[_Reader], Any],
+    ) -> Any:
+        """Evaluate on a table of ``values`` (named ``column``) and spread the outcome to rows.
+
+        Row i takes the outcome of ``values[index[i]]``, and so do its rejections.
+        """
+        rows = np.zeros(len(values), dtype=np.int64)
+        table = pa.table({column: values})
+        raw = RawTable(table, self.raw.source, self.raw.format, self.raw.columns, rows)
+        sub = _Reader(raw, self.mapping, self.ctx, _Checks(len(values), rows), self.notes)
+        result = evaluate(sub)
+        positions = (
+            index.to_numpy() if sub.checks.found or not isinstance(result, pa.Array) else None
+        )
+        for flags, field_name, where, shown, reason in sub.checks.found:
+            self.checks.add(
+                flags[positions],
+                field_name,
+                where,
+                None if shown is None else spread(shown, index),
+                reason[positions] if isinstance(reason, np.ndarray) else reason,
+            )
+        return spread(result, index) if isinstance(result, pa.Array) else result[positions]
+
+    def distinct(self, column: str, evaluate: Callable[[_Reader], Any]) -> Any:
+        """``evaluate`` once per distinct value of a dictionary column, spread to its rows."""
+        coded = self.coded(column)
+        assert coded is not None
+        values, index = coded.dictionary, coded.indices
+        if index.null_count:  # an empty cell takes the outcome of a null put at the end
+            values = pa.concat_arrays([values, pa.nulls(1, values.type)])
+            index = index.fill_null(len(coded.dictionary))
+        return self.per_value(column, values, index, evaluate)
+
     def cells(
         self, column: str, extra_nulls: Sequence[str] = (), text: bool = False
     ) -> tuple[pa.Array, pa.Array]:
@@ -253,22 +309,25 @@ class _Reader:
         its own null sentinels: converting it would only cost time.
         """
         original = flat(self.raw.table.column(column))
+        if pa.types.is_dictionary(original.type):
+            original = original.dictionary_decode()
         if not pa.types.is_string(original.type) and not text and not extra_nulls:
             return original, original
         text_ = pc.utf8_trim_whitespace(as_text(original))
-        sentinels = [s.strip() for s in (*self.mapping.null_values, *extra_nulls)]
-        if sentinels:
-            is_null = pc.is_in(text_, value_set=pa.array(sentinels, pa.string()))
+        sentinels = {s.strip() for s in (*self.mapping.null_values, *extra_nulls)}
+        if sentinels == {""}:  # the usual case: a length test, without hashing every value
+            is_null = pc.equal(pc.binary_length(text_), 0)
+        elif sentinels:
+            is_null = pc.is_in(text_, value_set=pa.array(sorted(sentinels), pa.string()))
+        if sentinels and pc.any(is_null).as_py():
             text_ = pc.if_else(is_null, pa.scalar(None, pa.string()), text_)
         return original, text_
 
     def excluded(self) -> np.ndarray:
         out = np.zeros(self.n, dtype=bool)
         for rule in self.mapping.exclude:
-            original, text = self.cells(rule.column, (), text=True)
-            lowered = pc.utf8_lower(text)
-            hit = pc.is_in(lowered, value_set=pa.array([v.strip().lower() for v in rule.values]))
-            flags = mask(hit, self.n) & ~out
+            original = flat(self.raw.table.column(rule.column))
+            flags = self.hits(rule.column, rule.values) & ~out
             reason = f"excluded by the mapping ({rule.column} is one of {', '.join(rule.values)})"
             if rule.reason:
                 reason += f": {rule.reason}"
@@ -276,14 +335,31 @@ class _Reader:
             out |= flags
         return out
 
+    def hits(self, column: str, values: Sequence[str]) -> np.ndarray:
+        """Rows whose trimmed value is one of ``values`` (ignoring case)."""
+        if self.coded(column) is not None:
+            found = self.distinct(column, lambda sub: sub.hits(column, values))
+            return np.asarray(found, dtype=bool)
+        _, text = self.cells(column, (), text=True)
+        wanted = pa.array([v.strip().lower() for v in values], pa.string())
+        return mask(pc.is_in(pc.utf8_lower(text), value_set=wanted), self.n)
+
     def constant(self, name: str, value: str) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)
-        text = pa.repeat(pa.scalar(value.strip(), pa.string()), self.n)
-        return self.typed(name, kind, None, text, text)
+        text = pa.array([value.strip()], pa.string())
+        index = pa.array(np.zeros(self.n, dtype=np.int32))
+
+        def evaluate(sub: _Reader) -> pa.Array:
+            return sub.typed(name, kind, None, text, text)
+
+        return self.per_value("constant", text, index, evaluate)
 
     def field(self, name: str, spec: FieldSpec) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)
         shape = spec.shape()
+        source = {"column": spec.column, "present": spec.present}.get(shape or "")
+        if kind is not Kind.TIMESTAMP and source and self.coded(source) is not None:
+            return self.distinct(source, lambda sub: sub.field(name, spec))
         if shape == "present":
             assert spec.present is not None
             _, text = self.cells(spec.present, spec.null_values)
@@ -463,6 +539,8 @@ class _Reader:
         return self.ranged(name, spec.start, shown, values)
 
     def segment(self, name: str, spec: SegmentSpec) -> pa.Array:
+        if self.coded(spec.column) is not None:
+            return self.distinct(spec.column, lambda sub: sub.segment(name, spec))
         original, text = self.cells(spec.column, spec.null_values, text=True)
         if spec.bins is None:
             return apply_map(text, FieldSpec(column=spec.column, map=spec.map))
@@ -494,7 +572,12 @@ def _check_duplicates(
 ) -> None:
     """Within the file, the first otherwise valid row of an id is kept and later ones refused."""
     valid = ~(checks.rejected() | excluded)
-    index = np.flatnonzero(valid)
+    ids = out["interaction_id"]
+    if valid.all():
+        index = repeat_suspects(ids)
+    else:
+        index = np.flatnonzero(valid)
+        index = index[repeat_suspects(ids.take(pa.array(index)))]
     if not len(index):
         return
     taken = pa.array(index)

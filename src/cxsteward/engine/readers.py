@@ -2,7 +2,9 @@
 
 CSV, TSV, spreadsheets and JSON Lines come back as string columns exactly as written (zip
 codes keep their leading zeros, ids stay ids). Parquet keeps the types its schema declares,
-since those are explicit and converting them to text would only cost time.
+since those are explicit and converting them to text would only cost time. Text columns whose
+values repeat (a CSV column in its first MiB, a Parquet column stored with a small dictionary)
+come back as dictionaries of text: the same values, held once each.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import csv
 import datetime as dt
 import io
 import json
+import mmap
+import os
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
@@ -41,6 +47,7 @@ _EXTENSIONS = {
 }
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _HEAD_BYTES = 1 << 20
+_MIN_SAMPLE_ROWS = 100
 
 
 class SourceUnreadable(Invalid):
@@ -136,27 +143,85 @@ def _read_csv(
         raise SourceUnreadable(f"{path}: the first line is empty; a header row is expected")
     names = unique_names([name.strip() for name in header])
     wanted = [n for n in names if columns is None or n in columns]
+    read_options = pcsv.ReadOptions(
+        column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding)
+    )
+    parse_options = pcsv.ParseOptions(
+        delimiter=delimiter, newlines_in_values=_may_quote(path, encoding)
+    )
+    sample = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
     try:
         table = pcsv.read_csv(
             path,
-            read_options=pcsv.ReadOptions(
-                column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding)
-            ),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                include_columns=wanted,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=_text_columns(names, wanted),
         )
     except (pa.ArrowInvalid, UnicodeError) as exc:
         raise _diagnose_csv(path, encoding, delimiter, len(names), exc) from None
+    table = _encode(table, _repeating(sample, read_options, parse_options, wanted))
     notes = [f"read as {DELIMITER_NAMES.get(delimiter, repr(delimiter))}-separated text"]
     if encoding.replace("-", "").lower() not in ("utf8", "utf8sig"):
         notes.append(f"decoded from {encoding}")
     rows = np.arange(2, table.num_rows + 2, dtype=np.int64)
     return RawTable(table, str(path), fmt, tuple(names), rows, tuple(notes))
+
+
+def _may_quote(path: Path, encoding: str) -> bool:
+    """False when the file holds no quote character, so that no value can span lines and Arrow
+    may split the file into blocks at any line break (reading it about twice as fast)."""
+    if b'"' not in '"'.encode(encoding):
+        return True
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b'"') >= 0
+
+
+def _text_columns(names: Sequence[str], wanted: Sequence[str]) -> pcsv.ConvertOptions:
+    """Every cell as text, exactly as written."""
+    return pcsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        include_columns=list(wanted),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+
+
+def _encode(table: pa.Table, names: Collection[str]) -> pa.Table:
+    """The table with these columns dictionary-encoded, several columns at a time (Arrow
+    builds each dictionary without the GIL; building them while reading is slower)."""
+    chosen = [n for n in table.column_names if n in names]
+    if not chosen:
+        return table
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        coded = pool.map(lambda n: pc.dictionary_encode(table[n]), chosen)
+        encoded = dict(zip(chosen, coded, strict=True))
+    return pa.table({n: encoded.get(n, table[n]) for n in table.column_names})
+
+
+def _repeating(
+    sample: bytes,
+    read_options: pcsv.ReadOptions,
+    parse_options: pcsv.ParseOptions,
+    wanted: Sequence[str],
+) -> list[str]:
+    """The columns whose values repeat (each at least 4 times on average) in the file's first
+    MiB: they are dictionary-encoded, so that later steps work on their distinct values."""
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(sample),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=_text_columns(read_options.column_names, wanted),
+        )
+    except (pa.ArrowInvalid, UnicodeError):  # e.g. the first MiB ends inside a quoted value
+        return []
+    if table.num_rows < _MIN_SAMPLE_ROWS:
+        return []
+    return [
+        name
+        for name in table.column_names
+        if 4 * pc.count_distinct(table.column(name), mode="all").as_py() <= table.num_rows
+    ]
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -306,9 +371,11 @@ def wrapped_line_delimiter(lines: Sequence[str]) -> str | None:
 
 def _read_parquet(path: Path, columns: Collection[str] | None) -> RawTable:
     try:
-        names = tuple(pq.read_schema(path).names)
+        file = pq.ParquetFile(path)
+        names = tuple(file.schema_arrow.names)
         wanted = [n for n in names if columns is None or n in columns]
-        table = pq.read_table(path, columns=wanted)
+        coded = _dictionary_columns(file.metadata, wanted)
+        table = pq.read_table(path, columns=wanted, read_dictionary=coded)
     except (pa.ArrowInvalid, OSError) as exc:
         raise SourceUnreadable(f"{path}: not a readable Parquet file ({exc})") from None
     table = pa.table(
@@ -321,9 +388,51 @@ def _read_parquet(path: Path, columns: Collection[str] | None) -> RawTable:
     return RawTable(table, str(path), "parquet", names, rows)
 
 
+def _dictionary_columns(metadata: pq.FileMetaData, wanted: Sequence[str]) -> list[str]:
+    """Text columns stored with few distinct values, read as dictionaries.
+
+    Reading them so skips building millions of equal strings, and every later step then
+    works on the distinct values only. A chunk whose data pages hold dictionary indices
+    (at most 4 bytes a value) rather than the text itself (4 bytes of length plus the
+    characters) was written from a small dictionary.
+    """
+    if not metadata.num_row_groups:
+        return []
+    schema = metadata.schema
+    text = {
+        schema.column(i).path: i
+        for i in range(len(schema))
+        if schema.column(i).physical_type == "BYTE_ARRAY"
+        and schema.column(i).logical_type.type == "STRING"
+    }
+    coded = []
+    for name in wanted:
+        index = text.get(name)
+        if index is None:
+            continue
+        chunks = [metadata.row_group(g).column(index) for g in range(metadata.num_row_groups)]
+        if all(
+            chunk.has_dictionary_page
+            and chunk.total_uncompressed_size <= 4 * max(chunk.num_values, 1)
+            for chunk in chunks
+        ):
+            coded.append(name)
+    return coded
+
+
 def _plain(array: pa.Array) -> pa.Array:
+    """Text as ``string`` (or a dictionary of ``string``); other dictionaries decoded."""
     if pa.types.is_dictionary(array.type):
-        return array.dictionary_decode()
+        value_type = array.type.value_type
+        if not (
+            pa.types.is_string(value_type)
+            or pa.types.is_large_string(value_type)
+            or pa.types.is_string_view(value_type)
+        ):
+            return _plain(array.dictionary_decode())
+        return pa.DictionaryArray.from_arrays(
+            array.indices.cast(pa.int32()), array.dictionary.cast(pa.string())
+        )
     if pa.types.is_large_string(array.type) or pa.types.is_string_view(array.type):
         return array.cast(pa.string())
     return array

@@ -26,6 +26,7 @@ _GENERIC = (
 )
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_US = 86_400_000_000
+_SAMPLE = 1000
 _UNREADABLE = (
     "not a timestamp this loader can read: use ISO 8601 (2021-02-04 10:39:34), a "
     "day/month/year form, or give the field a format"
@@ -111,11 +112,20 @@ def parse_timestamps(
 
 
 def _iso(values: pa.Array) -> pa.Array | None:
-    """The whole column as timestamps when every value is plain ISO 8601, else None."""
-    try:
-        return values.cast(pa.timestamp("us"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
+    """The whole column as timestamps when every value is plain ISO 8601, all without a zone
+    or all with one (Z or an offset), else None."""
+    # A cast that fails reads the whole column first: a sample picks the one to try.
+    head = values.slice(0, _SAMPLE)
+    for kind in (pa.timestamp("us"), pa.timestamp("us", tz="UTC")):
+        try:
+            head.cast(kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        try:
+            return values.cast(kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    return None
 
 
 def _strptime(values: pa.Array, fmt: str) -> pa.Array:

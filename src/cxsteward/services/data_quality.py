@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -73,11 +74,22 @@ def _ranges(table: pa.Table) -> dict[str, dict[str, Any]]:
 
 
 def _counts(column: pa.ChunkedArray) -> dict[str, int]:
-    counted = pc.value_counts(column.combine_chunks() if column.num_chunks != 1 else column)
-    return {
-        ("(empty)" if item["values"] is None else str(item["values"])): int(item["counts"])
-        for item in counted.to_pylist()
-    }
+    values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if pa.types.is_dictionary(values.type):
+        # Counting the codes is a single pass; there is nothing to hash.
+        size = len(values.dictionary)
+        codes = values.indices.cast(pa.int64()).fill_null(size).to_numpy()
+        tally = np.bincount(codes, minlength=size + 1)
+        names = [*values.dictionary.to_pylist(), None]
+        pairs = [(names[i], int(tally[i])) for i in np.flatnonzero(tally)]
+    else:
+        counted = pc.value_counts(values).to_pylist()
+        pairs = [(item["values"], int(item["counts"])) for item in counted]
+    out: dict[str, int] = {}
+    for value, count in pairs:
+        key = "(empty)" if value is None else str(value)
+        out[key] = out.get(key, 0) + count
+    return out
 
 
 def _reasons(quarantine: pa.Table) -> dict[str, int]:

@@ -1,0 +1,357 @@
+"""Loading speed: cxsteward ``load_data`` beside pandas and DuckDB on canonical files.
+
+For each size and format it times, in a fresh subprocess per run (medians over ``--runs``):
+
+(a) cxsteward: ``load_data`` into a fresh workspace: every check, the quarantine, the
+    partitioned Parquet store and the load log;
+(b) pandas: ``read_parquet``/``read_csv`` then ``to_parquet``, with no validation at all;
+(c) DuckDB: ``COPY (SELECT * FROM read_parquet(...)) TO ... (FORMAT parquet)``, the floor.
+
+Times cover the operation only (not the interpreter start, the imports or creating the
+workspace); peak RSS is the subprocess's ``ru_maxrss``, imports included.
+
+    .venv/bin/python benchmarks/load.py                      # 1M and 5M rows, 3 runs
+    .venv/bin/python benchmarks/load.py --rows 200000 --runs 1 --out /tmp/load.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+TOOLS = ("cxsteward", "pandas", "duckdb")
+LIBRARIES = ("pyarrow", "pandas", "duckdb", "numpy", "cxsteward")
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def numpy_table(rows: int, seed: int = 7) -> pa.Table:
+    """Canonical contacts: one year sorted by time, ids in random order, three segments."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2024-01-01T00:00:00", "s").astype(np.int64)
+    seconds = np.sort(start + rng.integers(0, 366 * 86_400, rows))
+    ai = rng.random(rows) < 0.4
+
+    def pick(values: list[str], nulls: float = 0.0) -> pa.Array:
+        codes = rng.integers(0, len(values), rows).astype(np.int32)
+        missing = rng.random(rows) < nulls if nulls else None
+        coded = pa.DictionaryArray.from_arrays(pa.array(codes, mask=missing), pa.array(values))
+        return coded.dictionary_decode()
+
+    def flag(share: float, nulls: float = 0.0) -> pa.Array:
+        missing = rng.random(rows) < nulls if nulls else None
+        return pa.array(rng.random(rows) < share, pa.bool_(), mask=missing)
+
+    # Random ids: the duplicate check cannot take its shortcut for ids in increasing order.
+    numbers = pa.array(rng.permutation(rows) + 1).cast(pa.string())
+    ids = pc.binary_join_element_wise("C", pc.utf8_lpad(numbers, 10, "0"), "")
+    customers = pa.array(rng.integers(1, max(rows // 3, 2), rows)).cast(pa.string())
+    return pa.table(
+        {
+            "interaction_id": ids,
+            "started_at": pa.array(seconds * 1_000_000, pa.timestamp("us", tz="UTC")),
+            "handler": pa.array(np.where(ai, "ai", "human")),
+            "deployment": pick(["support-chat", "billing-voice", "sales-chat"]),
+            "model_version": pick(["v1", "v2", "v3"], nulls=0.6),
+            "agent_id": pick([f"agent-{i:03d}" for i in range(200)]),
+            "channel": pick(["chat", "voice", "email", "social"]),
+            "inquiry_type": pick(["billing", "technical", "account", "sales", "other"]),
+            "resolved_first_contact": flag(0.78, nulls=0.02),
+            "handle_time_s": pa.array(np.round(rng.lognormal(5.5, 0.8, rows), 1)),
+            "csat": pa.array(rng.integers(1, 6, rows), pa.int64(), mask=rng.random(rows) < 0.7),
+            "complaint": flag(0.03),
+            "escalated": flag(0.1),
+            "human_override": flag(0.02),
+            "ai_disclosed": flag(0.95),
+            "customer_id": pc.binary_join_element_wise("U", customers, ""),
+            "region": pick(["north", "south", "east", "west", "central"]),
+            "language": pick(["en", "es", "fr", "de"]),
+            "tier": pick(["basic", "plus", "premium"]),
+        }
+    )
+
+
+def generate(path: Path, rows: int, fmt: str, generator: str) -> str:
+    """Write the file unless it exists; returns the generator used."""
+    if generator in ("auto", "synth"):
+        try:
+            from cxsteward.services.synth import synthesize
+
+            if not path.exists():
+                synthesize(path, rows)
+            return "synth"
+        except Exception as exc:  # a work in progress elsewhere: fall back, and say so
+            if generator == "synth":
+                raise
+            print(f"cxsteward.services.synth unusable ({exc}); using the numpy generator")
+    if not path.exists():
+        table = numpy_table(rows)
+        part = path.with_name(path.name + ".part")
+        if fmt == "csv":
+            pcsv.write_csv(table, part)
+        else:
+            pq.write_table(table, part)
+        part.replace(path)
+    return "numpy"
+
+
+# --- one measured run (in its own process) -----------------------------------------------
+
+
+def measure(tool: str, source: Path, work: Path) -> dict[str, Any]:
+    """Run one tool once on ``source``, writing under ``work``; time and count rows."""
+    fmt = "csv" if source.suffix == ".csv" else "parquet"
+    target = work / "out.parquet"
+    if tool == "cxsteward":
+        from cxsteward.config import Settings
+        from cxsteward.services.data_load import load_data
+        from cxsteward.services.workspace import init_workspace
+
+        ws = init_workspace(Settings(workspace=work / "ws"))
+        began = time.perf_counter()
+        out = load_data(ws, source)
+        seconds = time.perf_counter() - began
+        ws.close()
+        if out.rows_read != out.rows_accepted:
+            raise SystemExit(f"{source}: {out.rows_quarantined} rows quarantined; fix the data")
+        rows = out.rows_read
+    elif tool == "pandas":
+        import pandas as pd
+
+        began = time.perf_counter()
+        frame = pd.read_csv(source) if fmt == "csv" else pd.read_parquet(source)
+        frame.to_parquet(target)
+        seconds = time.perf_counter() - began
+        rows = len(frame)
+    else:
+        import duckdb
+
+        con = duckdb.connect()
+        reader = "read_csv" if fmt == "csv" else "read_parquet"
+        began = time.perf_counter()
+        con.execute(
+            f"COPY (SELECT * FROM {reader}(?)) TO '{target}' (FORMAT parquet)", [str(source)]
+        )
+        seconds = time.perf_counter() - began
+        rows = pq.ParquetFile(target).metadata.num_rows
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return {"seconds": seconds, "rows": rows, "peak_rss_mib": peak}
+
+
+def run_once(tool: str, source: Path, scratch: Path) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix=f"{tool}-", dir=scratch))
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", tool, str(source), str(work)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": f"{mem_kib / 1024**2:.1f} GiB",
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        **{name: version(name) for name in LIBRARIES},
+    }
+
+
+def load_average() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| format | rows | tool | median s | rows/s | peak RSS MiB | vs pandas | vs DuckDB "
+        "| runs (s) |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    by_case: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+    for r in results:
+        by_case.setdefault((r["format"], r["rows"]), {})[r["tool"]] = r
+    for (fmt, rows), tools in by_case.items():
+        for tool in TOOLS:
+            r = tools[tool]
+            median = r["median"]
+            ratios = [
+                f"{tools[other]['median'] / median:.2f}x faster"
+                if median <= tools[other]["median"]
+                else f"{median / tools[other]['median']:.2f}x slower"
+                for other in ("pandas", "duckdb")
+            ]
+            if tool == "pandas":
+                ratios[0] = "-"
+            if tool == "duckdb":
+                ratios[1] = "-"
+            runs = ", ".join(f"{s:.2f}" for s in r["runs"])
+            lines.append(
+                f"| {fmt} | {rows:,} | {tool} | {median:.2f} | {rows / median / 1e6:.2f}M | "
+                f"{r['peak_rss_mib']:.0f} | {ratios[0]} | {ratios[1]} | {runs} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--formats", nargs="+", default=["parquet", "csv"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--generator", choices=["auto", "synth", "numpy"], default="auto")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cxs-load")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "load.md")
+    parser.add_argument(
+        "--measure", nargs=3, metavar=("TOOL", "FILE", "WORK"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.measure:
+        tool, source, work = args.measure
+        print(json.dumps(measure(tool, Path(source), Path(work))))
+        return
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    started, load_before = datetime.now(UTC), load_average()
+    print(f"load average before: {load_before}")
+    results: list[dict[str, Any]] = []
+    used = set()
+    for rows in args.rows:
+        for fmt in args.formats:
+            suffix = "csv" if fmt == "csv" else "parquet"
+            source = args.work / f"contacts-{args.generator}-{rows}.{suffix}"
+            used.add(generate(source, rows, fmt, args.generator))
+            runs: dict[str, list[dict[str, Any]]] = {tool: [] for tool in TOOLS}
+            for attempt in range(args.runs):
+                for tool in TOOLS:  # interleaved, so that a noisy minute hits every tool
+                    r = run_once(tool, source, args.work)
+                    if r["rows"] != rows:
+                        raise SystemExit(f"{tool} read {r['rows']} rows of {rows}")
+                    runs[tool].append(r)
+                    print(f"{fmt} {rows:,} {tool} run {attempt + 1}: {r['seconds']:.2f} s")
+            for tool in TOOLS:
+                seconds = [r["seconds"] for r in runs[tool]]
+                results.append(
+                    {
+                        "format": fmt,
+                        "rows": rows,
+                        "tool": tool,
+                        "median": statistics.median(seconds),
+                        "runs": seconds,
+                        "peak_rss_mib": max(r["peak_rss_mib"] for r in runs[tool]),
+                        "bytes": source.stat().st_size,
+                    }
+                )
+    load_after = load_average()
+    markdown = table(results)
+    print(markdown)
+    report(args, results, markdown, started, load_before, load_after, used)
+
+
+def report(
+    args: argparse.Namespace,
+    results: list[dict[str, Any]],
+    markdown: str,
+    started: datetime,
+    load_before: str,
+    load_after: str,
+    generators: set[str],
+) -> None:
+    info = machine()
+    command = "python benchmarks/load.py" + (
+        "" if args.rows == [1_000_000, 5_000_000] else " --rows " + " ".join(map(str, args.rows))
+    )
+    if args.runs != 3:
+        command += f" --runs {args.runs}"
+    if args.formats != ["parquet", "csv"]:
+        command += " --formats " + " ".join(args.formats)
+    if args.generator != "auto":
+        command += f" --generator {args.generator}"
+    sizes = sorted({(r["format"], r["rows"], r["bytes"]) for r in results})
+    cx = {
+        (r["format"], r["rows"]): r["rows"] / r["median"]
+        for r in results
+        if r["tool"] == "cxsteward"
+    }
+    text = [
+        "# Loading benchmark",
+        "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC with `{command}` (from the repository root, in its "
+        "virtual environment).",
+        "",
+        "## Machine",
+        "",
+        *(f"- {key}: {value}" for key, value in info.items()),
+        f"- load average (1 / 5 / 15 min) before: {load_before}; after: {load_after}",
+        "",
+        "## Data",
+        "",
+        f"Generator: {', '.join(sorted(generators))} (see benchmarks/README.md).",
+        "",
+        *(f"- {fmt}, {rows:,} rows: {size / 1e6:,.0f} MB" for fmt, rows, size in sizes),
+        "",
+        "## Results",
+        "",
+        markdown,
+        "",
+        "Medians over the runs; each run is a fresh process (and for cxsteward a fresh "
+        "workspace). rows/s = rows / median. Ratios compare the medians.",
+        "",
+        "## Verdict",
+        "",
+        *(
+            f"- {fmt}, {rows:,} rows: cxsteward loads {speed / 1e6:.2f}M rows/s"
+            + (
+                f" ({'meets' if speed >= 1e6 else 'misses'} the 1M rows/s target)"
+                if fmt == "parquet"
+                else ""
+            )
+            for (fmt, rows), speed in cx.items()
+        ),
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(text) + "\n", "utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,530 @@
+"""The metric catalogue (DESIGN section 4) and its roll-up from cells to windows, in numpy.
+
+The engine's one heavy pass produces a *cell table*: additive statistics per slice, day,
+handler, deployment and model version (the column names are defined here). Every window is a
+sum of cells, so this module never sees a contact: it sums cells into windows and turns the
+sums into estimates, each with the counts behind it.
+
+Handle time is summarised three ways: n / sum / sum of squares for the mean; sums of
+``log(1 + x)`` and its square for Welch on the log scale (``log1p`` keeps contacts of 0 s,
+which a plain log would turn into -inf; the ratio it yields is that of geometric means of
+``x + 1`` seconds, indistinguishable from the plain ratio at handle times of minutes); and
+counts in fixed bins for the median and p90, interpolated linearly inside the bin that holds
+the quantile (exact when times are spread evenly within each bin; the open last bin reports
+its lower edge, a lower bound).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from cxsteward.domain.interactions import BOOL_FIELDS, HANDLERS
+from cxsteward.errors import Invalid, NotFound
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+ObjectArray = NDArray[np.object_]
+Slice = tuple[str, ...]
+
+KEY_COLUMNS = ("day", "handler", "deployment", "model_version")
+SLICE_COLUMN = "slice"
+OVERALL = "overall"
+SLICE_SEPARATOR = "×"
+FLAGS = BOOL_FIELDS
+SATISFIED_FROM = 4  # top-2-box: a CSAT of 4 or 5
+HANDLE_TIME_EDGES: tuple[float, ...] = (
+    *(0.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0),
+    *(420.0, 600.0, 900.0, 1200.0, 1800.0, 2700.0, 3600.0, 5400.0, 7200.0, float("inf")),
+)
+
+N = "n"
+CSAT_N, CSAT_SATISFIED, CSAT_SUM, CSAT_SUMSQ = "csat_n", "csat_satisfied", "csat_sum", "csat_sumsq"
+HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ = "handle_time_n", "handle_time_sum", "handle_time_sumsq"
+HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ = "handle_time_log1p_sum", "handle_time_log1p_sumsq"
+HANDLE_BINS = tuple(f"handle_time_bin{i:02d}" for i in range(len(HANDLE_TIME_EDGES) - 1))
+# Repeat contacts count only contacts with a customer id: the others cannot be followed.
+REPEAT_N, REPEAT_TRUE = "repeat_contact_n", "repeat_contact_true"
+
+
+def flag_n(flag: str) -> str:
+    """Cell column counting contacts where ``flag`` is known (true or false)."""
+    return f"{flag}_n"
+
+
+def flag_true(flag: str) -> str:
+    """Cell column counting contacts where ``flag`` is true."""
+    return f"{flag}_true"
+
+
+STAT_COLUMNS: tuple[str, ...] = (
+    N,
+    *(name for f in FLAGS for name in (flag_n(f), flag_true(f))),
+    *(CSAT_N, CSAT_SATISFIED, CSAT_SUM, CSAT_SUMSQ),
+    *(HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ),
+    *HANDLE_BINS,
+    *(REPEAT_N, REPEAT_TRUE),
+)
+# Sums of real values; every other statistic is a count.
+SUM_COLUMNS = frozenset({HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ})
+
+
+def slice_name(columns: Slice) -> str:
+    """``overall`` for the empty slice, else the columns joined by ``×`` (region×tier)."""
+    return SLICE_SEPARATOR.join(columns) if columns else OVERALL
+
+
+class MetricKind(StrEnum):
+    COUNT = "count"
+    RATE = "rate"
+    MEAN = "mean"
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    HIGHER_IS_WORSE = "higher_is_worse"
+    NEUTRAL = "neutral"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One catalogue metric: which cell columns it reads and how it is judged by default."""
+
+    name: str
+    kind: MetricKind
+    description: str
+    n: str
+    direction: Direction
+    min_n: int
+    successes: str | None = None
+    total: str | None = None
+    total_sq: str | None = None
+    log_total: str | None = None
+    log_total_sq: str | None = None
+    handlers: tuple[str, ...] = HANDLERS
+    unit: str = "share"
+
+
+BETTER, WORSE = Direction.HIGHER_IS_BETTER, Direction.HIGHER_IS_WORSE
+
+
+def _rate(
+    name: str, n: str, successes: str, text: str, direction: Direction, min_n: int = 30
+) -> MetricSpec:
+    return MetricSpec(name, MetricKind.RATE, text, n, direction, min_n, successes=successes)
+
+
+def _flag(name: str, flag: str, text: str, direction: Direction, min_n: int = 30) -> MetricSpec:
+    return _rate(name, flag_n(flag), flag_true(flag), text, direction, min_n)
+
+
+# fmt: off
+CATALOGUE: tuple[MetricSpec, ...] = (
+    MetricSpec("contacts", MetricKind.COUNT, "Number of contacts.", N, Direction.NEUTRAL, 1,
+               unit="contacts"),
+    _flag("first_contact_resolution", "resolved_first_contact",
+          "Share of contacts resolved without another contact.", BETTER),
+    MetricSpec("average_handle_time", MetricKind.MEAN, "Mean handle time in seconds.", HANDLE_N,
+               WORSE, 30, total=HANDLE_SUM, total_sq=HANDLE_SUMSQ, log_total=HANDLE_LOG_SUM,
+               log_total_sq=HANDLE_LOG_SUMSQ, unit="seconds"),
+    _rate("csat_satisfied_rate", CSAT_N, CSAT_SATISFIED,
+          "Share of surveyed contacts with CSAT 4 or 5 (top-2-box).", BETTER),
+    MetricSpec("csat_mean", MetricKind.MEAN, "Mean CSAT (1-5) over surveyed contacts.", CSAT_N,
+               BETTER, 30, total=CSAT_SUM, total_sq=CSAT_SUMSQ, unit="score 1-5"),
+    # Complaints are rare (a few percent): fewer than 100 contacts rarely hold one.
+    _flag("complaint_rate", "complaint", "Share of contacts that led to a complaint.", WORSE,
+          min_n=100),
+    _flag("escalation_rate", "escalated",
+          "Share of contacts handed to a human or a higher tier.", WORSE),
+    replace(_flag("override_rate", "human_override",
+                  "Share of AI contacts a human reversed or corrected.", WORSE),
+            handlers=("ai",)),
+    replace(_flag("disclosure_rate", "ai_disclosed",
+                  "Share of AI contacts told that AI was involved.", BETTER),
+            handlers=("ai",)),
+    _rate("repeat_contact_rate", REPEAT_N, REPEAT_TRUE,
+          "Share of contacts (with a customer id) followed by another contact of the same "
+          "customer within the repeat window.", WORSE),
+)
+# fmt: on
+METRIC_NAMES = tuple(m.name for m in CATALOGUE)
+
+
+def metric(name: str) -> MetricSpec:
+    """The catalogue metric of that name."""
+    for spec in CATALOGUE:
+        if spec.name == name:
+            return spec
+    raise NotFound(f"No metric {name!r}; the catalogue has: {', '.join(METRIC_NAMES)}")
+
+
+class Window(StrEnum):
+    DAY = "day"
+    WEEK = "week"  # ISO week, Monday to Sunday
+    MONTH = "month"
+    ALL = "all"  # the whole range of the cells
+
+
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def day_number(value: _dt.date) -> int:
+    """Days since 1970-01-01: the store's ``day`` column."""
+    return (value - _EPOCH).days
+
+
+def day_date(number: int) -> _dt.date:
+    """The calendar date of a ``day`` number."""
+    return _EPOCH + _dt.timedelta(days=int(number))
+
+
+def window_start(days: IntArray, window: Window) -> IntArray:
+    """The first day of the window holding each day."""
+    days = np.asarray(days, dtype=np.int64)
+    if window is Window.DAY:
+        return days
+    if window is Window.WEEK:
+        # 1970-01-01 was a Thursday: shifting by 3 makes every week index start on a Monday.
+        return np.asarray((days + 3) // 7 * 7 - 3, dtype=np.int64)
+    if window is Window.MONTH:
+        months = days.astype("datetime64[D]").astype("datetime64[M]")
+        return months.astype("datetime64[D]").astype(np.int64)
+    first = int(days.min()) if days.size else 0
+    return np.full(days.shape, first, dtype=np.int64)
+
+
+def window_end(starts: IntArray, window: Window, last_day: int | None = None) -> IntArray:
+    """The last day (inclusive) of windows starting on ``starts``; ALL ends on ``last_day``."""
+    starts = np.asarray(starts, dtype=np.int64)
+    if window is Window.DAY:
+        return starts
+    if window is Window.WEEK:
+        return starts + 6
+    if window is Window.MONTH:
+        following = starts.astype("datetime64[D]").astype("datetime64[M]") + 1
+        return following.astype("datetime64[D]").astype(np.int64) - 1
+    if last_day is None:
+        last_day = int(starts.max()) if starts.size else 0
+    return np.full(starts.shape, last_day, dtype=np.int64)
+
+
+def window_label(start: int, end: int, window: Window) -> str:
+    """2024-03-05, 2024-W10, 2024-03, or 2024-01-01..2024-06-30 for ALL."""
+    first = day_date(start)
+    if window is Window.DAY:
+        return first.isoformat()
+    if window is Window.WEEK:
+        year, week, _ = first.isocalendar()
+        return f"{year}-W{week:02d}"
+    if window is Window.MONTH:
+        return f"{first:%Y-%m}"
+    return f"{first.isoformat()}..{day_date(end).isoformat()}"
+
+
+@dataclass(frozen=True, eq=False)
+class CellTable:
+    """The engine's cells as numpy columns; a segment is None where not part of the slice."""
+
+    slice: ObjectArray
+    day: IntArray
+    handler: ObjectArray
+    deployment: ObjectArray
+    model_version: ObjectArray
+    segments: Mapping[str, ObjectArray]
+    stats: Mapping[str, FloatArray]
+
+    def __post_init__(self) -> None:
+        missing = [c for c in STAT_COLUMNS if c not in self.stats]
+        if missing:
+            raise Invalid(f"the cell table lacks statistics: {', '.join(missing)}")
+        size = len(self.slice)
+        columns = [self.day, self.handler, self.deployment, self.model_version]
+        columns += [*self.segments.values(), *self.stats.values()]
+        if any(len(c) != size for c in columns):
+            raise Invalid("the cell table's columns differ in length")
+
+    def __len__(self) -> int:
+        return len(self.slice)
+
+
+@dataclass(frozen=True, eq=False)
+class WindowTotals:
+    """Cells summed per window, slice, segment values, deployment, handler (and version)."""
+
+    window: Window
+    start: IntArray
+    end: IntArray
+    slice: ObjectArray
+    deployment: ObjectArray
+    handler: ObjectArray
+    model_version: ObjectArray | None
+    segments: Mapping[str, ObjectArray]
+    stats: Mapping[str, FloatArray]
+
+    def __len__(self) -> int:
+        return len(self.slice)
+
+
+def roll_up(cells: CellTable, window: Window, *, by_model_version: bool = False) -> WindowTotals:
+    """Sum the cells into windows per slice value, deployment and handler (and version).
+
+    Groups come out sorted by slice (in the order first seen), segment values, deployment,
+    handler, model version, then window start.
+    """
+    starts = window_start(cells.day, window)
+    names = list(cells.segments)
+    key_columns: list[list[object]] = [cells.slice.tolist()]
+    key_columns += [cells.segments[s].tolist() for s in names]
+    key_columns += [cells.deployment.tolist(), cells.handler.tolist()]
+    if by_model_version:
+        key_columns.append(cells.model_version.tolist())
+    key_columns.append(starts.tolist())
+    slice_rank = {s: i for i, s in enumerate(dict.fromkeys(key_columns[0]))}
+    codes, keys = _factorize(zip(*key_columns, strict=True))
+    order = sorted(range(len(keys)), key=lambda g: _sort_key(keys[g], slice_rank))
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.arange(len(keys))
+    codes = rank[codes] if len(keys) else codes
+    ordered = [keys[g] for g in order]
+    matrix = np.column_stack([np.asarray(cells.stats[c], np.float64) for c in STAT_COLUMNS])
+    sums = _group_sums(codes, matrix, len(keys))
+    columns = list(zip(*ordered, strict=True)) if ordered else [()] * len(key_columns)
+    start = np.asarray(columns[-1], dtype=np.int64)
+    last = int(cells.day.max()) if len(cells) else None
+    segment_values = {s: _objects(columns[1 + i]) for i, s in enumerate(names)}
+    at = 1 + len(names)
+    return WindowTotals(
+        window=window,
+        start=start,
+        end=window_end(start, window, last),
+        slice=_objects(columns[0]),
+        deployment=_objects(columns[at]),
+        handler=_objects(columns[at + 1]),
+        model_version=_objects(columns[at + 2]) if by_model_version else None,
+        segments=segment_values,
+        stats={c: sums[:, i] for i, c in enumerate(STAT_COLUMNS)},
+    )
+
+
+def _factorize(rows: Iterable[tuple[object, ...]]) -> tuple[IntArray, list[tuple[object, ...]]]:
+    index: dict[tuple[object, ...], int] = {}
+    codes = [index.setdefault(row, len(index)) for row in rows]
+    return np.asarray(codes, dtype=np.int64), list(index)
+
+
+def _sort_key(key: tuple[object, ...], slice_rank: Mapping[object, int]) -> tuple[object, ...]:
+    # None (a missing segment value) sorts after every real value; window start comes last.
+    parts: list[object] = [slice_rank[key[0]]]
+    parts += [(value is None, "" if value is None else str(value)) for value in key[1:-1]]
+    parts.append(key[-1])
+    return tuple(parts)
+
+
+def _group_sums(codes: IntArray, matrix: FloatArray, groups: int) -> FloatArray:
+    if groups == 0:
+        return np.zeros((0, matrix.shape[1]), dtype=np.float64)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    return np.asarray(np.add.reduceat(matrix[order], starts, axis=0), dtype=np.float64)
+
+
+def _objects(values: Sequence[object]) -> ObjectArray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class MetricValues:
+    """One metric over every group of a roll-up: its estimate and the counts behind it.
+
+    ``estimate`` is NaN where the metric does not apply (a handler it excludes) or has no
+    observations; ``sufficient`` is False there and wherever n is below the metric's minimum.
+    """
+
+    spec: MetricSpec
+    applicable: BoolArray
+    n: FloatArray
+    estimate: FloatArray
+    sufficient: BoolArray
+    successes: FloatArray | None = None
+    total: FloatArray | None = None
+    total_sq: FloatArray | None = None
+    log_total: FloatArray | None = None
+    log_total_sq: FloatArray | None = None
+
+
+def metric_values(totals: WindowTotals, spec: MetricSpec) -> MetricValues:
+    """The estimate of ``spec`` with its counts, for every group of ``totals``."""
+    applicable = np.isin(totals.handler.astype(str), spec.handlers)
+    stats = totals.stats
+    n = np.where(applicable, stats[spec.n], 0.0)
+
+    def pick(column: str | None) -> FloatArray | None:
+        return None if column is None else np.where(applicable, stats[column], 0.0)
+
+    successes, total = pick(spec.successes), pick(spec.total)
+    numerator = n if spec.kind is MetricKind.COUNT else (successes if total is None else total)
+    if numerator is None:  # a spec names neither successes nor a total
+        raise Invalid(f"metric {spec.name} names no numerator column")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = numerator if spec.kind is MetricKind.COUNT else numerator / n
+    usable = applicable & (n > 0)
+    return MetricValues(
+        spec=spec,
+        applicable=applicable,
+        n=n,
+        estimate=np.where(usable, estimate, np.nan),
+        sufficient=usable & (n >= spec.min_n),
+        successes=successes,
+        total=total,
+        total_sq=pick(spec.total_sq),
+        log_total=pick(spec.log_total),
+        log_total_sq=pick(spec.log_total_sq),
+    )
+
+
+def histogram_quantile(
+    counts: FloatArray, q: float, edges: Sequence[float] = HANDLE_TIME_EDGES
+) -> FloatArray:
+    """The q-quantile of each row of binned ``counts``, linear inside the bin that holds it.
+
+    The quantile is the point where the cumulative count reaches q times the total, assuming
+    values spread evenly within each bin; in the open last bin it is that bin's lower edge.
+    NaN where a row holds no values.
+    """
+    if not 0.0 <= q <= 1.0:
+        raise Invalid(f"a quantile lies between 0 and 1, not {q!r}")
+    counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
+    lower = np.asarray(edges[:-1], dtype=np.float64)
+    upper = np.asarray(edges[1:], dtype=np.float64)
+    if counts.shape[1] != lower.size:
+        raise Invalid(f"{counts.shape[1]} bins given for {lower.size} histogram bins")
+    totals = counts.sum(axis=1)
+    target = q * totals
+    cumulative = np.cumsum(counts, axis=1)
+    # The first bin whose cumulative count reaches the target (skipping empty bins at q = 0).
+    reached = (cumulative >= target[:, None]) & (counts > 0)
+    index = np.where(reached.any(axis=1), reached.argmax(axis=1), lower.size - 1)
+    rows = np.arange(counts.shape[0])
+    before = cumulative[rows, index] - counts[rows, index]
+    inside = counts[rows, index]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = np.clip((target - before) / inside, 0.0, 1.0)
+    lo, hi = lower[index], upper[index]
+    value = np.where(np.isfinite(hi), lo + fraction * (hi - lo), lo)
+    return np.asarray(np.where(totals > 0, value, np.nan), dtype=np.float64)
+
+
+def handle_time_quantile(totals: WindowTotals, q: float) -> FloatArray:
+    """The q-quantile of handle time per group, from the cells' histogram."""
+    counts = np.column_stack([totals.stats[c] for c in HANDLE_BINS])
+    return histogram_quantile(counts, q)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric for one window, slice value, deployment and handler, with its counts.
+
+    ``segment`` maps each column of the slice to its value (None: the contact had none).
+    """
+
+    metric: str
+    window: str
+    window_start: _dt.date
+    window_end: _dt.date
+    window_label: str
+    slice: str
+    segment: dict[str, str | None]
+    deployment: str | None
+    handler: str
+    model_version: str | None
+    n: int
+    estimate: float | None
+    sufficient: bool
+    min_n: int
+    successes: int | None = None
+    total: float | None = None
+    total_sq: float | None = None
+    log_total: float | None = None
+    log_total_sq: float | None = None
+    median: float | None = None
+    p90: float | None = None
+
+
+def metric_rows(totals: WindowTotals, specs: Sequence[MetricSpec] = CATALOGUE) -> list[MetricRow]:
+    """Every metric of ``specs`` for every group of ``totals`` whose handler it applies to.
+
+    Groups without observations are kept (n = 0, no estimate): nothing is dropped silently.
+    """
+    values = [metric_values(totals, spec) for spec in specs]
+    median, p90 = handle_time_quantile(totals, 0.5), handle_time_quantile(totals, 0.9)
+    rows: list[MetricRow] = []
+    for i in range(len(totals)):
+        group = _group(totals, i)
+        for v in values:
+            if v.applicable[i]:
+                timed = v.spec.log_total is not None
+                rows.append(
+                    MetricRow(
+                        metric=v.spec.name,
+                        **group,
+                        n=int(v.n[i]),
+                        estimate=_number(v.estimate, i),
+                        sufficient=bool(v.sufficient[i]),
+                        min_n=v.spec.min_n,
+                        successes=None if v.successes is None else int(v.successes[i]),
+                        total=_number(v.total, i),
+                        total_sq=_number(v.total_sq, i),
+                        log_total=_number(v.log_total, i),
+                        log_total_sq=_number(v.log_total_sq, i),
+                        median=_number(median, i) if timed else None,
+                        p90=_number(p90, i) if timed else None,
+                    )
+                )
+    return rows
+
+
+def _group(totals: WindowTotals, i: int) -> dict[str, Any]:
+    start, end, name = int(totals.start[i]), int(totals.end[i]), str(totals.slice[i])
+    columns = () if name == OVERALL else name.split(SLICE_SEPARATOR)
+    version = None if totals.model_version is None else _text(totals.model_version[i])
+    return {
+        "window": totals.window.value,
+        "window_start": day_date(start),
+        "window_end": day_date(end),
+        "window_label": window_label(start, end, totals.window),
+        "slice": name,
+        "segment": {c: _text(totals.segments[c][i]) for c in columns},
+        "deployment": _text(totals.deployment[i]),
+        "handler": str(totals.handler[i]),
+        "model_version": version,
+    }
+
+
+def parse_slice(text: str) -> Slice:
+    """``region`` or a pair written ``region×tier``, ``region*tier`` or ``region,tier``."""
+    for separator in ("*", ","):
+        text = text.replace(separator, SLICE_SEPARATOR)
+    columns = tuple(part.strip() for part in text.split(SLICE_SEPARATOR))
+    if not all(columns):
+        raise Invalid(f"{text!r} is not a segment column or a pair like region×tier")
+    return () if columns == (OVERALL,) else columns
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(values: FloatArray | None, i: int) -> float | None:
+    if values is None or not np.isfinite(values[i]):
+        return None
+    return float(values[i])

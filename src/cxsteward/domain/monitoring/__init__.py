@@ -1,0 +1,1 @@
+"""Monitoring rules: comparisons of AI against humans, baselines and earlier models; findings."""

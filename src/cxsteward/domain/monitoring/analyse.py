@@ -1,0 +1,323 @@
+"""One monitoring run's analysis: comparisons, q-values across the run, and findings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxsteward.domain.metrics import CATALOGUE, MetricKind, WindowTotals, day_date
+from cxsteward.domain.monitoring.counts import Kind
+from cxsteward.domain.monitoring.findings import Finding, Trace
+from cxsteward.domain.monitoring.groups import Dispersion, Groups, kind_of
+from cxsteward.domain.monitoring.tests_run import (
+    Tested,
+    ai_vs_human,
+    model_changes,
+    segment_gaps,
+)
+from cxsteward.domain.monitoring.thresholds_eval import BaselineLookup, Evaluation, evaluate_rules
+from cxsteward.domain.monitoring.watch import THRESHOLD, Alarm, unannounced_changes
+from cxsteward.domain.stats import benjamini_hochberg
+from cxsteward.domain.thresholds import Threshold
+
+
+@dataclass(frozen=True)
+class Analysis:
+    findings: list[Finding]
+    comparisons: list[Tested]
+    evaluations: list[Evaluation]
+
+
+def analyse(
+    totals: WindowTotals,
+    daily: WindowTotals | None,
+    by_version: WindowTotals | None,
+    first_seen: dict[tuple[str, str], int],
+    rules: list[Threshold],
+    baseline: BaselineLookup,
+    *,
+    alpha: float = 0.05,
+    fdr: float = 0.05,
+) -> Analysis:
+    """Every comparison of the run, BH q-values across all of them, and the findings.
+
+    Args:
+        totals: the whole period (Window.ALL) per slice value, deployment and handler.
+        daily: the same per day, to estimate over-dispersion (None: assume independence).
+        by_version: the whole period per model version, for model-change comparisons.
+        first_seen: the first day each (deployment, model version) appears.
+    """
+    groups = Groups(totals)
+    dispersion = Dispersion(daily) if daily is not None else None
+    version_groups = Groups(by_version) if by_version is not None else None
+    tested = ai_vs_human(groups, dispersion, alpha) + segment_gaps(groups, alpha)
+    if version_groups is not None:
+        tested += model_changes(version_groups, first_seen, alpha)
+    usable = [t for t in tested if t.sufficient]
+    q_values = benjamini_hochberg(np.asarray([t.p_value for t in usable], dtype=np.float64))
+    for t, q in zip(usable, q_values, strict=True):
+        t.q_value = float(q)
+    chains = _version_chains(first_seen)
+    evaluations = evaluate_rules(rules, groups, version_groups, chains, baseline, alpha)
+    findings = [_breach(e, groups) for e in evaluations if e.status in {"confirmed", "suspected"}]
+    significant = [t for t in usable if t.worse and t.q_value is not None and t.q_value <= fdr]
+    findings += [_finding(t) for t in _without_echoes(significant)]
+    if dispersion is not None:
+        findings += [_alarm(a) for a in unannounced_changes(dispersion, first_seen)]
+    findings += _data_quality(groups)
+    return Analysis(findings=findings, comparisons=tested, evaluations=evaluations)
+
+
+def _without_echoes(tested: list[Tested]) -> list[Tested]:
+    """Drop segment-level gaps and model changes that only repeat the overall one.
+
+    When the AI does worse than humans (or than its previous model) across a deployment,
+    every segment shows it too; those rows stay in the comparisons, and a segment becomes a
+    finding of its own only through the segment-gap test, which asks whether it is worse
+    *there in particular*.
+    """
+    overall = {
+        (t.kind, t.spec.name, t.scope.deployment, tuple(t.versions))
+        for t in tested
+        if not t.scope.segment and t.kind in {"ai_vs_human_gap", "model_change"}
+    }
+    return [
+        t
+        for t in tested
+        if not t.scope.segment
+        or t.kind == "ai_segment_gap"
+        or (t.kind, t.spec.name, t.scope.deployment, tuple(t.versions)) not in overall
+    ]
+
+
+def _version_chains(first_seen: dict[tuple[str, str], int]) -> dict[str, list[str]]:
+    chains: dict[str, list[str]] = {}
+    for (deployment, version), _ in sorted(first_seen.items(), key=lambda item: item[1]):
+        chains.setdefault(deployment, []).append(version)
+    return chains
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else value
+
+
+def _finding(t: Tested) -> Finding:
+    spec = t.spec
+    a, b = t.labels
+    scope_text = ", ".join(f"{k}={v}" for k, v in t.scope.segment.items()) or "all contacts"
+    if t.kind == "ai_segment_gap" and kind_of(spec) is Kind.LOG_MEAN:
+        message = (
+            f"{spec.name}: in {scope_text} of {t.scope.deployment}, AI contacts take "
+            f"{math.exp(t.estimate[0]):.2f}x as long as human ones, against "
+            f"{math.exp(t.estimate[1]):.2f}x elsewhere: the AI does worse for this segment in "
+            "particular."
+        )
+        rule = "interaction on the log scale: AI/human time ratio in segment against elsewhere"
+    elif t.kind == "ai_segment_gap":
+        message = (
+            f"{spec.name}: in {scope_text} of {t.scope.deployment}, the AI-human gap is "
+            f"{_fmt(spec, t.estimate[0])} against {_fmt(spec, t.estimate[1])} elsewhere: the AI "
+            "does worse for this segment in particular."
+        )
+        rule = "interaction: (AI - human in segment) - (AI - human elsewhere), BH-adjusted"
+    elif t.kind == "model_change":
+        message = (
+            f"{spec.name} of the AI in {t.scope.deployment} ({scope_text}) moved from "
+            f"{_fmt(spec, t.estimate[1])} on {t.versions[0]} to {_fmt(spec, t.estimate[0])} on "
+            f"{t.versions[1]}."
+        )
+        rule = "before/after the model-version switch, BH-adjusted"
+    else:
+        message = (
+            f"{spec.name} in {t.scope.deployment} ({scope_text}): AI {_fmt(spec, t.estimate[0])} "
+            f"against human {_fmt(spec, t.estimate[1])}."
+        )
+        shifted = [
+            f"{column} {value[0] * 100:+.1f}"
+            for column, value in t.adjusted.items()
+            if math.isfinite(value[0]) and abs(value[0] - t.difference) >= 0.01
+        ]
+        if shifted:
+            message += (
+                f" AI and humans serve different mixes: the {t.difference * 100:+.1f}-point gap "
+                f"becomes, adjusted for the mix of {', '.join(shifted)} points."
+            )
+        rule = "AI against humans in the same window and scope, BH-adjusted"
+    effect: dict[str, float | None] = {"difference": _num(t.difference)}
+    for column, value in t.adjusted.items():
+        effect[f"difference_adjusted_for_{column}"] = _num(value[0])
+    if t.ratio is not None:
+        effect["ratio"] = _num(t.ratio)
+    return Finding(
+        kind=t.kind,
+        metric=spec.name,
+        scope=dict(t.scope.segment),
+        deployment=t.scope.deployment,
+        model_versions=t.versions,
+        windows=t.windows,
+        estimate={a: _num(t.estimate[0]), b: _num(t.estimate[1])},
+        n={a: int(t.n[0]), b: int(t.n[1])},
+        ci=(_num(t.low), _num(t.high)),
+        p_value=_num(t.p_value),
+        q_value=_num(t.q_value),
+        effect=effect,
+        rule=rule,
+        message=message,
+        trace=Trace(
+            deployment=t.scope.deployment,
+            handlers=["ai"] if t.kind == "model_change" else ["ai", "human"],
+            segment=dict(t.scope.segment),
+            model_versions=t.versions,
+            day_from=t.windows.get("from"),
+            day_to=t.windows.get("to"),
+        ),
+    )
+
+
+def _breach(e: Evaluation, groups: Groups) -> Finding:
+    rule = e.rule
+    spec = next(m for m in CATALOGUE if m.name == rule.metric)
+    other = rule.compare_to.value
+    effect: dict[str, float | None] = {e.effect_name: _num(e.effect)}
+    window = groups.window()
+    return Finding(
+        kind="threshold_breach",
+        metric=rule.metric,
+        scope=dict(e.scope.segment),
+        deployment=e.scope.deployment,
+        model_versions=e.versions,
+        windows=window,
+        estimate={"ai": _num(e.estimate[0]), other: _num(e.estimate[1])},
+        n={"ai": int(e.n[0]), other: int(e.n[1] or 0)},
+        ci=(_num(e.low), _num(e.high)),
+        p_value=_num(e.p_value),
+        q_value=None,
+        effect=effect,
+        threshold=rule.id,
+        rule=rule.describe(),
+        severity=rule.severity.value,
+        action=rule.action.value,
+        status=e.status,
+        message=(
+            f"{rule.id} in {e.scope.deployment}: {rule.describe()} — {e.effect_name} "
+            f"{_fmt_effect(spec.kind, e)}, "
+            f"interval {_fmt_effect(spec.kind, e, e.low)} to {_fmt_effect(spec.kind, e, e.high)} "
+            f"({e.status})."
+        ),
+        trace=Trace(
+            deployment=e.scope.deployment,
+            handlers=["ai"] if rule.compare_to.value != "human" else ["ai", "human"],
+            segment=dict(e.scope.segment),
+            model_versions=e.versions,
+            day_from=window.get("from"),
+            day_to=window.get("to"),
+        ),
+    )
+
+
+def _alarm(alarm: Alarm) -> Finding:
+    spec = alarm.spec
+    return Finding(
+        kind="model_change",
+        metric=spec.name,
+        scope={},
+        deployment=alarm.scope.deployment,
+        model_versions=[],
+        windows={"reference": "..".join(alarm.reference), "alarm": alarm.alarm_day},
+        estimate={"reference": alarm.p0, "since": _num(alarm.after_rate)},
+        n={"since": alarm.n_after},
+        ci=(None, None),
+        p_value=None,
+        q_value=None,
+        effect={"difference": _num(alarm.after_rate - alarm.p0)},
+        rule=(
+            f"Bernoulli CUSUM from {alarm.p0:.1%} towards {alarm.p1:.1%}, "
+            f"alarm at {THRESHOLD:g} log-likelihood units, no version switch recorded"
+        ),
+        message=(
+            f"{spec.name} of the AI in {alarm.scope.deployment} changed on or before "
+            f"{alarm.alarm_day} with no model-version switch recorded: {alarm.after_rate:.1%} "
+            f"since the reference period against {alarm.p0:.1%} in it. Ask the vendor what "
+            "changed."
+        ),
+        trace=Trace(
+            deployment=alarm.scope.deployment,
+            handlers=["ai"],
+            day_from=alarm.reference[0],
+            day_to=alarm.alarm_day,
+        ),
+    )
+
+
+def _data_quality(groups: Groups) -> list[Finding]:
+    """A metric recorded for one handler but never for the other cannot be compared."""
+    found: list[Finding] = []
+    for spec in CATALOGUE:
+        if spec.kind is MetricKind.COUNT or len(spec.handlers) < 2:
+            continue
+        values = groups.values(spec)
+        contacts = groups.totals.stats["n"]
+        for scope in groups.each_scope():
+            if scope.segment:
+                continue
+            rows = {h: groups.row(scope.key, h) for h in ("ai", "human")}
+            if rows["ai"] is None or rows["human"] is None:
+                continue
+            n = {h: float(values.n[r]) for h, r in rows.items() if r is not None}
+            total = {h: float(contacts[r]) for h, r in rows.items() if r is not None}
+            empty = [h for h in n if n[h] == 0 and total[h] > 0]
+            if len(empty) != 1 or max(n.values()) < spec.min_n:
+                continue
+            missing = empty[0]
+            present = "human" if missing == "ai" else "ai"
+            found.append(
+                Finding(
+                    kind="data_quality",
+                    metric=spec.name,
+                    scope={},
+                    deployment=scope.deployment,
+                    windows=groups.window(),
+                    estimate={
+                        present: _num(float(values.estimate[rows[present] or 0])),
+                        missing: None,
+                    },
+                    n={present: int(n[present]), missing: 0},
+                    ci=(None, None),
+                    p_value=None,
+                    q_value=None,
+                    effect={},
+                    rule="a metric must be recorded for both handlers to be compared",
+                    message=(
+                        f"{spec.name} is recorded for {int(n[present])} {present} contacts in "
+                        f"{scope.deployment} but for none of its {int(total[missing])} {missing} "
+                        "contacts: the comparison is impossible until the data records it."
+                    ),
+                    trace=Trace(deployment=scope.deployment, handlers=[missing]),
+                )
+            )
+    return found
+
+
+def _fmt(spec: object, value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    if getattr(spec, "kind", None) is MetricKind.RATE:
+        return f"{value:.1%}"
+    return f"{value:.2f}"
+
+
+def _fmt_effect(kind: MetricKind, e: Evaluation, value: float | None = None) -> str:
+    shown = e.effect if value is None else value
+    if not math.isfinite(shown):
+        return "n/a"
+    if e.effect_name == "ratio":
+        return f"{shown:.2f}x"
+    if kind is MetricKind.RATE:
+        return f"{shown * 100:+.1f} points" if e.effect_name == "difference" else f"{shown:.1%}"
+    return f"{shown:+.2f}" if e.effect_name == "difference" else f"{shown:.2f}"
+
+
+def describe_day(day: int) -> str:
+    return day_date(day).isoformat()

@@ -1,0 +1,161 @@
+"""The Ibis backend that computes metrics, and the interaction store read through it.
+
+DuckDB in memory is the default. ``pyspark://local[2]`` (or ``pyspark://``) starts a local
+SparkSession; any other URL goes to ``ibis.connect``. Nothing happens at import time: Spark
+and DuckDB are imported when a connection is asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from cxsteward.config import Settings
+from cxsteward.domain.interactions import FIELDS, Kind
+from cxsteward.errors import Invalid, NotFound
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+SPARK_SCHEME = "pyspark://"
+DEFAULT_SPARK_MASTER = "local[2]"
+WAREHOUSE_TABLE = "interactions"
+# Spark's 200 default shuffle partitions cost more than they bring on one machine; a cell
+# table is small, so a handful of partitions per core is plenty.
+SPARK_LOCAL_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.host": "127.0.0.1",
+}
+# Only errors reach the console: Spark's start-up chatter (native-hadoop, default log level)
+# is noise for someone computing metrics. Spark announces "Setting default log level" unless
+# the logger of the class that starts it (PySpark's gateway) has a level of its own.
+_LOG4J2 = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+_TYPES: dict[Kind, dt.DataType] = {
+    Kind.STRING: dt.string,
+    Kind.HANDLER: dt.string,
+    Kind.BOOL: dt.boolean,
+    Kind.FLOAT: dt.float64,
+    Kind.INT: dt.int64,
+    Kind.TIMESTAMP: dt.Timestamp(timezone="UTC"),
+}
+
+
+def connect(settings: Settings) -> ibis.BaseBackend:
+    """The backend named by ``settings.data_url``: in-memory DuckDB when it is unset."""
+    url = settings.data_url
+    if not url:
+        return ibis.duckdb.connect()
+    if url.startswith(SPARK_SCHEME):
+        master = url.removeprefix(SPARK_SCHEME).strip("/") or DEFAULT_SPARK_MASTER
+        return ibis.pyspark.connect(spark_session(master))
+    try:
+        return ibis.connect(url)
+    except Exception as exc:  # ibis raises whatever the driver raises
+        raise Invalid(f"Cannot connect to the data URL {url!r}: {exc}") from exc
+
+
+def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
+    """A local SparkSession with the UI off and only errors logged (reused if one runs)."""
+    from pyspark.sql import SparkSession
+
+    digest = hashlib.sha256(_LOG4J2.encode()).hexdigest()[:12]
+    config = Path(tempfile.gettempdir()) / f"cxsteward-log4j2-{digest}.properties"
+    if not config.exists():
+        config.write_text(_LOG4J2, encoding="utf-8")
+    java_options = f"-Dlog4j2.configurationFile=file:{config}"
+    builder = SparkSession.builder.master(master).appName("cxsteward")
+    for key, value in SPARK_LOCAL_CONF.items():
+        builder = builder.config(key, value)
+    builder = builder.config("spark.driver.extraJavaOptions", java_options)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
+    """The interaction store as one table, on any backend.
+
+    DuckDB and Spark read the Parquet store under ``dataset_path``; files written by
+    different loads may differ in their segment columns, so they are unioned by name. Any
+    other backend (a warehouse) uses its own ``interactions`` table if it has one. Canonical
+    fields that no load ever wrote are added as typed nulls, so metric expressions never
+    depend on which optional fields a source happened to have.
+
+    Raises:
+        NotFound: when there is no such table and no Parquet file under ``dataset_path``.
+    """
+    with quiet_backend():
+        if con.name not in ("duckdb", "pyspark") and WAREHOUSE_TABLE in con.list_tables():
+            return with_canonical_columns(con.table(WAREHOUSE_TABLE))
+        files = sorted(dataset_path.glob("**/*.parquet")) if dataset_path.is_dir() else []
+        if not files:
+            raise NotFound(f"No interaction data in {dataset_path}.")
+        if con.name == "duckdb":
+            pattern = str(dataset_path / "**" / "*.parquet")
+            table = con.read_parquet(pattern, hive_partitioning=False, union_by_name=True)
+        elif con.name == "pyspark":
+            # Leaf files, not the folder: partition discovery would add month=... twice.
+            table = con.read_parquet(str(dataset_path / "*" / "*.parquet"), mergeSchema="true")
+        else:
+            table = con.read_parquet([str(f) for f in files])
+    return with_canonical_columns(table)
+
+
+def fetch_arrow(expr: ir.Table) -> pa.Table:
+    """Run ``expr`` on its backend and return the result as Arrow, never through pandas."""
+    con = expr.get_backend()
+    with quiet_backend():
+        if con.name == "pyspark":
+            # ibis goes through toPandas on Spark; Spark 4 hands Arrow over directly.
+            frame = con.raw_sql(con.compile(expr))
+            return cast(pa.Table, frame.toArrow())
+        return expr.to_pyarrow()
+
+
+@contextmanager
+def quiet_backend() -> Iterator[None]:
+    """Silence two known warnings of the backends' own code, nothing else.
+
+    ibis 12 calls duckdb's deprecated ``fetch_arrow_table`` on every schema lookup, and
+    PySpark 4 drops (never closes) the local socket it streams Arrow results through.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", r"fetch_arrow_table\(\) is deprecated", DeprecationWarning, "ibis"
+        )
+        warnings.filterwarnings("ignore", r"unclosed <socket\.socket", ResourceWarning)
+        yield
+
+
+def with_canonical_columns(table: ibis.Table) -> ibis.Table:
+    """``table`` with every canonical field present, absent ones as nulls of their type."""
+    missing = {
+        f.name: ibis.null().cast(_TYPES[f.kind]) for f in FIELDS if f.name not in table.columns
+    }
+    return table.mutate(**missing) if missing else table

@@ -1,0 +1,96 @@
+"""Metrics over the interaction store: the cell table, and the catalogue per window and slice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cxsteward.domain import metrics as m
+from cxsteward.engine.backend import connect, interactions_table
+from cxsteward.engine.cell_table import build_cells
+from cxsteward.errors import Invalid
+from cxsteward.services.data_load import interactions_dataset, store_path
+from cxsteward.services.workspace import Workspace
+
+
+def compute_cell_frame(
+    ws: Workspace,
+    slices: Sequence[m.Slice] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> pd.DataFrame:
+    """The engine's cell table (overall plus ``slices``) for contacts from..to, inclusive.
+
+    This small frame is what a monitoring run stores, so that every figure can be traced.
+
+    Raises:
+        NotFound: nothing has been loaded into the workspace yet.
+        Invalid: the dates are reversed, or a slice names an unknown column.
+    """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise Invalid(f"--from {date_from} is after --to {date_to}")
+    con = connect(ws.settings)
+    try:
+        # A warehouse has its own interactions table; the embedded engines read the store.
+        embedded = con.name in ("duckdb", "pyspark")
+        dataset = interactions_dataset(ws) if embedded else store_path(ws)
+        table = interactions_table(con, dataset)
+        return build_cells(
+            table,
+            slices,
+            repeat_contact_days=ws.settings.repeat_contact_days,
+            day_from=None if date_from is None else m.day_number(date_from),
+            day_to=None if date_to is None else m.day_number(date_to),
+        )
+    finally:
+        # A Spark session outlives the call (it takes seconds to start); DuckDB does not.
+        if con.name != "pyspark":
+            con.disconnect()
+
+
+def compute_cells(
+    ws: Workspace,
+    slices: Sequence[m.Slice] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> m.CellTable:
+    """The cell table as numpy columns, ready for ``cxsteward.domain.metrics.roll_up``."""
+    return cell_table(compute_cell_frame(ws, slices, date_from, date_to))
+
+
+def cell_table(frame: pd.DataFrame) -> m.CellTable:
+    """The engine's cell frame as the domain's ``CellTable`` (None for missing text)."""
+    fixed = {m.SLICE_COLUMN, *m.KEY_COLUMNS, *m.STAT_COLUMNS}
+    segments = [c for c in frame.columns if c not in fixed]
+    return m.CellTable(
+        slice=_objects(frame[m.SLICE_COLUMN]),
+        day=frame["day"].to_numpy(dtype=np.int64),
+        handler=_objects(frame["handler"]),
+        deployment=_objects(frame["deployment"]),
+        model_version=_objects(frame["model_version"]),
+        segments={s: _objects(frame[s]) for s in segments},
+        stats={c: frame[c].to_numpy(dtype=np.float64) for c in m.STAT_COLUMNS},
+    )
+
+
+def metric_table(
+    ws: Workspace,
+    window: m.Window = m.Window.WEEK,
+    slices: Sequence[m.Slice] = (),
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    *,
+    by_model_version: bool = False,
+) -> list[m.MetricRow]:
+    """Every catalogue metric per window, slice value, deployment and handler, with counts."""
+    cells = compute_cells(ws, slices, date_from, date_to)
+    totals = m.roll_up(cells, window, by_model_version=by_model_version)
+    return m.metric_rows(totals)
+
+
+def _objects(column: pd.Series) -> m.ObjectArray:
+    values = column.astype(object)
+    return np.asarray(values.where(values.notna(), None), dtype=object)

@@ -1,0 +1,262 @@
+"""A monitoring run: cells, comparisons, thresholds, findings; stored and traceable (C6)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cxsteward.domain.metrics import (
+    CATALOGUE,
+    CellTable,
+    MetricKind,
+    Slice,
+    Window,
+    metric_values,
+    roll_up,
+    window_label,
+)
+from cxsteward.domain.monitoring.analyse import Analysis, analyse
+from cxsteward.domain.monitoring.findings import Finding, at_or_above
+from cxsteward.domain.monitoring.tests_run import Tested
+from cxsteward.domain.monitoring.thresholds_eval import Evaluation
+from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
+from cxsteward.services.assessment import now
+from cxsteward.services.baselines import baseline_lookup
+from cxsteward.services.metrics import compute_cells
+from cxsteward.services.monitor_slices import default_slices
+from cxsteward.services.thresholds import list_thresholds
+from cxsteward.services.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class MonitorOut:
+    run_id: int
+    findings: list[Finding]
+    evaluations: list[dict[str, Any]]
+    comparisons: list[dict[str, Any]]
+    metrics: list[dict[str, Any]]
+    artifacts: Path
+    fail_on: str | None
+
+    @property
+    def failed(self) -> bool:
+        """True when a confirmed breach at or above ``fail_on`` exists (exit 2 in CI)."""
+        if self.fail_on is None:
+            return False
+        return any(
+            f.kind == "threshold_breach"
+            and f.status == "confirmed"
+            and at_or_above(f.severity, self.fail_on)
+            for f in self.findings
+        )
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document of the run."""
+        return {
+            "run": self.run_id,
+            "artifacts": str(self.artifacts),
+            "findings": [f.model_dump(mode="json") for f in self.findings],
+            "evaluations": self.evaluations,
+            "comparisons": self.comparisons,
+            "metrics": self.metrics,
+        }
+
+
+def run_monitor(
+    ws: Workspace,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    pairs: list[Slice] | None = None,
+    window: Window = Window.WEEK,
+    alpha: float = 0.05,
+    fdr: float = 0.05,
+    fail_on: str | None = None,
+) -> MonitorOut:
+    """Compute the cells once, compare everything, judge every threshold, store the run."""
+    started = now()
+    rules = list_thresholds(ws)
+    slices = default_slices(ws, rules, pairs or [])
+    cells = compute_cells(ws, slices, date_from, date_to)
+    analysis = analyse(
+        roll_up(cells, Window.ALL),
+        roll_up(cells, Window.DAY),
+        roll_up(cells, Window.ALL, by_model_version=True),
+        first_seen(cells),
+        rules,
+        baseline_lookup(ws),
+        alpha=alpha,
+        fdr=fdr,
+    )
+    metrics = metric_table(cells, window)
+    evaluations = [_evaluation(e) for e in analysis.evaluations]
+    comparisons = [_comparison(t) for t in analysis.comparisons]
+    with ws.transaction() as session:
+        run = MonitorRunRecord(
+            started_at=started,
+            finished_at=now(),
+            date_from=date_from,
+            date_to=date_to,
+            parameters={
+                "slices": [list(s) for s in slices],
+                "window": window.value,
+                "alpha": alpha,
+                "fdr": fdr,
+                "thresholds": [r.id for r in rules],
+            },
+            artifacts="",
+            n_findings=len(analysis.findings),
+        )
+        session.add(run)
+        session.flush()
+        folder = Path("runs") / f"run-{run.id:05d}"
+        run.artifacts = str(folder)
+        for finding in analysis.findings:
+            session.add(
+                FindingRecord(
+                    run=run,
+                    kind=finding.kind,
+                    metric=finding.metric,
+                    deployment=finding.deployment,
+                    key=finding.key,
+                    severity=finding.severity,
+                    status=finding.status,
+                    q_value=finding.q_value,
+                    body=finding.model_dump(mode="json"),
+                )
+            )
+        # Files are written inside the transaction: a failure here leaves no run behind.
+        artifacts = ws.settings.workspace / folder
+        _write_artifacts(artifacts, cells, analysis, metrics, evaluations, comparisons)
+        run_id = run.id
+    return MonitorOut(
+        run_id=run_id,
+        findings=analysis.findings,
+        evaluations=evaluations,
+        comparisons=comparisons,
+        metrics=metrics,
+        artifacts=artifacts,
+        fail_on=fail_on,
+    )
+
+
+def first_seen(cells: CellTable) -> dict[tuple[str, str], int]:
+    """The first day each (deployment, model version) served AI contacts."""
+    seen: dict[tuple[str, str], int] = {}
+    for deployment, version, handler, day in zip(
+        cells.deployment, cells.model_version, cells.handler, cells.day, strict=True
+    ):
+        if handler != "ai" or version is None:
+            continue
+        key = (str(deployment), str(version))
+        seen[key] = min(seen.get(key, int(day)), int(day))
+    return seen
+
+
+def metric_table(cells: CellTable, window: Window) -> list[dict[str, Any]]:
+    """Every metric per window, slice value, deployment and handler, with its n."""
+    totals = roll_up(cells, window)
+    rows: list[dict[str, Any]] = []
+    for spec in CATALOGUE:
+        values = metric_values(totals, spec)
+        for i in np.flatnonzero(values.applicable):
+            rows.append(
+                {
+                    "window": window_label(int(totals.start[i]), int(totals.end[i]), window),
+                    "slice": str(totals.slice[i]),
+                    "segment": {
+                        k: str(v[i]) for k, v in totals.segments.items() if v[i] is not None
+                    },
+                    "deployment": str(totals.deployment[i]),
+                    "handler": str(totals.handler[i]),
+                    "metric": spec.name,
+                    "n": int(values.n[i]),
+                    "value": _num(values.estimate[i]),
+                    "sufficient": bool(values.sufficient[i]) or spec.kind is MetricKind.COUNT,
+                }
+            )
+    return rows
+
+
+def _write_artifacts(
+    folder: Path,
+    cells: CellTable,
+    analysis: Analysis,
+    metrics: list[dict[str, Any]],
+    evaluations: list[dict[str, Any]],
+    comparisons: list[dict[str, Any]],
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    columns: dict[str, Any] = {
+        "slice": cells.slice.astype(str),
+        "day": cells.day,
+        "handler": cells.handler.astype(str),
+        "deployment": cells.deployment.astype(str),
+        "model_version": [None if v is None else str(v) for v in cells.model_version],
+    }
+    columns |= {k: [None if x is None else str(x) for x in v] for k, v in cells.segments.items()}
+    columns |= dict(cells.stats)
+    pq.write_table(pa.table(columns), folder / "cells.parquet")
+    documents = {
+        "findings.json": [f.model_dump(mode="json") | {"key": f.key} for f in analysis.findings],
+        "evaluations.json": evaluations,
+        "comparisons.json": comparisons,
+        "metrics.json": metrics,
+    }
+    for name, document in documents.items():
+        (folder / name).write_text(json.dumps(document, indent=1), encoding="utf-8")
+
+
+def _evaluation(e: Evaluation) -> dict[str, Any]:
+    return {
+        "threshold": e.rule.id,
+        "rule": e.rule.describe(),
+        "declared_at": e.rule.created_at.isoformat() if e.rule.created_at else None,
+        "deployment": e.scope.deployment,
+        "scope": e.scope.segment,
+        "status": e.status,
+        e.effect_name: _num(e.effect),
+        "ci": [_num(e.low), _num(e.high)],
+        "limit": _num(e.limit),
+        "estimate": {"ai": _num(e.estimate[0]), "comparator": _num(e.estimate[1])},
+        "n": {"ai": int(e.n[0]), "comparator": None if e.n[1] is None else int(e.n[1])},
+        "model_versions": e.versions,
+    }
+
+
+def _comparison(t: Tested) -> dict[str, Any]:
+    return {
+        "kind": t.kind,
+        "metric": t.spec.name,
+        "deployment": t.scope.deployment,
+        "scope": t.scope.segment,
+        "sides": list(t.labels),
+        "estimate": [_num(t.estimate[0]), _num(t.estimate[1])],
+        "n": [int(t.n[0]), int(t.n[1])],
+        "difference": _num(t.difference),
+        "ci": [_num(t.low), _num(t.high)],
+        "ratio": _num(t.ratio),
+        "p_value": _num(t.p_value),
+        "q_value": _num(t.q_value),
+        "status": "tested" if t.sufficient else "insufficient data",
+        "model_versions": t.versions,
+        "adjusted": {
+            column: {"difference": _num(v[0]), "ci": [_num(v[1]), _num(v[2])]}
+            for column, v in t.adjusted.items()
+        },
+    }
+
+
+def _num(value: float | None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
