@@ -290,7 +290,7 @@ def main() -> None:
             results[strategy].append(result)
             load = os.getloadavg()[0]
             print(f"{attempt + 1} {strategy}: {result['seconds']:.1f} s (load {load:.1f})")
-    floor = min(r["seconds"] for r in results.get("grouping_sets", [{"seconds": np.nan}]))
+    floor = min((r["seconds"] for r in results.get("grouping_sets", [])), default=None)
     machine = platform.processor() or platform.machine()
     print(f"\n{machine}, {os.cpu_count()} cores, {args.rows:,} rows, best/median of {args.repeats}")
     print("| strategy | best (s) | median (s) | best / GROUPING SETS | cells | peak RSS (MiB) |")
@@ -299,7 +299,8 @@ def main() -> None:
         times = [r["seconds"] for r in runs]
         print(
             f"| {strategy} | {min(times):.1f} | {statistics.median(times):.1f} | "
-            f"{min(times) / floor:.2f} | {int(runs[0]['rows_out']):,} | "
+            f"{'—' if floor is None else f'{min(times) / floor:.2f}'} | "
+            f"{int(runs[0]['rows_out']):,} | "
             f"{max(r['peak_rss_mb'] for r in runs):,.0f} |"
         )
 

@@ -27,8 +27,10 @@ def spark() -> Iterator[SparkSession]:
         session.stop()
 
 
-# TODO(#3): mark the Spark parameter with a `spark` marker once pyproject declares it.
-@pytest.fixture(scope="module", params=["duckdb", pytest.param("pyspark", id="pyspark")])
+@pytest.fixture(
+    scope="module",
+    params=["duckdb", pytest.param("pyspark", id="pyspark", marks=pytest.mark.spark)],
+)
 def backend(request: pytest.FixtureRequest) -> Iterator[ibis.BaseBackend]:
     if request.param == "duckdb":
         con = ibis.duckdb.connect()

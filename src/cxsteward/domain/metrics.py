@@ -17,7 +17,7 @@ its lower edge, a lower bound).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -275,65 +275,53 @@ class WindowTotals:
 def roll_up(cells: CellTable, window: Window, *, by_model_version: bool = False) -> WindowTotals:
     """Sum the cells into windows per slice value, deployment and handler (and version).
 
-    Groups come out sorted by slice (in the order first seen), segment values, deployment,
-    handler, model version, then window start.
+    Groups come out sorted by slice (in the order first seen), segment values (a missing
+    value last), deployment, handler, model version, then window start.
     """
     starts = window_start(cells.day, window)
     names = list(cells.segments)
-    key_columns: list[list[object]] = [cells.slice.tolist()]
-    key_columns += [cells.segments[s].tolist() for s in names]
-    key_columns += [cells.deployment.tolist(), cells.handler.tolist()]
+    labels = [cells.slice, *(cells.segments[s] for s in names), cells.deployment, cells.handler]
     if by_model_version:
-        key_columns.append(cells.model_version.tolist())
-    key_columns.append(starts.tolist())
-    slice_rank = {s: i for i, s in enumerate(dict.fromkeys(key_columns[0]))}
-    codes, keys = _factorize(zip(*key_columns, strict=True))
-    order = sorted(range(len(keys)), key=lambda g: _sort_key(keys[g], slice_rank))
-    rank = np.empty(len(keys), dtype=np.int64)
-    rank[order] = np.arange(len(keys))
-    codes = rank[codes] if len(keys) else codes
-    ordered = [keys[g] for g in order]
+        labels.append(cells.model_version)
+    factors = [_factor(cells.slice, by_first_seen=True), *(_factor(c) for c in labels[1:])]
+    days, day_codes = np.unique(starts, return_inverse=True)
+    codes = np.column_stack([*(f[0] for f in factors), day_codes.astype(np.int64)])
+    order = np.lexsort(codes.T[::-1]) if len(cells) else np.zeros(0, dtype=np.int64)
+    ordered = codes[order]
+    changes = np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)] if len(cells) else []
+    first = np.flatnonzero(changes)
     matrix = np.column_stack([np.asarray(cells.stats[c], np.float64) for c in STAT_COLUMNS])
-    sums = _group_sums(codes, matrix, len(keys))
-    columns = list(zip(*ordered, strict=True)) if ordered else [()] * len(key_columns)
-    start = np.asarray(columns[-1], dtype=np.int64)
+    if len(first):
+        sums = np.add.reduceat(matrix[order], first, axis=0)
+    else:
+        sums = np.zeros((0, len(STAT_COLUMNS)))
+    group_codes = ordered[first]
+    values = [
+        _objects([levels[i] for i in group_codes[:, k]]) for k, (_, levels) in enumerate(factors)
+    ]
+    start = np.asarray(days[group_codes[:, -1]], dtype=np.int64)
     last = int(cells.day.max()) if len(cells) else None
-    segment_values = {s: _objects(columns[1 + i]) for i, s in enumerate(names)}
-    at = 1 + len(names)
     return WindowTotals(
         window=window,
         start=start,
         end=window_end(start, window, last),
-        slice=_objects(columns[0]),
-        deployment=_objects(columns[at]),
-        handler=_objects(columns[at + 1]),
-        model_version=_objects(columns[at + 2]) if by_model_version else None,
-        segments=segment_values,
-        stats={c: sums[:, i] for i, c in enumerate(STAT_COLUMNS)},
+        slice=values[0],
+        segments={s: values[1 + i] for i, s in enumerate(names)},
+        deployment=values[1 + len(names)],
+        handler=values[2 + len(names)],
+        model_version=values[3 + len(names)] if by_model_version else None,
+        stats={c: np.asarray(sums[:, i], dtype=np.float64) for i, c in enumerate(STAT_COLUMNS)},
     )
 
 
-def _factorize(rows: Iterable[tuple[object, ...]]) -> tuple[IntArray, list[tuple[object, ...]]]:
-    index: dict[tuple[object, ...], int] = {}
-    codes = [index.setdefault(row, len(index)) for row in rows]
-    return np.asarray(codes, dtype=np.int64), list(index)
-
-
-def _sort_key(key: tuple[object, ...], slice_rank: Mapping[object, int]) -> tuple[object, ...]:
-    # None (a missing segment value) sorts after every real value; window start comes last.
-    parts: list[object] = [slice_rank[key[0]]]
-    parts += [(value is None, "" if value is None else str(value)) for value in key[1:-1]]
-    parts.append(key[-1])
-    return tuple(parts)
-
-
-def _group_sums(codes: IntArray, matrix: FloatArray, groups: int) -> FloatArray:
-    if groups == 0:
-        return np.zeros((0, matrix.shape[1]), dtype=np.float64)
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    return np.asarray(np.add.reduceat(matrix[order], starts, axis=0), dtype=np.float64)
+def _factor(values: ObjectArray, *, by_first_seen: bool = False) -> tuple[IntArray, list[object]]:
+    """An integer code per value, numbered in sort order (None last) or in order first seen."""
+    items = values.tolist()
+    levels: list[object] = list(dict.fromkeys(items))
+    if not by_first_seen:
+        levels.sort(key=lambda v: (v is None, "" if v is None else str(v)))
+    index = {level: i for i, level in enumerate(levels)}
+    return np.fromiter((index[v] for v in items), dtype=np.int64, count=len(items)), levels
 
 
 def _objects(values: Sequence[object]) -> ObjectArray:

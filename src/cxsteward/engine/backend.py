@@ -113,15 +113,16 @@ def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
     with quiet_backend():
         if con.name not in ("duckdb", "pyspark") and WAREHOUSE_TABLE in con.list_tables():
             return with_canonical_columns(con.table(WAREHOUSE_TABLE))
-        files = sorted(dataset_path.glob("**/*.parquet")) if dataset_path.is_dir() else []
+        # One folder per month (month=YYYY-MM), Parquet files in it.
+        files = sorted(dataset_path.glob("*/*.parquet")) if dataset_path.is_dir() else []
         if not files:
             raise NotFound(f"No interaction data in {dataset_path}.")
+        pattern = str(dataset_path / "*" / "*.parquet")
         if con.name == "duckdb":
-            pattern = str(dataset_path / "**" / "*.parquet")
             table = con.read_parquet(pattern, hive_partitioning=False, union_by_name=True)
         elif con.name == "pyspark":
-            # Leaf files, not the folder: partition discovery would add month=... twice.
-            table = con.read_parquet(str(dataset_path / "*" / "*.parquet"), mergeSchema="true")
+            # Leaf files, not the folder: partition discovery would add a month column.
+            table = con.read_parquet(pattern, mergeSchema="true")
         else:
             table = con.read_parquet([str(f) for f in files])
     return with_canonical_columns(table)

@@ -371,11 +371,13 @@ def wrapped_line_delimiter(lines: Sequence[str]) -> str | None:
 
 def _read_parquet(path: Path, columns: Collection[str] | None) -> RawTable:
     try:
-        file = pq.ParquetFile(path)
-        names = tuple(file.schema_arrow.names)
+        metadata = pq.read_metadata(path)
+        names = tuple(metadata.schema.to_arrow_schema().names)
         wanted = [n for n in names if columns is None or n in columns]
-        coded = _dictionary_columns(file.metadata, wanted)
-        table = pq.read_table(path, columns=wanted, read_dictionary=coded)
+        coded = _dictionary_columns(metadata, wanted)
+        # ParquetFile reads directly; read_table would first import the dataset machinery.
+        file = pq.ParquetFile(path, metadata=metadata, read_dictionary=coded)
+        table = file.read(columns=wanted, use_threads=True)
     except (pa.ArrowInvalid, OSError) as exc:
         raise SourceUnreadable(f"{path}: not a readable Parquet file ({exc})") from None
     table = pa.table(

@@ -44,9 +44,9 @@ _PART = re.compile(r"^part-(\d+)\.parquet$")
 _QUARANTINE = re.compile(r"^load-(\d+)\.parquet$")
 # Any constant works: it only serializes loads on PostgreSQL, where inserts do not.
 _LOCK_KEY = 0x43585354
-# Snappy: every Parquet reader (DuckDB, Spark, pandas, Polars) reads it, and it compresses and
-# decompresses several times faster than zstd, for files about 1.8 times larger
-# (benchmarks/results/load.md). Loading and scanning the store both gain from the speed.
+# Snappy: every Parquet reader (DuckDB, Spark, pandas, Polars) reads it, and the store is
+# written about 20% faster than with zstd (2M synthetic contacts: 0.86 s against 1.05 s) and
+# scanned by DuckDB as fast, for files 1.4-1.8 times larger. Loads are the hot path; disk is not.
 COMPRESSION = "snappy"
 # Columns whose values are nearly all distinct: a Parquet dictionary would be built, then
 # dropped by the writer, only to cost time.

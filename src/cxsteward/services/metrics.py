@@ -31,7 +31,7 @@ def compute_cell_frame(
         Invalid: the dates are reversed, or a slice names an unknown column.
     """
     if date_from is not None and date_to is not None and date_from > date_to:
-        raise Invalid(f"--from {date_from} is after --to {date_to}")
+        raise Invalid(f"The start date {date_from} is after the end date {date_to}.")
     con = connect(ws.settings)
     try:
         # A warehouse has its own interactions table; the embedded engines read the store.
