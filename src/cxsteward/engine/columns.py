@@ -1,7 +1,9 @@
-"""Column-level helpers of ingestion: value maps, numbers, durations, masks; all vectorized."""
+"""Column-level helpers of ingestion: value maps, numbers, durations, masks, the record of
+rejections and the duplicate check; all vectorized."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
@@ -11,6 +13,15 @@ import pyarrow.compute as pc
 
 from cxsteward.domain.mapping import FieldSpec
 
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("source_row", pa.int64()),
+        ("field", pa.string()),
+        ("column", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _HMS = r"^(?P<h>\d+):(?P<m>[0-5]?\d):(?P<s>[0-5]?\d(?:\.\d+)?)$"
 
@@ -171,3 +182,96 @@ def mask(value: Any, n: int) -> np.ndarray:
         return value.astype(bool, copy=False)
     array = value.combine_chunks() if isinstance(value, pa.ChunkedArray) else value
     return np.asarray(array.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@dataclass
+class Checks:
+    """Rejections gathered column by column; turned into quarantine lines at the end."""
+
+    n: int
+    rows: np.ndarray  # source row numbers
+    found: list[tuple[np.ndarray, str, str | None, pa.Array | None, Any]] = field(
+        default_factory=list
+    )
+
+    def add(
+        self, where: Any, field_name: str, column: str | None, values: pa.Array | None, reason: Any
+    ) -> None:
+        flags = mask(where, self.n)
+        if flags.any():
+            self.found.append((flags, field_name, column, values, reason))
+
+    def rejected(self) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        for flags, *_ in self.found:
+            out |= flags
+        return out
+
+    def table(self, excluded: np.ndarray) -> pa.Table:
+        parts: list[pa.Table] = []
+        for flags, field_name, column, values, reason in self.found:
+            keep = flags if field_name == "exclude" else flags & ~excluded
+            index = np.flatnonzero(keep)
+            if not len(index):
+                continue
+            taken = values.take(pa.array(index)) if values is not None else None
+            text = as_text(taken) if taken is not None else pa.nulls(len(index), pa.string())
+            reasons = (
+                pa.array(np.asarray(reason, dtype=object)[index], pa.string())
+                if isinstance(reason, np.ndarray)
+                else pa.repeat(pa.scalar(reason, pa.string()), len(index))
+            )
+            parts.append(
+                pa.table(
+                    [
+                        pa.array(self.rows[index]),
+                        pa.repeat(pa.scalar(field_name, pa.string()), len(index)),
+                        pa.repeat(pa.scalar(column, pa.string()), len(index)),
+                        text,
+                        reasons,
+                    ],
+                    schema=QUARANTINE_SCHEMA,
+                )
+            )
+        if not parts:
+            return QUARANTINE_SCHEMA.empty_table()
+        return pa.concat_tables(parts).sort_by([("source_row", "ascending")])
+
+
+def check_duplicates(
+    out: dict[str, pa.Array],
+    checks: Checks,
+    excluded: np.ndarray,
+    column: str | None,
+    constant_deployment: bool,
+) -> None:
+    """Within the file, the first otherwise valid row of an id is kept and later ones refused."""
+    valid = ~(checks.rejected() | excluded)
+    ids = out["interaction_id"]
+    if valid.all():
+        index = repeat_suspects(ids)
+    else:
+        index = np.flatnonzero(valid)
+        index = index[repeat_suspects(ids.take(pa.array(index)))]
+    if not len(index):
+        return
+    taken = pa.array(index)
+    keys = codes(out["interaction_id"].take(taken))
+    if not constant_deployment:
+        deployments = codes(out["deployment"].take(taken))
+        keys = deployments * (keys.max(initial=0) + 1) + keys
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    repeated = np.ones(len(index), dtype=bool)
+    repeated[first] = False
+    if not repeated.any():
+        return
+    kept_rows = checks.rows[index[first[inverse]]]
+    reasons = np.full(checks.n, None, dtype=object)
+    where = index[repeated]
+    reasons[where] = [
+        f"duplicate interaction_id: row {row} has the same id and was kept"
+        for row in kept_rows[repeated]
+    ]
+    flags = np.zeros(checks.n, dtype=bool)
+    flags[where] = True
+    checks.add(flags, "interaction_id", column, out["interaction_id"], reasons)

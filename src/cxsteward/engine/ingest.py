@@ -30,16 +30,17 @@ from cxsteward.domain.interactions import (
 )
 from cxsteward.domain.mapping import UNITS, FieldSpec, Mapping, SegmentSpec
 from cxsteward.engine.columns import (
+    QUARANTINE_SCHEMA,
+    Checks,
     apply_map,
     as_text,
-    codes,
+    check_duplicates,
     fill_text,
     flat,
     hms,
     mask,
     months,
     numbers,
-    repeat_suspects,
     spread,
 )
 from cxsteward.engine.readers import LoadRefused, RawTable
@@ -54,15 +55,6 @@ ARROW_TYPES: dict[Kind, pa.DataType] = {
     Kind.FLOAT: pa.float64(),
     Kind.INT: pa.int32(),
 }
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source_row", pa.int64()),
-        ("field", pa.string()),
-        ("column", pa.string()),
-        ("value", pa.string()),
-        ("reason", pa.string()),
-    ]
-)
 Progress = Callable[[str, int, int], None]
 KnownKeys = Callable[[pa.Array, pa.Array], np.ndarray]
 
@@ -88,60 +80,6 @@ class Ingested:
     rows_quarantined: int
     notes: list[str] = field(default_factory=list)
     id_column: str | None = None  # the source column of interaction_id, for messages
-
-
-@dataclass
-class _Checks:
-    """Rejections gathered column by column; turned into quarantine lines at the end."""
-
-    n: int
-    rows: np.ndarray  # source row numbers
-    found: list[tuple[np.ndarray, str, str | None, pa.Array | None, Any]] = field(
-        default_factory=list
-    )
-
-    def add(
-        self, where: Any, field_name: str, column: str | None, values: pa.Array | None, reason: Any
-    ) -> None:
-        flags = mask(where, self.n)
-        if flags.any():
-            self.found.append((flags, field_name, column, values, reason))
-
-    def rejected(self) -> np.ndarray:
-        out = np.zeros(self.n, dtype=bool)
-        for flags, *_ in self.found:
-            out |= flags
-        return out
-
-    def table(self, excluded: np.ndarray) -> pa.Table:
-        parts: list[pa.Table] = []
-        for flags, field_name, column, values, reason in self.found:
-            keep = flags if field_name == "exclude" else flags & ~excluded
-            index = np.flatnonzero(keep)
-            if not len(index):
-                continue
-            taken = values.take(pa.array(index)) if values is not None else None
-            text = as_text(taken) if taken is not None else pa.nulls(len(index), pa.string())
-            reasons = (
-                pa.array(np.asarray(reason, dtype=object)[index], pa.string())
-                if isinstance(reason, np.ndarray)
-                else pa.repeat(pa.scalar(reason, pa.string()), len(index))
-            )
-            parts.append(
-                pa.table(
-                    [
-                        pa.array(self.rows[index]),
-                        pa.repeat(pa.scalar(field_name, pa.string()), len(index)),
-                        pa.repeat(pa.scalar(column, pa.string()), len(index)),
-                        text,
-                        reasons,
-                    ],
-                    schema=QUARANTINE_SCHEMA,
-                )
-            )
-        if not parts:
-            return QUARANTINE_SCHEMA.empty_table()
-        return pa.concat_tables(parts).sort_by([("source_row", "ascending")])
 
 
 def check_columns(raw_columns: Sequence[str], mapping: Mapping, source: str) -> None:
@@ -202,7 +140,7 @@ def ingest(
     n = raw.num_rows
     if n == 0:
         raise LoadRefused(f"{raw.source}: the file has a header but no rows; nothing was loaded")
-    checks = _Checks(n, raw.row_numbers)
+    checks = Checks(n, raw.row_numbers)
     notes = list(raw.notes)
     steps = len(mapping.fields) + len(mapping.segments) + 3
     tick = _ticker(progress, steps)
@@ -227,7 +165,7 @@ def ingest(
     segments = {name: reader.segment(name, seg) for name, seg in mapping.segments.items()}
     tick("checking segments")
     id_column = _source_column(mapping.fields["interaction_id"])
-    _check_duplicates(out, checks, excluded, id_column, "deployment" not in mapping.fields)
+    check_duplicates(out, checks, excluded, id_column, "deployment" not in mapping.fields)
     tick("checking duplicates")
     rejected = checks.rejected() | excluded
     columns = out | segments
@@ -249,7 +187,7 @@ class _Reader:
     """Reads mapped fields out of one source table, recording every rejection."""
 
     def __init__(
-        self, raw: RawTable, mapping: Mapping, ctx: Context, checks: _Checks, notes: list[str]
+        self, raw: RawTable, mapping: Mapping, ctx: Context, checks: Checks, notes: list[str]
     ) -> None:
         self.raw, self.mapping, self.ctx, self.checks, self.notes = raw, mapping, ctx, checks, notes
         self.n = raw.num_rows
@@ -275,7 +213,7 @@ class _Reader:
         rows = np.zeros(len(values), dtype=np.int64)
         table = pa.table({column: values})
         raw = RawTable(table, self.raw.source, self.raw.format, self.raw.columns, rows)
-        sub = _Reader(raw, self.mapping, self.ctx, _Checks(len(values), rows), self.notes)
+        sub = _Reader(raw, self.mapping, self.ctx, Checks(len(values), rows), self.notes)
         result = evaluate(sub)
         positions = (
             index.to_numpy() if sub.checks.found or not isinstance(result, pa.Array) else None
@@ -563,45 +501,6 @@ class _Reader:
         return pa.array(picked, pa.string())
 
 
-def _check_duplicates(
-    out: dict[str, pa.Array],
-    checks: _Checks,
-    excluded: np.ndarray,
-    column: str | None,
-    constant_deployment: bool,
-) -> None:
-    """Within the file, the first otherwise valid row of an id is kept and later ones refused."""
-    valid = ~(checks.rejected() | excluded)
-    ids = out["interaction_id"]
-    if valid.all():
-        index = repeat_suspects(ids)
-    else:
-        index = np.flatnonzero(valid)
-        index = index[repeat_suspects(ids.take(pa.array(index)))]
-    if not len(index):
-        return
-    taken = pa.array(index)
-    keys = codes(out["interaction_id"].take(taken))
-    if not constant_deployment:
-        deployments = codes(out["deployment"].take(taken))
-        keys = deployments * (keys.max(initial=0) + 1) + keys
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    repeated = np.ones(len(index), dtype=bool)
-    repeated[first] = False
-    if not repeated.any():
-        return
-    kept_rows = checks.rows[index[first[inverse]]]
-    reasons = np.full(checks.n, None, dtype=object)
-    where = index[repeated]
-    reasons[where] = [
-        f"duplicate interaction_id: row {row} has the same id and was kept"
-        for row in kept_rows[repeated]
-    ]
-    flags = np.zeros(checks.n, dtype=bool)
-    flags[where] = True
-    checks.add(flags, "interaction_id", column, out["interaction_id"], reasons)
-
-
 def drop_stored(result: Ingested, known_keys: KnownKeys) -> Ingested:
     """Move accepted rows whose (deployment, interaction_id) is already stored to quarantine.
 
@@ -646,7 +545,7 @@ def _source_column(spec: FieldSpec) -> str | None:
     return spec.column or (" + ".join(spec.columns) if spec.columns else None)
 
 
-def _flagged(checks: _Checks, field_name: str) -> np.ndarray:
+def _flagged(checks: Checks, field_name: str) -> np.ndarray:
     out = np.zeros(checks.n, dtype=bool)
     for flags, name, *_ in checks.found:
         if name == field_name:
