@@ -16,7 +16,7 @@ from cxsteward.errors import (
 )
 from cxsteward.services import assessment as service
 from cxsteward.services.reporting import assessment_report
-from cxsteward.services.workspace import Workspace
+from cxsteward.services.workspace import Workspace, init_workspace
 
 
 def test_open_list_close(ws_any: Workspace) -> None:
@@ -127,9 +127,7 @@ def test_control_characters_are_stripped_from_comments(ws: Workspace) -> None:
     ]
 
 
-def test_cycle_keeps_the_bank_it_was_opened_with(
-    ws: Workspace, tmp_path: pytest.TempPathFactory
-) -> None:
+def test_cycle_keeps_the_bank_it_was_opened_with(ws: Workspace) -> None:
     service.open_cycle(ws, "c1")
     extra = ws.settings.workspace / "extra.yaml"
     extra.write_text(
@@ -144,8 +142,6 @@ def test_cycle_keeps_the_bank_it_was_opened_with(
 """,
         "utf-8",
     )
-    from cxsteward.services.workspace import init_workspace
-
     later = init_workspace(ws.settings.model_copy(update={"extra_questions": extra}))
     try:
         assert later.bank.get("ORG-01") is not None

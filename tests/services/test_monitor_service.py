@@ -13,6 +13,7 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from cxsteward.config import Settings
+from cxsteward.domain.metrics import CATALOGUE
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.services.baselines import freeze_baseline, list_baselines
 from cxsteward.services.data_load import load_data
@@ -139,9 +140,20 @@ def test_artifacts_trace_every_figure(planted: tuple[Workspace, pd.DataFrame]) -
     metrics = json.loads((out.artifacts / "metrics.json").read_text("utf-8"))
     weekly = [m for m in metrics if m["metric"] == "contacts" and m["slice"] == "overall"]
     assert sum(m["value"] for m in weekly) == len(january)
-    assert any(c["status"] == "insufficient data" for c in out.comparisons) or all(
-        c["n"][0] >= 30 for c in out.comparisons
-    )
+
+
+def test_small_groups_are_reported_insufficient_never_dropped(
+    planted: tuple[Workspace, pd.DataFrame],
+) -> None:
+    ws, _ = planted
+    # Two days: the overall groups are large enough, many segment groups are not.
+    out = run_monitor(ws, date_from=date(2025, 1, 6), date_to=date(2025, 1, 7))
+    min_n = {spec.name: spec.min_n for spec in CATALOGUE}
+    two_sided = [c for c in out.comparisons if c["kind"] == "ai_vs_human_gap"]
+    assert {c["status"] for c in two_sided} == {"tested", "insufficient data"}
+    for c in two_sided:
+        enough = min(c["n"]) >= min_n[c["metric"]]
+        assert (c["status"] == "tested") == enough, c
 
 
 def test_baseline_freeze_and_compare(

@@ -24,8 +24,8 @@ from cxsteward.domain.metrics import (
     window_label,
 )
 from cxsteward.domain.monitoring.analyse import Analysis, analyse
+from cxsteward.domain.monitoring.comparisons import Tested
 from cxsteward.domain.monitoring.findings import Finding, at_or_above
-from cxsteward.domain.monitoring.tests_run import Tested
 from cxsteward.domain.monitoring.thresholds_eval import Evaluation
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.assessment import now
@@ -150,14 +150,21 @@ def run_monitor(
 
 def first_seen(cells: CellTable) -> dict[tuple[str, str], int]:
     """The first day each (deployment, model version) served AI contacts."""
+    versions = cells.model_version
+    mask = (cells.handler == "ai") & (versions != np.array(None, dtype=object))
+    if not mask.any():
+        return {}
+    pairs = np.char.add(
+        np.char.add(cells.deployment[mask].astype(str), "\x1f"), versions[mask].astype(str)
+    )
+    days = cells.day[mask].astype(np.int64)
+    order = np.argsort(days, kind="stable")
+    # After sorting by day, the first occurrence of each pair is its earliest day.
+    labels, first = np.unique(pairs[order], return_index=True)
     seen: dict[tuple[str, str], int] = {}
-    for deployment, version, handler, day in zip(
-        cells.deployment, cells.model_version, cells.handler, cells.day, strict=True
-    ):
-        if handler != "ai" or version is None:
-            continue
-        key = (str(deployment), str(version))
-        seen[key] = min(seen.get(key, int(day)), int(day))
+    for label, index in zip(labels.tolist(), first.tolist(), strict=True):
+        deployment, version = str(label).split("\x1f", 1)
+        seen[(deployment, version)] = int(days[order][index])
     return seen
 
 

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cxsteward.domain.metrics import CATALOGUE, MetricKind, WindowTotals, day_date
-from cxsteward.domain.monitoring.counts import Kind
-from cxsteward.domain.monitoring.findings import Finding, Trace
-from cxsteward.domain.monitoring.groups import Dispersion, Groups, kind_of
-from cxsteward.domain.monitoring.tests_run import (
+from cxsteward.domain.metrics import CATALOGUE, MetricKind, MetricSpec, WindowTotals
+from cxsteward.domain.monitoring.comparisons import (
     Tested,
     ai_vs_human,
     model_changes,
     segment_gaps,
 )
+from cxsteward.domain.monitoring.counts import Kind
+from cxsteward.domain.monitoring.findings import Finding, Trace
+from cxsteward.domain.monitoring.groups import Dispersion, Groups, kind_of, version_chains
 from cxsteward.domain.monitoring.thresholds_eval import BaselineLookup, Evaluation, evaluate_rules
 from cxsteward.domain.monitoring.watch import THRESHOLD, Alarm, unannounced_changes
 from cxsteward.domain.stats import benjamini_hochberg
@@ -53,13 +53,13 @@ def analyse(
     dispersion = Dispersion(daily) if daily is not None else None
     version_groups = Groups(by_version) if by_version is not None else None
     tested = ai_vs_human(groups, dispersion, alpha) + segment_gaps(groups, alpha)
+    chains = version_chains(first_seen)
     if version_groups is not None:
-        tested += model_changes(version_groups, first_seen, alpha)
+        tested += model_changes(version_groups, chains, alpha)
     usable = [t for t in tested if t.sufficient]
     q_values = benjamini_hochberg(np.asarray([t.p_value for t in usable], dtype=np.float64))
     for t, q in zip(usable, q_values, strict=True):
         t.q_value = float(q)
-    chains = _version_chains(first_seen)
     evaluations = evaluate_rules(rules, groups, version_groups, chains, baseline, alpha)
     findings = [_breach(e, groups) for e in evaluations if e.status in {"confirmed", "suspected"}]
     significant = [t for t in usable if t.worse and t.q_value is not None and t.q_value <= fdr]
@@ -90,13 +90,6 @@ def _without_echoes(tested: list[Tested]) -> list[Tested]:
         or t.kind == "ai_segment_gap"
         or (t.kind, t.spec.name, t.scope.deployment, tuple(t.versions)) not in overall
     ]
-
-
-def _version_chains(first_seen: dict[tuple[str, str], int]) -> dict[str, list[str]]:
-    chains: dict[str, list[str]] = {}
-    for (deployment, version), _ in sorted(first_seen.items(), key=lambda item: item[1]):
-        chains.setdefault(deployment, []).append(version)
-    return chains
 
 
 def _num(value: float | None) -> float | None:
@@ -300,10 +293,10 @@ def _data_quality(groups: Groups) -> list[Finding]:
     return found
 
 
-def _fmt(spec: object, value: float) -> str:
+def _fmt(spec: MetricSpec, value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
-    if getattr(spec, "kind", None) is MetricKind.RATE:
+    if spec.kind is MetricKind.RATE:
         return f"{value:.1%}"
     return f"{value:.2f}"
 
@@ -317,7 +310,3 @@ def _fmt_effect(kind: MetricKind, e: Evaluation, value: float | None = None) -> 
     if kind is MetricKind.RATE:
         return f"{shown * 100:+.1f} points" if e.effect_name == "difference" else f"{shown:.1%}"
     return f"{shown:+.2f}" if e.effect_name == "difference" else f"{shown:.2f}"
-
-
-def describe_day(day: int) -> str:
-    return day_date(day).isoformat()

@@ -122,7 +122,6 @@ class Dispersion:
 
     def __init__(self, daily: WindowTotals) -> None:
         self.daily = Groups(daily)
-        self.days = sorted(set(daily.start.tolist()))
         self._cache: dict[tuple[str, Key, str], float] = {}
 
     def phi(self, spec: MetricSpec, key: Key, handler: str) -> float:
@@ -141,6 +140,14 @@ class Dispersion:
                 value = float(factor)
                 self._cache[cache_key] = value if np.isfinite(value) else 1.0
         return self._cache[cache_key]
+
+
+def version_chains(first_seen: dict[tuple[str, str], int]) -> dict[str, list[str]]:
+    """Each deployment's model versions in the order they first served contacts."""
+    chains: dict[str, list[str]] = {}
+    for (deployment, version), _ in sorted(first_seen.items(), key=lambda item: item[1]):
+        chains.setdefault(deployment, []).append(version)
+    return chains
 
 
 def _text(value: object) -> str | None:

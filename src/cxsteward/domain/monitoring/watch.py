@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxsteward.domain.metrics import Direction, MetricSpec, day_date
+from cxsteward.domain.monitoring.comparisons import COMPARED_METRICS
 from cxsteward.domain.monitoring.counts import Kind
 from cxsteward.domain.monitoring.groups import Dispersion, Scope, kind_of
-from cxsteward.domain.monitoring.tests_run import COMPARED_METRICS
 from cxsteward.domain.stats import bernoulli_cusum
 
 REFERENCE_DAYS = 21

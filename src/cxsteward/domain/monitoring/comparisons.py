@@ -184,20 +184,18 @@ def segment_gaps(groups: Groups, alpha: float) -> list[Tested]:
     return found
 
 
-def model_changes(
-    by_version: Groups, first_seen: dict[tuple[str, str], int], alpha: float
-) -> list[Tested]:
-    """AI before against after each model-version switch, per metric and scope."""
+def model_changes(by_version: Groups, chains: dict[str, list[str]], alpha: float) -> list[Tested]:
+    """AI before against after each model-version switch, per metric and scope.
+
+    ``chains`` gives each deployment's model versions in the order they went live.
+    """
     found: list[Tested] = []
-    switches: dict[str, list[str]] = {}
-    for (deployment, version), _ in sorted(first_seen.items(), key=lambda item: item[1]):
-        switches.setdefault(deployment, []).append(version)
     for spec in COMPARED_METRICS:
         if "ai" not in spec.handlers:
             continue
         values = by_version.values(spec)
         for scope in by_version.each_scope():
-            versions = switches.get(scope.deployment, [])
+            versions = chains.get(scope.deployment, [])
             for before, after in zip(versions, versions[1:], strict=False):
                 rows = (
                     by_version.row(scope.key, "ai", before),
