@@ -17,6 +17,7 @@ from cxsteward.domain.monitoring.comparisons import (
 from cxsteward.domain.monitoring.counts import Kind
 from cxsteward.domain.monitoring.findings import Finding, Trace
 from cxsteward.domain.monitoring.groups import Dispersion, Groups, kind_of, version_chains
+from cxsteward.domain.monitoring.looks import Looks, watch_switches
 from cxsteward.domain.monitoring.thresholds_eval import BaselineLookup, Evaluation, evaluate_rules
 from cxsteward.domain.monitoring.watch import THRESHOLD, Alarm, unannounced_changes
 from cxsteward.domain.stats import benjamini_hochberg
@@ -62,8 +63,17 @@ def analyse(
         t.q_value = float(q)
     evaluations = evaluate_rules(rules, groups, version_groups, chains, baseline, alpha)
     findings = [_breach(e, groups) for e in evaluations if e.status in {"confirmed", "suspected"}]
-    significant = [t for t in usable if t.worse and t.q_value is not None and t.q_value <= fdr]
-    findings += [_finding(t) for t in _without_echoes(significant)]
+    looks = watch_switches(tested, dispersion, first_seen, alpha) if dispersion else {}
+    by_id = {id(tested[position]): verdict for position, verdict in looks.items()}
+    significant = [
+        t
+        for t in usable
+        if t.worse
+        and t.q_value is not None
+        and t.q_value <= fdr
+        and (id(t) not in by_id or by_id[id(t)].excludes_no_change)
+    ]
+    findings += [_finding(t, by_id.get(id(t))) for t in _without_echoes(significant)]
     if dispersion is not None:
         findings += [_alarm(a) for a in unannounced_changes(dispersion, first_seen)]
     findings += _data_quality(groups)
@@ -96,7 +106,7 @@ def _num(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
 
 
-def _finding(t: Tested) -> Finding:
+def _finding(t: Tested, looks: Looks | None = None) -> Finding:
     spec = t.spec
     a, b = t.labels
     scope_text = ", ".join(f"{k}={v}" for k, v in t.scope.segment.items()) or "all contacts"
@@ -122,6 +132,13 @@ def _finding(t: Tested) -> Finding:
             f"{t.versions[1]}."
         )
         rule = "before/after the model-version switch, BH-adjusted"
+        if looks is not None:
+            message += (
+                f" Looking daily since the switch ({looks.looks} looks), the always-valid "
+                f"interval for the change is {_fmt_points(looks.low)} to "
+                f"{_fmt_points(looks.high)}; first seen on {looks.first_detected}."
+            )
+            rule += ", confirmed by a confidence sequence over the daily looks"
     else:
         message = (
             f"{spec.name} in {t.scope.deployment} ({scope_text}): AI {_fmt(spec, t.estimate[0])} "
@@ -149,7 +166,7 @@ def _finding(t: Tested) -> Finding:
         scope=dict(t.scope.segment),
         deployment=t.scope.deployment,
         model_versions=t.versions,
-        windows=t.windows,
+        windows=_windows(t, looks),
         estimate={a: _num(t.estimate[0]), b: _num(t.estimate[1])},
         n={a: int(t.n[0]), b: int(t.n[1])},
         ci=(_num(t.low), _num(t.high)),
@@ -299,6 +316,16 @@ def _fmt(spec: MetricSpec, value: float) -> str:
     if spec.kind is MetricKind.RATE:
         return f"{value:.1%}"
     return f"{value:.2f}"
+
+
+def _fmt_points(value: float) -> str:
+    return f"{value * 100:+.1f} points" if math.isfinite(value) else "n/a"
+
+
+def _windows(t: Tested, looks: Looks | None) -> dict[str, str]:
+    if looks is None or looks.first_detected is None:
+        return t.windows
+    return {**t.windows, "detected": looks.first_detected}
 
 
 def _fmt_effect(kind: MetricKind, e: Evaluation, value: float | None = None) -> str:
