@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -53,6 +54,31 @@ class Settings(BaseSettings):
         default=1.5, gt=0, le=4, description="Difference between role-group means that is a gap."
     )
 
+    actor: str | None = Field(
+        default=None,
+        description=(
+            "Who the audit log records as making changes from this process; default is the "
+            "operating-system user."
+        ),
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="Slack-compatible incoming webhook that receives incident notifications.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for incident e-mail; e-mail is off without it."
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_sender: str = Field(
+        default="cxsteward@localhost", description="From address of incident e-mail."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, when needed.")
+    smtp_password: str | None = Field(default=None, description="SMTP password, when needed.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection to TLS.")
+    notify_attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries per notification before it is marked failed."
+    )
+
     @field_validator("registry_url")
     @classmethod
     def _normalise_postgres(cls, value: str | None) -> str | None:
@@ -60,6 +86,16 @@ class Settings(BaseSettings):
         if value and value.startswith(("postgresql://", "postgres://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
         return value
+
+    @property
+    def resolved_actor(self) -> str:
+        """The actor named in the audit log for changes made by this process."""
+        if self.actor:
+            return self.actor
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return "unknown"
 
     @property
     def reports_dir(self) -> Path:

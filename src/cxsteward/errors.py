@@ -113,3 +113,31 @@ def _opt_str(value: object) -> str | None:
 
 def _opt_int(value: object) -> int | None:
     return value if isinstance(value, int) else None
+
+
+class NotPermitted(CxStewardError):
+    """The person lacks the right the action needs; the message names who holds it."""
+
+
+class GovernanceInvalid(Invalid):
+    """A governance file, or a change to the stored governance, breaks a rule."""
+
+
+class GovernanceNotFound(NotFound):
+    """No governance has been applied to the workspace yet."""
+
+
+class DeploymentNotFound(NotFound):
+    """No deployment with that key in the governance registry."""
+
+
+class PersonNotFound(NotFound):
+    """No person with that key in the governance registry."""
+
+
+class TemplateNotFound(NotFound):
+    """No communication template with that key."""
+
+
+class TransitionNotAllowed(Conflict):
+    """The lifecycle does not allow that status change."""

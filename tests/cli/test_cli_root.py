@@ -222,8 +222,11 @@ def _printed_path(stdout: str, label: str) -> Path:
 
 def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) -> None:
     ws_path = tmp_path / "ws"
-    result = ok(runner, ws_path, "demo")
+    result = ok(runner, ws_path, "demo", "--rows", "20000")
     assert "Maturity stage" in result.stdout
+    assert "20,000 contacts loaded" in result.stdout
+    incidents = json.loads(ok(runner, ws_path, "incident", "list", "--json").stdout)
+    assert f"{len(incidents)} incidents opened" in result.stdout
     html = _printed_path(result.stdout, "HTML report:")
     assert html == (ws_path / "reports" / "assessment-2026-Q4.html").resolve()
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html")
@@ -237,7 +240,7 @@ def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) 
     assert all(c["answers"] > 0 for c in cycles)
 
     # Twice works, and rebuilds rather than piles up.
-    again = ok(runner, ws_path, "demo")
+    again = ok(runner, ws_path, "demo", "--rows", "20000")
     assert _printed_path(again.stdout, "HTML report:") == html
     assert json.loads(ok(runner, ws_path, "assess", "cycles", "--json").stdout) == [
         {**c, "opened_at": ANY, "closed_at": ANY} for c in cycles
@@ -245,7 +248,9 @@ def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) 
 
 
 def test_demo_json(runner: CliRunner, ws_path: Path) -> None:
-    report = json.loads(ok(runner, ws_path, "demo", "--json", "--seed", "3").stdout)
+    report = json.loads(
+        ok(runner, ws_path, "demo", "--json", "--seed", "3", "--rows", "10000").stdout
+    )
     assert report["cycle"] == "2026-Q4"
     assert report["trend"]["previous_cycle"] == "2026-Q3"
     assert report["respondents"]["total"] > 0

@@ -9,7 +9,12 @@ import pytest
 from cxsteward.domain.bank import Question, QuestionBank
 from cxsteward.domain.maturity import Criterion, MaturityModel, Stage
 from cxsteward.domain.report import build_report
-from cxsteward.domain.results import AssessmentReport
+from cxsteward.domain.results import (
+    AssessmentReport,
+    EvidenceItem,
+    EvidenceReport,
+    QuestionEvidence,
+)
 from cxsteward.domain.scale import Dimension, RoleGroup
 from cxsteward.domain.scoring import Answer, ScoringRules
 
@@ -116,6 +121,7 @@ def make_report(
     cycle: str,
     table: dict[str, dict[str, int | None]],
     previous: AssessmentReport | None,
+    evidence: EvidenceReport | None = None,
 ) -> AssessmentReport:
     """Build a report through the domain's own build_report."""
     answers = [
@@ -142,6 +148,7 @@ def make_report(
         answers=answers,
         rules=ScoringRules(),
         previous=previous,
+        evidence=evidence,
     )
 
 
@@ -153,3 +160,66 @@ def previous_report() -> AssessmentReport:
 @pytest.fixture(scope="session")
 def current_report(previous_report: AssessmentReport) -> AssessmentReport:
     return make_report("2026-Q4", CURRENT, previous_report)
+
+
+HOSTILE_EVIDENCE = "<b>threshold</b> | csat-gap created after go-live"
+
+
+def sample_evidence() -> EvidenceReport:
+    """Verdicts on the sample bank's four checkable questions, one of each kind."""
+
+    def rule(
+        qid: str,
+        verdict: str,
+        score: float | None,
+        passed: int,
+        total: int,
+        *items: tuple[bool, str],
+    ) -> QuestionEvidence:
+        return QuestionEvidence.model_validate(
+            {
+                "question_id": qid,
+                "checks": f"The records show {qid} in place.",
+                "verdict": verdict,
+                "score": score,
+                "passed": passed,
+                "total": total,
+                "items": [EvidenceItem(supports=ok, text=text) for ok, text in items],
+            }
+        )
+
+    return EvidenceReport(
+        as_of=datetime(2026, 11, 14, tzinfo=UTC).date(),
+        governance_applied=True,
+        questions=[
+            rule(
+                "STR-02",
+                "partly",
+                2.0,
+                2,
+                4,
+                (True, "thresholds watch csat"),
+                (False, "deployment sales-assist: outcome thresholds on none"),
+            ),
+            rule(
+                "GOV-01",
+                "partly",
+                2.0,
+                1,
+                2,
+                (True, "AI council met 2026-11-01"),
+                (False, "AI council lacks the authority to roll back"),
+            ),
+            rule("GOV-02", "not_evidenced", 0.0, 0, 1, (False, HOSTILE_EVIDENCE)),
+            rule(
+                "TRU-02", "no_records", None, 0, 0, (False, "no interaction data has been loaded")
+            ),
+        ],
+        self_reported_only=["STR-01", "PPL-01", "PPL-02", "DAT-01", "DAT-02", "TRU-01"],
+        scoring="s",
+    )
+
+
+@pytest.fixture(scope="session")
+def evidenced_report(previous_report: AssessmentReport) -> AssessmentReport:
+    return make_report("2026-Q4", CURRENT, previous_report, sample_evidence())

@@ -5,15 +5,21 @@ from __future__ import annotations
 import statistics
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cxsteward.config import Settings
 from cxsteward.errors import Invalid
+from cxsteward.services.audit import verify_audit
 from cxsteward.services.demo import run_demo
+from cxsteward.services.incidents import list_incidents
+from cxsteward.services.workspace import open_workspace
+
+ROWS = 30_000
 
 
 def test_demo_patterns(tmp_path: Path) -> None:
-    result = run_demo(Settings(workspace=tmp_path / "demo"))
+    result = run_demo(Settings(workspace=tmp_path / "demo"), rows=ROWS)
     report = result.report
     assert report.cycle == "2026-Q4" and report.respondents.total == 25
     assert set(report.respondents.by_role_group) == {
@@ -52,8 +58,8 @@ def test_demo_patterns(tmp_path: Path) -> None:
 
 def test_demo_is_repeatable_and_rebuilds(tmp_path: Path) -> None:
     settings = Settings(workspace=tmp_path / "demo")
-    first = run_demo(settings).report
-    second = run_demo(settings).report
+    first = run_demo(settings, rows=10_000).report
+    second = run_demo(settings, rows=10_000).report
     assert first.overall_score == second.overall_score
     assert [q.mean for q in first.questions] == [q.mean for q in second.questions]
 
@@ -63,5 +69,28 @@ def test_demo_refuses_to_wipe_a_folder_that_is_not_a_workspace(tmp_path: Path) -
     folder.mkdir()
     (folder / "thesis.txt").write_text("do not delete", "utf-8")
     with pytest.raises(Invalid, match="not a cxsteward workspace"):
-        run_demo(Settings(workspace=folder))
+        run_demo(Settings(workspace=folder), rows=10_000)
     assert (folder / "thesis.txt").read_text("utf-8") == "do not delete"
+
+
+def test_demo_runs_the_operations_a_user_would(tmp_path: Path) -> None:
+    settings = Settings(workspace=tmp_path / "demo")
+    ops = run_demo(settings, rows=ROWS).operations
+    assert ops.organization == "Kestrel Telecom" and ops.rows_loaded == ROWS
+    stored = pd.read_parquet(settings.workspace / "demo-contacts.parquet")
+    assert len(stored) == ROWS
+    # Every breach of the run has exactly one incident, counted independently of the service.
+    breach_keys = {f.key for f in ops.monitor.findings if f.kind == "threshold_breach"}
+    assert breach_keys and len(ops.monitor.incidents.opened) == len(breach_keys)
+    ws = open_workspace(settings)
+    try:
+        incidents = list_incidents(ws)
+        assert {i.key for i in incidents} == breach_keys
+        # The example organization's planted gaps are found by the governance check.
+        rules = {gap.rule for gap in ops.check.gaps}
+        assert {"accountability.collapsed_chain", "template.not_approved"} <= rules
+        assert ops.check.blocking
+        # Every change the demo made is in the audit log, and the chain is intact.
+        assert verify_audit(ws).intact
+    finally:
+        ws.close()

@@ -9,9 +9,13 @@ import typer
 
 from cxsteward import __version__
 from cxsteward.cli import assess, data, metrics, monitor, thresholds
+from cxsteward.cli import audit as audit_cli
+from cxsteward.cli import governance as governance_cli
+from cxsteward.cli import incident as incident_cli
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
 from cxsteward.services.demo import run_demo
+from cxsteward.services.demo_operations import DEMO_ROWS
 from cxsteward.services.workspace import init_workspace
 
 DEMO_WORKSPACE = Path("cxsteward-demo")
@@ -33,6 +37,9 @@ app.add_typer(metrics.app, name="metrics")
 app.add_typer(thresholds.app, name="thresholds")
 app.add_typer(monitor.baseline_app, name="baseline")
 app.add_typer(monitor.app, name="monitor")
+app.add_typer(audit_cli.app, name="audit")
+app.add_typer(governance_cli.app, name="governance")
+app.add_typer(incident_cli.app, name="incident")
 
 
 def _version(value: bool) -> None:
@@ -92,13 +99,20 @@ def init(
 @app.command("demo")
 def demo(
     ctx: typer.Context,
-    seed: int = typer.Option(7, help="Random seed of the demo respondents."),
+    seed: int = typer.Option(7, help="Random seed of the demo respondents and contacts."),
+    rows: int = typer.Option(
+        DEMO_ROWS, "--rows", min=5_000, help="Synthetic contacts the demo loads and monitors."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Build a fresh demo workspace, answer two cycles as a fictional company, print the report.
+    """Build a fresh demo workspace for a fictional company and print its report.
 
-    The workspace defaults to ./cxsteward-demo; an existing demo workspace there is
-    rebuilt, any other folder is left alone.
+    The company declares its governance (examples/governance.yaml), answers two assessment
+    cycles, loads a quarter of synthetic contacts, declares thresholds, freezes a human
+    baseline and runs the monitor, whose breaches open incidents. The report shows what the
+    answers claim beside what the records evidence. The workspace defaults to
+    ./cxsteward-demo; an existing demo workspace there is rebuilt, any other folder is left
+    alone.
 
     Example: cxsteward demo
     """
@@ -106,13 +120,29 @@ def demo(
     chosen = ctx.find_root().params.get("workspace") or os.environ.get("CXSTEWARD_WORKSPACE")
     if not chosen:
         settings = settings.model_copy(update={"workspace": DEMO_WORKSPACE})
-    result = run_demo(settings, seed=seed)
+    result = run_demo(settings, seed=seed, rows=rows)
     if json_out:
         print_json(result.report)
         return
     render_report(console(), result.report)
     out = console()
     out.print()
+    ops = result.operations
+    incidents = ops.monitor.incidents
+    blocking = sum(gap.blocking for gap in ops.check.gaps)
+    out.print(
+        f"{ops.organization}: governance applied ({ops.governance_changes} records), "
+        f"{ops.rows_loaded:,} contacts loaded, {ops.thresholds} thresholds, baseline "
+        f"{ops.baseline!r} frozen."
+    )
+    out.print(
+        f"Monitoring run {ops.monitor.run_id}: {len(ops.monitor.findings)} findings; "
+        f"{len(incidents.opened)} incidents opened (cxsteward incident list)."
+    )
+    out.print(
+        f"Governance check: {blocking} blocking gaps, {len(ops.check.gaps) - blocking} "
+        "warnings (cxsteward governance check)."
+    )
     out.print(f"Demo workspace: {settings.workspace.resolve()}")
     out.print(f"HTML report:    {result.html_path.resolve()}")
     out.print(f"Markdown:       {result.markdown_path.resolve()}")

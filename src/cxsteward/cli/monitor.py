@@ -144,6 +144,12 @@ def _render(out: MonitorOut) -> None:
         screen.print(table)
         for f in out.findings:
             screen.print(f"- {f.message}")
+    opened, updated = out.incidents.opened, out.incidents.updated
+    if opened or updated:
+        screen.print(
+            f"Incidents: {len(opened)} opened, {len(updated)} updated "
+            "(cxsteward incident list shows them)."
+        )
     screen.print(f"Cells, metric table and findings: {out.artifacts}")
 
 

@@ -82,6 +82,9 @@ def render_report(out: Console, report: AssessmentReport) -> None:
         for blocker in report.stage.blockers:
             out.print(f"  - {blocker.message}")
 
+    if report.evidence is not None:
+        render_evidence(out, report)
+
     dims = Table(title="Dimensions")
     for column in ("dimension", "score", "answers", "don't know", "computation"):
         dims.add_column(column)
@@ -146,3 +149,31 @@ def render_report(out: Console, report: AssessmentReport) -> None:
             str(q.n_dont_know),
         )
     out.print(questions)
+
+
+def render_evidence(out: Console, report: AssessmentReport) -> None:
+    """Claimed against evidenced: the two stages, then each checkable question."""
+    e = report.evidence
+    if e is None:
+        return
+    evidenced = e.stage.evidenced
+    out.print(
+        f"Evidenced stage (records as of {e.as_of}): {evidenced.number} {evidenced.name}; "
+        f"claimed {e.stage.claimed.number} {e.stage.claimed.name}"
+    )
+    for blocker in e.stage.contradicted:
+        out.print(f"  - not supported: {blocker.message}")
+    table = Table(title="Claimed against evidenced", show_lines=True)
+    for column in ("question", "claimed", "verdict", "evidenced", "evidence"):
+        table.add_column(column)
+    for q in e.questions:
+        items = "\n".join(("met: " if i.supports else "not met: ") + i.text for i in q.items)
+        table.add_row(
+            q.question_id,
+            fmt(q.claimed, 2),
+            f"{q.verdict.replace('_', ' ')} ({q.passed}/{q.total})",
+            fmt(q.evidenced, 0),
+            items,
+        )
+    out.print(table)
+    out.print("Self-reported only: " + ", ".join(q.question_id for q in e.self_reported_only))

@@ -7,9 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from cxsteward.domain.bank import QuestionBank
+from cxsteward.domain.governance.evidence import compare_claims
 from cxsteward.domain.maturity import MaturityModel, evaluate_stage, unmet_criteria
 from cxsteward.domain.priorities import describe_priorities, rank_priorities
-from cxsteward.domain.results import AssessmentReport, RespondentSummary, Rules
+from cxsteward.domain.results import (
+    AssessmentReport,
+    EvidenceReport,
+    RespondentSummary,
+    Rules,
+)
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.domain.scoring import Answer, ScoringRules, find_perception_gaps, score_answers
 from cxsteward.domain.trend import compare_cycles
@@ -28,12 +34,14 @@ def build_report(
     answers: Sequence[Answer],
     rules: ScoringRules,
     previous: AssessmentReport | None,
+    evidence: EvidenceReport | None = None,
 ) -> AssessmentReport:
     """Score, stage, gaps, priorities and trend of one cycle.
 
     Args:
         respondents: (role group, anonymous) of each respondent of the cycle.
         previous: the report of the previous closed cycle, for the trend.
+        evidence: the registry's evidence verdicts, to set beside the answers (C2).
     """
     scores = score_answers(bank, answers, rules)
     means = scores.question_means()
@@ -79,5 +87,10 @@ def build_report(
                 "unmet. Blockers are the unmet criteria of the next stage."
             ),
             priorities=describe_priorities(),
+        ),
+        evidence=(
+            compare_claims(maturity, scores.questions, scores.dimensions, stage, evidence)
+            if evidence is not None
+            else None
         ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -129,6 +129,107 @@ class Rules(_Result):
     priorities: str
 
 
+Verdict = Literal["evidenced", "partly", "not_evidenced", "no_records"]
+
+
+class EvidenceItem(_Result):
+    """One concrete record behind a verdict, and whether it supports the claim."""
+
+    supports: bool
+    text: str
+
+
+class QuestionEvidence(_Result):
+    """What the registry shows for one question that an evidence rule can check (C2)."""
+
+    question_id: str
+    checks: str = Field(description="What the rule verifies, in one sentence.")
+    verdict: Verdict
+    score: float | None = Field(
+        description="Evidenced score on the 0-4 answer scale; null when there are no records."
+    )
+    passed: int = Field(description="Checks of the rule that the records satisfy.")
+    total: int = Field(description="Checks of the rule that were judged.")
+    items: list[EvidenceItem]
+
+
+class EvidenceReport(_Result):
+    """Every evidence rule's verdict on the registry as it stands on ``as_of``."""
+
+    as_of: date
+    governance_applied: bool
+    questions: list[QuestionEvidence]
+    self_reported_only: list[str] = Field(description="Question ids that no rule can check.")
+    scoring: str = Field(description="How verdicts map to the 0-4 scale.")
+
+
+class ClaimedQuestion(_Result):
+    """One question's claim (the answers) beside its evidence (the records)."""
+
+    question_id: str
+    dimension: str
+    text: str
+    checks: str
+    claimed: float | None = Field(description="Mean of the answers on 0-4; null if unscored.")
+    verdict: Verdict
+    evidenced: float | None = Field(description="Evidenced score on 0-4; null without records.")
+    difference: float | None = Field(description="claimed - evidenced, when both exist.")
+    passed: int = Field(description="Checks of the rule that the records satisfy.")
+    total: int = Field(description="Checks of the rule that were judged.")
+    items: list[EvidenceItem]
+
+
+class SelfReportedQuestion(_Result):
+    question_id: str
+    dimension: str
+    text: str
+    claimed: float | None
+
+
+class ClaimedDimension(_Result):
+    """A dimension's claimed and evidenced scores over the same evidenced questions."""
+
+    id: str
+    name: str
+    n_questions: int
+    n_rules: int = Field(description="Questions of the dimension that an evidence rule checks.")
+    n_compared: int = Field(description="Questions with both a claimed mean and records.")
+    verdicts: dict[str, int] = Field(description="Count of each verdict in the dimension.")
+    claimed_score: float | None = Field(description="0-100 over the compared questions.")
+    evidenced_score: float | None = Field(description="0-100 over the compared questions.")
+
+
+class StageEvidence(_Result):
+    """The claimed stage beside the stage the records support."""
+
+    claimed: StageResult
+    evidenced: StageResult
+    contradicted: list[Blocker] = Field(
+        description="Criteria of the claimed stage and below that the answers meet and the "
+        "records do not: why the evidenced stage is lower."
+    )
+    resting_on_self_report: list[str] = Field(
+        description="Criteria of the evidenced stage and below met on the answers alone, "
+        "because no rule can check them."
+    )
+
+
+class ClaimedVsEvidenced(_Result):
+    """The assessment's claims checked against the registry's records (C2)."""
+
+    as_of: date
+    governance_applied: bool
+    n_questions: int
+    n_rules: int
+    questions: list[ClaimedQuestion]
+    dimensions: list[ClaimedDimension]
+    claimed_score: float | None = Field(description="0-100 over all compared questions.")
+    evidenced_score: float | None = Field(description="0-100 over all compared questions.")
+    stage: StageEvidence
+    self_reported_only: list[SelfReportedQuestion]
+    method: str = Field(description="How verdicts, scores and the evidenced stage are computed.")
+
+
 class AssessmentReport(_Result):
     """The whole result of one cycle: the JSON document ``assess report --format json`` prints."""
 
@@ -150,3 +251,6 @@ class AssessmentReport(_Result):
     priorities: list[Priority]
     trend: Trend | None
     rules: Rules
+    evidence: ClaimedVsEvidenced | None = Field(
+        default=None, description="Claimed against evidenced; null when not computed."
+    )

@@ -140,5 +140,8 @@ class AnswerImportRecord(Base):
 
 # The other table modules build on Base above; importing them here puts every table in
 # Base.metadata, which Alembic and the migration test compare against.
+import cxsteward.registry.tables_audit  # noqa: E402, F401
 import cxsteward.registry.tables_data  # noqa: E402, F401
+import cxsteward.registry.tables_governance  # noqa: E402, F401
+import cxsteward.registry.tables_incidents  # noqa: E402, F401
 import cxsteward.registry.tables_monitor  # noqa: E402, F401

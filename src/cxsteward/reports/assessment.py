@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from cxsteward.domain.governance.evidence import VERDICT_WORDS
 from cxsteward.domain.results import AssessmentReport
 from cxsteward.reports.charts import ROLE_GROUP_COLOURS, dimension_chart, role_group_chart
 from cxsteward.reports.figures import (
@@ -76,6 +77,8 @@ def _environment() -> Environment:
         md=md_cell,
         date=_date,
         datetime=_datetime,
+        verdict=_verdict,
+        verdict_counts=_verdict_counts,
     )
     return env
 
@@ -110,3 +113,12 @@ def _datetime(value: datetime | None) -> str:
         return "—"
     zone = value.strftime(" %Z") if value.tzinfo is not None else ""
     return value.strftime("%Y-%m-%d %H:%M") + zone
+
+
+def _verdict(value: str) -> str:
+    return VERDICT_WORDS.get(value, value)
+
+
+def _verdict_counts(counts: dict[str, int]) -> str:
+    """e.g. '3 evidenced, 1 partly evidenced'; in the order of VERDICT_WORDS."""
+    return ", ".join(f"{counts[v]} {w}" for v, w in VERDICT_WORDS.items() if counts.get(v)) or "—"

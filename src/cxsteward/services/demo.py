@@ -1,4 +1,4 @@
-"""The demo: a fictional company answers two assessment cycles, as a user would."""
+"""The demo: a fictional company answers two assessment cycles and runs its AI, as a user would."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cxsteward.domain.scale import RoleGroup
 from cxsteward.reports.assessment import render_html, render_markdown
 from cxsteward.services.answer_files import COLUMNS, import_answers
 from cxsteward.services.assessment import close_cycle, open_cycle
+from cxsteward.services.demo_operations import DEMO_ROWS, OperationsOut, run_operations
 from cxsteward.services.reporting import assessment_report
 from cxsteward.services.workspace import reset_workspace
 
@@ -49,10 +50,14 @@ class DemoResult:
     report: AssessmentReport
     html_path: Path
     markdown_path: Path
+    operations: OperationsOut
 
 
-def run_demo(settings: Settings, seed: int = 7) -> DemoResult:
-    """Rebuild the demo workspace, answer a closed and an open cycle, write the reports."""
+def run_demo(settings: Settings, seed: int = 7, rows: int = DEMO_ROWS) -> DemoResult:
+    """Rebuild the demo workspace: governance, two assessment cycles, contacts monitored.
+
+    The report then shows what the answers claim beside what the records evidence.
+    """
     ws = reset_workspace(settings)
     try:
         rng = random.Random(seed)
@@ -63,12 +68,18 @@ def run_demo(settings: Settings, seed: int = 7) -> DemoResult:
             import_answers(ws, cycle, path)
             if cycle == PREVIOUS:
                 close_cycle(ws, cycle)
+        operations = run_operations(ws, rows=rows, seed=seed)
         report = assessment_report(ws, CURRENT)
         html_path = ws.reports_dir / f"assessment-{CURRENT}.html"
         markdown_path = ws.reports_dir / f"assessment-{CURRENT}.md"
         html_path.write_text(render_html(report), encoding="utf-8")
         markdown_path.write_text(render_markdown(report), encoding="utf-8")
-        return DemoResult(report=report, html_path=html_path, markdown_path=markdown_path)
+        return DemoResult(
+            report=report,
+            html_path=html_path,
+            markdown_path=markdown_path,
+            operations=operations,
+        )
     finally:
         ws.close()
 

@@ -30,8 +30,10 @@ from cxsteward.domain.monitoring.thresholds_eval import Evaluation
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.assessment import now
 from cxsteward.services.baselines import baseline_lookup
+from cxsteward.services.incidents import SyncOut, sync_incidents
 from cxsteward.services.metrics import compute_cells
 from cxsteward.services.monitor_slices import default_slices
+from cxsteward.services.monitor_versions import label_versions, registry_versions
 from cxsteward.services.thresholds import list_thresholds
 from cxsteward.services.workspace import Workspace
 
@@ -45,6 +47,7 @@ class MonitorOut:
     metrics: list[dict[str, Any]]
     artifacts: Path
     fail_on: str | None
+    incidents: SyncOut
 
     @property
     def failed(self) -> bool:
@@ -67,6 +70,11 @@ class MonitorOut:
             "evaluations": self.evaluations,
             "comparisons": self.comparisons,
             "metrics": self.metrics,
+            "incidents": {
+                "opened": self.incidents.opened,
+                "updated": self.incidents.updated,
+                "not_incidents": self.incidents.not_incidents,
+            },
         }
 
 
@@ -85,7 +93,7 @@ def run_monitor(
     started = now()
     rules = list_thresholds(ws)
     slices = default_slices(ws, rules, pairs or [])
-    cells = compute_cells(ws, slices, date_from, date_to)
+    cells = label_versions(compute_cells(ws, slices, date_from, date_to), registry_versions(ws))
     analysis = analyse(
         roll_up(cells, Window.ALL),
         roll_up(cells, Window.DAY),
@@ -133,6 +141,9 @@ def run_monitor(
                     body=finding.model_dump(mode="json"),
                 )
             )
+        session.flush()
+        # Breaches open or update incidents in the same unit of work as the run itself.
+        incidents = sync_incidents(ws, run.id, session=session)
         # Files are written inside the transaction: a failure here leaves no run behind.
         artifacts = ws.settings.workspace / folder
         _write_artifacts(artifacts, cells, analysis, metrics, evaluations, comparisons)
@@ -145,6 +156,7 @@ def run_monitor(
         metrics=metrics,
         artifacts=artifacts,
         fail_on=fail_on,
+        incidents=incidents,
     )
 
 

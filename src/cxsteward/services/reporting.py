@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.report import build_report
-from cxsteward.domain.results import AssessmentReport
+from cxsteward.domain.results import AssessmentReport, EvidenceReport
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.domain.scoring import Answer
 from cxsteward.registry.tables import CycleRecord
 from cxsteward.services.assessment import cycle_bank, cycle_maturity, get_cycle_record, now
+from cxsteward.services.evidence import evidence_for
 from cxsteward.services.workspace import Workspace
 
 
-def assessment_report(ws: Workspace, cycle: str) -> AssessmentReport:
-    """The full report of a cycle, with the trend against the previous closed cycle."""
+def assessment_report(ws: Workspace, cycle: str, today: date | None = None) -> AssessmentReport:
+    """The full report of a cycle: the trend against the previous closed cycle, and its
+    claims set against the registry's records as of ``today`` (default: today, UTC)."""
     with ws.transaction() as session:
         record = get_cycle_record(session, cycle)
         previous = _previous_closed(session, record)
         previous_report = _report(ws, previous, None) if previous is not None else None
-        return _report(ws, record, previous_report)
+        bank = cycle_bank(record)
+    evidence = evidence_for(ws, today, bank.ids())
+    with ws.transaction() as session:
+        return _report(ws, get_cycle_record(session, cycle), previous_report, evidence)
 
 
 def _previous_closed(session: Session, record: CycleRecord) -> CycleRecord | None:
@@ -37,7 +44,10 @@ def _previous_closed(session: Session, record: CycleRecord) -> CycleRecord | Non
 
 
 def _report(
-    ws: Workspace, record: CycleRecord, previous: AssessmentReport | None
+    ws: Workspace,
+    record: CycleRecord,
+    previous: AssessmentReport | None,
+    evidence: EvidenceReport | None = None,
 ) -> AssessmentReport:
     answers = [
         Answer(
@@ -65,4 +75,5 @@ def _report(
         answers=answers,
         rules=ws.rules,
         previous=previous,
+        evidence=evidence,
     )

@@ -19,6 +19,7 @@ from cxsteward.domain.bank import QuestionBank, extend_bank, parse_bank
 from cxsteward.domain.maturity import MaturityModel, parse_maturity
 from cxsteward.domain.scoring import ScoringRules
 from cxsteward.errors import CxStewardError, Invalid, Problem, WorkspaceMissing
+from cxsteward.registry.audit import install_audit
 from cxsteward.registry.database import create_registry_engine, migrate, transaction
 
 MARKER = ".cxsteward-workspace"
@@ -33,11 +34,14 @@ class Workspace:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return sessionmaker(self.engine, expire_on_commit=False)
+        # Every session records its changes in the audit log; no service can forget to.
+        return install_audit(sessionmaker(self.engine, expire_on_commit=False))
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, actor: str | None = None) -> Iterator[Session]:
+        """One unit of work; the audit log names ``actor`` (default: the settings' actor)."""
         with transaction(self.sessions) as session:
+            session.info["actor"] = actor or self.settings.resolved_actor
             yield session
 
     @cached_property

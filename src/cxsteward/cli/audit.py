@@ -1,0 +1,94 @@
+"""``cxsteward audit ...``: read the hash-chained audit log and check it for tampering."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import typer
+
+from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, err_console, print_json
+from cxsteward.cli.common import workspace as open_ws
+from cxsteward.services.audit import AuditEntryOut, list_audit, verify_audit
+
+app = StewardTyper(
+    help="The audit log: every change to the registry, with who, when and a hash chain.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
+# Long changes are cut on screen; --json shows them in full.
+MAX_SHOWN = 200
+
+
+@app.command("verify")
+def verify(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
+    """Check that no audit entry was edited, inserted or deleted; exit 2 if one was.
+
+    Recomputes every entry's hash, follows each link to the previous entry and compares the
+    end of the log with its head record. Reports the first broken link. Keep the printed
+    head hash somewhere outside the registry (the committee minutes, a ticket): a later
+    verify that shows the same entry with a different hash proves a rewrite.
+
+    Example: cxsteward audit verify --json > audit-2026-11.json
+    """
+    with open_ws(ctx) as ws:
+        result = verify_audit(ws)
+    if json_out:
+        print_json(result.document())
+    elif result.problem is None:
+        head = f"head {result.head_seq} {result.head_hash}" if result.head_hash else "empty log"
+        console().print(f"Audit log intact: {_entries(result.checked)} checked; {head}.")
+    else:
+        console().print(
+            f"Audit log broken: {_entries(result.checked)} of {result.entries} verified "
+            "before the first broken link."
+        )
+    if result.problem is not None:
+        problem = result.problem
+        err_console().print(f"Tampering found at entry {problem.seq} ({problem.kind}):")
+        err_console().print(f"  {problem.message}")
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    table: str | None = typer.Option(None, "--table", help="Only changes to this table."),
+    limit: int = typer.Option(50, "--limit", help="How many of the newest entries."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Show the newest audit entries, oldest first: who changed what, when, from what to what.
+
+    Example: cxsteward audit log --table thresholds --limit 20
+    """
+    with open_ws(ctx) as ws:
+        entries = list_audit(ws, table=table, limit=limit)
+    if json_out:
+        print_json([_document(e) for e in entries])
+        return
+    if not entries:
+        console().print("No audit entries" + (f" for {table}." if table else "."))
+        return
+    screen = console()
+    for e in entries:
+        # One line per entry, its change below: readable at any terminal width.
+        screen.print(
+            f"#{e.seq}  {e.at:%Y-%m-%d %H:%M:%S} UTC  {e.actor}  {e.action} {e.table} {e.key}"
+        )
+        screen.print(f"    {_short(e.changes)}")
+
+
+def _document(entry: AuditEntryOut) -> dict[str, object]:
+    out = asdict(entry)
+    out["at"] = entry.at.isoformat()
+    return out
+
+
+def _entries(n: int) -> str:
+    return "1 entry" if n == 1 else f"{n} entries"
+
+
+def _short(changes: object) -> str:
+    text = changes if isinstance(changes, str) else json.dumps(changes, ensure_ascii=False)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."

@@ -1,0 +1,305 @@
+"""``cxsteward governance ...``: governance as code, lifecycle moves, approvals, meetings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print_json, workspace
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.errors import Invalid
+from cxsteward.services import governance as service
+from cxsteward.services.governance_check import check_governance
+from cxsteward.services.governance_plan import GovernancePlan, jsonable
+
+app = StewardTyper(
+    help="Governance as code: people, committee, deployments, vendors, protocols, templates.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+meeting_app = StewardTyper(help="Committee meetings.", no_args_is_help=True, rich_markup_mode=None)
+model_app = StewardTyper(
+    help="Model versions a deployment runs.", no_args_is_help=True, rich_markup_mode=None
+)
+review_app = StewardTyper(
+    help="Reviews of the AI roadmap.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(meeting_app, name="meeting")
+app.add_typer(model_app, name="model-version")
+app.add_typer(review_app, name="roadmap-review")
+
+JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
+FILE_ARGUMENT = typer.Argument(..., help="The governance YAML file.")
+
+
+def _date(value: str | None, option: str) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise Invalid(f"{option} {value!r}: use YYYY-MM-DD, e.g. 2026-01-31.") from None
+
+
+@app.command("validate")
+def validate(file: Path = FILE_ARGUMENT, json_out: bool = JSON_OPTION) -> None:
+    """Check a governance file without touching the registry; list every problem with its line.
+
+    Exit 1 when the file has problems.
+
+    Example: cxsteward governance validate governance.yaml
+    """
+    gov = service.read_governance_file(file)
+    summary = _summary(gov)
+    if json_out:
+        print_json({"file": str(file), "valid": True, "counts": summary})
+        return
+    parts = ", ".join(f"{n} {name}" for name, n in summary.items())
+    console().print(f"{file} is valid: {gov.organization}; {parts}.")
+
+
+@app.command("plan")
+def plan(ctx: typer.Context, file: Path = FILE_ARGUMENT, json_out: bool = JSON_OPTION) -> None:
+    """Show what `apply` would add, change and remove; writes nothing.
+
+    Example: cxsteward governance plan governance.yaml
+    """
+    source = service.read_governance_source(file)
+    with workspace(ctx) as ws:
+        result = service.plan_governance(ws, source.governance, source)
+    _render(result, json_out, "Plan")
+
+
+@app.command("apply")
+def apply(
+    ctx: typer.Context,
+    file: Path = FILE_ARGUMENT,
+    actor: str | None = typer.Option(
+        None, "--actor", help="Who applies; a person's key names automatic lifecycle entries."
+    ),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Make the registry match a governance file, all or nothing, and print what changed.
+
+    History (meetings, lifecycle transitions, model versions, roadmap reviews) is only
+    ever added to; a file that leaves out recorded history is refused.
+
+    Example: cxsteward governance apply governance.yaml --actor maya-okafor
+    """
+    source = service.read_governance_source(file)
+    with workspace(ctx) as ws:
+        result = service.apply_governance(ws, source.governance, actor=actor, source=source)
+    _render(result, json_out, "Applied")
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+) -> None:
+    """Write the stored governance as YAML; applying it back changes nothing.
+
+    Example: cxsteward governance export --out governance.yaml
+    """
+    with workspace(ctx) as ws:
+        text = service.export_governance(ws)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, "utf-8")
+    console().print(f"Wrote {out}")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    today: str | None = typer.Option(None, "--today", help="Count cadences back from this day."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Find the gaps in the governance chain; exit 2 when any of them blocks.
+
+    Example: cxsteward governance check --json
+    """
+    with workspace(ctx) as ws:
+        report = check_governance(ws, today=_date(today, "--today") if today else None)
+    if json_out:
+        print_json(report.document())
+    else:
+        # One block per gap: messages are sentences and read badly squeezed into columns.
+        out = console()
+        for gap in report.gaps:
+            out.print(f"{'BLOCKS' if gap.blocking else 'warn  '}  {gap.rule}  {gap.object}")
+            out.print(f"        {gap.message}")
+            out.print(f"        To do: {gap.fix}")
+        blocking = sum(gap.blocking for gap in report.gaps)
+        out.print(
+            f"Governance check: {blocking} blocking gap(s), {len(report.gaps) - blocking} "
+            "warning(s)."
+        )
+    if report.blocking:
+        raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@app.command("deployment-status")
+def deployment_status(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Deployment key."),
+    status: str = typer.Argument(..., help="pilot, scaling, production, paused or retired."),
+    by: str = typer.Option(..., "--by", help="Person key of who decided."),
+    reason: str = typer.Option(..., "--reason", help="Why; kept in the history."),
+    on: str | None = typer.Option(None, "--on", help="Day of the change (default today)."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Move a deployment through its lifecycle and record the move.
+
+    pilot -> scaling -> production; any live state -> paused; paused -> the state it was
+    paused from, or retired; anything -> retired.
+
+    Example: cxsteward governance deployment-status support-chat paused --by dev-raman
+             --reason "complaint spike on billing questions"
+    """
+    with workspace(ctx) as ws:
+        out = service.transition_deployment(
+            ws, key, status, by, reason, on=_date(on, "--on") if on else None
+        )
+    if json_out:
+        print_json(
+            {
+                "deployment": out.deployment,
+                "from": out.previous.value,
+                **out.transition.model_dump(mode="json"),
+            }
+        )
+        return
+    console().print(
+        f"{out.deployment}: {out.previous.value} -> {out.transition.status.value} on "
+        f"{out.transition.on} by {by}."
+    )
+
+
+@app.command("approve-template")
+def approve_template(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Template key."),
+    by: str = typer.Option(..., "--by", help="Person key of the legal approver."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Record legal approval of a template's current version.
+
+    Example: cxsteward governance approve-template outage-apology --by lena-fischer
+    """
+    with workspace(ctx) as ws:
+        template = service.approve_template(ws, key, by)
+    if json_out:
+        print_json(template)
+        return
+    console().print(f"Template {template.key} version {template.version} approved by {by}.")
+
+
+@meeting_app.command("add")
+def meeting_add(
+    ctx: typer.Context,
+    on: str | None = typer.Option(None, "--on", help="Day held, YYYY-MM-DD (default today)."),
+    attendee: list[str] = typer.Option([], "--attendee", help="Person key; repeatable."),
+    decision: list[str] = typer.Option([], "--decision", help="A decision taken; repeatable."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Record a committee meeting.
+
+    Example: cxsteward governance meeting add --on 2026-11-03 --attendee maya-okafor
+             --attendee dev-raman --decision "Keep the sales assistant in pilot"
+    """
+    with workspace(ctx) as ws:
+        meeting = service.record_meeting(ws, _date(on, "--on"), attendee, decision)
+    if json_out:
+        print_json(meeting)
+        return
+    console().print(f"Meeting of {meeting.held_on} recorded ({len(meeting.decisions)} decisions).")
+
+
+@model_app.command("add")
+def model_add(
+    ctx: typer.Context,
+    deployment: str = typer.Argument(..., help="Deployment key."),
+    model: str = typer.Option(..., "--model", help="Model name."),
+    version: str = typer.Option(..., "--version", help="Model version."),
+    since: str | None = typer.Option(None, "--from", help="Effective from (default today)."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Record the model version a deployment runs from a given day.
+
+    Example: cxsteward governance model-version add billing-voice --model voicebot
+             --version v2 --from 2026-09-15
+    """
+    with workspace(ctx) as ws:
+        entry = service.record_model_version(ws, deployment, model, version, _date(since, "--from"))
+    if json_out:
+        print_json(entry)
+        return
+    console().print(f"{deployment}: {entry.model} {entry.version} from {entry.effective_from}.")
+
+
+@review_app.command("add")
+def review_add(
+    ctx: typer.Context,
+    on: str | None = typer.Option(None, "--on", help="Day held, YYYY-MM-DD (default today)."),
+    reviewer: list[str] = typer.Option([], "--reviewer", help="Person key; repeatable."),
+    notes: str = typer.Option("", "--notes", help="What the review concluded."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Record a review of the AI roadmap.
+
+    Example: cxsteward governance roadmap-review add --on 2026-10-01 --reviewer maya-okafor
+    """
+    with workspace(ctx) as ws:
+        review = service.record_roadmap_review(ws, _date(on, "--on"), reviewer, notes)
+    if json_out:
+        print_json(review)
+        return
+    console().print(f"Roadmap review of {review.held_on} recorded.")
+
+
+def _summary(gov: Governance) -> dict[str, int]:
+    return {
+        "people": len(gov.people),
+        "deployments": len(gov.deployments),
+        "vendors": len(gov.vendors),
+        "protocols": len(gov.protocols),
+        "accountability rows": len(gov.accountability),
+        "templates": len(gov.templates),
+        "articles": len(gov.knowledge_base),
+    }
+
+
+def _render(result: GovernancePlan, json_out: bool, title: str) -> None:
+    if json_out:
+        print_json(result.document())
+        return
+    out = console()
+    if result.empty:
+        out.print("No changes: the registry already matches the file.")
+        return
+    table = Table(title=title)
+    for column in ("action", "kind", "key", "details"):
+        table.add_column(column)
+    for change in result.changes:
+        table.add_row(change.action, change.kind, change.key, _details(change.fields, change.note))
+    out.print(table)
+    counts = result.counts()
+    out.print(
+        f"{counts['add']} to add, {counts['change']} to change, {counts['remove']} to remove."
+    )
+
+
+def _details(fields: tuple[Any, ...], note: str) -> str:
+    lines = [f"{f.field}: {_short(f.old)} -> {_short(f.new)}" for f in fields]
+    return "\n".join([*lines, note] if note else lines)
+
+
+def _short(value: Any) -> str:
+    text = repr(jsonable(value)) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,1 @@
+"""Governance as data: the declared setup (spec), the chain rules and the evidence rules."""

@@ -1,0 +1,306 @@
+"""Records every change to an audited table in the hash-chained audit log, automatically.
+
+Mapper events see each row the unit of work inserts, updates or deletes (cascades and
+orphans included) while its attribute history is still there, and queue an entry on the
+session. The queue is written just before the transaction commits, in the same
+transaction, so a rolled-back change leaves no entry and a committed one always has one.
+Writing late keeps the chain's lock short: on PostgreSQL a transaction-level advisory lock
+serialises writers only for the moment of their commit, not for their whole unit of work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, event, insert, select, text, update
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.base import instance_state
+
+from cxsteward.registry.tables import Base
+from cxsteward.registry.tables_audit import AuditHeadRecord, AuditRecord
+
+GENESIS = "0" * 64
+# Tables whose changes are not recorded, and why. Everything else is audited, including
+# tables added later: an exclusion list cannot forget a new table, an inclusion list can.
+NOT_AUDITED: dict[str, str] = {
+    "audit_log": "the audit log itself",
+    "audit_head": "the audit log's head, checked by `audit verify`",
+    "baseline_values": "computed values of a baseline; the baseline row (audited) has their "
+    "checksum",
+    "findings": "computed output of a monitoring run; the run row (audited) has their count",
+}
+# A value longer than this is recorded as its sha256 and length: enough to prove what it
+# was, without copying a whole question bank into the log at every change.
+MAX_VALUE_CHARS = 2000
+NOT_LOADED = "(not loaded)"
+# "CXAU": distinct from the data store's lock key, so the two never wait on each other.
+LOCK_KEY = 0x43584155
+
+_AUDITED = "cxsteward.audit"
+_PENDING = "cxsteward.audit.pending"
+_COMMITTING = "cxsteward.audit.committing"
+
+
+class UnauditedWrite(RuntimeError):
+    """A bulk statement tried to change an audited table behind the audit log's back."""
+
+
+@dataclass(frozen=True)
+class _Pending:
+    transaction: SessionTransaction
+    actor: str
+    action: str
+    table: str
+    key: str
+    changes: dict[str, Any]
+
+
+def is_audited(table: str) -> bool:
+    """Whether changes to ``table`` are recorded."""
+    return table not in NOT_AUDITED
+
+
+def install_audit(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Make every session of ``factory`` record its changes; returns the factory."""
+    factory.configure(info={**factory.kw.get("info", {}), _AUDITED: True})
+    session_events: tuple[tuple[str, Callable[..., None]], ...] = (
+        ("before_commit", _before_commit),
+        ("after_flush", _after_flush),
+        ("after_soft_rollback", _after_soft_rollback),
+        ("after_transaction_end", _after_transaction_end),
+        ("do_orm_execute", _refuse_bulk_writes),
+    )
+    for name, listener in session_events:
+        if not event.contains(factory, name, listener):
+            event.listen(factory, name, listener)
+    for name, listener in (
+        ("after_insert", _on_insert),
+        ("after_update", _on_update),
+        ("after_delete", _on_delete),
+    ):
+        if not event.contains(Base, name, listener):
+            event.listen(Base, name, listener, propagate=True)
+    return factory
+
+
+def render(value: Any) -> Any:
+    """A JSON-safe rendering of a column value (dates, decimals, enums, non-finite floats)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return render(value.value)
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return {"sha256": hashlib.sha256(value).hexdigest(), "bytes": len(value)}
+    if isinstance(value, dict):
+        return {str(k): render(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [render(v) for v in value]
+    return str(value)
+
+
+def canonical(value: Any) -> str:
+    """The one JSON text of a value that the hash is computed over."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def entry_hash(
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    table: str,
+    key: str,
+    changes: Any,
+    prev_hash: str,
+) -> str:
+    """sha256 of an entry's fields and the previous entry's hash."""
+    payload = [seq, at_text(at), actor, action, table, key, changes, prev_hash]
+    return hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()
+
+
+def at_text(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _shown(value: Any) -> Any:
+    rendered = render(value)
+    as_text = rendered if isinstance(rendered, str) else canonical(rendered)
+    if len(as_text) <= MAX_VALUE_CHARS:
+        return rendered
+    return {"sha256": hashlib.sha256(as_text.encode("utf-8")).hexdigest(), "chars": len(as_text)}
+
+
+def _queue(mapper: Mapper[Any], target: Any, action: str, changes: dict[str, Any]) -> None:
+    session = instance_state(target).session
+    if session is None or not session.info.get(_AUDITED):
+        return
+    table = mapper.local_table.name  # type: ignore[attr-defined]
+    key_values = [render(v) for v in mapper.primary_key_from_instance(target)]
+    key = str(key_values[0]) if len(key_values) == 1 else canonical(key_values)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:  # a flush always runs inside a transaction
+        raise RuntimeError("audit: change flushed outside a transaction")
+    actor = str(session.info.get("actor") or "unknown")
+    session.info.setdefault(_PENDING, []).append(
+        _Pending(transaction, actor, action, table, key, changes)
+    )
+
+
+def _values(mapper: Mapper[Any], target: Any, inserted: bool) -> dict[str, Any]:
+    loaded = instance_state(target).dict
+    values: dict[str, Any] = {}
+    for prop in mapper.column_attrs:
+        if prop.key in loaded:
+            values[prop.key] = _shown(loaded[prop.key])
+        elif inserted and prop.columns[0].server_default is None:
+            values[prop.key] = None  # never set, no database default: the row holds NULL
+        else:
+            # Not read from the database, and loading it in the middle of a flush is unsafe.
+            values[prop.key] = NOT_LOADED
+    return values
+
+
+def _on_insert(mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    if is_audited(mapper.local_table.name):  # type: ignore[attr-defined]
+        _queue(mapper, target, "insert", _values(mapper, target, inserted=True))
+
+
+def _on_delete(mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    if is_audited(mapper.local_table.name):  # type: ignore[attr-defined]
+        _queue(mapper, target, "delete", _values(mapper, target, inserted=False))
+
+
+def _on_update(mapper: Mapper[Any], _connection: Connection, target: Any) -> None:
+    if not is_audited(mapper.local_table.name):  # type: ignore[attr-defined]
+        return
+    state = instance_state(target)
+    changes: dict[str, Any] = {}
+    for prop in mapper.column_attrs:
+        history = state.attrs[prop.key].history
+        if not history.added and not history.deleted:
+            continue
+        shown_new = _shown(history.added[0]) if history.added else None
+        # Nothing deleted while something was added: the old value was never loaded.
+        shown_old = _shown(history.deleted[0]) if history.deleted else NOT_LOADED
+        if shown_old != shown_new:
+            changes[prop.key] = [shown_old, shown_new]
+    # The unit of work calls this for every dirty object, also those with no net change.
+    if changes:
+        _queue(mapper, target, "update", changes)
+
+
+def _before_commit(session: Session) -> None:
+    session.info[_COMMITTING] = True
+    # Flush here, not in commit's own flush after this hook, so every change is queued
+    # before the queue is written.
+    session.flush()
+    _write(session)
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    # A flush after this commit's queue was written (another hook dirtied the session)
+    # must not leave its changes unrecorded.
+    if session.info.get(_COMMITTING):
+        _write(session)
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    pending: list[_Pending] = session.info.get(_PENDING, [])
+    pending[:] = [p for p in pending if not _within(p.transaction, previous)]
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # A flush runs in a subtransaction of its own; only a real (root or savepoint) end counts.
+    if transaction.parent is not None and not transaction.nested:
+        return
+    session.info.pop(_COMMITTING, None)
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _write(session: Session) -> None:
+    pending: list[_Pending] = session.info.get(_PENDING, [])
+    if not pending:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Two writers must not both extend the same tail; this lock ends with the transaction.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    seq, prev, has_head = _tail(connection)
+    at = datetime.now(UTC)
+    rows = []
+    for item in pending:
+        seq += 1
+        digest = entry_hash(
+            seq, at, item.actor, item.action, item.table, item.key, item.changes, prev
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": item.actor[:200],
+                "action": item.action,
+                "table_name": item.table,
+                "object_key": item.key[:200],
+                "changes": canonical(item.changes),
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    pending.clear()
+    connection.execute(insert(AuditRecord), rows)
+    head = {"seq": seq, "hash": prev, "updated_at": at}
+    if has_head:
+        connection.execute(update(AuditHeadRecord).where(AuditHeadRecord.id == 1).values(head))
+    else:
+        connection.execute(insert(AuditHeadRecord).values(id=1, **head))
+
+
+def _tail(connection: Connection) -> tuple[int, str, bool]:
+    """The seq and hash to chain from: the head's, which a deleted tail cannot change."""
+    head = connection.execute(select(AuditHeadRecord.seq, AuditHeadRecord.hash)).first()
+    if head is not None:
+        return head.seq, head.hash, True
+    last = connection.execute(
+        select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash, False) if last is not None else (0, GENESIS, False)
+
+
+def _refuse_bulk_writes(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    if table is not None and is_audited(table) and table in Base.metadata.tables:
+        raise UnauditedWrite(
+            f"A bulk INSERT/UPDATE/DELETE on {table} would bypass the audit log. Change "
+            "the rows as objects through the session (session.add, attribute changes, "
+            "session.delete) so that each change is recorded."
+        )

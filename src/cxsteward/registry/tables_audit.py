@@ -1,0 +1,51 @@
+"""Registry tables of the audit log (C7): the hash-chained entries and the chain's head."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cxsteward.registry.tables import Base, UTCDateTime
+
+
+class AuditRecord(Base):
+    """One change to an audited table; rows are only ever appended, never changed.
+
+    ``hash`` is sha256 over the entry's fields and ``prev_hash``, the previous entry's hash,
+    so editing, inserting or removing an entry breaks the chain from that point on.
+    """
+
+    __tablename__ = "audit_log"
+
+    # Assigned by the recorder (previous seq + 1), never by the database, so a gap is a
+    # deleted entry rather than an aborted insert.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(6))
+    table_name: Mapped[str] = mapped_column(String(80), index=True)
+    object_key: Mapped[str] = mapped_column(String(200))
+    # Canonical JSON text of the change, exactly as it was hashed.
+    changes: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (CheckConstraint("action IN ('insert', 'update', 'delete')", name="action"),)
+
+
+class AuditHeadRecord(Base):
+    """The newest entry's seq and hash, kept in one row beside the log.
+
+    Without it, deleting the last entries would leave a shorter chain that still verifies.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

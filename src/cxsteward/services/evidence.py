@@ -1,0 +1,164 @@
+"""Claimed against evidenced (C2): gather the registry's records and judge every evidence rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.governance.evidence import judge_evidence
+from cxsteward.domain.governance.evidence_base import (
+    USAGE_DAYS,
+    BaselineEvidence,
+    EvidenceFacts,
+    IncidentEvidence,
+    LoadEvidence,
+    RunEvidence,
+    UsageEvidence,
+    protocol_key,
+)
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.domain.metrics import N, flag_n, flag_true
+from cxsteward.domain.results import EvidenceReport
+from cxsteward.errors import GovernanceNotFound, NotFound
+from cxsteward.registry.tables_data import DataLoadRecord
+from cxsteward.registry.tables_governance import GovProtocolRecord
+from cxsteward.registry.tables_incidents import IncidentRecord
+from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, MonitorRunRecord
+from cxsteward.services.assessment import now
+from cxsteward.services.governance import current_governance
+from cxsteward.services.metrics import compute_cell_frame
+from cxsteward.services.thresholds import list_thresholds
+from cxsteward.services.workspace import Workspace
+
+
+def evidence_for(
+    ws: Workspace, today: date | None = None, question_ids: Sequence[str] | None = None
+) -> EvidenceReport:
+    """Every evidence rule's verdict on the registry as of ``today`` (default: today, UTC).
+
+    Args:
+        question_ids: the bank whose questions are judged (default: the workspace's bank).
+    """
+    facts = collect_facts(ws, today or now().date())
+    return judge_evidence(facts, list(question_ids or ws.bank.ids()))
+
+
+def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
+    """The records the evidence rules read, from the registry and the interaction store."""
+    governance = _governance(ws)
+    with ws.transaction() as session:
+        created = {
+            protocol_key(severity): at
+            for severity, at in session.execute(
+                select(GovProtocolRecord.severity, GovProtocolRecord.created_at)
+            )
+        }
+        baselines = _baselines(session)
+        runs = _runs(session)
+        loads = _loads(session)
+        incidents = _incidents(session)
+    return EvidenceFacts(
+        today=today,
+        governance=governance,
+        created_at=created,
+        thresholds=list_thresholds(ws),
+        baselines=baselines,
+        runs=runs,
+        loads=loads,
+        usage=_usage(ws, today) if loads else [],
+        incidents=incidents,
+    )
+
+
+def _governance(ws: Workspace) -> Governance | None:
+    try:
+        return current_governance(ws)
+    except GovernanceNotFound:
+        return None
+
+
+def _baselines(session: Session) -> list[BaselineEvidence]:
+    held: dict[int, set[tuple[str, str, str]]] = {}
+    query = select(
+        BaselineValueRecord.baseline_id,
+        BaselineValueRecord.deployment,
+        BaselineValueRecord.slice,
+        BaselineValueRecord.metric,
+    ).distinct()
+    for baseline_id, deployment, part, metric in session.execute(query):
+        held.setdefault(baseline_id, set()).add((deployment, part, metric))
+    return [
+        BaselineEvidence(r.name, r.created_at, r.handler, frozenset(held.get(r.id, set())))
+        for r in session.scalars(select(BaselineRecord).order_by(BaselineRecord.created_at))
+    ]
+
+
+def _runs(session: Session) -> list[RunEvidence]:
+    return [
+        RunEvidence(
+            id=r.id,
+            started_at=r.started_at,
+            slices=tuple(tuple(str(c) for c in s) for s in _list(r.parameters.get("slices"))),
+            thresholds=tuple(str(t) for t in _list(r.parameters.get("thresholds"))),
+        )
+        for r in session.scalars(select(MonitorRunRecord).order_by(MonitorRunRecord.started_at))
+    ]
+
+
+def _loads(session: Session) -> list[LoadEvidence]:
+    loads = []
+    for r in session.scalars(select(DataLoadRecord).order_by(DataLoadRecord.finished_at)):
+        quality: dict[str, Any] = json.loads(r.quality_json or "{}")
+        loads.append(
+            LoadEvidence(
+                id=r.id,
+                finished_at=r.finished_at,
+                rows_accepted=r.rows_accepted,
+                rows_quarantined=r.rows_quarantined,
+                null_rate=dict(quality.get("null_rate", {})),
+                segments=tuple(quality.get("segments", {})),
+            )
+        )
+    return loads
+
+
+def _incidents(session: Session) -> list[IncidentEvidence]:
+    return [
+        IncidentEvidence(
+            id=r.id,
+            title=r.title,
+            severity=r.severity,
+            incident_type=r.incident_type,
+            opened_at=r.opened_at,
+            respond_by=r.respond_by,
+            acknowledged_at=r.acknowledged_at,
+            tell_customers=r.tell_customers,
+        )
+        for r in session.scalars(select(IncidentRecord).order_by(IncidentRecord.id))
+    ]
+
+
+def _usage(ws: Workspace, today: date) -> list[UsageEvidence]:
+    """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
+    try:
+        frame = compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
+    except NotFound:
+        return []
+    ai = frame[frame["handler"] == "ai"]
+    if ai.empty:
+        return []
+    columns = [N, flag_n("human_override"), flag_n("ai_disclosed"), flag_true("ai_disclosed")]
+    totals = ai.assign(deployment=ai["deployment"].astype(str)).groupby("deployment")[columns].sum()
+    return [
+        UsageEvidence(str(dep), *(int(row[c]) for c in columns))
+        for dep, row in totals.sort_index().iterrows()
+    ]
+
+
+def _list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []

@@ -1,0 +1,201 @@
+"""Evidence on a real workspace: applied governance, thresholds, data, monitoring, the report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.domain.results import EvidenceReport, QuestionEvidence
+from cxsteward.domain.thresholds import Threshold
+from cxsteward.registry.tables_monitor import ThresholdRecord
+from cxsteward.reports.assessment import render_json
+from cxsteward.services.answer_files import import_answers
+from cxsteward.services.assessment import open_cycle
+from cxsteward.services.baselines import freeze_baseline
+from cxsteward.services.data_load import interactions_dataset, load_data
+from cxsteward.services.evidence import collect_facts, evidence_for
+from cxsteward.services.governance import apply_governance
+from cxsteward.services.monitor import run_monitor
+from cxsteward.services.reporting import assessment_report
+from cxsteward.services.synth import synthesize
+from cxsteward.services.thresholds import add_thresholds
+from cxsteward.services.workspace import Workspace
+
+# Creation times in the registry are real clock times, so dates are set around the real today.
+TODAY = datetime.now(UTC).date()
+PAST = TODAY - timedelta(days=30)
+LATER = TODAY + timedelta(days=2)
+START = TODAY - timedelta(days=59)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def contacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("evidence") / "contacts.parquet"
+    synthesize(path, 20_000, seed=5, start=START, days=60)
+    yield path
+
+
+def governance(*deployments: tuple[str, date]) -> Governance:
+    data: dict[str, Any] = {
+        "organization": "Example Co",
+        "key_metrics": ["complaint_rate", "csat_satisfied_rate"],
+        "people": [
+            {"key": "ana", "name": "Ana", "function": "cx"},
+            {"key": "ben", "name": "Ben", "function": "technology"},
+        ],
+        "deployments": [
+            {
+                "key": key,
+                "name": key.replace("-", " ").title(),
+                "function": "support",
+                "channels": ["chat"],
+                "go_live": go_live.isoformat(),
+                "status": "pilot",
+                "disclosure": {"chat": "You are chatting with an AI assistant."},
+                "decision_rights": {"pause": ["ana"], "modify": ["ben"]},
+            }
+            for key, go_live in deployments
+        ],
+    }
+    return Governance.model_validate(data)
+
+
+RULES = [
+    Threshold(id="complaints", metric="complaint_rate", direction="above", ratio=1.5),
+    Threshold(id="csat-gap", metric="csat_satisfied_rate", direction="below", points=5),
+]
+
+
+def rule(report: EvidenceReport, question: str) -> QuestionEvidence:
+    return next(q for q in report.questions if q.question_id == question)
+
+
+def texts(q: QuestionEvidence) -> list[str]:
+    return [item.text for item in q.items]
+
+
+def test_an_empty_workspace_has_no_records(ws: Workspace) -> None:
+    report = evidence_for(ws, today=TODAY)
+    assert report.as_of == TODAY and report.governance_applied is False
+    assert {q.verdict for q in report.questions} == {"no_records"}
+    assert len(report.questions) >= 15
+    assert len(report.questions) + len(report.self_reported_only) == len(ws.bank.questions)
+
+
+def test_thresholds_created_after_go_live_leave_gov_07_not_evidenced(ws_any: Workspace) -> None:
+    ws = ws_any
+    apply_governance(ws, governance(("billing-voice", PAST)))
+    add_thresholds(ws, RULES)
+    created = {t.rule_id: t.created_at for t in _thresholds(ws)}
+
+    gov07 = rule(evidence_for(ws, today=TODAY), "GOV-07")
+
+    assert gov07.verdict == "not_evidenced" and gov07.score == 0.0
+    assert (gov07.passed, gov07.total) == (0, 2)
+    stamp = f"{created['complaints']:%Y-%m-%d %H:%M} UTC"
+    assert (
+        f"threshold complaints on complaint_rate created {stamp}, 30 days after billing-voice "
+        f"went live on {PAST}"
+    ) in texts(gov07)
+
+    # A deployment going live after the thresholds were declared is covered: partly.
+    apply_governance(ws, governance(("billing-voice", PAST), ("support-chat", LATER)))
+    gov07 = rule(evidence_for(ws, today=TODAY), "GOV-07")
+    assert gov07.verdict == "partly" and (gov07.passed, gov07.total) == (2, 4)
+    assert any(t.endswith(f"before support-chat went live on {LATER}") for t in texts(gov07))
+
+
+def test_a_threshold_recorded_before_go_live_evidences_gov_07(ws: Workspace) -> None:
+    apply_governance(ws, governance(("billing-voice", PAST)))
+    add_thresholds(ws, RULES)
+    # The registry's own history: these rules were declared two months before go-live.
+    with ws.transaction() as session:
+        for record in session.scalars(select(ThresholdRecord)):
+            record.created_at = datetime.combine(PAST, time(0), UTC) - timedelta(days=60)
+    gov07 = rule(evidence_for(ws, today=TODAY), "GOV-07")
+    assert gov07.verdict == "evidenced" and gov07.score == 4.0
+    assert all("before billing-voice went live" in t for t in texts(gov07))
+
+
+def test_data_monitoring_and_baselines_are_read_from_the_registry(
+    ws: Workspace, contacts: Path
+) -> None:
+    apply_governance(ws, governance(("support-chat", PAST), ("billing-voice", PAST)))
+    load_data(ws, contacts)
+    add_thresholds(
+        ws,
+        [
+            *RULES,
+            Threshold(
+                id="vulnerable-complaints",
+                metric="complaint_rate",
+                direction="above",
+                ratio=1.5,
+                segment={"vulnerable": "yes"},
+            ),
+        ],
+    )
+    freeze_baseline(ws, "humans", START, START + timedelta(days=20))
+    run_monitor(ws)
+
+    facts = collect_facts(ws, TODAY)
+    # Independently of the engine: the accepted rows as stored, read with pandas.
+    stored = pd.read_parquet(interactions_dataset(ws))
+    ai = stored[stored["handler"] == "ai"].astype({"deployment": str})
+    by_dep = {u.deployment: u for u in facts.usage}
+    assert set(by_dep) == set(ai["deployment"])
+    for dep, rows in ai.groupby("deployment"):
+        usage = by_dep[str(dep)]
+        assert usage.ai_contacts == len(rows)
+        assert usage.override_recorded == rows["human_override"].notna().sum()
+        assert usage.disclosure_recorded == rows["ai_disclosed"].notna().sum()
+        assert usage.disclosed == (rows["ai_disclosed"] == True).sum()  # noqa: E712
+    assert [load.rows_accepted for load in facts.loads] == [len(stored)]
+    assert "vulnerable" in facts.loads[0].segments
+    assert ("vulnerable",) in facts.runs[0].slices
+    assert facts.baselines[0].handler == "human"
+    assert facts.baselines[0].segment_slices("support-chat")
+
+    report = evidence_for(ws, today=TODAY)
+    tru02 = rule(report, "TRU-02")
+    assert tru02.verdict == "evidenced", texts(tru02)
+    tru06 = rule(report, "TRU-06")
+    rate = (ai[ai["deployment"] == "support-chat"]["ai_disclosed"] == True).mean()  # noqa: E712
+    assert any(f"support-chat: disclosure_rate {rate * 100:.1f}%" in t for t in texts(tru06))
+    dat05 = rule(report, "DAT-05")
+    assert dat05.verdict == "partly", texts(dat05)  # everything happened today: two gaps
+    assert any("none in" in t for t in texts(dat05))
+    gov06 = rule(report, "GOV-06")
+    assert gov06.verdict == "not_evidenced"
+    assert any("after it went live" in t for t in texts(gov06))
+
+
+def test_the_assessment_report_carries_the_evidence(ws: Workspace) -> None:
+    apply_governance(ws, governance(("billing-voice", PAST)))
+    add_thresholds(ws, RULES)
+    open_cycle(ws, "example")
+    import_answers(ws, "example", ROOT / "examples" / "answers.csv")
+
+    report = assessment_report(ws, "example", today=TODAY)
+
+    assert report.evidence is not None and report.evidence.as_of == TODAY
+    doc = json.loads(render_json(report))["evidence"]
+    gov07 = next(q for q in doc["questions"] if q["question_id"] == "GOV-07")
+    assert gov07["verdict"] == "not_evidenced"
+    assert any("complaints on complaint_rate" in i["text"] for i in gov07["items"])
+    assert doc["stage"]["claimed"] == json.loads(report.stage.model_dump_json())
+    assert doc["n_rules"] + len(doc["self_reported_only"]) == doc["n_questions"] == 36
+
+
+def _thresholds(ws: Workspace) -> list[ThresholdRecord]:
+    with ws.transaction() as session:
+        return list(session.scalars(select(ThresholdRecord)))

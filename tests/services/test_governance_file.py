@@ -1,0 +1,167 @@
+"""Reading a governance file: every problem at once, each with its line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxsteward.errors import GovernanceInvalid, Problem
+from cxsteward.services.governance_file import parse_governance, read_governance_file
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
+
+BROKEN = """\
+organization: Acme
+people:
+  - key: ann
+    name: Ann
+  - key: ann
+    name: Ann again
+  - key: Bad Key
+    name: Someone
+vendors:
+  - key: v1
+    name: Vendor
+deployments:
+  - key: bot
+    name: Bot
+    function: support
+    vendor: v2
+    status: live
+    go_live: 2026-02-30
+    decision_rights:
+      pause: [ann, zed]
+    history:
+      - {status: pilot, on: 2026-01-01, by: ghost}
+  - key: helper
+    function: sales
+protocols:
+  - {severity: sev1, respond_within_hours: 2, decides: ann, colour: red}
+"""
+
+
+def _problems(text: str) -> list[Problem]:
+    with pytest.raises(GovernanceInvalid) as caught:
+        parse_governance(text, "gov.yaml")
+    assert "nothing was changed" in caught.value.summary
+    return caught.value.problems
+
+
+def test_the_example_is_valid() -> None:
+    gov = read_governance_file(EXAMPLE)
+    assert gov.organization == "Kestrel Telecom"
+    assert len(gov.people) == 10 and len(gov.deployments) == 4
+    # The unquoted `on:` keys of the history became dates, not YAML booleans.
+    support = gov.deployment("support-chat")
+    assert support is not None and str(support.history[0].on) == "2024-06-03"
+
+
+def test_every_problem_is_reported_at_once_with_its_line() -> None:
+    found = {(p.row, p.column, p.value) for p in _problems(BROKEN)}
+    assert (5, "people[1].key", "ann") in found  # duplicate key
+    assert (7, "people[2].key", "Bad Key") in found  # not a slug
+    assert (16, "deployments[0].vendor", "v2") in found  # unknown reference
+    assert (17, "deployments[0].status", "live") in found  # bad enum
+    assert (18, "deployments[0].go_live", "2026-02-30") in found  # bad date
+    assert (20, "deployments[0].decision_rights.pause", "zed") in found  # unknown person
+    assert (22, "deployments[0].history[0].by", "ghost") in found  # nested reference
+    assert (23, "deployments[1].name", None) in found  # missing field: the item's line
+    assert (26, "protocols[0].colour", "red") in found  # unknown field
+    assert len(found) == 9
+
+
+def test_references_to_a_broken_item_are_not_reported_twice() -> None:
+    text = """\
+organization: Acme
+people:
+  - key: ann
+    name: ""
+deployments:
+  - key: bot
+    name: Bot
+    function: support
+    decision_rights: {pause: [ann]}
+"""
+    problems = _problems(text)
+    assert [(p.row, p.column) for p in problems] == [(4, "people[0].name")]
+
+
+def test_identity_duplicates_the_registry_needs_unique() -> None:
+    text = """\
+organization: Acme
+people: [{key: ann, name: Ann}]
+committee:
+  name: Board
+  cadence_days: 30
+  members: [{person: ann, function: cx}, {person: ann, function: legal}]
+vendors:
+  - key: v
+    name: V
+    clauses: [{kind: transparency, status: missing}, {kind: transparency, status: waived}]
+accountability:
+  - {metric: complaint_rate, monitors: ann}
+  - {metric: complaint_rate, acts: ann}
+templates:
+  - {key: t, incident_type: outage, text: Sorry, approved_by: ann}
+roadmap:
+  items: [{title: A, quarter: 2026-Q1}, {title: A, quarter: 2026-Q2}]
+"""
+    found = {(p.row, p.column) for p in _problems(text)}
+    assert found == {
+        (6, "committee.members[1].person"),
+        (10, "vendors[0].clauses[1].kind"),
+        (13, "accountability[1]"),
+        (15, "templates[0].approved_by"),
+        (17, "roadmap.items[1].title"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("organization: [unclosed\n", "not valid YAML"),
+    ],
+    ids=["empty", "not-a-mapping", "broken-yaml"],
+)
+def test_unreadable_files_are_refused(text: str, message: str) -> None:
+    with pytest.raises(GovernanceInvalid, match=message):
+        parse_governance(text, "gov.yaml")
+
+
+def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
+    with pytest.raises(GovernanceInvalid, match="file not found"):
+        read_governance_file(tmp_path / "nope.yaml")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("organization: Café\n".encode("latin-1"))
+    with pytest.raises(GovernanceInvalid, match="not UTF-8"):
+        read_governance_file(latin)
+
+
+def test_long_hostile_values_are_quoted_back_shortened() -> None:
+    text = (
+        'organization: Acme\ndeployments:\n  - {key: b, name: B, function: "' + "x" * 5000 + '"}\n'
+    )
+    [problem] = _problems(text)
+    assert problem.value is not None and len(problem.value) < 100
+    assert problem.column == "deployments[0].function" and problem.row == 3
+
+
+def test_paths_after_a_dropped_item_keep_the_file_s_numbering() -> None:
+    text = """\
+organization: Acme
+deployments:
+  - key: first
+    name: First
+  - key: second
+    name: Second
+    function: sales
+    vendor: nobody
+"""
+    found = [(p.row, p.column, p.value) for p in _problems(text)]
+    assert found == [
+        (3, "deployments[0].function", None),
+        (8, "deployments[1].vendor", "nobody"),
+    ]
