@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,6 +78,33 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection to TLS.")
     notify_attempts: int = Field(
         default=3, ge=1, le=10, description="Tries per notification before it is marked failed."
+    )
+    review_sla_hours: int = Field(
+        default=72,
+        ge=1,
+        le=2160,
+        description="Hours within which a customer's request for a human review must be resolved.",
+    )
+    review_incident_severity: Literal["sev1", "sev2", "sev3", "sev4"] = Field(
+        default="sev4",
+        description="Severity of the incident that gathers a deployment's review requests.",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=720, description="Hours a web sign-in lasts before it must be renewed."
+    )
+    secure_cookies: bool = Field(
+        default=True,
+        description=(
+            "Mark web cookies Secure (sent over HTTPS and to 127.0.0.1/localhost only); turn "
+            "off only to serve plain HTTP on a trusted internal host."
+        ),
+    )
+    public_posts_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description=(
+            "Public form submissions (sign-in included) one client address may make a minute."
+        ),
     )
 
     @field_validator("registry_url")

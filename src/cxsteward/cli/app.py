@@ -10,12 +10,17 @@ import typer
 from cxsteward import __version__
 from cxsteward.cli import assess, data, metrics, monitor, thresholds
 from cxsteward.cli import audit as audit_cli
+from cxsteward.cli import feedback as feedback_cli
 from cxsteward.cli import governance as governance_cli
 from cxsteward.cli import incident as incident_cli
+from cxsteward.cli import invitation as invitation_cli
+from cxsteward.cli import review as review_cli
+from cxsteward.cli import serve as serve_cli
+from cxsteward.cli import users as users_cli
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
 from cxsteward.services.demo import run_demo
-from cxsteward.services.demo_operations import DEMO_ROWS
+from cxsteward.services.demo_operations import DEMO_PASSWORD, DEMO_ROWS
 from cxsteward.services.workspace import init_workspace
 
 DEMO_WORKSPACE = Path("cxsteward-demo")
@@ -40,6 +45,11 @@ app.add_typer(monitor.app, name="monitor")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(governance_cli.app, name="governance")
 app.add_typer(incident_cli.app, name="incident")
+app.add_typer(invitation_cli.app, name="invitation")
+app.add_typer(review_cli.app, name="review")
+app.add_typer(feedback_cli.app, name="feedback")
+app.add_typer(users_cli.app, name="users")
+app.command("serve")(serve_cli.serve)
 
 
 def _version(value: bool) -> None:
@@ -103,6 +113,10 @@ def demo(
     rows: int = typer.Option(
         DEMO_ROWS, "--rows", min=5_000, help="Synthetic contacts the demo loads and monitors."
     ),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the demo in the web app when it is built."
+    ),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port of the web app."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Build a fresh demo workspace for a fictional company and print its report.
@@ -110,11 +124,12 @@ def demo(
     The company declares its governance (examples/governance.yaml), answers two assessment
     cycles, loads a quarter of synthetic contacts, declares thresholds, freezes a human
     baseline and runs the monitor, whose breaches open incidents. The report shows what the
-    answers claim beside what the records evidence. The workspace defaults to
-    ./cxsteward-demo; an existing demo workspace there is rebuilt, any other folder is left
-    alone.
+    answers claim beside what the records evidence. Then the demo sign-ins are printed and
+    the web app serves the workspace at http://127.0.0.1:8000/ until Ctrl+C (--no-serve
+    stops before that; --json never serves). The workspace defaults to ./cxsteward-demo; an
+    existing demo workspace there is rebuilt, any other folder is left alone.
 
-    Example: cxsteward demo
+    Example: cxsteward demo --no-serve
     """
     settings = state(ctx).settings
     chosen = ctx.find_root().params.get("workspace") or os.environ.get("CXSTEWARD_WORKSPACE")
@@ -146,6 +161,16 @@ def demo(
     out.print(f"Demo workspace: {settings.workspace.resolve()}")
     out.print(f"HTML report:    {result.html_path.resolve()}")
     out.print(f"Markdown:       {result.markdown_path.resolve()}")
+    out.print(f"Web sign-ins (password {DEMO_PASSWORD!r}):")
+    for username, role in ops.users:
+        out.print(f"  {username:<14} {role}")
+    out.print("Customers' pages need no sign-in: /ai, /review, /review/status.")
+    if serve:
+        ctx.obj = CliState(
+            overrides={**state(ctx).overrides, "workspace": settings.workspace},
+            debug=state(ctx).debug,
+        )
+        serve_cli.serve(ctx, host="127.0.0.1", port=port, workers=1)
 
 
 def main() -> None:

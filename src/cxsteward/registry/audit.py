@@ -36,7 +36,17 @@ NOT_AUDITED: dict[str, str] = {
     "baseline_values": "computed values of a baseline; the baseline row (audited) has their "
     "checksum",
     "findings": "computed output of a monitoring run; the run row (audited) has their count",
+    "web_sessions": "sign-in sessions change at every request; users and tokens are audited",
+    "rate_limits": "counters of the public forms' rate limit",
 }
+# Columns whose values are personal or secret: the log keeps their sha256 only, which
+# still proves whether a value changed without copying it into an append-only record.
+REDACTED: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("review_requests", "contact"),
+        ("users", "password_hash"),
+    }
+)
 # A value longer than this is recorded as its sha256 and length: enough to prove what it
 # was, without copying a whole question bank into the log at every change.
 MAX_VALUE_CHARS = 2000
@@ -140,7 +150,10 @@ def at_text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _shown(value: Any) -> Any:
+def _shown(value: Any, table: str = "", column: str = "") -> Any:
+    if (table, column) in REDACTED and value is not None:
+        digest = hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+        return {"redacted": True, "sha256": digest}
     rendered = render(value)
     as_text = rendered if isinstance(rendered, str) else canonical(rendered)
     if len(as_text) <= MAX_VALUE_CHARS:
@@ -166,10 +179,11 @@ def _queue(mapper: Mapper[Any], target: Any, action: str, changes: dict[str, Any
 
 def _values(mapper: Mapper[Any], target: Any, inserted: bool) -> dict[str, Any]:
     loaded = instance_state(target).dict
+    table = mapper.local_table.name  # type: ignore[attr-defined]
     values: dict[str, Any] = {}
     for prop in mapper.column_attrs:
         if prop.key in loaded:
-            values[prop.key] = _shown(loaded[prop.key])
+            values[prop.key] = _shown(loaded[prop.key], table, prop.key)
         elif inserted and prop.columns[0].server_default is None:
             values[prop.key] = None  # never set, no database default: the row holds NULL
         else:
@@ -197,9 +211,11 @@ def _on_update(mapper: Mapper[Any], _connection: Connection, target: Any) -> Non
         history = state.attrs[prop.key].history
         if not history.added and not history.deleted:
             continue
-        shown_new = _shown(history.added[0]) if history.added else None
+        table = mapper.local_table.name  # type: ignore[attr-defined]
+        shown_new = _shown(history.added[0], table, prop.key) if history.added else None
         # Nothing deleted while something was added: the old value was never loaded.
-        shown_old = _shown(history.deleted[0]) if history.deleted else NOT_LOADED
+        old = history.deleted[0] if history.deleted else None
+        shown_old = _shown(old, table, prop.key) if history.deleted else NOT_LOADED
         if shown_old != shown_new:
             changes[prop.key] = [shown_old, shown_new]
     # The unit of work calls this for every dirty object, also those with no net change.

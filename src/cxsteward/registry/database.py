@@ -29,6 +29,9 @@ def create_registry_engine(url: str) -> Engine:
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Write-ahead logging lets readers and one writer work at once: web requests that read
+    # for seconds no longer make a short write (a rate-limit count) wait until it times out.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 

@@ -144,4 +144,7 @@ import cxsteward.registry.tables_audit  # noqa: E402, F401
 import cxsteward.registry.tables_data  # noqa: E402, F401
 import cxsteward.registry.tables_governance  # noqa: E402, F401
 import cxsteward.registry.tables_incidents  # noqa: E402, F401
+import cxsteward.registry.tables_invitations  # noqa: E402, F401
 import cxsteward.registry.tables_monitor  # noqa: E402, F401
+import cxsteward.registry.tables_trust  # noqa: E402, F401
+import cxsteward.registry.tables_web  # noqa: E402, F401

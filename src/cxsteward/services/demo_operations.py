@@ -1,4 +1,5 @@
-"""The demo's operational half: governance applied, contacts loaded, monitored, escalated.
+"""The demo's operational half: governance applied, contacts loaded, monitored, escalated,
+and one web sign-in per role.
 
 It runs the same services a user would, in the order a user would: declare the governance
 setup, load a quarter of contacts, declare thresholds and freeze a human baseline, run the
@@ -20,9 +21,21 @@ from cxsteward.services.governance_check import check_governance
 from cxsteward.services.monitor import MonitorOut, run_monitor
 from cxsteward.services.synth import DEFAULT_START, synthesize
 from cxsteward.services.thresholds import add_thresholds_file
+from cxsteward.services.users import add_user
 from cxsteward.services.workspace import Workspace
 
 DEMO_ROWS = 120_000
+# Web sign-ins of the demo, one per role. A user acts as the registry person whose key is
+# their username, so these people's decision rights apply in the web app.
+DEMO_PASSWORD = "kestrel-demo"
+DEMO_USERS: tuple[tuple[str, str], ...] = (
+    ("admin", "admin"),
+    ("dev-raman", "committee"),
+    ("lena-fischer", "committee"),
+    ("ines-duarte", "analyst"),
+    ("marco-ricci", "frontline"),
+    ("amara-mensah", "viewer"),
+)
 # Human contacts before the vendor's model switch of 2025-02-15 (see the governance example).
 BASELINE = ("humans-before-v2", DEFAULT_START, date(2025, 2, 14))
 
@@ -36,6 +49,7 @@ class OperationsOut:
     baseline: str
     monitor: MonitorOut
     check: CheckReport
+    users: tuple[tuple[str, str], ...]
 
 
 def run_operations(ws: Workspace, rows: int = DEMO_ROWS, seed: int = 7) -> OperationsOut:
@@ -52,6 +66,9 @@ def run_operations(ws: Workspace, rows: int = DEMO_ROWS, seed: int = 7) -> Opera
     name, first, last = BASELINE
     freeze_baseline(ws, name, first, last, description="Human contacts before the v2 model switch.")
     monitor = run_monitor(ws)
+    people = {p.key: p.name for p in governance.people}
+    for username, role in DEMO_USERS:
+        add_user(ws, username, DEMO_PASSWORD, role, display_name=people.get(username, "Admin"))
     return OperationsOut(
         organization=governance.organization,
         governance_changes=len(plan.changes),
@@ -60,4 +77,5 @@ def run_operations(ws: Workspace, rows: int = DEMO_ROWS, seed: int = 7) -> Opera
         baseline=name,
         monitor=monitor,
         check=check_governance(ws),
+        users=DEMO_USERS,
     )

@@ -144,8 +144,13 @@ def open_incident(
     incident_type: str | None = None,
     source: str = IncidentSource.MANUAL.value,
     sleep: Sleep = time.sleep,
+    session: Session | None = None,
 ) -> IncidentOut:
-    """Open an incident by hand (or for a frontline flag or review request)."""
+    """Open an incident by hand (or for a frontline flag or review request).
+
+    With ``session`` the incident joins the caller's transaction (so it exists only if the
+    caller's work commits) and the notifications go out once that transaction commits.
+    """
     level = parse_severity(severity)
     if not title.strip():
         raise Invalid("An incident needs a title that says what went wrong.")
@@ -156,15 +161,16 @@ def open_incident(
     except ValueError:
         names = ", ".join(s.value for s in IncidentSource)
         raise Invalid(f"Unknown incident source {source!r}; use one of {names}.") from None
-    with ws.transaction(actor=by) as session:
-        gov = load_governance(session)
+
+    def create(unit: Session) -> IncidentRecord:
+        gov = load_governance(unit)
         if gov.deployment(deployment) is None:
             known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
             raise NotFound(
                 f"No deployment {deployment!r} in the governance registry (known: {known})."
             )
-        record = _new(
-            session,
+        return _new(
+            unit,
             gov,
             source=origin,
             title=title.strip(),
@@ -177,7 +183,13 @@ def open_incident(
             actor=by,
             detail={"by": by},
         )
-        incident_id = record.id
+
+    if session is not None:
+        record = create(session)
+        _deliver_after_commit(ws, session, [Pending(record.id, "opened")], sleep)
+        return _out(record, now())
+    with ws.transaction(actor=by) as own:
+        incident_id = create(own).id
     deliver(ws, [Pending(incident_id, "opened")], sleep)
     return get_incident(ws, incident_id)
 

@@ -1,0 +1,217 @@
+"""Regenerate the web app's screenshots (docs/screenshots/web-*.png) from the demo.
+
+Builds the demo workspace, records a little activity through the services (review requests,
+frontline flags, an acknowledged incident with a decision) so that the queues and the
+timeline are not empty, serves the app on loopback and photographs each page at 1280x900 in
+Debian's headless Chromium. Runs offline.
+
+Usage: .venv/bin/python scripts/web_screenshots.py [--rows 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+from cxsteward.config import Settings
+from cxsteward.services import decisions, incidents
+from cxsteward.services.demo import CURRENT, run_demo
+from cxsteward.services.demo_operations import DEMO_PASSWORD
+from cxsteward.services.feedback import act_on_feedback, submit_feedback, triage_feedback
+from cxsteward.services.reviews import resolve_review, start_review, submit_review_request
+from cxsteward.services.workspace import Workspace, open_workspace
+from cxsteward.web.app import create_app
+from cxsteward.web.routes.trust_views import CONSENT_TEXT
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("CXSTEWARD_CHROMIUM", "/usr/bin/chromium")
+# The same launch arguments as the browser tests (tests/conftest.py).
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One screenshot: the file, the page, who is signed in, and what to bring into view."""
+
+    name: str
+    path: str
+    user: str | None
+    scroll_to: str | None = None
+    full_page: bool = False
+
+
+def record_activity(ws: Workspace) -> dict[str, int]:
+    """A few days of ordinary activity, through the services, dated in the recent past."""
+    now = datetime.now(UTC)
+    requests = [
+        ("billing-voice", "The agent said my direct debit failed; my bank shows it paid.", 80),
+        ("support-chat", "The assistant closed my complaint without a person seeing it.", 30),
+        ("support-chat", "I was told my contract cannot be cancelled online. Is that right?", 50),
+        ("billing-voice", "A late fee was added after the agent promised to waive it.", 3),
+    ]
+    ids = []
+    for deployment, text, hours in requests:
+        receipt = submit_review_request(
+            ws, deployment, text, "customer@example.org", consent=CONSENT_TEXT, at=_ago(now, hours)
+        )
+        ids.append(receipt.id)
+    start_review(ws, ids[1], by="ines-duarte", at=_ago(now, 26))
+    start_review(ws, ids[2], by="ines-duarte", at=_ago(now, 48))
+    resolve_review(
+        ws,
+        ids[2],
+        "explained",
+        "Contracts can be cancelled online from your account page; the assistant was wrong "
+        "and we have corrected its answer.",
+        by="ines-duarte",
+        at=_ago(now, 40),
+    )
+    flags = [
+        ("support-chat", "wrong_answer", "Quoted the old roaming price to a customer.", None),
+        (
+            "billing-voice",
+            "missed_escalation",
+            "Kept a distressed caller in a loop.",
+            "marco-ricci",
+        ),
+        ("support-chat", "disclosure_missing", "Email reply did not say it was AI-written.", None),
+    ]
+    flagged = []
+    for deployment, category, text, by in flags:
+        flag = submit_feedback(
+            ws, deployment, category, text, by=by, anonymous=by is None, at=_ago(now, 72)
+        )
+        flagged.append(flag.id)
+    triage_feedback(ws, flagged[0], "sev3", "ines-duarte", owner="dev-raman", at=_ago(now, 60))
+    act_on_feedback(
+        ws, flagged[0], "Roaming prices added to the knowledge base.", "dev-raman", _ago(now, 30)
+    )
+    # The incident the monitor opened on a threshold breach (review requests open their own).
+    voice = next(i for i in incidents.list_incidents(ws, "open", "billing-voice") if i.metric)
+    incidents.set_incident_status(
+        ws, voice.id, "acknowledged", "dev-raman", "Looking at the billing calls of this week."
+    )
+    decisions.record_decision(
+        ws,
+        "pause",
+        "billing-voice",
+        "dev-raman",
+        "Complaints about billing calls are over the threshold; people take these calls "
+        "until the cause is found.",
+        voice.id,
+    )
+    return {"incident": voice.id}
+
+
+def _ago(now: datetime, hours: float) -> datetime:
+    return now - timedelta(hours=hours)
+
+
+@contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """The app on loopback, in a thread, for as long as the block runs."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the web server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def signed_in_page(browser: Browser, base: str, user: str | None) -> Page:
+    """A fresh context, signed in through the real form when ``user`` is given."""
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    if user is not None:
+        page.goto(f"{base}/login")
+        page.get_by_label("Username").fill(user)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{base}/")
+    return page
+
+
+def shots(run_id: int, incident_id: int) -> list[Shot]:
+    """The pages of the tour, in its order."""
+    return [
+        Shot("web-overview", "/", "dev-raman"),
+        Shot("web-assessment-report", f"/assessment/{CURRENT}", "dev-raman"),
+        Shot("web-registry-accountability", "/registry/accountability", "dev-raman", "table"),
+        Shot(
+            "web-monitoring-run", f"/monitoring/runs/{run_id}", "ines-duarte", "#comparisons-title"
+        ),
+        Shot("web-incident-detail", f"/incidents/{incident_id}", "dev-raman", full_page=True),
+        Shot("web-public-disclosure", "/ai/support-chat", None),
+        Shot("web-public-review-form", "/review?service=support-chat", None),
+        Shot("web-review-queue", "/reviews?show=all", "ines-duarte", "#sla-title"),
+        Shot("web-feedback-form", "/feedback", "marco-ricci"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=20_000, help="synthetic contacts in the demo")
+    options = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(workspace=Path(folder) / "demo", public_posts_per_minute=1000)
+        result = run_demo(settings, rows=options.rows)
+        ws = open_workspace(settings)
+        try:
+            made = record_activity(ws)
+        finally:
+            ws.close()
+        with serve(settings) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for shot in shots(result.operations.monitor.run_id, made["incident"]):
+                page = signed_in_page(browser, base, shot.user)
+                response = page.goto(base + shot.path)
+                if response is None or response.status != 200:
+                    raise SystemExit(f"{shot.path} answered {response and response.status}")
+                if shot.scroll_to:
+                    page.locator(shot.scroll_to).first.evaluate(
+                        "el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -16); }"
+                    )
+                target = OUT / f"{shot.name}.png"
+                page.screenshot(path=str(target), full_page=shot.full_page)
+                page.context.close()
+                print(f"wrote {target.relative_to(ROOT)}")
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""The overview's figures: readiness, open incidents, thresholds, review SLA, feedback acted on.
+
+Each section is gathered only when asked for (the web page asks for the sections a role
+may open), and each one is None when there is nothing to show yet, so the page can say
+what to do instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+
+from cxsteward.domain.incidents import IncidentStatus
+from cxsteward.domain.thresholds import Severity
+from cxsteward.domain.trust import FeedbackStats
+from cxsteward.errors import NotFound
+from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.services.assessment import list_cycles, now
+from cxsteward.services.feedback import feedback_summary
+from cxsteward.services.incidents import list_incidents
+from cxsteward.services.monitor_runs import (
+    DeploymentStatus,
+    latest_run,
+    run_evaluations,
+    threshold_status,
+)
+from cxsteward.services.reporting import assessment_report
+from cxsteward.services.reviews import ReviewSummary, review_summary
+from cxsteward.services.workspace import Workspace
+
+READINESS_CACHE_SIZE = 16
+READINESS_MAX_AGE = timedelta(minutes=5)
+# Tables whose changes leave the readiness figures as they were (or nearly: see readiness()).
+READINESS_IGNORES = (
+    "review_requests",
+    "explanations",
+    "frontline_feedback",
+    "users",
+    "api_tokens",
+    "assessment_invitations",
+    "incidents",
+    "incident_events",
+    "notifications",
+    "communications",
+)
+_READINESS: dict[tuple[str, int, date], tuple[datetime, Readiness | CycleWaiting | None]] = {}
+# Review and feedback figures look back this far: recent enough to reflect how things run now.
+PERIOD_DAYS = 90
+OPEN_STATUSES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATING)
+
+
+class Section(StrEnum):
+    READINESS = "readiness"
+    INCIDENTS = "incidents"
+    MONITORING = "monitoring"
+    REVIEWS = "reviews"
+    FEEDBACK = "feedback"
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    name: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    cycle: str
+    status: str
+    respondents: int
+    overall_score: float | None
+    previous_cycle: str | None
+    score_change: float | None
+    claimed: Stage
+    evidenced: Stage | None
+    # Criteria the answers meet and the records do not: why the evidenced stage is lower.
+    contradicted: int
+    dimensions: list[DimensionScore]
+
+
+@dataclass(frozen=True)
+class CycleWaiting:
+    """The newest cycle has no answers yet."""
+
+    cycle: str
+
+
+@dataclass(frozen=True)
+class IncidentFigures:
+    open: int
+    by_severity: dict[str, int]
+    overdue: int
+
+
+@dataclass(frozen=True)
+class MonitoringFigures:
+    run_id: int
+    finished_at: datetime
+    deployments: list[DeploymentStatus]
+    findings: int
+    # Set when the run's files cannot be read: what happened and what to do.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    summary: ReviewSummary
+
+    @property
+    def overdue_share(self) -> float | None:
+        """Overdue requests / open requests; None when the queue is empty."""
+        s = self.summary
+        return s.overdue / s.open if s.open else None
+
+
+@dataclass(frozen=True)
+class Overview:
+    since: datetime
+    readiness: Readiness | CycleWaiting | None = None
+    incidents: IncidentFigures | None = None
+    monitoring: MonitoringFigures | None = None
+    reviews: ReviewFigures | None = None
+    feedback: FeedbackStats | None = None
+
+
+def gather_overview(
+    ws: Workspace, sections: Collection[Section], at: datetime | None = None
+) -> Overview:
+    """The figures of the requested sections as of ``at`` (default: now)."""
+    moment = at or now()
+    since = moment - timedelta(days=PERIOD_DAYS)
+    return Overview(
+        since=since,
+        readiness=readiness(ws) if Section.READINESS in sections else None,
+        incidents=incident_figures(ws, moment) if Section.INCIDENTS in sections else None,
+        monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
+        reviews=(
+            ReviewFigures(review_summary(ws, since=since, at=moment))
+            if Section.REVIEWS in sections
+            else None
+        ),
+        feedback=(
+            feedback_summary(ws, since=since, until=moment)
+            if Section.FEEDBACK in sections
+            else None
+        ),
+    )
+
+
+def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
+    """The newest cycle with answers, its claimed and evidenced stage and its trend.
+
+    Building the report reads the registry and recent contacts (about a second, far more
+    under load), so the result is kept until something it depends on changes in the
+    registry (answers, governance, thresholds, baselines, loads, runs: each change is an
+    audit-log entry), for at most ``READINESS_MAX_AGE``, and never past the day, since the
+    evidence counts back from today. Customer review requests, frontline flags and the
+    incident churn they cause do not rebuild it at once; the age limit bounds that lag.
+    """
+    moment = now()
+    key = (ws.settings.resolved_registry_url, _registry_version(ws), moment.date())
+    kept = _READINESS.get(key)
+    if kept is None or moment - kept[0] > READINESS_MAX_AGE:
+        if len(_READINESS) >= READINESS_CACHE_SIZE:
+            _READINESS.clear()
+        kept = _READINESS[key] = (moment, _readiness(ws))
+    return kept[1]
+
+
+def _registry_version(ws: Workspace) -> int:
+    """The newest audit entry of a table the readiness figures read."""
+    query = select(func.max(AuditRecord.seq)).where(
+        AuditRecord.table_name.not_in(READINESS_IGNORES)
+    )
+    with ws.transaction() as session:
+        return session.scalar(query) or 0
+
+
+def _readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
+    cycles = list_cycles(ws)
+    if not cycles:
+        return None
+    answered = [c for c in cycles if c.answers]
+    if not answered:
+        return CycleWaiting(cycles[-1].name)
+    report = assessment_report(ws, answered[-1].name)
+    evidence = report.evidence
+    trend = report.trend
+    return Readiness(
+        cycle=report.cycle,
+        status=report.status,
+        respondents=report.respondents.total,
+        overall_score=report.overall_score,
+        previous_cycle=None if trend is None else trend.previous_cycle,
+        score_change=None if trend is None else trend.overall.change,
+        claimed=Stage(report.stage.number, report.stage.name),
+        evidenced=(
+            None
+            if evidence is None
+            else Stage(evidence.stage.evidenced.number, evidence.stage.evidenced.name)
+        ),
+        contradicted=0 if evidence is None else len(evidence.stage.contradicted),
+        dimensions=[DimensionScore(d.name, d.score) for d in report.dimensions],
+    )
+
+
+def incident_figures(ws: Workspace, at: datetime) -> IncidentFigures:
+    """Open incidents (open, acknowledged or mitigating) by severity, and how many are late."""
+    open_ones = [i for i in list_incidents(ws, at=at) if i.status in OPEN_STATUSES]
+    by_severity = {s.value: 0 for s in Severity}
+    for incident in open_ones:
+        by_severity[incident.severity] = by_severity.get(incident.severity, 0) + 1
+    return IncidentFigures(
+        open=len(open_ones),
+        by_severity=by_severity,
+        overdue=sum(i.overdue for i in open_ones),
+    )
+
+
+def monitoring_figures(ws: Workspace) -> MonitoringFigures | None:
+    """Threshold status per deployment in the newest monitoring run; None before the first."""
+    run = latest_run(ws)
+    if run is None:
+        return None
+    try:
+        statuses = threshold_status(run_evaluations(ws, run.id))
+    except NotFound as exc:
+        return MonitoringFigures(run.id, run.finished_at, [], run.n_findings, exc.message)
+    return MonitoringFigures(run.id, run.finished_at, statuses, run.n_findings)

@@ -1,0 +1,105 @@
+"""``create_app(settings)``: the web app on one workspace, opened at start-up, closed at exit.
+
+Routers are found, not listed: every module (or package) under ``cxsteward.web.routes``
+that defines ``router`` is included, so adding a page never means editing this file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRouter, RouteContext, iter_route_contexts
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import JSONResponse
+
+from cxsteward import __version__
+from cxsteward.config import Settings, load_settings
+from cxsteward.services.sessions import web_secret
+from cxsteward.services.workspace import open_workspace
+from cxsteward.web import routes
+from cxsteward.web.auth import PUBLIC, is_public
+from cxsteward.web.csrf import csrf_protect
+from cxsteward.web.errors import install_error_handlers
+from cxsteward.web.nav import NAV
+from cxsteward.web.security import SecurityMiddleware
+from cxsteward.web.templating import build_templates
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The web app serving the workspace of ``settings`` (which must exist)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ws = open_workspace(settings)
+        app.state.ws = ws
+        app.state.secret = web_secret(settings)
+        try:
+            yield
+        finally:
+            ws.close()
+
+    app = FastAPI(
+        title="cxsteward",
+        version=__version__,
+        lifespan=lifespan,
+        # The interactive docs pages load scripts from a CDN and inline; the CSP forbids both.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(csrf_protect)],
+    )
+    app.state.settings = settings
+    app.state.templates = build_templates()
+    install_error_handlers(app)
+    app.include_router(_meta_router(app))
+    for router in discover_routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityMiddleware)
+    contexts = all_routes(app)
+    pages = {route.path for route in contexts if "GET" in (route.methods or ())}
+    app.state.nav = tuple(item for item in NAV if item.path in pages)
+    app.state.public_routes = [route for route in contexts if is_public(route)]
+    return app
+
+
+def all_routes(app: FastAPI) -> list[RouteContext]:
+    """Every route of the app, those of included routers flattened, with their full paths."""
+    return list(iter_route_contexts(app.routes))
+
+
+def app_from_environment() -> FastAPI:
+    """The app for ``cxsteward serve``'s workers: settings from CXSTEWARD_* variables."""
+    return create_app(load_settings())
+
+
+def discover_routers() -> list[APIRouter]:
+    """The ``router`` of every module under cxsteward.web.routes, by module name."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{routes.__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def _meta_router(app: FastAPI) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/openapi.json", dependencies=[PUBLIC])
+    def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @router.get("/healthz", dependencies=[PUBLIC])
+    def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    return router

@@ -1,0 +1,43 @@
+"""What a page module imports: access declarations, the workspace, rendering.
+
+from cxsteward.web.deps import WS, Permission, UserOut, render, require
+
+@router.get("/incidents")
+def list_incidents(
+    request: Request, ws: WS, user: Annotated[UserOut, require(Permission.INCIDENT_VIEW)]
+) -> HTMLResponse:
+    return render(request, "incidents/list.html", {"items": incidents.list_incidents(ws)})
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from cxsteward.domain.access import Permission
+from cxsteward.services.users import UserOut
+from cxsteward.services.workspace import Workspace
+from cxsteward.web.auth import PUBLIC, current_user, require, require_api, workspace_of
+from cxsteward.web.templating import is_htmx, render
+
+WS = Annotated[Workspace, Depends(workspace_of)]
+
+
+def actor(user: UserOut) -> str:
+    """The name the audit log records for changes ``user`` makes in the web app."""
+    return user.username
+
+
+__all__ = [
+    "PUBLIC",
+    "WS",
+    "Permission",
+    "UserOut",
+    "actor",
+    "current_user",
+    "is_htmx",
+    "render",
+    "require",
+    "require_api",
+]

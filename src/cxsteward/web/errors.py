@@ -1,0 +1,167 @@
+"""The one place where exceptions become HTTP answers: an HTML page, or JSON under /api.
+
+The project's exceptions map by kind (NotFound 404, Invalid 400, Conflict 409,
+NotPermitted 403); the web tier's own (sign-in needed, permission, CSRF, bearer token)
+map here too, so routes only raise and never build error responses themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from cxsteward.errors import Conflict, CxStewardError, Invalid, NotFound, NotPermitted, Problem
+from cxsteward.web.auth import ApiUnauthorized, LoginRequired, PermissionDenied
+from cxsteward.web.csrf import CsrfRejected
+from cxsteward.web.templating import is_htmx
+
+TITLES = {
+    400: "The request could not be used",
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    422: "The request could not be used",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+# Most specific first: NotPermitted and the NotFound family are CxStewardErrors too.
+STATUS_OF: tuple[tuple[type[CxStewardError], int], ...] = (
+    (NotPermitted, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Invalid, 400),
+    (CxStewardError, 400),
+)
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the answer should be JSON (the REST API and its OpenAPI document)."""
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An error as JSON for /api, an htmx partial for htmx, or a whole page."""
+    title = TITLES.get(status, "Error")
+    if wants_json(request):
+        body = {"error": {"status": status, "title": title, "message": message}}
+        if problems:
+            body["error"]["problems"] = problems
+        return JSONResponse(body, status_code=status, headers=headers)
+    template = "errors/_error.html" if is_htmx(request) else "errors/error.html"
+    context = {"status": status, "title": title, "message": message, "problems": problems or []}
+    templates = request.app.state.templates
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, template, context, status_code=status, headers=headers
+    )
+
+
+def problem_document(problem: Problem) -> dict[str, Any]:
+    """A located problem as JSON (and as the error page lists it)."""
+    return {
+        "message": problem.message,
+        "file": problem.file,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "text": str(problem),
+    }
+
+
+def _project_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, CxStewardError)
+    status = next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+    if isinstance(exc, Invalid):
+        problems = [problem_document(p) for p in exc.problems]
+        return error_response(request, status, exc.summary, problems)
+    return error_response(request, status, exc.message)
+
+
+def _login_required(request: Request, exc: Exception) -> Response:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = f"/login?next={quote(target, safe='/')}"
+    if is_htmx(request):
+        # htmx would follow a redirect and swap the sign-in page into a fragment.
+        return Response(status_code=401, headers={"HX-Redirect": location})
+    code = 302 if request.method in ("GET", "HEAD") else 303
+    return RedirectResponse(location, status_code=code)
+
+
+def _permission_denied(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PermissionDenied)
+    return error_response(
+        request,
+        403,
+        f"Your role does not include the permission {exc.permission.value}. "
+        "Ask an administrator if you need it.",
+    )
+
+
+def _csrf_rejected(request: Request, exc: Exception) -> Response:
+    return error_response(
+        request,
+        403,
+        "This form has expired or did not come from this site. Go back, reload the page "
+        "and send it again.",
+    )
+
+
+def _api_unauthorized(request: Request, exc: Exception) -> Response:
+    return error_response(
+        request,
+        401,
+        "A valid API token is needed: send it as 'Authorization: Bearer <token>'. "
+        "An administrator creates tokens with `cxsteward users token-create`.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {
+        404: "There is no page at this address. Check the link, or start from the overview.",
+        405: "This address does not accept that kind of request.",
+        413: "What was sent is larger than this form accepts. Shorten it and try again.",
+    }
+    detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+    message = messages.get(exc.status_code) or detail or TITLES.get(exc.status_code, "Error")
+    return error_response(request, exc.status_code, message, headers=exc.headers)
+
+
+def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {
+            "message": str(error.get("msg", "")),
+            "column": ".".join(str(part) for part in error.get("loc", ())[1:]) or None,
+            "text": f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}",
+        }
+        for error in exc.errors()
+    ]
+    status = 422 if wants_json(request) else 400
+    return error_response(request, status, "Some fields are missing or not valid.", problems)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register every mapping above on ``app``."""
+    app.add_exception_handler(CxStewardError, _project_error)
+    app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(PermissionDenied, _permission_denied)
+    app.add_exception_handler(CsrfRejected, _csrf_rejected)
+    app.add_exception_handler(ApiUnauthorized, _api_unauthorized)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

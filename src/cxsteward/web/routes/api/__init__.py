@@ -1,0 +1,24 @@
+"""The REST API under /api/v1: one module per resource, all over the same services as the pages.
+
+The app discovers this package's ``router``; it gathers the routers of the modules below.
+Every endpoint needs an API token (``Authorization: Bearer``) except the two public
+review-request endpoints. docs/api.md describes each one.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from cxsteward.web.routes.api import assessments, feedback, incidents, monitoring, registry, reviews
+
+router = APIRouter(prefix="/api/v1")
+for _module_router in (
+    assessments.router,
+    registry.router,
+    monitoring.router,
+    incidents.router,
+    reviews.router,
+    feedback.router,
+    reviews.public_router,
+):
+    router.include_router(_module_router)

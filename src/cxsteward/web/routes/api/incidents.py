@@ -1,0 +1,111 @@
+"""/api/v1/incidents: list and read incidents, acknowledge, move, record decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+
+from cxsteward.domain.incidents import IncidentStatus
+from cxsteward.services import incidents
+from cxsteward.services.decisions import list_decisions, record_decision
+from cxsteward.services.workspace import Workspace
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
+from cxsteward.web.routes.api.common import Id, person_of, signed_router
+from cxsteward.web.schemas import (
+    AcknowledgeCreate,
+    DecisionCreate,
+    DecisionOut,
+    EventOut,
+    IncidentDetailOut,
+    IncidentOut,
+    IncidentUpdate,
+)
+
+router = signed_router("/incidents", "incidents")
+Reader = Annotated[UserOut, require_api(Permission.INCIDENT_VIEW)]
+Acker = Annotated[UserOut, require_api(Permission.INCIDENT_ACK)]
+Decider = Annotated[UserOut, require_api(Permission.INCIDENT_DECIDE)]
+
+
+@router.get("", summary="List incidents", response_model=list[IncidentOut])
+def list_incidents(
+    ws: WS,
+    user: Reader,
+    status: Annotated[IncidentStatus | None, Query(description="Only this status.")] = None,
+    deployment: Annotated[
+        str | None, Query(max_length=120, description="Only this deployment.")
+    ] = None,
+) -> list[IncidentOut]:
+    """Incidents, newest first."""
+    found = incidents.list_incidents(ws, status.value if status else None, deployment)
+    return [IncidentOut.model_validate(item) for item in found]
+
+
+@router.get(
+    "/{incident_id}", summary="One incident with its timeline", response_model=IncidentDetailOut
+)
+def get_incident(ws: WS, user: Reader, incident_id: Id) -> IncidentDetailOut:
+    """The incident, every event of its timeline and the decisions taken on it."""
+    return incident_detail(ws, incident_id)
+
+
+@router.post(
+    "/{incident_id}/acknowledge",
+    summary="Acknowledge an incident",
+    response_model=IncidentDetailOut,
+)
+def acknowledge_incident(
+    ws: WS, user: Acker, incident_id: Id, body: AcknowledgeCreate | None = None
+) -> IncidentDetailOut:
+    """Say someone is on it: open -> acknowledged (stops the response clock)."""
+    note = body.note if body else ""
+    incidents.set_incident_status(ws, incident_id, IncidentStatus.ACKNOWLEDGED, actor(user), note)
+    return incident_detail(ws, incident_id)
+
+
+@router.post(
+    "/{incident_id}/status",
+    summary="Move an incident along its lifecycle",
+    response_model=IncidentDetailOut,
+)
+def set_incident_status(
+    ws: WS, user: Acker, incident_id: Id, body: IncidentUpdate
+) -> IncidentDetailOut:
+    """Acknowledge, mitigate, resolve, close or reopen; refused moves list the allowed ones."""
+    incidents.set_incident_status(ws, incident_id, body.status, actor(user), body.note)
+    return incident_detail(ws, incident_id)
+
+
+@router.post(
+    "/{incident_id}/decisions",
+    summary="Record a decision (pause, roll back...)",
+    response_model=DecisionOut,
+    status_code=201,
+)
+def record_incident_decision(
+    ws: WS, user: Decider, incident_id: Id, body: DecisionCreate
+) -> DecisionOut:
+    """Record a decision on the incident's deployment, taken by the token's user.
+
+    The user's username must be a person's key in the governance registry, and that person
+    must hold the decision right (403 with who holds it otherwise). Pause, resume and
+    discontinue change the deployment's lifecycle status in the same transaction.
+    """
+    incident = incidents.get_incident(ws, incident_id)
+    by = person_of(ws, user)
+    decided = record_decision(ws, body.action, incident.deployment, by, body.why, incident_id)
+    return DecisionOut.model_validate(decided)
+
+
+def incident_detail(ws: Workspace, incident_id: int) -> IncidentDetailOut:
+    """The incident with its timeline and decisions, in the API's shape."""
+    found = incidents.get_incident(ws, incident_id)
+    summary = IncidentOut.model_validate(found).model_dump()
+    return IncidentDetailOut(
+        **summary,
+        events=[EventOut.model_validate(event) for event in found.events],
+        decisions=[
+            DecisionOut.model_validate(d) for d in list_decisions(ws, incident_id=incident_id)
+        ],
+    )

@@ -1,0 +1,77 @@
+"""/api/v1/registry: the governance spec, deployments, lifecycle moves, the chain check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+
+from cxsteward.domain.governance.spec import Deployment, Governance
+from cxsteward.errors import DeploymentNotFound
+from cxsteward.services.governance import current_governance, transition_deployment
+from cxsteward.services.governance_check import check_governance
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
+from cxsteward.web.routes.api.common import person_or_none, signed_router
+from cxsteward.web.schemas import CheckOut, TransitionCreate, TransitionOut
+
+router = signed_router("/registry", "registry")
+Reader = Annotated[UserOut, require_api(Permission.REGISTRY_VIEW)]
+Editor = Annotated[UserOut, require_api(Permission.REGISTRY_EDIT)]
+Key = Annotated[str, Path(min_length=1, max_length=120, description="The deployment's key.")]
+
+
+@router.get("/governance", summary="The governance spec", response_model=Governance)
+def get_governance(ws: WS, user: Reader) -> Governance:
+    """Everything declared: people, committee, vendors, deployments, protocols and more."""
+    return current_governance(ws)
+
+
+@router.get("/deployments", summary="List deployments", response_model=list[Deployment])
+def list_deployments(ws: WS, user: Reader) -> list[Deployment]:
+    """Every deployment with its status, version history, disclosure and decision rights."""
+    return list(current_governance(ws).deployments)
+
+
+@router.get("/deployments/{key}", summary="One deployment", response_model=Deployment)
+def get_deployment(ws: WS, user: Reader, key: Key) -> Deployment:
+    """One deployment by its key."""
+    governance = current_governance(ws)
+    found = governance.deployment(key)
+    if found is None:
+        known = ", ".join(d.key for d in governance.deployments) or "none"
+        raise DeploymentNotFound(f"No deployment {key!r} in the registry (known: {known}).")
+    return found
+
+
+@router.post(
+    "/deployments/{key}/transitions",
+    summary="Move a deployment through its lifecycle",
+    response_model=TransitionOut,
+    status_code=201,
+)
+def transition(ws: WS, user: Editor, key: Key, body: TransitionCreate) -> TransitionOut:
+    """Record a lifecycle move (e.g. pilot to scaling); refused moves say which are allowed.
+
+    The move is recorded as made by the token's user when that username is a person of the
+    governance registry; the audit log names the user in every case.
+    """
+    by = person_or_none(ws, user)
+    with ws.transaction(actor(user)) as session:
+        moved = transition_deployment(
+            ws, key, body.status, by, body.reason.strip(), session=session, on=body.on
+        )
+    step = moved.transition
+    return TransitionOut(
+        deployment=moved.deployment,
+        previous=moved.previous,
+        status=step.status,
+        on=step.on,
+        by=step.by,
+        reason=step.reason,
+    )
+
+
+@router.get("/check", summary="Check the governance chain", response_model=CheckOut)
+def check(ws: WS, user: Reader) -> CheckOut:
+    """Every gap in the governance chain, with what to do about each."""
+    return CheckOut.model_validate(check_governance(ws).document())

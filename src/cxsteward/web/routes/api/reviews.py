@@ -1,0 +1,98 @@
+"""/api/v1/reviews (staff queue) and /api/v1/public/review-requests (customers, no account)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from cxsteward.domain.trust import ReviewStatus
+from cxsteward.services import reviews
+from cxsteward.web.deps import PUBLIC, WS, Permission, UserOut, actor, require_api
+from cxsteward.web.routes.api.common import PUBLIC_ERRORS, Id, signed_router
+from cxsteward.web.schemas import (
+    ReviewOut,
+    ReviewReceiptOut,
+    ReviewRequestCreate,
+    ReviewResolve,
+    ReviewStatusOut,
+)
+
+router = signed_router("/reviews", "review requests")
+Queue = Annotated[UserOut, require_api(Permission.REVIEW_QUEUE)]
+Resolver = Annotated[UserOut, require_api(Permission.REVIEW_RESOLVE)]
+
+# No token: customers use these. The security middleware caps the body at 16 KB and
+# rate-limits POSTs per client address, as for the public HTML form.
+public_router = APIRouter(
+    prefix="/public/review-requests", tags=["public"], responses=PUBLIC_ERRORS
+)
+Code = Annotated[str, Path(min_length=1, max_length=64, description="The tracking code.")]
+
+
+@router.get("", summary="The review queue", response_model=list[ReviewOut])
+def list_reviews(
+    ws: WS,
+    user: Queue,
+    status: Annotated[ReviewStatus | None, Query(description="Only this status.")] = None,
+    deployment: Annotated[str | None, Query(max_length=120)] = None,
+    overdue_only: Annotated[bool, Query(description="Only requests past their SLA.")] = False,
+    include_finished: Annotated[bool, Query(description="Resolved and withdrawn too.")] = False,
+) -> list[ReviewOut]:
+    """Open requests, soonest due first, each with its SLA clock."""
+    found = reviews.list_reviews(
+        ws,
+        status=status.value if status else None,
+        deployment=deployment,
+        overdue_only=overdue_only,
+        include_finished=include_finished,
+    )
+    return [ReviewOut.model_validate(item) for item in found]
+
+
+@router.get("/{review_id}", summary="One review request", response_model=ReviewOut)
+def get_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
+    """One request as staff see it, contact details included."""
+    return ReviewOut.model_validate(reviews.get_review(ws, review_id))
+
+
+@router.post("/{review_id}/start", summary="Take a review request", response_model=ReviewOut)
+def start_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
+    """received -> in_review, in the token user's name."""
+    return ReviewOut.model_validate(reviews.start_review(ws, review_id, actor(user)))
+
+
+@router.post("/{review_id}/resolve", summary="Resolve a review request", response_model=ReviewOut)
+def resolve_review(ws: WS, user: Resolver, review_id: Id, body: ReviewResolve) -> ReviewOut:
+    """Record the human decision and the plain-language text the customer will read."""
+    resolved = reviews.resolve_review(ws, review_id, body.outcome, body.text, actor(user))
+    return ReviewOut.model_validate(resolved)
+
+
+@public_router.post(
+    "",
+    summary="Ask for a human review (public)",
+    response_model=ReviewReceiptOut,
+    status_code=201,
+    dependencies=[PUBLIC],
+)
+def submit_review_request(ws: WS, body: ReviewRequestCreate) -> ReviewReceiptOut:
+    """A customer asks for a human to review an AI-influenced outcome; no account needed.
+
+    The answer carries the tracking code, shown this once.
+    """
+    receipt = reviews.submit_review_request(
+        ws, body.deployment, body.description, body.contact, body.reference, body.consent
+    )
+    return ReviewReceiptOut.model_validate(receipt)
+
+
+@public_router.get(
+    "/{code}",
+    summary="Follow a review request (public)",
+    response_model=ReviewStatusOut,
+    dependencies=[PUBLIC],
+)
+def review_status(ws: WS, code: Code) -> ReviewStatusOut:
+    """Status, dates and the outcome text of the request behind a tracking code."""
+    return ReviewStatusOut.model_validate(reviews.review_status(ws, code))

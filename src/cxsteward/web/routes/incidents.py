@@ -1,0 +1,300 @@
+"""Incident pages: the list with filters, the detail with its timeline, and the actions on it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from cxsteward.domain.incidents import MOVES, DecisionAction, IncidentStatus
+from cxsteward.domain.thresholds import Severity
+from cxsteward.errors import CxStewardError, Invalid, NotPermitted
+from cxsteward.services import communications, decisions, incidents
+from cxsteward.services.acting import acting_person, not_a_person_message, person_of_account
+from cxsteward.services.governance import current_governance
+from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+
+router = APIRouter(include_in_schema=False)
+DONE = {
+    "acknowledged": "The incident is acknowledged.",
+    "status": "The status was changed.",
+    "decision": "The decision is recorded.",
+    "drafted": "The draft is saved; check it, then mark it sent once it has gone out.",
+    "sent": "The message is recorded as sent.",
+}
+
+
+@router.get("/incidents")
+def list_incidents(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_VIEW)],
+    status: str = "",
+    severity: str = "",
+    deployment: str = "",
+) -> Response:
+    """Incidents, newest first, filtered by status, severity and deployment; overdue flagged."""
+    errors: dict[str, str] = {}
+    if status and status not in {s.value for s in IncidentStatus}:
+        errors["status"] = f"Unknown status {status!r}; choose one from the list."
+    if severity and severity not in {s.value for s in Severity}:
+        errors["severity"] = f"Unknown severity {severity!r}; choose one from the list."
+    items = incidents.list_incidents(ws, status or None, deployment or None) if not errors else []
+    items = [i for i in items if not severity or i.severity == severity]
+    gov = current_governance(ws)
+    context = {
+        "title": "Incidents",
+        "items": items,
+        "filters": {"status": status, "severity": severity, "deployment": deployment},
+        "errors": errors,
+        "statuses": list(IncidentStatus),
+        "severities": list(Severity),
+        "deployments": [d.key for d in gov.deployments],
+    }
+    return render(request, "incidents/list.html", context, status_code=400 if errors else 200)
+
+
+def _detail(
+    request: Request,
+    ws: WS,
+    user: UserOut,
+    incident_id: int,
+    *,
+    done: str = "",
+    form: str = "",
+    message: str | None = None,
+    problems: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    template_key: str = "",
+    status_code: int = 200,
+) -> Response:
+    incident = incidents.get_incident(ws, incident_id)
+    gov = current_governance(ws)
+    templates = [t for t in gov.templates if t.incident_type == incident.incident_type]
+    chosen = next((t for t in templates if t.key == template_key), None)
+    context: dict[str, Any] = {
+        "title": f"Incident {incident.id}",
+        "incident": incident,
+        "done": DONE.get(done),
+        "form": form,
+        "message": message,
+        "problems": problems or {},
+        "values": values or {},
+        "moves": sorted(s.value for s in MOVES[IncidentStatus(incident.status)]),
+        "actions": [a.value for a in DecisionAction],
+        # Decisions and messages are taken as the person whose key is the username, never
+        # as a person picked in the form (see services/acting.py).
+        "me": person_of_account(gov, user.username),
+        "not_person": not_a_person_message(user.username),
+        "decisions": decisions.list_decisions(ws, incident_id=incident.id),
+        "messages": communications.list_communications(ws, incident.id),
+        "templates": templates,
+        "template": chosen,
+        "deployment": gov.deployment(incident.deployment),
+    }
+    return render(request, "incidents/detail.html", context, status_code=status_code)
+
+
+@router.get("/incidents/{incident_id}")
+def show_incident(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_VIEW)],
+    incident_id: int,
+    done: str = "",
+    template: str = "",
+) -> Response:
+    """One incident: owner, notify list, respond-by, timeline, decisions, communications."""
+    return _detail(request, ws, user, incident_id, done=done, template_key=template)
+
+
+def _back(incident_id: int, done: str) -> RedirectResponse:
+    return RedirectResponse(f"/incidents/{incident_id}?done={done}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/acknowledge")
+def acknowledge_incident(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_ACK)],
+    incident_id: int,
+) -> Response:
+    """Say someone is on it: stops the respond-by clock."""
+    try:
+        incidents.set_incident_status(ws, incident_id, "acknowledged", actor(user))
+    except CxStewardError as exc:
+        return _detail(
+            request, ws, user, incident_id, form="status", message=exc.message, status_code=409
+        )
+    return _back(incident_id, "acknowledged")
+
+
+@router.post("/incidents/{incident_id}/status")
+def set_incident_status(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_ACK)],
+    incident_id: int,
+    status: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Move the incident along its lifecycle, with an optional note for the timeline."""
+    try:
+        incidents.set_incident_status(ws, incident_id, status, actor(user), note.strip())
+    except CxStewardError as exc:
+        values = {"status": status, "note": note}
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form="status",
+            message=exc.message,
+            values=values,
+            status_code=400,
+        )
+    return _back(incident_id, "status")
+
+
+@router.post("/incidents/{incident_id}/decisions")
+def record_decision(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_DECIDE)],
+    incident_id: int,
+    action: Annotated[str, Form(max_length=20)] = "",
+    why: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """Record a decision about the incident's deployment, taken as the signed-in person.
+
+    The decision is checked against the decision rights of that person; a user who is not a
+    person of the registry is refused (403) before anything is read from the form.
+    """
+    by = acting_person(ws, user.username).key
+    values = {"action": action, "why": why}
+    problems: dict[str, str] = {}
+    if not action:
+        problems["action"] = "Choose the decision."
+    if not why.strip():
+        problems["why"] = "Say why the decision is taken; the record is the evidence."
+    if problems:
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form="decision",
+            problems=problems,
+            values=values,
+            message="The decision was not recorded.",
+            status_code=400,
+        )
+    incident = incidents.get_incident(ws, incident_id)
+    try:
+        decisions.record_decision(ws, action, incident.deployment, by, why, incident_id)
+    except NotPermitted as exc:
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form="decision",
+            message=exc.message,
+            values=values,
+            status_code=403,
+        )
+    except CxStewardError as exc:
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form="decision",
+            message=exc.message,
+            values=values,
+            status_code=409 if not isinstance(exc, Invalid) else 400,
+        )
+    return _back(incident_id, "decision")
+
+
+@router.post("/incidents/{incident_id}/communications")
+async def draft_communication(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_COMMUNICATE)],
+    incident_id: int,
+) -> Response:
+    """Fill an approved template of the incident's type, drafted as the signed-in person.
+
+    Placeholders come as ``value-NAME``; any other field (a ``by`` or ``acting_as`` included)
+    is ignored.
+    """
+    by = acting_person(ws, user.username).key
+    form = await request.form()
+    key = str(form.get("template", ""))
+    filled = {
+        name.removeprefix("value-"): str(value)
+        for name, value in form.items()
+        if name.startswith("value-")
+    }
+    values = {f"value-{k}": v for k, v in filled.items()}
+    try:
+        communications.draft_communication(ws, incident_id, key, filled, by)
+    except Invalid as exc:
+        problems = {p.column or "template": p.message for p in exc.problems}
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form="draft",
+            template_key=key,
+            values=values,
+            problems=problems,
+            message=exc.summary,
+            status_code=400,
+        )
+    except CxStewardError as exc:
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form="draft",
+            template_key=key,
+            values=values,
+            message=exc.message,
+            status_code=409,
+        )
+    return _back(incident_id, "drafted")
+
+
+@router.post("/incidents/{incident_id}/communications/{communication_id}/send")
+def send_communication(
+    request: Request,
+    ws: WS,
+    user: Annotated[UserOut, require(Permission.INCIDENT_COMMUNICATE)],
+    incident_id: int,
+    communication_id: int,
+    channel: Annotated[str, Form(max_length=80)] = "email",
+) -> Response:
+    """Record that a drafted message went out to customers (once), sent by the signed-in person."""
+    by = acting_person(ws, user.username).key
+    try:
+        if all(
+            m.id != communication_id for m in communications.list_communications(ws, incident_id)
+        ):
+            raise Invalid(f"Communication {communication_id} is not a draft of this incident.")
+        communications.send_communication(ws, communication_id, by, channel)
+    except CxStewardError as exc:
+        return _detail(
+            request,
+            ws,
+            user,
+            incident_id,
+            form=f"send-{communication_id}",
+            message=exc.message,
+            status_code=400,
+        )
+    return _back(incident_id, "sent")

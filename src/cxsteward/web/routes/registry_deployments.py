@@ -1,0 +1,188 @@
+"""Registry pages for AI deployments: list, detail, create and edit, lifecycle, model versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from cxsteward.domain.governance.spec import Function, Governance, Lifecycle, Right, allowed_moves
+from cxsteward.errors import DeploymentNotFound
+from cxsteward.services.governance_check import check_governance
+from cxsteward.services.governance_edit import (
+    FormInvalid,
+    add_model_version,
+    change_status,
+    deployment_values,
+    disclosure_pairs,
+    person_of,
+    save_deployment,
+)
+from cxsteward.services.governance_plan import previous_live
+from cxsteward.services.workspace import Workspace
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.routes.registry_common import (
+    FormState,
+    back,
+    gaps_by_object,
+    page,
+    people_options,
+    read_form,
+    require_governance,
+)
+
+router = APIRouter(include_in_schema=False)
+View = Annotated[UserOut, require(Permission.REGISTRY_VIEW)]
+Edit = Annotated[UserOut, require(Permission.REGISTRY_EDIT)]
+
+
+@router.get("/registry/deployments")
+def list_deployments(request: Request, ws: WS, user: View) -> HTMLResponse:
+    """Every deployment with its function, channels, vendor, go-live and status."""
+    gov = require_governance(ws)
+    grouped = gaps_by_object(check_governance(ws))
+    blocking = {
+        d.key: sum(
+            g.blocking
+            for o, gaps in grouped.items()
+            if o.startswith(f"deployment:{d.key}")
+            for g in gaps
+        )
+        for d in gov.deployments
+    }
+    context = {"title": "Deployments", "gov": gov, "blocking": blocking}
+    return page(request, "registry/deployments.html", context)
+
+
+def _form_page(
+    request: Request, gov: Governance, form: FormState, key: str | None, status_code: int = 200
+) -> HTMLResponse:
+    # One statement box per channel: those already in the form, then newly typed channels.
+    channels = [(ch, words) for ch, words in disclosure_pairs(form.mapping()) if ch]
+    typed = [ch.strip() for ch in form.value("channels").split(",") if ch.strip()]
+    channels += [(ch, "") for ch in typed if ch not in dict(channels)]
+    context = {
+        "title": "New deployment" if key is None else "Edit deployment",
+        "gov": gov,
+        "key": key,
+        "form": form,
+        "functions": [(f.value, f.value) for f in Function],
+        "statuses": [(s.value, s.value) for s in Lifecycle if s != Lifecycle.RETIRED],
+        "vendors": [(v.key, f"{v.name} ({v.key})") for v in gov.vendors],
+        "people": people_options(gov),
+        "rights": list(Right),
+        "channels": channels,
+    }
+    return page(request, "registry/deployment_form.html", context, status_code)
+
+
+@router.get("/registry/deployments/new")
+def new_deployment(request: Request, ws: WS, user: Edit) -> HTMLResponse:
+    """The form for a new deployment."""
+    gov = require_governance(ws)
+    form = FormState.of({"status": "pilot", "customer_facing": "yes"})
+    return _form_page(request, gov, form, None)
+
+
+@router.post("/registry/deployments/new")
+async def create_deployment(request: Request, ws: WS, user: Edit) -> Response:
+    """Create a deployment through plan and apply."""
+    form = await read_form(request)
+    try:
+        dep = save_deployment(ws, form.mapping(), actor(user))
+    except FormInvalid as exc:
+        return _form_page(request, require_governance(ws), form.failed(exc), None, 422)
+    return back(f"/registry/deployments/{dep.key}", "saved")
+
+
+def _deployment(gov: Governance, key: str) -> Any:
+    dep = gov.deployment(key)
+    if dep is None:
+        known = ", ".join(d.key for d in gov.deployments) or "none"
+        raise DeploymentNotFound(f"No deployment {key!r}; known deployments: {known}.")
+    return dep
+
+
+def _detail_page(
+    request: Request,
+    ws: Workspace,
+    key: str,
+    status_form: FormState,
+    model_form: FormState,
+    status_code: int = 200,
+) -> HTMLResponse:
+    gov = require_governance(ws)
+    dep = _deployment(gov, key)
+    grouped = gaps_by_object(check_governance(ws))
+    gaps = [g for o, found in grouped.items() if o.startswith(f"deployment:{key}") for g in found]
+    channel_gaps = {ch: grouped.get(f"channel:{ch}", []) for ch in dep.channels}
+    moves = allowed_moves(dep.status, previous_live(dep.history))
+    vendor = next((v for v in gov.vendors if v.key == dep.vendor), None)
+    context = {
+        "title": dep.name,
+        "gov": gov,
+        "dep": dep,
+        "vendor": vendor,
+        "gaps": gaps,
+        "channel_gaps": channel_gaps,
+        "names": {p.key: p.name for p in gov.people},
+        "moves": [(m.value, m.value) for m in moves],
+        "people": people_options(gov),
+        "rights": list(Right),
+        "status_form": status_form,
+        "model_form": model_form,
+    }
+    return page(request, "registry/deployment.html", context, status_code)
+
+
+@router.get("/registry/deployments/{key}")
+def show_deployment(request: Request, ws: WS, user: View, key: str) -> HTMLResponse:
+    """One deployment: lifecycle and model history, disclosure, decision rights, its gaps."""
+    gov = require_governance(ws)
+    by = person_of(gov, actor(user)) or ""
+    return _detail_page(request, ws, key, FormState.of({"by": by}), FormState())
+
+
+@router.get("/registry/deployments/{key}/edit")
+def edit_deployment(request: Request, ws: WS, user: Edit, key: str) -> HTMLResponse:
+    """The form for a deployment's basic fields, disclosure and decision rights."""
+    gov = require_governance(ws)
+    form = FormState.of(deployment_values(_deployment(gov, key)))
+    return _form_page(request, gov, form, key)
+
+
+@router.post("/registry/deployments/{key}/edit")
+async def update_deployment(request: Request, ws: WS, user: Edit, key: str) -> Response:
+    """Save the deployment form through plan and apply."""
+    form = await read_form(request)
+    try:
+        save_deployment(ws, form.mapping(), actor(user), key=key)
+    except FormInvalid as exc:
+        return _form_page(request, require_governance(ws), form.failed(exc), key, 422)
+    return back(f"/registry/deployments/{key}", "saved")
+
+
+@router.post("/registry/deployments/{key}/status")
+async def transition_deployment(request: Request, ws: WS, user: Edit, key: str) -> Response:
+    """Move the deployment through its lifecycle; a refused move comes back with the reason."""
+    form = await read_form(request)
+    # The decider is the signed-in person, never a name picked in the form.
+    values = {**form.mapping(), "by": [person_of(require_governance(ws), actor(user)) or ""]}
+    try:
+        change_status(ws, key, values, actor(user))
+    except FormInvalid as exc:
+        state = FormState.of(values).failed(exc)
+        return _detail_page(request, ws, key, state, FormState(), 422)
+    return back(f"/registry/deployments/{key}", "status")
+
+
+@router.post("/registry/deployments/{key}/models")
+async def record_model_version(request: Request, ws: WS, user: Edit, key: str) -> Response:
+    """Record the model version the deployment runs from a date."""
+    form = await read_form(request)
+    try:
+        add_model_version(ws, key, form.mapping())
+    except FormInvalid as exc:
+        return _detail_page(request, ws, key, FormState(), form.failed(exc), 422)
+    return back(f"/registry/deployments/{key}", "model")

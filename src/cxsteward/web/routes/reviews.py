@@ -1,0 +1,160 @@
+"""The staff side of customer review requests (C8): the queue with its SLA clock, one request.
+
+Seeing the queue needs ``review:queue``; starting, resolving and withdrawing need
+``review:resolve``. The outcome text is what the customer reads on the public status page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from cxsteward.domain.trust import (
+    NOTE_MAX,
+    TEXT_MAX,
+    ReviewOutcome,
+    ReviewStatus,
+    required_text,
+)
+from cxsteward.errors import Invalid
+from cxsteward.services.explanations import list_explanations
+from cxsteward.services.reviews import (
+    get_review,
+    list_reviews,
+    resolve_review,
+    review_summary,
+    start_review,
+    withdraw_review,
+)
+from cxsteward.web.deps import WS, Permission, UserOut, actor, is_htmx, render, require
+from cxsteward.web.routes.trust_views import (
+    OUTCOME_WORDS,
+    STATUS_WORDS,
+    duration_words,
+    governance_or_none,
+    sla_clock,
+    when,
+)
+
+router = APIRouter(include_in_schema=False)
+Queue = Annotated[UserOut, require(Permission.REVIEW_QUEUE)]
+Resolver = Annotated[UserOut, require(Permission.REVIEW_RESOLVE)]
+# The queue's status filter: "open" (the default) and "all" besides the statuses themselves.
+SHOW_CHOICES = ("open", *(s.value for s in ReviewStatus), "all")
+
+
+@router.get("/reviews")
+def review_queue(
+    request: Request,
+    ws: WS,
+    user: Queue,
+    show: str = "open",
+    deployment: str = "",
+    overdue: bool = False,
+) -> HTMLResponse:
+    """Requests soonest due first, each with its SLA clock; filters by status and service."""
+    if show not in SHOW_CHOICES:
+        raise Invalid(f"Unknown filter show={show[:40]!r}; use one of {', '.join(SHOW_CHOICES)}.")
+    status = show if show in {s.value for s in ReviewStatus} else None
+    items = list_reviews(
+        ws,
+        status=status,
+        deployment=deployment or None,
+        overdue_only=overdue,
+        include_finished=show == "all",
+    )
+    gov = governance_or_none(ws)
+    context: dict[str, Any] = {
+        "title": "Review requests",
+        "rows": [(item, sla_clock(item)) for item in items],
+        "filters": {"show": show, "deployment": deployment, "overdue": overdue},
+        "show_choices": SHOW_CHOICES,
+        "deployments": gov.deployments if gov else [],
+        "summary": review_summary(ws),
+        "status_words": STATUS_WORDS,
+        "duration_words": duration_words,
+        "when": when,
+    }
+    template = "reviews/_queue.html" if is_htmx(request) else "reviews/queue.html"
+    return render(request, template, context)
+
+
+@router.get("/reviews/{review_id:int}")
+def review_detail(request: Request, ws: WS, user: Queue, review_id: int) -> HTMLResponse:
+    """One request: what the customer wrote, how to reach them, its clock and its outcome."""
+    return _detail_page(request, ws, review_id, {}, {"outcome": "", "text": ""}, 200)
+
+
+@router.post("/reviews/{review_id:int}/start")
+def start(request: Request, ws: WS, user: Resolver, review_id: int) -> Response:
+    """Take the request: received -> in review."""
+    start_review(ws, review_id, by=actor(user))
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+
+
+@router.post("/reviews/{review_id:int}/resolve")
+def resolve(
+    request: Request,
+    ws: WS,
+    user: Resolver,
+    review_id: int,
+    outcome: Annotated[str, Form(max_length=40)] = "",
+    text: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Record the decision and the words the customer will read."""
+    errors: dict[str, str] = {}
+    if outcome not in {o.value for o in ReviewOutcome}:
+        errors["outcome"] = "Choose the outcome: upheld, changed or explained."
+    try:
+        required_text(text, "Outcome text for the customer", TEXT_MAX)
+    except Invalid as exc:
+        errors["text"] = exc.summary
+    if errors:
+        form = {"outcome": outcome, "text": text}
+        return _detail_page(request, ws, review_id, errors, form, 422)
+    resolve_review(ws, review_id, outcome, text, by=actor(user))
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+
+
+@router.post("/reviews/{review_id:int}/withdraw")
+def withdraw(
+    request: Request,
+    ws: WS,
+    user: Resolver,
+    review_id: int,
+    reason: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """Close a request the customer no longer wants reviewed, saying why."""
+    try:
+        required_text(reason, "Reason", NOTE_MAX)
+    except Invalid as exc:
+        empty = {"outcome": "", "text": ""}
+        return _detail_page(request, ws, review_id, {"reason": exc.summary}, empty, 422)
+    withdraw_review(ws, review_id, by=actor(user), reason=reason)
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)
+
+
+def _detail_page(
+    request: Request,
+    ws: WS,
+    review_id: int,
+    errors: dict[str, str],
+    form: dict[str, str],
+    status: int,
+) -> HTMLResponse:
+    review = get_review(ws, review_id)
+    context: dict[str, Any] = {
+        "title": f"Review request {review.id}",
+        "review": review,
+        "clock": sla_clock(review),
+        "explanations": list_explanations(ws, review_id=review.id),
+        "errors": errors,
+        "form": form,
+        "outcomes": [(o.value, OUTCOME_WORDS[o.value]) for o in ReviewOutcome],
+        "status_words": STATUS_WORDS,
+        "outcome_words": OUTCOME_WORDS,
+        "when": when,
+    }
+    return render(request, "reviews/detail.html", context, status_code=status)

@@ -1,0 +1,181 @@
+"""What the customer-trust pages share: the services customers can name, form checks, SLA words.
+
+No ``router`` here: route discovery imports this module and finds nothing to include.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
+from cxsteward.domain.trust import (
+    DESCRIPTION_MAX,
+    REFERENCE_MAX,
+    FeedbackCategory,
+    FeedbackStatus,
+    ReviewOutcome,
+    ReviewStatus,
+    clean_text,
+    parse_contact,
+    required_text,
+)
+from cxsteward.errors import GovernanceNotFound, Invalid
+from cxsteward.services.governance import current_governance
+from cxsteward.services.reviews import ReviewOut
+from cxsteward.services.workspace import Workspace
+
+# A request due within this many hours is flagged "due soon" in the queue.
+DUE_SOON_HOURS = 24
+# What a customer agrees to when they tick the consent box; stored with the request.
+CONSENT_TEXT = "I agree that staff may read what I wrote and contact me about this review request."
+STATUS_WORDS: dict[str, str] = {
+    ReviewStatus.RECEIVED.value: "Received: waiting for a person to pick it up",
+    ReviewStatus.IN_REVIEW.value: "In review: a person is looking at it",
+    ReviewStatus.RESOLVED.value: "Resolved",
+    ReviewStatus.WITHDRAWN.value: "Withdrawn",
+}
+OUTCOME_WORDS: dict[str, str] = {
+    ReviewOutcome.UPHELD.value: "The original outcome stands",
+    ReviewOutcome.CHANGED.value: "A person changed the outcome",
+    ReviewOutcome.EXPLAINED.value: "The outcome stands, and we explain why",
+}
+
+
+def governance_or_none(ws: Workspace) -> Governance | None:
+    """The declared governance, or None before anything was applied."""
+    try:
+        return current_governance(ws)
+    except GovernanceNotFound:
+        return None
+
+
+def customer_services(ws: Workspace) -> list[Deployment]:
+    """The deployments customers meet (or met): customer-facing and not retired."""
+    gov = governance_or_none(ws)
+    if gov is None:
+        return []
+    return [d for d in gov.deployments if d.customer_facing and d.status != Lifecycle.RETIRED]
+
+
+@dataclass
+class ReviewForm:
+    """What the public review form sent, kept as typed so the page can show it again."""
+
+    deployment: str = ""
+    reference: str = ""
+    description: str = ""
+    contact: str = ""
+    consent: bool = False
+
+
+def review_form_errors(form: ReviewForm, services: list[Deployment]) -> dict[str, str]:
+    """Every problem of the form, by field name; empty when the request can be sent."""
+    errors: dict[str, str] = {}
+    if form.deployment not in {d.key for d in services}:
+        errors["deployment"] = (
+            "Choose the service your question is about from the list."
+            if not form.deployment
+            else "We do not know that service; choose one from the list."
+        )
+    _collect(
+        errors,
+        "reference",
+        lambda: clean_text(
+            form.reference, "Your reference", REFERENCE_MAX, required=False, multiline=False
+        ),
+    )
+    _collect(
+        errors,
+        "description",
+        lambda: required_text(form.description, "What happened", DESCRIPTION_MAX),
+    )
+    _collect(errors, "contact", lambda: parse_contact(form.contact))
+    if not form.consent:
+        errors["consent"] = "Tick the box so that we may read your request and reply to you."
+    return errors
+
+
+def _collect(errors: dict[str, str], field: str, check: Callable[[], object]) -> None:
+    try:
+        check()
+    except Invalid as exc:
+        errors[field] = exc.summary
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """A request's SLA clock in words: a short badge label, its tone and a sentence."""
+
+    label: str
+    tone: str  # ok, warn, bad or muted: the badge's modifier class
+    text: str
+
+
+def duration_words(hours: float) -> str:
+    """``49.5`` -> "2 days 1 hour": days and hours, or hours and minutes below a day."""
+    minutes = round(abs(hours) * 60)
+    days, rest = divmod(minutes, 24 * 60)
+    whole_hours, mins = divmod(rest, 60)
+    if days:
+        parts = [_plural(days, "day"), _plural(whole_hours, "hour") if whole_hours else ""]
+    elif whole_hours:
+        parts = [_plural(whole_hours, "hour"), _plural(mins, "minute") if mins else ""]
+    else:
+        parts = [_plural(mins, "minute") if mins else "less than a minute"]
+    return " ".join(p for p in parts if p)
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def sla_clock(review: ReviewOut) -> SlaClock:
+    """Where a request stands against its due time."""
+    if review.status == ReviewStatus.WITHDRAWN.value:
+        return SlaClock("Withdrawn", "muted", "withdrawn before a decision")
+    if review.hours_to_resolution is not None:
+        took = f"resolved in {duration_words(review.hours_to_resolution)}"
+        if review.resolved_late:
+            return SlaClock("Resolved late", "warn", took)
+        return SlaClock("Resolved on time", "ok", took)
+    left = review.hours_left if review.hours_left is not None else 0.0
+    if review.overdue:
+        return SlaClock("Overdue", "bad", f"overdue by {duration_words(left)}")
+    if left <= DUE_SOON_HOURS:
+        return SlaClock("Due soon", "warn", f"due in {duration_words(left)}")
+    return SlaClock("On time", "ok", f"due in {duration_words(left)}")
+
+
+def when(moment: datetime | None) -> str:
+    """A time as the pages print it, in UTC."""
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment is not None else ""
+
+
+FEEDBACK_CATEGORY_LABELS: dict[str, str] = {
+    FeedbackCategory.WRONG_ANSWER.value: "Wrong or misleading answer",
+    FeedbackCategory.MISSED_ESCALATION.value: "Should have passed the customer to a person",
+    FeedbackCategory.TONE.value: "Inappropriate tone",
+    FeedbackCategory.BIAS.value: "Bias or unfair treatment",
+    FeedbackCategory.DISCLOSURE_MISSING.value: "Did not say it was AI",
+    FeedbackCategory.OTHER.value: "Something else",
+}
+FEEDBACK_STATUS_WORDS: dict[str, str] = {
+    FeedbackStatus.NEW.value: "New: waiting for triage",
+    FeedbackStatus.TRIAGED.value: "Triaged: someone owns it",
+    FeedbackStatus.ACTED_ON.value: "Acted on: something changed",
+    FeedbackStatus.DECLINED.value: "Declined, with a reason",
+}
+FEEDBACK_TONES: dict[str, str] = {
+    FeedbackStatus.NEW.value: "warn",
+    FeedbackStatus.TRIAGED.value: "muted",
+    FeedbackStatus.ACTED_ON.value: "ok",
+    FeedbackStatus.DECLINED.value: "muted",
+}
+
+
+def flaggable_deployments(ws: Workspace) -> list[Deployment]:
+    """The deployments staff may flag: every declared one that is not retired."""
+    gov = governance_or_none(ws)
+    return [d for d in gov.deployments if d.status != Lifecycle.RETIRED] if gov else []

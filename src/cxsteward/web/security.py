@@ -1,0 +1,220 @@
+"""The security middleware: headers on every response, body-size and rate limits, last resort.
+
+One pure ASGI middleware, so that it also covers error pages and static files:
+- adds the Content-Security-Policy (no inline scripts or styles) and the other headers;
+- sets the anonymous CSRF cookie when a page issued a new form token;
+- caps request bodies: small for public forms, larger for signed-in pages;
+- counts unsafe requests to public routes per client address in the registry (429 past
+  the limit), so that several workers share one count;
+- turns an unexpected exception into a plain 500 page that carries the headers too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.routing import RouteContext
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cxsteward.services.rate_limits import hit
+from cxsteward.web.auth import SESSION_STATE, USER_STATE
+from cxsteward.web.csrf import CSRF_COOKIE, SAFE_METHODS, pending_nonce
+from cxsteward.web.errors import error_response
+
+log = logging.getLogger("cxsteward.web")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    # Tracking codes travel in addresses; no other site should see them.
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+PUBLIC_FORM_MAX_BYTES = 16 * 1024
+SIGNED_IN_MAX_BYTES = 32 * 1024 * 1024
+
+
+class BodyTooLarge(HTTPException):
+    """A request body over its limit (FastAPI passes HTTP exceptions from body parsing on)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is over {limit} bytes.")
+
+
+class SecurityMiddleware:
+    """See the module docstring; wraps the whole FastAPI app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        fastapi_app: FastAPI = scope["app"]
+        started = False
+
+        async def send_secured(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                _secure_headers(scope, MutableHeaders(scope=message), fastapi_app)
+            await send(message)
+
+        try:
+            unsafe = scope["method"] not in SAFE_METHODS
+            if unsafe and _is_public(scope, fastapi_app.state.public_routes):
+                refusal = await self._public_checks(scope, receive)
+                if isinstance(refusal, tuple):
+                    status, message, headers = refusal
+                    await self._refuse(scope, send_secured, status, message, headers)
+                    return
+                receive = refusal
+            else:
+                receive = _capped(scope, receive, SIGNED_IN_MAX_BYTES)
+            await self.app(scope, receive, send_secured)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await self._refuse(
+                scope, send_secured, 500, "The server hit an unexpected error; it has been logged."
+            )
+
+    async def _public_checks(
+        self, scope: Scope, receive: Receive
+    ) -> Receive | tuple[int, str, dict[str, str]]:
+        """Read a public form's body within its cap, then count the request against the limit."""
+        body = await _read_capped(scope, receive, PUBLIC_FORM_MAX_BYTES)
+        if body is None:
+            return (413, "This form accepts at most 16 KB. Shorten the text and send it again.", {})
+        app: FastAPI = scope["app"]
+        bucket = f"public-post:{client_address(scope)}"
+        limit = app.state.settings.public_posts_per_minute
+        decision = await run_in_threadpool(hit, app.state.ws, bucket, limit)
+        if not decision.allowed:
+            return (
+                429,
+                f"Too many requests from your address; wait {decision.retry_after} seconds "
+                "and try again.",
+                {"Retry-After": str(decision.retry_after)},
+            )
+        return _replay(body, receive)
+
+    async def _refuse(
+        self,
+        scope: Scope,
+        send: Send,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        request = Request(scope)
+        # Error pages from here never look the visitor up: refusing must stay cheap.
+        setattr(request.state, SESSION_STATE, None)
+        setattr(request.state, USER_STATE, None)
+        response = error_response(request, status, message, headers=headers)
+        await response(scope, _empty_receive, send)
+
+
+def _secure_headers(scope: Scope, headers: MutableHeaders, app: FastAPI) -> None:
+    for name, value in HEADERS.items():
+        headers[name] = value
+    if scope.get("scheme") == "https":
+        headers["strict-transport-security"] = "max-age=31536000"
+    if not scope["path"].startswith("/static/") and "cache-control" not in headers:
+        # Pages show governance data and personal data; no shared cache may keep them.
+        headers["cache-control"] = "no-store"
+    nonce = pending_nonce(scope.get("state", {}))
+    if nonce is not None:
+        secure = "; Secure" if app.state.settings.secure_cookies else ""
+        headers.append(
+            "set-cookie", f"{CSRF_COOKIE}={nonce}; Path=/; HttpOnly; SameSite=Lax{secure}"
+        )
+
+
+def _is_public(scope: Scope, routes: list[RouteContext]) -> bool:
+    return any(route.matches(scope)[0] == Match.FULL for route in routes)
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _read_capped(scope: Scope, receive: Receive, limit: int) -> bytes | None:
+    declared = _declared_length(scope)
+    if declared is not None and declared > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        # After the body, only a disconnect can come; wait for the real one.
+        return await receive()
+
+    return replayed
+
+
+def _capped(scope: Scope, receive: Receive, limit: int) -> Receive:
+    declared = _declared_length(scope)
+    size = 0
+
+    async def capped_receive() -> Message:
+        nonlocal size
+        if declared is not None and declared > limit:
+            raise BodyTooLarge(limit)
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return capped_receive
+
+
+async def _empty_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def client_address(scope: Scope) -> str:
+    """The address rate limits count by: the TCP peer (see docs/web.md on proxies)."""
+    client = scope.get("client") or ("unknown", 0)
+    return str(client[0])

@@ -1,0 +1,198 @@
+"""Form-level governance edits: each goes through plan and apply, problems land on fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxsteward.domain.governance.spec import ClauseStatus
+from cxsteward.domain.thresholds import Severity
+from cxsteward.services import governance_edit as edit
+from cxsteward.services import governance_edit_more as more
+from cxsteward.services.governance import (
+    apply_governance,
+    current_governance,
+    export_governance,
+    read_governance_file,
+)
+from cxsteward.services.governance_edit_base import FormInvalid
+from cxsteward.services.workspace import Workspace
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
+
+
+@pytest.fixture
+def gws(ws: Workspace) -> Workspace:
+    apply_governance(ws, read_governance_file(EXAMPLE), actor="test")
+    return ws
+
+
+def _refused(gws: Workspace, action: object, *args: object) -> FormInvalid:
+    before = export_governance(gws)
+    with pytest.raises(FormInvalid) as caught:
+        action(*args)  # type: ignore[operator]
+    assert export_governance(gws) == before
+    return caught.value
+
+
+def test_person_added_and_renamed(gws: Workspace) -> None:
+    edit.save_person(gws, {"key": "ada", "name": "Ada Obi", "function": "data"}, "admin")
+    edit.save_person(gws, {"name": "Ada O. Obi", "email": "ada@example.org"}, "admin", key="ada")
+    person = current_governance(gws).person("ada")
+    assert person is not None and (person.name, person.email, person.function) == (
+        "Ada O. Obi",
+        "ada@example.org",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"key": "Ada!", "name": "A"}, "key"),
+        ({"key": "ada", "name": ""}, "name"),
+        ({"key": "dev-raman", "name": "Dup"}, "key"),
+    ],
+    ids=["bad-key", "empty-name", "taken-key"],
+)
+def test_person_refused(gws: Workspace, values: dict[str, str], field: str) -> None:
+    error = _refused(gws, edit.save_person, gws, values, "admin")
+    assert list(error.fields) == [field]
+
+
+def test_unknown_decision_right_holder_is_a_field_error(gws: Workspace) -> None:
+    values = {
+        **edit.deployment_values(current_governance(gws).deployments[0]),
+        "rights_pause": ["zed"],
+    }
+    error = _refused(gws, edit.save_deployment, gws, values, "admin", "support-chat")
+    assert (
+        "not in people" in error.fields["rights_pause"] and "'zed'" in error.fields["rights_pause"]
+    )
+
+
+def test_deployment_round_trip_changes_nothing(gws: Workspace) -> None:
+    before = export_governance(gws)
+    for dep in current_governance(gws).deployments:
+        edit.save_deployment(gws, edit.deployment_values(dep), "admin", key=dep.key)
+    assert export_governance(gws) == before
+
+
+def test_status_move_rules(gws: Workspace) -> None:
+    error = _refused(
+        gws,
+        edit.change_status,
+        gws,
+        "sales-assistant",
+        {"status": "production", "reason": "x"},
+        "a",
+    )
+    assert "allowed: scaling, paused, retired" in error.fields["status"]
+    assert (
+        "reason"
+        in _refused(
+            gws, edit.change_status, gws, "sales-assistant", {"status": "scaling"}, "a"
+        ).fields
+    )
+    edit.change_status(gws, "sales-assistant", {"status": "scaling", "reason": "ok"}, "a")
+    assert current_governance(gws).deployment("sales-assistant").status.value == "scaling"  # type: ignore[union-attr]
+
+
+def test_protocol_and_accountability(gws: Workspace) -> None:
+    values = {
+        "severity": "sev3",
+        "notify": ["hana-sato"],
+        "respond_within_hours": "12",
+        "decides": "dev-raman",
+    }
+    more.save_protocol(gws, values, "admin")
+    protocol = current_governance(gws).protocol(Severity.SEV3)
+    assert protocol is not None and (protocol.notify, protocol.respond_within_hours) == (
+        ["hana-sato"],
+        12.0,
+    )
+    bad = _refused(gws, more.save_protocol, gws, {**values, "respond_within_hours": "-1"}, "admin")
+    assert list(bad.fields) == ["respond_within_hours"]
+    row = {
+        "metric": "escalation_rate",
+        "deployment": "billing-voice",
+        "monitors": "marco-ricci",
+        "escalates": "dev-raman",
+        "acts": "priya-nair",
+    }
+    more.save_accountability(gws, row, "admin", index=3)
+    assert current_governance(gws).accountability[3].acts == "priya-nair"
+    dup = _refused(gws, more.save_accountability, gws, row, "admin")
+    assert "twice" in dup.fields["metric"]
+
+
+def test_clause_and_vendor(gws: Workspace) -> None:
+    more.save_clause(
+        gws, "parlance-voice", {"kind": "bias_audit_access", "status": "negotiating"}, "a"
+    )
+    vendor = next(v for v in current_governance(gws).vendors if v.key == "parlance-voice")
+    assert vendor.clauses[-1].status == ClauseStatus.NEGOTIATING
+    assert (
+        "status"
+        in _refused(
+            gws, more.save_clause, gws, "lumen-ai", {"kind": "transparency", "status": "x"}, "a"
+        ).fields
+    )
+    more.save_vendor(gws, {"name": "Parlance Voice Ltd"}, "a", key="parlance-voice")
+    renamed = next(v for v in current_governance(gws).vendors if v.key == "parlance-voice")
+    assert renamed.name == "Parlance Voice Ltd" and len(renamed.clauses) == 4
+
+
+def test_template_versions_and_approval(gws: Workspace) -> None:
+    same = more.save_template(
+        gws,
+        {"incident_type": "billing_error", "text": current_governance(gws).templates[3].text},
+        "a",
+        key="billing-correction",
+    )
+    assert same.version == 1
+    changed = more.save_template(
+        gws,
+        {"incident_type": "billing_error", "text": "Credit of {amount}."},
+        "a",
+        key="billing-correction",
+    )
+    assert (changed.version, changed.placeholders, changed.approved_at) == (2, ["amount"], None)
+    approved = more.approve(gws, "billing-correction", {"by": "lena-fischer"})
+    assert approved.approved_by == "lena-fischer" and approved.version == 2
+    assert _refused(
+        gws,
+        more.approve,
+        gws,
+        "billing-correction",
+        {"by": "lena-fischer"},
+    ).general
+    assert "by" in _refused(gws, more.approve, gws, "ai-error-apology", {"by": "nobody"}).fields
+
+
+def test_meeting_and_review(gws: Workspace) -> None:
+    assert (
+        "held_on"
+        in _refused(
+            gws, more.add_meeting, gws, {"held_on": "soon", "attendees": ["dev-raman"]}
+        ).fields
+    )
+    assert (
+        "attendees"
+        in _refused(
+            gws, more.add_meeting, gws, {"held_on": "2025-03-01", "attendees": ["x"]}
+        ).fields
+    )
+    more.add_roadmap_review(
+        gws, {"held_on": "2025-04-01", "reviewers": ["maya-okafor"], "notes": "Q2"}
+    )
+    assert current_governance(gws).roadmap.reviews[-1].notes == "Q2"
+
+
+def test_start_registry(ws: Workspace) -> None:
+    assert (
+        "organization" in pytest.raises(FormInvalid, more.start_registry, ws, {}, "a").value.fields
+    )
+    more.start_registry(ws, {"organization": "Acme"}, "a")
+    assert current_governance(ws).organization == "Acme"

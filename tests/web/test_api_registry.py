@@ -1,0 +1,212 @@
+"""The API's assessment, registry and monitoring answers match the services and the files."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from api_fixtures import (  # noqa: F401 (fixtures)
+    DECIDER,
+    DEPLOYMENT,
+    ApiWorld,
+    api_client_fixture,
+    api_template_fixture,
+    api_world_fixture,
+)
+from web_helpers import TestClient
+
+from cxsteward.domain.governance.spec import Lifecycle
+from cxsteward.errors import Invalid
+from cxsteward.services.assessment import list_cycles
+from cxsteward.services.governance import current_governance
+from cxsteward.services.governance_check import check_governance
+from cxsteward.services.reporting import assessment_report
+from cxsteward.services.run_history import list_runs
+
+ADMIN = "admin"
+
+
+def _get(client: TestClient, world: ApiWorld, path: str, who: str = ADMIN) -> Any:
+    response = client.get(path, headers=world.headers(who))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_cycles_match_the_registry(api_client: TestClient, api_world: ApiWorld) -> None:
+    ws = api_world.open()
+    try:
+        cycles = list_cycles(ws)
+    finally:
+        ws.close()
+    body = _get(api_client, api_world, "/api/v1/assessments/cycles")
+    assert [(c["name"], c["status"], c["respondents"], c["answers"]) for c in body] == [
+        (c.name, c.status, c.respondents, c.answers) for c in cycles
+    ]
+    assert {c["name"] for c in body} == {"2026-Q3", "2026-Q4"}
+
+
+def test_report_is_the_services_report(api_client: TestClient, api_world: ApiWorld) -> None:
+    body = _get(api_client, api_world, "/api/v1/assessments/cycles/2026-Q4/report")
+    ws = api_world.open()
+    try:
+        report = assessment_report(ws, "2026-Q4").model_dump(mode="json")
+    finally:
+        ws.close()
+    for key in ("cycle", "overall_score", "dimensions", "stage", "priorities", "trend"):
+        assert body[key] == report[key], key
+
+
+def test_unknown_cycle_is_404_with_a_message(api_client: TestClient, api_world: ApiWorld) -> None:
+    response = api_client.get(
+        "/api/v1/assessments/cycles/1999-Q1/report", headers=api_world.headers(ADMIN)
+    )
+    assert response.status_code == 404
+    assert "1999-Q1" in response.json()["error"]["message"]
+
+
+def test_governance_and_deployments_are_the_stored_spec(
+    api_client: TestClient, api_world: ApiWorld
+) -> None:
+    ws = api_world.open()
+    try:
+        governance = current_governance(ws).model_dump(mode="json")
+    finally:
+        ws.close()
+    assert _get(api_client, api_world, "/api/v1/registry/governance") == governance
+    listed = _get(api_client, api_world, "/api/v1/registry/deployments")
+    assert listed == governance["deployments"]
+    one = _get(api_client, api_world, f"/api/v1/registry/deployments/{DEPLOYMENT}")
+    assert one == next(d for d in governance["deployments"] if d["key"] == DEPLOYMENT)
+
+
+def test_unknown_deployment_lists_the_known_ones(
+    api_client: TestClient, api_world: ApiWorld
+) -> None:
+    response = api_client.get("/api/v1/registry/deployments/nope", headers=api_world.headers(ADMIN))
+    assert response.status_code == 404
+    assert DEPLOYMENT in response.json()["error"]["message"]
+
+
+def test_transition_changes_the_registry_in_the_users_name(
+    api_client: TestClient, api_world: ApiWorld
+) -> None:
+    response = api_client.post(
+        f"/api/v1/registry/deployments/{DEPLOYMENT}/transitions",
+        headers=api_world.headers(DECIDER),
+        json={"status": "paused", "reason": "Wrong prices quoted."},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["previous"] == "production"
+    assert response.json()["by"] == DECIDER
+    ws = api_world.open()
+    try:
+        deployment = current_governance(ws).deployment(DEPLOYMENT)
+    finally:
+        ws.close()
+    assert deployment is not None
+    assert deployment.status is Lifecycle.PAUSED
+    assert deployment.history[-1].reason == "Wrong prices quoted."
+    assert deployment.history[-1].by == DECIDER
+
+
+def test_refused_transition_is_409_naming_the_allowed_moves(
+    api_client: TestClient, api_world: ApiWorld
+) -> None:
+    response = api_client.post(
+        f"/api/v1/registry/deployments/{DEPLOYMENT}/transitions",
+        headers=api_world.headers(ADMIN),
+        json={"status": "pilot", "reason": "Back to the start."},
+    )
+    assert response.status_code == 409
+    assert "allowed: paused, retired" in response.json()["error"]["message"]
+
+
+def test_transition_body_errors_name_the_field(api_client: TestClient, api_world: ApiWorld) -> None:
+    response = api_client.post(
+        f"/api/v1/registry/deployments/{DEPLOYMENT}/transitions",
+        headers=api_world.headers(ADMIN),
+        json={"status": "sleeping"},
+    )
+    assert response.status_code == 422
+    columns = {p["column"] for p in response.json()["error"]["problems"]}
+    assert columns == {"status", "reason"}
+
+
+def test_check_is_the_services_check(api_client: TestClient, api_world: ApiWorld) -> None:
+    body = _get(api_client, api_world, "/api/v1/registry/check")
+    ws = api_world.open()
+    try:
+        report = check_governance(ws).document()
+    finally:
+        ws.close()
+    assert body["gaps"] == report["gaps"]
+    assert body["counts"] == report["counts"]
+    assert body["blocking"] is report["blocking"]
+
+
+def test_run_shows_what_the_run_stored(api_client: TestClient, api_world: ApiWorld) -> None:
+    runs = _get(api_client, api_world, "/api/v1/monitoring/runs")
+    assert [r["id"] for r in runs] == [1]
+    body = _get(api_client, api_world, "/api/v1/monitoring/runs/1")
+    folder = api_world.settings.workspace / runs[0]["artifacts"]
+    for name in ("evaluations", "comparisons", "metrics"):
+        assert body[name] == json.loads((folder / f"{name}.json").read_text()), name
+    written = json.loads((folder / "findings.json").read_text())
+    assert [f["key"] for f in body["findings"]] == [f["key"] for f in written]
+    assert len(body["findings"]) == runs[0]["n_findings"]
+    assert body["missing_artifacts"] == []
+
+
+def test_run_with_lost_artifacts_says_so(api_client: TestClient, api_world: ApiWorld) -> None:
+    runs = _get(api_client, api_world, "/api/v1/monitoring/runs")
+    (api_world.settings.workspace / runs[0]["artifacts"] / "comparisons.json").unlink()
+    body = _get(api_client, api_world, "/api/v1/monitoring/runs/1")
+    assert body["missing_artifacts"] == ["comparisons.json"]
+    assert body["comparisons"] == []
+    assert body["evaluations"]
+
+
+def test_unknown_run_is_404(api_client: TestClient, api_world: ApiWorld) -> None:
+    response = api_client.get("/api/v1/monitoring/runs/99", headers=api_world.headers(ADMIN))
+    assert response.status_code == 404
+    assert "No monitoring run 99" in response.json()["error"]["message"]
+
+
+def test_starting_a_run_stores_a_new_one(api_client: TestClient, api_world: ApiWorld) -> None:
+    response = api_client.post(
+        "/api/v1/monitoring/runs",
+        headers=api_world.headers("analyst"),
+        json={"window": "month", "date_from": "2025-01-01", "date_to": "2025-03-31"},
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["run"]["id"] == 2
+    assert body["run"]["date_from"] == "2025-01-01"
+    assert body["run"]["parameters"]["window"] == "month"
+    assert body["metrics"]
+    assert {m["window"][:7] for m in body["metrics"]} <= {"2025-01", "2025-02", "2025-03"}
+    assert [r["id"] for r in _get(api_client, api_world, "/api/v1/monitoring/runs")] == [2, 1]
+
+
+def test_run_with_reversed_dates_is_refused(api_client: TestClient, api_world: ApiWorld) -> None:
+    response = api_client.post(
+        "/api/v1/monitoring/runs",
+        headers=api_world.headers(ADMIN),
+        json={"date_from": "2025-03-01", "date_to": "2025-01-01"},
+    )
+    assert response.status_code == 400
+    assert "swap them" in response.json()["error"]["message"]
+    assert [r["id"] for r in _get(api_client, api_world, "/api/v1/monitoring/runs")] == [1]
+
+
+def test_run_list_limit(api_client: TestClient, api_world: ApiWorld) -> None:
+    headers = api_world.headers(ADMIN)
+    assert api_client.get("/api/v1/monitoring/runs?limit=0", headers=headers).status_code == 422
+    assert len(api_client.get("/api/v1/monitoring/runs?limit=1", headers=headers).json()) == 1
+    ws = api_world.open()
+    try:
+        with pytest.raises(Invalid, match="between 1 and 500"):
+            list_runs(ws, limit=501)
+    finally:
+        ws.close()
