@@ -192,11 +192,13 @@ def finest_numpy(table: object) -> int:
     """One aggregation at the finest grain (every segment column), rolled up in pandas."""
     from cxsteward.domain import metrics as m
     from cxsteward.engine.backend import fetch_arrow
-    from cxsteward.engine.cell_table import SlicePlan, cell_queries
+    from cxsteward.engine.cell_table import SlicePlan, cell_queries, followed_ids
 
     finest = tuple(SEGMENTS)
     plan = SlicePlan([finest], [finest], {finest: finest})
-    main, bins, repeats = (fetch_arrow(q).to_pandas() for q in cell_queries(table, plan, 7))  # type: ignore[arg-type]
+    followed = followed_ids(table, 7, None, None)  # type: ignore[arg-type]
+    queries = cell_queries(table, plan, followed)  # type: ignore[arg-type]
+    main, bins, repeats = (fetch_arrow(q).to_pandas() for q in queries)
     keys = [*m.KEY_COLUMNS, *SEGMENTS]
     cells = main.merge(bins, on=keys, how="left").merge(repeats, on=keys, how="left")
     out = 0
@@ -210,8 +212,20 @@ def run_one(strategy: str, data: Path) -> dict[str, float]:
     import ibis
 
     from cxsteward.config import Settings
-    from cxsteward.engine.backend import connect, fetch_arrow, interactions_table, quiet_backend
-    from cxsteward.engine.cell_table import SlicePlan, build_cells, cell_queries, plan_slices
+    from cxsteward.engine.backend import (
+        cached,
+        connect,
+        fetch_arrow,
+        interactions_table,
+        quiet_backend,
+    )
+    from cxsteward.engine.cell_table import (
+        SlicePlan,
+        build_cells,
+        cell_queries,
+        followed_ids,
+        plan_slices,
+    )
 
     spark = strategy == "engine_spark"
     con = connect(Settings(data_url="pyspark://local[2]")) if spark else ibis.duckdb.connect()
@@ -225,9 +239,10 @@ def run_one(strategy: str, data: Path) -> dict[str, float]:
     elif strategy == "engine_no_lattice":
         plan = plan_slices(SLICES[1:])
         flat = SlicePlan(plan.declared, plan.declared, {s: s for s in plan.declared})
-        main, bins, repeats = cell_queries(table, flat, REPEAT_DAYS)
-        rows = fetch_arrow(main).num_rows  # one cell per row of each query
-        fetch_arrow(bins), fetch_arrow(repeats)
+        with cached(followed_ids(table, REPEAT_DAYS, None, None)) as followed:
+            main, bins, repeats = cell_queries(table, flat, followed)
+            rows = fetch_arrow(main).num_rows  # one cell per row of each query
+            fetch_arrow(bins), fetch_arrow(repeats)
     elif strategy == "union_naive":
         rows = union_naive(table)
     else:

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
             "store. pyspark://local[2] runs the same metric code on Spark."
         ),
     )
+    engine_memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description=(
+            "Memory the embedded DuckDB engine may use (e.g. 2GB, 512MiB); beyond it, it "
+            "spills to the workspace's .spill folder instead of growing."
+        ),
+    )
     repeat_contact_days: int = Field(
         default=7, ge=1, le=90, description="Days within which a further contact is a repeat."
     )

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from cxsteward.domain import metrics as m
+from cxsteward.engine import cell_table
 from cxsteward.engine.backend import interactions_table
-from cxsteward.engine.cell_table import build_cells, plan_slices, segment_columns
+from cxsteward.engine.cell_table import TableShape, build_cells, plan_slices, segment_columns
 from cxsteward.errors import Invalid, NotFound
 
 EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
@@ -261,6 +262,34 @@ def test_an_empty_range_gives_no_cells(table: ibis.Table) -> None:
     assert list(cells.columns) == [*TEXT[:3], *KEYS, *m.STAT_COLUMNS]
 
 
+SINGLES: list[m.Slice] = [("region",), ("tier",), ("channel",)]
+
+
+@pytest.mark.parametrize("rows_per_cell", [1e-9, 1e9], ids=["one-packed-scan", "a-scan-each"])
+def test_packed_or_separate_scans_give_the_same_cells(
+    table: ibis.Table,
+    rows: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    rows_per_cell: float,
+) -> None:
+    plans: list[cell_table.SlicePlan] = []
+    planner = cell_table.plan_slices
+
+    def spy(*args: object, **kwargs: object) -> cell_table.SlicePlan:
+        plans.append(planner(*args, **kwargs))  # type: ignore[arg-type]
+        return plans[-1]
+
+    monkeypatch.setattr(cell_table, "ROWS_PER_CELL", rows_per_cell)
+    monkeypatch.setattr(cell_table, "plan_slices", spy)
+    cells = build_cells(table, SINGLES, repeat_contact_days=7)
+    # Packed: one scan by region, tier and channel; separate: three scans sharing the ids.
+    expected_scans = [("region", "tier", "channel")] if rows_per_cell < 1 else SINGLES
+    assert sorted(map(sorted, plans[-1].computed)) == sorted(map(sorted, expected_scans))
+    assert list(dict.fromkeys(cells[m.SLICE_COLUMN])) == ["overall", "region", "tier", "channel"]
+    for columns in [(), *SINGLES]:
+        assert_slice_matches(cells, expected_cells(rows, columns), columns)
+
+
 def test_unknown_and_reserved_slices_are_refused(table: ibis.Table) -> None:
     # Canonical text fields no load wrote (agent_id, inquiry_type) are there, as nulls.
     allowed = {"agent_id", "channel", "inquiry_type", "region", "tier"}
@@ -316,3 +345,23 @@ def test_slice_plan(
     plan = plan_slices(declared)
     assert plan.computed == computed
     assert {k: v for k, v in plan.source.items() if k in sources} == sources
+
+
+def test_slices_are_packed_into_scans_within_the_budget() -> None:
+    # 100 key cells; budget 1,000,000 / 50 = 20,000 cells per scan.
+    shape = TableShape(rows=1_000_000, key_cells=100, distinct={"a": 9, "b": 4, "c": 3, "d": 1})
+    plan = plan_slices([("a",), ("b",), ("c",), ("d",)], shape)
+    # Largest first: a (10 values with missing) + b (5) = 5,000; + c (4) = 20,000 fits;
+    # + d would be 40,000, so d starts a second scan.
+    assert plan.computed == [("a", "b", "c"), ("d",)]
+    assert plan.source[("b",)] == ("a", "b", "c")
+    assert plan.source[()] == ("d",)
+    for scan in plan.computed:
+        assert shape.groups(scan) <= shape.rows / cell_table.ROWS_PER_CELL
+
+
+def test_no_packing_when_a_distinct_count_is_unknown_or_too_large() -> None:
+    unknown = TableShape(rows=10**9, key_cells=1, distinct={"a": 2})
+    assert plan_slices([("a",), ("b",)], unknown).computed == [("a",), ("b",)]
+    small = TableShape(rows=1000, key_cells=100, distinct={"a": 2, "b": 2})
+    assert plan_slices([("a",), ("b",)], small).computed == [("a",), ("b",)]

@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa
+from ibis.common.exceptions import TableNotFound
 
 from cxsteward.config import Settings
 from cxsteward.domain.interactions import FIELDS, Kind
@@ -66,11 +67,18 @@ _TYPES: dict[Kind, dt.DataType] = {
 }
 
 
+# Where the embedded engine writes what does not fit in its memory limit (inside the workspace).
+SPILL_FOLDER = ".spill"
+
+
 def connect(settings: Settings) -> ibis.BaseBackend:
     """The backend named by ``settings.data_url``: in-memory DuckDB when it is unset."""
     url = settings.data_url
     if not url:
-        return ibis.duckdb.connect()
+        return ibis.duckdb.connect(
+            memory_limit=settings.engine_memory_limit,
+            temp_directory=str(settings.workspace / SPILL_FOLDER),
+        )
     if url.startswith(SPARK_SCHEME):
         master = url.removeprefix(SPARK_SCHEME).strip("/") or DEFAULT_SPARK_MASTER
         return ibis.pyspark.connect(spark_session(master))
@@ -102,8 +110,9 @@ def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
     """The interaction store as one table, on any backend.
 
     DuckDB and Spark read the Parquet store under ``dataset_path``; files written by
-    different loads may differ in their segment columns, so they are unioned by name. Any
-    other backend (a warehouse) uses its own ``interactions`` table if it has one. Canonical
+    different loads may differ in their segment columns, so they are unioned by name. A
+    backend that has its own ``interactions`` table (a warehouse, a DuckDB file, a Spark
+    catalogue) is read from that table instead. Canonical
     fields that no load ever wrote are added as typed nulls, so metric expressions never
     depend on which optional fields a source happened to have.
 
@@ -111,8 +120,11 @@ def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
         NotFound: when there is no such table and no Parquet file under ``dataset_path``.
     """
     with quiet_backend():
-        if con.name not in ("duckdb", "pyspark") and WAREHOUSE_TABLE in con.list_tables():
+        try:
+            # Asked by name: ibis 12's list_tables fails on DuckDB 2 connections.
             return with_canonical_columns(con.table(WAREHOUSE_TABLE))
+        except TableNotFound:
+            pass
         # One folder per month (month=YYYY-MM), Parquet files in it.
         files = sorted(dataset_path.glob("*/*.parquet")) if dataset_path.is_dir() else []
         if not files:
@@ -137,6 +149,19 @@ def fetch_arrow(expr: ir.Table) -> pa.Table:
             frame = con.raw_sql(con.compile(expr))
             return cast(pa.Table, frame.toArrow())
         return expr.to_pyarrow()
+
+
+@contextmanager
+def cached(expr: ir.Table) -> Iterator[ir.Table]:
+    """``expr`` computed once and held by its backend (a temporary table, a cached
+    DataFrame on Spark) until the block ends."""
+    with quiet_backend():
+        table = expr.cache()
+    try:
+        yield table
+    finally:
+        with quiet_backend():
+            table.release()
 
 
 @contextmanager

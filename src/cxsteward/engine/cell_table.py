@@ -29,7 +29,9 @@ pandas 85.5 s and 12 GB. What made the difference:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import ibis
@@ -38,7 +40,7 @@ import pandas as pd
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.interactions import STORE_COLUMNS
-from cxsteward.engine.backend import fetch_arrow
+from cxsteward.engine.backend import cached, fetch_arrow
 from cxsteward.errors import Invalid
 
 KEYS = list(m.KEY_COLUMNS)
@@ -50,11 +52,14 @@ _HANDLE = "handle_time_s"
 _BIN = "_bin"
 _COUNT = "_count"
 _Aggregate = Callable[[m.Slice], ir.Table]
+# Packing slices into one scan pays while its cells average at least this many contacts
+# (an upper-bound estimate of the cells; measured on DuckDB, benchmarks/cells_engine.md).
+ROWS_PER_CELL = 50
 
 
 @dataclass(frozen=True)
 class SlicePlan:
-    """Which declared slices are aggregated from rows, and where each other one comes from."""
+    """Which column sets are aggregated from rows, and where each declared slice comes from."""
 
     declared: list[m.Slice]
     computed: list[m.Slice]
@@ -65,8 +70,32 @@ class SlicePlan:
         return list(dict.fromkeys(c for s in self.declared for c in s))
 
 
-def plan_slices(slices: Iterable[m.Slice]) -> SlicePlan:
-    """Overall plus the declared slices; only those no other slice contains are computed."""
+@dataclass(frozen=True)
+class TableShape:
+    """Approximate sizes of the contacts, for packing slices into scans.
+
+    ``key_cells`` is the product of the distinct counts of the cell keys (an upper bound
+    on day x handler x deployment x model version), ``distinct`` the distinct non-missing
+    values per segment column.
+    """
+
+    rows: int
+    key_cells: int
+    distinct: dict[str, int]
+
+    def groups(self, columns: Iterable[str]) -> int:
+        """An upper bound on the cells of one scan over ``columns`` (missing is a value)."""
+        return self.key_cells * math.prod(self.distinct[c] + 1 for c in columns)
+
+
+def plan_slices(slices: Iterable[m.Slice], shape: TableShape | None = None) -> SlicePlan:
+    """Overall plus the declared slices, and the scans that compute them.
+
+    Only slices no other declared slice contains need the rows. With a ``shape``, those are
+    further packed into shared scans while a scan averages at least ``ROWS_PER_CELL`` rows
+    per cell: one scan by region and tier costs far less than two scans (see the module
+    docstring), and region and tier are then sums of its cells.
+    """
     declared: dict[frozenset[str], m.Slice] = {frozenset(): ()}
     for columns in slices:
         cols = tuple(columns)
@@ -74,9 +103,39 @@ def plan_slices(slices: Iterable[m.Slice]) -> SlicePlan:
             raise Invalid(f"The slice {m.slice_name(cols)} names a column twice.")
         declared.setdefault(frozenset(cols), cols)
     sets = list(declared)
-    computed = [declared[s] for s in sets if not any(s < other for other in sets)]
+    maximal = [declared[s] for s in sets if not any(s < other for other in sets)]
+    computed = maximal if shape is None else _pack(maximal, shape)
     source = {declared[s]: min((c for c in computed if s <= set(c)), key=len) for s in sets}
     return SlicePlan(list(declared.values()), computed, source)
+
+
+def _pack(maximal: list[m.Slice], shape: TableShape) -> list[m.Slice]:
+    """First-fit decreasing: each slice joins the first scan that stays within the budget."""
+    budget = shape.rows / ROWS_PER_CELL
+    if any(c not in shape.distinct for s in maximal for c in s):
+        return maximal
+    scans: list[m.Slice] = []
+    for columns in sorted(maximal, key=shape.groups, reverse=True):
+        for i, scan in enumerate(scans):
+            merged = (*scan, *(c for c in columns if c not in scan))
+            if shape.groups(merged) <= budget:
+                scans[i] = merged
+                break
+        else:
+            scans.append(columns)
+    return scans
+
+
+def table_shape(table: ir.Table, columns: Sequence[str]) -> TableShape:
+    """Row count and approximate distinct counts of the keys and ``columns``: one cheap scan."""
+    counts = {c: table[c].approx_nunique().name(c) for c in dict.fromkeys([*KEYS, *columns])}
+    row = fetch_arrow(table.aggregate(_rows=table.count(), **counts)).to_pylist()[0]
+    key_cells = math.prod(max(int(row[k] or 0), 1) for k in KEYS)
+    return TableShape(
+        rows=int(row["_rows"]),
+        key_cells=key_cells,
+        distinct={c: int(row[c] or 0) for c in columns},
+    )
 
 
 def segment_columns(table: ir.Table) -> list[str]:
@@ -113,27 +172,35 @@ def build_cells(
     """
     plan = plan_slices(slices)
     check_slices(table, plan)
-    queries = cell_queries(table, plan, repeat_contact_days, day_from, day_to)
-    main, bins, repeats = (fetch_arrow(query).to_pandas() for query in queries)
+    if len(plan.computed) > 1:
+        plan = plan_slices(slices, table_shape(_in_range(table, day_from, day_to), plan.segments))
+    followed = followed_ids(table, repeat_contact_days, day_from, day_to)
+    with ExitStack() as stack:
+        if len(plan.computed) > 1:
+            # Every scan needs the ids; the backend holds them once rather than rerunning
+            # the window per scan (a shared subquery is not materialized by every engine).
+            followed = stack.enter_context(cached(followed))
+        queries = cell_queries(table, plan, followed, day_from, day_to)
+        main, bins, repeats = (fetch_arrow(query).to_pandas() for query in queries)
     return _roll_up_slices(_combine(main, bins, repeats, plan.segments), plan)
 
 
 def cell_queries(
     table: ir.Table,
     plan: SlicePlan,
-    repeat_contact_days: int,
+    followed: ir.Table,
     day_from: int | None = None,
     day_to: int | None = None,
 ) -> tuple[ir.Table, ir.Table, ir.Table]:
     """The three backend queries, over the plan's computed slices: statistics, handle-time
-    bins, and repeat contacts (see the module docstring for why three)."""
+    bins, and repeat contacts (see the module docstring for why three); ``followed`` holds
+    the ids of ``followed_ids``."""
     segments = plan.segments
     rows = _in_range(table, day_from, day_to)
-    followed = _followed(table, rows, repeat_contact_days, day_from, day_to)
     return (
         union_by_slice(plan.computed, segments, lambda s: _main(rows, s)),
         union_by_slice(plan.computed, segments, lambda s: _histogram(rows, s)),
-        union_by_slice(plan.computed, segments, lambda s: _repeats(followed, s)),
+        union_by_slice(plan.computed, segments, lambda s: _repeats(rows, followed, s)),
     )
 
 
@@ -207,17 +274,14 @@ def _histogram(rows: ir.Table, columns: m.Slice) -> ir.Table:
     return counts.group_by([*KEYS, *columns]).aggregate(**bin_counts)
 
 
-def _followed(
-    table: ir.Table,
-    rows: ir.Table,
-    repeat_contact_days: int,
-    day_from: int | None,
-    day_to: int | None,
+def followed_ids(
+    table: ir.Table, repeat_contact_days: int, day_from: int | None, day_to: int | None
 ) -> ir.Table:
-    """The ``rows`` (already in range) followed by another contact of the customer within N days.
+    """The ids of contacts followed by another contact of the customer within N days.
 
-    The window sees only customer, time and id, the narrowest input its sort can have; the
-    followed rows are then picked from the scan by id (interaction ids are unique in the store).
+    The window sees only customer, time and id, the narrowest input its sort can have; each
+    scan then picks its followed rows by id (interaction ids are unique in the store). Only
+    these ids are shared between the scans, so only they are ever held in memory.
     The next contact is looked for up to N days past ``day_to``, so contacts at the end of
     the range are judged like the others (only the store's own last N days read low).
     """
@@ -231,12 +295,12 @@ def _followed(
     )
     contacts = contacts.mutate(_following=contacts.started_at.lead().over(window))
     limit = contacts.started_at + ibis.interval(days=repeat_contact_days)
-    ids = contacts.filter(contacts._following <= limit).select("interaction_id")
-    return rows.semi_join(ids, "interaction_id")
+    return contacts.filter(contacts._following <= limit).select("interaction_id")
 
 
-def _repeats(followed: ir.Table, columns: m.Slice) -> ir.Table:
-    return followed.group_by([*KEYS, *columns]).aggregate(**{m.REPEAT_TRUE: followed.count()})
+def _repeats(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table:
+    rows = rows.select("interaction_id", *KEYS, *columns).semi_join(followed, "interaction_id")
+    return rows.group_by([*KEYS, *columns]).aggregate(**{m.REPEAT_TRUE: rows.count()})
 
 
 def _combine(
