@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -100,9 +99,17 @@ def generate(rows: int, out: Path, seed: int = 1) -> None:
         pq.write_table(part, folder / "part-1.parquet")
 
 
-def grouping_sets_sql(path: Path) -> str:
+def grouping_sets_sql(
+    path: Path,
+    segments: list[str] | None = None,
+    slices: list[tuple[str, ...]] | None = None,
+    repeat_days: int = REPEAT_DAYS,
+) -> str:
     """One hand-written DuckDB query: the practical floor the issue measures against."""
     from cxsteward.domain import metrics as m
+
+    segments = list(SEGMENTS) if segments is None else segments
+    slices = SLICES if slices is None else slices
 
     aggregates = ["count(*) AS n"]
     for f in m.FLAGS:
@@ -124,12 +131,12 @@ def grouping_sets_sql(path: Path) -> str:
         aggregates.append(f"count_if(handle_time_s >= {low}{upper}) AS {name}")
     aggregates += [
         "count(customer_id) AS repeat_contact_n",
-        f"count_if(customer_id IS NOT NULL AND next_at <= started_at + INTERVAL {REPEAT_DAYS} DAY)"
+        f"count_if(customer_id IS NOT NULL AND next_at <= started_at + INTERVAL {repeat_days} DAY)"
         " AS repeat_contact_true",
     ]
     keys = list(m.KEY_COLUMNS)
-    sets = ", ".join("(" + ", ".join([*keys, *s]) + ")" for s in SLICES)
-    needed = [*keys, *SEGMENTS, "started_at", "customer_id", "handle_time_s", "csat", *m.FLAGS]
+    sets = ", ".join("(" + ", ".join([*keys, *s]) + ")" for s in slices)
+    needed = [*keys, *segments, "started_at", "customer_id", "handle_time_s", "csat", *m.FLAGS]
     return f"""
         WITH t AS (
           SELECT {", ".join(needed)},
@@ -139,7 +146,7 @@ def grouping_sets_sql(path: Path) -> str:
           FROM read_parquet('{path}/**/*.parquet', hive_partitioning = false,
                             union_by_name = true)
         )
-        SELECT {", ".join(aggregates)}, {", ".join([*keys, *SEGMENTS])}
+        SELECT {", ".join(aggregates)}, {", ".join([*keys, *segments])}
         FROM t GROUP BY GROUPING SETS ({sets})
     """
 
@@ -248,7 +255,9 @@ def run_one(strategy: str, data: Path) -> dict[str, float]:
     else:
         rows = finest_numpy(table)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent into the child.
+    status = Path("/proc/self/status").read_text().splitlines()
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
     return {"seconds": seconds, "rows_out": rows, "peak_rss_mb": peak}
 
 
