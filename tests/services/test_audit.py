@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from datetime import UTC, date, datetime
@@ -10,13 +11,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy.orm import sessionmaker
 
 from cxsteward.config import Settings
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import Invalid
-from cxsteward.registry.audit import entry_hash
+from cxsteward.registry.audit import entry_hash, install_audit
 from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.registry.tables_monitor import ThresholdRecord
 from cxsteward.services import assessment
 from cxsteward.services.audit import list_audit, verify_audit
 from cxsteward.services.baselines import freeze_baseline
@@ -290,3 +293,19 @@ def test_personal_and_secret_columns_are_recorded_as_digests() -> None:
     assert ("review_requests", "contact") in REDACTED
     assert shown == {"redacted": True, "sha256": hashlib.sha256(contact.encode()).hexdigest()}
     assert _shown(contact, "explanations", "text") == contact
+
+
+def test_every_new_session_factory_records_changes(ws: Workspace) -> None:
+    # SQLAlchemy keys event listeners by id(); a new factory's session class can reuse the
+    # id of a collected one. Many short-lived factories must each still be audited.
+    gc.collect()
+    for number in range(120):
+        factory = install_audit(sessionmaker(ws.engine, expire_on_commit=False))
+        assert install_audit(factory) is factory  # a second call adds no second listener
+        with factory() as session, session.begin():
+            at = datetime(2026, 11, 27, tzinfo=UTC)
+            session.add(ThresholdRecord(rule_id=f"probe-{number}", definition={}, created_at=at))
+        gc.collect()
+    with ws.transaction() as session:
+        entries = session.scalars(select(AuditRecord.object_key)).all()
+    assert len(entries) == 120
