@@ -199,15 +199,12 @@ def finest_numpy(table: object) -> int:
     """One aggregation at the finest grain (every segment column), rolled up in pandas."""
     from cxsteward.domain import metrics as m
     from cxsteward.engine.backend import fetch_arrow
-    from cxsteward.engine.cell_table import SlicePlan, cell_queries, followed_ids
+    from cxsteward.engine.cell_table import SlicePlan, cell_query, followed_ids
 
     finest = tuple(SEGMENTS)
     plan = SlicePlan([finest], [finest], {finest: finest})
     followed = followed_ids(table, 7, None, None)  # type: ignore[arg-type]
-    queries = cell_queries(table, plan, followed)  # type: ignore[arg-type]
-    main, bins, repeats = (fetch_arrow(q).to_pandas() for q in queries)
-    keys = [*m.KEY_COLUMNS, *SEGMENTS]
-    cells = main.merge(bins, on=keys, how="left").merge(repeats, on=keys, how="left")
+    cells = fetch_arrow(cell_query(table, plan, followed)).to_pandas()  # type: ignore[arg-type]
     out = 0
     for columns in SLICES:
         rolled = cells.groupby([*m.KEY_COLUMNS, *columns], dropna=False)
@@ -229,7 +226,7 @@ def run_one(strategy: str, data: Path) -> dict[str, float]:
     from cxsteward.engine.cell_table import (
         SlicePlan,
         build_cells,
-        cell_queries,
+        cell_query,
         followed_ids,
         plan_slices,
     )
@@ -247,9 +244,7 @@ def run_one(strategy: str, data: Path) -> dict[str, float]:
         plan = plan_slices(SLICES[1:])
         flat = SlicePlan(plan.declared, plan.declared, {s: s for s in plan.declared})
         with cached(followed_ids(table, REPEAT_DAYS, None, None)) as followed:
-            main, bins, repeats = cell_queries(table, flat, followed)
-            rows = fetch_arrow(main).num_rows  # one cell per row of each query
-            fetch_arrow(bins), fetch_arrow(repeats)
+            rows = fetch_arrow(cell_query(table, flat, followed)).num_rows  # a row per cell
     elif strategy == "union_naive":
         rows = union_naive(table)
     else:

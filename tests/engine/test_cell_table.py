@@ -365,3 +365,28 @@ def test_no_packing_when_a_distinct_count_is_unknown_or_too_large() -> None:
     assert plan_slices([("a",), ("b",)], unknown).computed == [("a",), ("b",)]
     small = TableShape(rows=1000, key_cells=100, distinct={"a": 2, "b": 2})
     assert plan_slices([("a",), ("b",)], small).computed == [("a",), ("b",)]
+
+
+def test_table_shape_counts_rows_key_combinations_and_missing_values(
+    table: ibis.Table, rows: pd.DataFrame
+) -> None:
+    shape = cell_table.table_shape(table, ["region", "tier", "channel"])
+    frame = with_store_columns(rows)
+    assert shape.rows == len(frame)
+    # Key combinations as they occur (a missing model version is one value), not the
+    # product of the keys' distinct counts.
+    assert shape.key_cells == len(frame[KEYS].drop_duplicates())
+    assert shape.key_cells < np.prod([frame[k].nunique(dropna=False) for k in KEYS])
+    assert shape.distinct == {c: frame[c].nunique() for c in ["region", "tier", "channel"]}
+    # Region has contacts without a value; tier and channel are always filled.
+    assert shape.complete == frozenset({"tier", "channel"})
+
+
+def test_a_column_without_missing_values_adds_no_missing_group() -> None:
+    shape = TableShape(
+        rows=10**6, key_cells=10, distinct={"a": 4, "b": 3}, complete=frozenset({"b"})
+    )
+    # a: 4 values + missing; b: 3 values only.
+    assert shape.groups(["a"]) == 10 * 5
+    assert shape.groups(["b"]) == 10 * 3
+    assert shape.groups(["a", "b"]) == 10 * 5 * 3

@@ -13,16 +13,20 @@ SETS query 62.8 s; a union of one aggregation per declared slice over the window
 pandas 85.5 s and 12 GB. What made the difference:
 
 - Slices are planned as a lattice: only slices no other declared slice contains are
-  aggregated from the rows; the others (and ``overall``) are sums of those cells, in pandas
-  on a few thousand rows. Region×tier gives region, tier and overall for free (33.3 s
+  aggregated from the rows; the others (and ``overall``) are sums of those cells, on a few
+  thousand rows. Region×tier gives region, tier and overall for free (33.3 s
   without the lattice).
-- The backend's cost is rows x aggregates x slices, and 22 histogram bins as filtered
-  counts were half of the aggregates. Each row gets its bin number instead, one count is
-  grouped by cell and bin, and a second aggregation over those few rows pivots the bins.
+- One query per run: each computed slice is one aggregation branch holding every
+  statistic, the 22 handle-time bins (one filtered count of the row's bin number each) and
+  the repeat contacts, and the branches are unioned. Separate queries for statistics, bins
+  and repeats scanned the contacts three times and had to be merged by key afterwards: at
+  10M contacts the whole run took 18-20 s that way, 14-16 s this way (2026-11-27).
 - Repeat contacts: the ``lead`` window sorts only customer, time and id; the followed
-  contacts' ids are then semi-joined to the scan. Carrying the cell keys through the
-  window's sort, and aggregating its output (rows in customer order, not the store's day
-  order, which hashes 2-3x slower), cost 15 s where this costs 8 s.
+  contacts' ids are held by the backend and left-joined to each branch. Carrying the cell
+  keys through the window's sort, and aggregating its output (rows in customer order, not
+  the store's day order, which hashes 2-3x slower), cost 15 s where this costs 8 s.
+- The cells come back as Arrow and the declared slices are summed from them in Arrow,
+  so pandas only sees the final table.
 - Each branch of a union projects its own columns, so it stays a streaming scan of the
   Parquet store; a shared scan would be materialized by DuckDB as a CTE.
 """
@@ -36,7 +40,10 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.interactions import STORE_COLUMNS
@@ -50,7 +57,8 @@ _NOT_SEGMENTS = frozenset(
 )
 _HANDLE = "handle_time_s"
 _BIN = "_bin"
-_COUNT = "_count"
+_FOLLOWED = "_followed"
+_FOLLOWED = "_followed"
 _Aggregate = Callable[[m.Slice], ir.Table]
 # Packing slices into one scan pays while its cells average at least this many contacts
 # (an upper-bound estimate of the cells; measured on DuckDB, benchmarks/cells_engine.md).
@@ -74,18 +82,20 @@ class SlicePlan:
 class TableShape:
     """Approximate sizes of the contacts, for packing slices into scans.
 
-    ``key_cells`` is the product of the distinct counts of the cell keys (an upper bound
-    on day x handler x deployment x model version), ``distinct`` the distinct non-missing
-    values per segment column.
+    ``key_cells`` is the number of distinct day x handler x deployment x model version
+    combinations, ``distinct`` the distinct non-missing values per segment column, and
+    ``complete`` the segment columns without a missing value.
     """
 
     rows: int
     key_cells: int
     distinct: dict[str, int]
+    complete: frozenset[str] = frozenset()
 
     def groups(self, columns: Iterable[str]) -> int:
         """An upper bound on the cells of one scan over ``columns`` (missing is a value)."""
-        return self.key_cells * math.prod(self.distinct[c] + 1 for c in columns)
+        values = (self.distinct[c] + (c not in self.complete) for c in columns)
+        return self.key_cells * math.prod(values)
 
 
 def plan_slices(slices: Iterable[m.Slice], shape: TableShape | None = None) -> SlicePlan:
@@ -127,14 +137,18 @@ def _pack(maximal: list[m.Slice], shape: TableShape) -> list[m.Slice]:
 
 
 def table_shape(table: ir.Table, columns: Sequence[str]) -> TableShape:
-    """Row count and approximate distinct counts of the keys and ``columns``: one cheap scan."""
-    counts = {c: table[c].approx_nunique().name(c) for c in dict.fromkeys([*KEYS, *columns])}
-    row = fetch_arrow(table.aggregate(_rows=table.count(), **counts)).to_pylist()[0]
-    key_cells = math.prod(max(int(row[k] or 0), 1) for k in KEYS)
+    """Row count, key combinations, and approximate distinct and non-missing counts of
+    ``columns``: two cheap queries."""
+    aggregates = {f"_d_{c}": table[c].approx_nunique() for c in columns}
+    aggregates |= {f"_n_{c}": table[c].count() for c in columns}
+    row = fetch_arrow(table.aggregate(_rows=table.count(), **aggregates)).to_pylist()[0]
+    keys = fetch_arrow(table.select(*KEYS).distinct().aggregate(_n=ibis._.count()))
+    rows = int(row["_rows"])
     return TableShape(
-        rows=int(row["_rows"]),
-        key_cells=key_cells,
-        distinct={c: int(row[c] or 0) for c in columns},
+        rows=rows,
+        key_cells=max(int(keys.to_pylist()[0]["_n"]), 1),
+        distinct={c: int(row[f"_d_{c}"] or 0) for c in columns},
+        complete=frozenset(c for c in columns if int(row[f"_n_{c}"]) == rows),
     )
 
 
@@ -180,28 +194,21 @@ def build_cells(
             # Every scan needs the ids; the backend holds them once rather than rerunning
             # the window per scan (a shared subquery is not materialized by every engine).
             followed = stack.enter_context(cached(followed))
-        queries = cell_queries(table, plan, followed, day_from, day_to)
-        main, bins, repeats = (fetch_arrow(query).to_pandas() for query in queries)
-    return _roll_up_slices(_combine(main, bins, repeats, plan.segments), plan)
+        computed = _typed(fetch_arrow(cell_query(table, plan, followed, day_from, day_to)))
+    return _frame(_roll_up_slices(computed, plan))
 
 
-def cell_queries(
+def cell_query(
     table: ir.Table,
     plan: SlicePlan,
     followed: ir.Table,
     day_from: int | None = None,
     day_to: int | None = None,
-) -> tuple[ir.Table, ir.Table, ir.Table]:
-    """The three backend queries, over the plan's computed slices: statistics, handle-time
-    bins, and repeat contacts (see the module docstring for why three); ``followed`` holds
-    the ids of ``followed_ids``."""
-    segments = plan.segments
+) -> ir.Table:
+    """The backend query: one aggregation per computed slice of the plan, unioned;
+    ``followed`` holds the ids of ``followed_ids``."""
     rows = _in_range(table, day_from, day_to)
-    return (
-        union_by_slice(plan.computed, segments, lambda s: _main(rows, s)),
-        union_by_slice(plan.computed, segments, lambda s: _histogram(rows, s)),
-        union_by_slice(plan.computed, segments, lambda s: _repeats(rows, followed, s)),
-    )
+    return union_by_slice(plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s))
 
 
 def _in_range(table: ir.Table, day_from: int | None, day_to: int | None) -> ir.Table:
@@ -228,16 +235,25 @@ def union_by_slice(
     return ibis.union(*parts, distinct=False)
 
 
-def _main(rows: ir.Table, columns: m.Slice) -> ir.Table:
+def _aggregate(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table:
     # Projecting per slice keeps each branch its own scan (see the module docstring).
+    handle = rows[_HANDLE].cast("float64")
+    edges = m.HANDLE_TIME_EDGES
+    last = len(edges) - 2
+    branches = [(handle < high, i) for i, high in enumerate(edges[1 : last + 1])]
     rows = rows.select(
         *KEYS,
         *columns,
         *m.FLAGS,
+        "interaction_id",
         "customer_id",
         csat=rows.csat.cast("int64"),
-        handle=rows[_HANDLE].cast("float64"),
+        handle=handle,
+        **{_BIN: ibis.cases(*branches, (handle >= edges[last], last))},
     )
+    # Interaction ids are unique in the store, so the left join keeps one row per contact.
+    ids = followed.select(**{_FOLLOWED: followed.interaction_id})
+    rows = rows.left_join(ids, rows.interaction_id == ids[_FOLLOWED])
     csat, handle = rows.csat, rows.handle
     log = (handle + 1.0).ln()
     out: dict[str, ir.Scalar] = {m.N: rows.count()}
@@ -255,23 +271,11 @@ def _main(rows: ir.Table, columns: m.Slice) -> ir.Table:
         m.HANDLE_LOG_SUM: log.sum(),
         m.HANDLE_LOG_SUMSQ: (log * log).sum(),
         m.REPEAT_N: rows.customer_id.count(),
+        m.REPEAT_TRUE: rows[_FOLLOWED].count(),
     }
+    # One filtered count per bin of the row's bin number (a missing time is in no bin).
+    out |= {name: rows.count(where=rows[_BIN] == i) for i, name in enumerate(m.HANDLE_BINS)}
     return rows.group_by([*KEYS, *columns]).aggregate(**out)
-
-
-def _histogram(rows: ir.Table, columns: m.Slice) -> ir.Table:
-    handle = rows[_HANDLE].cast("float64")
-    edges = m.HANDLE_TIME_EDGES
-    last = len(edges) - 2
-    branches = [(handle < high, i) for i, high in enumerate(edges[1 : last + 1])]
-    number = ibis.cases(*branches, (handle >= edges[last], last))
-    binned = rows.filter(handle.notnull()).select(*KEYS, *columns, **{_BIN: number})
-    counts = binned.group_by([*KEYS, *columns, _BIN]).aggregate(**{_COUNT: binned.count()})
-    # The pivot runs on (cells x bins) rows, not on contacts.
-    bin_counts = {
-        name: counts[_COUNT].sum(where=counts[_BIN] == i) for i, name in enumerate(m.HANDLE_BINS)
-    }
-    return counts.group_by([*KEYS, *columns]).aggregate(**bin_counts)
 
 
 def followed_ids(
@@ -298,49 +302,64 @@ def followed_ids(
     return contacts.filter(contacts._following <= limit).select("interaction_id")
 
 
-def _repeats(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table:
-    rows = rows.select("interaction_id", *KEYS, *columns).semi_join(followed, "interaction_id")
-    return rows.group_by([*KEYS, *columns]).aggregate(**{m.REPEAT_TRUE: rows.count()})
-
-
-def _combine(
-    main: pd.DataFrame, bins: pd.DataFrame, repeats: pd.DataFrame, segments: Sequence[str]
-) -> pd.DataFrame:
-    keys = [m.SLICE_COLUMN, *segments, *KEYS]
-    # Every contact counted in bins or repeats is counted in main: left joins keep all.
-    cells = main.merge(bins, on=keys, how="left", validate="one_to_one")
-    cells = cells.merge(repeats, on=keys, how="left", validate="one_to_one")
-    return _typed(cells, segments)
-
-
-def _typed(cells: pd.DataFrame, segments: Sequence[str]) -> pd.DataFrame:
+def _typed(cells: pa.Table) -> pa.Table:
+    """The query's cells with the engine's types: text keys as strings, ``day`` as int32,
+    counts as int64 and sums as float64, 0 where a sum had no values."""
     out = {}
-    for column in [m.SLICE_COLUMN, *segments, *(k for k in KEYS if k != "day")]:
-        # Text keys as objects with None for missing, whatever the backend's string type.
-        values = cells[column].astype(object)
-        out[column] = values.where(values.notna(), None)
-    out["day"] = cells["day"].astype("int32")
-    for column in m.STAT_COLUMNS:
-        values = cells[column].fillna(0)
-        out[column] = values.astype("float64" if column in m.SUM_COLUMNS else "int64")
-    keys = [m.SLICE_COLUMN, *segments, *KEYS]
-    return pd.DataFrame(out)[[*keys, *m.STAT_COLUMNS]]
+    for column in cells.column_names:
+        values = cells[column]
+        if column == "day":
+            values = values.cast(pa.int32())
+        elif column in m.STAT_COLUMNS:
+            kind = pa.float64() if column in m.SUM_COLUMNS else pa.int64()
+            values = pc.fill_null(values.cast(kind), 0)
+        else:
+            # Whatever the backend's string type (large strings, views).
+            values = values.cast(pa.string())
+        out[column] = values
+    return pa.table(out)
 
 
-def _roll_up_slices(computed: pd.DataFrame, plan: SlicePlan) -> pd.DataFrame:
-    """Every declared slice: computed ones as they are, the others summed from their source."""
+def _roll_up_slices(computed: pa.Table, plan: SlicePlan) -> pa.Table:
+    """Every declared slice: computed ones as they are, the others summed from their source.
+
+    Columns: slice, the plan's segments, the keys, the statistics; a missing value is a
+    group of its own when summing, as it is in the backend's group by.
+    """
     segments = plan.segments
+    stats = list(m.STAT_COLUMNS)
+    order = [m.SLICE_COLUMN, *segments, *KEYS, *stats]
+    slice_names = computed[m.SLICE_COLUMN]
     parts = []
     for columns in plan.declared:
         source = plan.source[columns]
-        cells = computed[computed[m.SLICE_COLUMN] == m.slice_name(source)]
+        cells = computed.filter(pc.equal(slice_names, m.slice_name(source)))
         if source != columns:
             keys = [*KEYS, *columns]
-            cells = cells.groupby(keys, dropna=False, sort=False)[list(m.STAT_COLUMNS)].sum()
-            cells = cells.reset_index()
-            for s in segments:
-                if s not in columns:
-                    cells[s] = None
-            cells[m.SLICE_COLUMN] = m.slice_name(columns)
-        parts.append(_typed(cells, segments))
-    return pd.concat(parts, ignore_index=True)
+            summed = cells.group_by(keys, use_threads=False).aggregate([(c, "sum") for c in stats])
+            rows = summed.num_rows
+            cells = pa.table(
+                {
+                    m.SLICE_COLUMN: pa.repeat(m.slice_name(columns), rows).cast(pa.string()),
+                    **{s: pa.nulls(rows, pa.string()) for s in segments if s not in columns},
+                    **{k: summed[k] for k in keys},
+                    **{c: summed[f"{c}_sum"] for c in stats},
+                }
+            )
+        parts.append(cells.select(order))
+    return pa.concat_tables(parts)
+
+
+def _frame(cells: pa.Table) -> pd.DataFrame:
+    """The cells as pandas: text as objects with None for missing, numbers as they are."""
+    out: dict[str, object] = {}
+    for name, values in zip(cells.column_names, cells.columns, strict=True):
+        if pa.types.is_string(values.type):
+            # Few distinct values: decode each once, then index.
+            coded = values.combine_chunks().dictionary_encode()
+            words = np.array([*coded.dictionary.to_pylist(), None], dtype=object)
+            index = pc.fill_null(coded.indices, len(coded.dictionary)).to_numpy()
+            out[name] = words[index]
+        else:
+            out[name] = values.to_numpy()
+    return pd.DataFrame(out)
