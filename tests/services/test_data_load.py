@@ -411,3 +411,40 @@ def test_suggested_mappings_for_two_real_files_load(ws: Workspace, tmp_path: Pat
     assert 'handler: {column: "ClosedBy", map: {"Bot": ai}, other: human}' in chat
     assert 'csat: {column: "CsatScore", null_values: ["0"]}' in chat
     assert "day-first, as '26-02-2021 12:51:37' shows" in chat
+
+
+def test_a_large_month_is_written_in_pieces_of_about_equal_size(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two threads, pieces of at least 10 rows: 130 rows make pieces of ceil(130 / 4) = 33.
+    monkeypatch.setattr(data_load, "MIN_PIECE_ROWS", 10)
+    monkeypatch.setattr(data_load.os, "cpu_count", lambda: 2)
+    march = [f"m{i:03d},2024-03-{1 + i % 28:02d}T10:00:00Z,ai" for i in range(100)]
+    april = [f"a{i:03d},2024-04-{1 + i % 28:02d}T10:00:00Z,human" for i in range(30)]
+    # Months interleaved, as an unsorted export would have them.
+    lines = [*march[:50], *april, *march[50:]]
+    path = tmp_path / "contacts.csv"
+    path.write_text("interaction_id,started_at,handler\n" + "\n".join(lines) + "\n", "utf-8")
+    out = load_data(ws, path)
+    assert out.rows_accepted == 130
+    assert sorted(out.files) == [
+        "data/interactions/month=2024-03/part-1-1.parquet",
+        "data/interactions/month=2024-03/part-1-2.parquet",
+        "data/interactions/month=2024-03/part-1-3.parquet",
+        "data/interactions/month=2024-03/part-1-4.parquet",
+        "data/interactions/month=2024-04/part-1.parquet",
+    ]
+    march_files = sorted(store_path(ws).glob("month=2024-03/*.parquet"))
+    sizes = [pq.read_metadata(f).num_rows for f in march_files]
+    assert sizes == [25, 25, 25, 25]
+    # Every row once, in file order within its month.
+    ids = pa.concat_tables(pq.read_table(f) for f in march_files).column("interaction_id")
+    assert ids.to_pylist() == [line.split(",")[0] for line in march]
+
+
+def test_pieces_of_a_crashed_load_are_swept(ws: Workspace) -> None:
+    orphan = store_path(ws) / "month=2020-01" / "part-99-2.parquet"
+    orphan.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"interaction_id": ["x"], "load_id": [99]}), orphan)
+    load(ws, BANK, "technion-bank-calls")
+    assert not orphan.exists()
