@@ -10,7 +10,13 @@ import pytest
 from pydantic import ValidationError
 
 from cxsteward.config import Settings
-from cxsteward.engine.backend import SPILL_FOLDER, connect, fetch_arrow, interactions_table
+from cxsteward.engine.backend import (
+    SPILL_FOLDER,
+    connect,
+    fetch_arrow,
+    interactions_source,
+    interactions_table,
+)
 from cxsteward.errors import Invalid
 
 
@@ -57,9 +63,31 @@ def test_a_warehouse_with_an_interactions_table_is_read_as_it_is(tmp_path: Path)
     try:
         table = interactions_table(con, tmp_path / "no-store-needed")
         frame = fetch_arrow(table).to_pandas()
+        # Not the workspace store: cells join followed contacts by id, not (load, row).
+        assert interactions_source(con, tmp_path / "no-store-needed")[1] is False
     finally:
         con.disconnect()
     assert frame["interaction_id"].tolist() == ["i1"]
     # Canonical fields the warehouse lacks are there, as nulls.
     assert frame["csat"].isna().all() and frame["complaint"].isna().all()
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_the_workspace_store_is_told_apart_from_a_warehouse(tmp_path: Path) -> None:
+    store = tmp_path / "interactions" / "month=2025-01"
+    store.mkdir(parents=True)
+    raw = duckdb.connect()
+    raw.execute(
+        f"COPY (SELECT 'i1' AS interaction_id, 1 AS load_id, 2 AS source_row) "
+        f"TO '{store / 'part-1.parquet'}' (FORMAT parquet)"
+    )
+    raw.close()
+    con = connect(Settings(workspace=tmp_path))
+    try:
+        table, from_store = interactions_source(con, tmp_path / "interactions")
+        assert from_store is True
+        assert fetch_arrow(table.select("load_id", "source_row")).to_pylist() == [
+            {"load_id": 1, "source_row": 2}
+        ]
+    finally:
+        con.disconnect()

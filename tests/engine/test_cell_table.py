@@ -221,6 +221,13 @@ def test_every_cell_matches_pandas(
     assert_slice_matches(cells, expected_cells(rows, columns), columns)
 
 
+def test_the_store_row_key_gives_the_same_cells(table: ibis.Table, rows: pd.DataFrame) -> None:
+    # (load, source row) instead of the interaction id to join the followed contacts.
+    keyed = build_cells(table, SLICES, repeat_contact_days=7, row_key=cell_table.STORE_KEY)
+    for columns in [(), *SLICES]:
+        assert_slice_matches(keyed, expected_cells(rows, columns), columns)
+
+
 def test_cells_have_the_stored_layout(cells: pd.DataFrame) -> None:
     assert list(cells.columns) == [*TEXT[:3], *KEYS, *m.STAT_COLUMNS]
     assert cells["day"].dtype == np.int32
@@ -390,3 +397,39 @@ def test_a_column_without_missing_values_adds_no_missing_group() -> None:
     assert shape.groups(["a"]) == 10 * 5
     assert shape.groups(["b"]) == 10 * 3
     assert shape.groups(["a", "b"]) == 10 * 5 * 3
+
+
+def test_a_tie_is_broken_by_id_or_by_row_order_in_the_store(
+    backend: ibis.BaseBackend, tmp_path: Path
+) -> None:
+    # Two contacts of one customer at the same instant; the export lists "b" before "a".
+    frame = pd.DataFrame(
+        {
+            "interaction_id": ["b", "a"],
+            "started_at": [utc("2024-05-01 10:00"), utc("2024-05-01 10:00")],
+            "handler": ["ai", "human"],
+            "deployment": "chat",
+            "customer_id": ["k1", "k1"],
+        }
+    )
+    table = interactions_table(backend, write_store(tmp_path / "interactions", frame))
+
+    def followed(row_key: tuple[str, ...]) -> dict[str, int]:
+        cells = build_cells(table, [], repeat_contact_days=7, row_key=row_key)
+        return dict(zip(cells["handler"], cells[m.REPEAT_TRUE], strict=True))
+
+    # By id: "a" comes first and is the one followed. By the store's (load, source row):
+    # "b", first in the export, is.
+    assert followed(cell_table.ID_KEY) == {"ai": 0, "human": 1}
+    assert followed(cell_table.STORE_KEY) == {"ai": 1, "human": 0}
+
+
+def test_a_scan_never_exceeds_the_cell_cap_however_many_rows() -> None:
+    # 10^9 rows would allow 20M cells per scan; the cap keeps each scan at 150,000.
+    shape = TableShape(rows=10**9, key_cells=1000, distinct={"a": 9, "b": 9, "c": 9})
+    plan = plan_slices([("a",), ("b",), ("c",)], shape)
+    # a + b: 1000 x 10 x 10 = 100,000 cells; + c would be 1,000,000.
+    assert plan.computed == [("a", "b"), ("c",)]
+    assert cell_table.MAX_CELLS_PER_SCAN == 150_000
+    for scan in plan.computed:
+        assert shape.groups(scan) <= cell_table.MAX_CELLS_PER_SCAN

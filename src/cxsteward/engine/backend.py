@@ -107,7 +107,13 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
 
 
 def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
-    """The interaction store as one table, on any backend.
+    """The interaction store as one table, on any backend (see ``interactions_source``)."""
+    return interactions_source(con, dataset_path)[0]
+
+
+def interactions_source(con: ibis.BaseBackend, dataset_path: Path) -> tuple[ibis.Table, bool]:
+    """The interaction store as one table, on any backend, and whether it is the workspace's
+    own Parquet store (True) rather than a backend's ``interactions`` table.
 
     DuckDB and Spark read the Parquet store under ``dataset_path``; files written by
     different loads may differ in their segment columns, so they are unioned by name. A
@@ -122,7 +128,7 @@ def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
     with quiet_backend():
         try:
             # Asked by name: ibis 12's list_tables fails on DuckDB 2 connections.
-            return with_canonical_columns(con.table(WAREHOUSE_TABLE))
+            return with_canonical_columns(con.table(WAREHOUSE_TABLE)), False
         except TableNotFound:
             pass
         # One folder per month (month=YYYY-MM), Parquet files in it.
@@ -137,7 +143,7 @@ def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
             table = con.read_parquet(pattern, mergeSchema="true")
         else:
             table = con.read_parquet([str(f) for f in files])
-    return with_canonical_columns(table)
+    return with_canonical_columns(table), True
 
 
 def fetch_arrow(expr: ir.Table) -> pa.Table:
@@ -166,15 +172,17 @@ def cached(expr: ir.Table) -> Iterator[ir.Table]:
 
 @contextmanager
 def quiet_backend() -> Iterator[None]:
-    """Silence two known warnings of the backends' own code, nothing else.
+    """Silence three known warnings of the backends' own code, nothing else.
 
-    ibis 12 calls duckdb's deprecated ``fetch_arrow_table`` on every schema lookup, and
-    PySpark 4 drops (never closes) the local socket it streams Arrow results through.
+    ibis 12 calls duckdb's deprecated ``fetch_arrow_table`` on every schema lookup, its
+    SQLite backend sets pandas' deprecated ``future.infer_string`` option while reading,
+    and PySpark 4 drops (never closes) the local socket it streams Arrow results through.
     """
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", r"fetch_arrow_table\(\) is deprecated", DeprecationWarning, "ibis"
         )
+        warnings.filterwarnings("ignore", r"The 'future\.infer_string' option is deprecated")
         warnings.filterwarnings("ignore", r"unclosed <socket\.socket", ResourceWarning)
         yield
 

@@ -46,7 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxsteward.domain import metrics as m
-from cxsteward.domain.interactions import STORE_COLUMNS
+from cxsteward.domain.interactions import LOAD_ID, SOURCE_ROW, STORE_COLUMNS
 from cxsteward.engine.backend import cached, fetch_arrow
 from cxsteward.errors import Invalid
 
@@ -58,11 +58,17 @@ _NOT_SEGMENTS = frozenset(
 _HANDLE = "handle_time_s"
 _BIN = "_bin"
 _FOLLOWED = "_followed"
-_FOLLOWED = "_followed"
+# What names a contact: its id anywhere; in the workspace store also (load, source row).
+ID_KEY = ("interaction_id",)
+STORE_KEY = (LOAD_ID, SOURCE_ROW)
 _Aggregate = Callable[[m.Slice], ir.Table]
 # Packing slices into one scan pays while its cells average at least this many contacts
 # (an upper-bound estimate of the cells; measured on DuckDB, benchmarks/cells_engine.md).
 ROWS_PER_CELL = 50
+# ... and while its cells stay few enough for the aggregation's hash table to stay small: at
+# 10M contacts 36,000 cells took 2.0 s and 144,000 3.4 s; at 100M an uncapped pack of 1.7M
+# cells spilled to disk and took twice as long as two packs.
+MAX_CELLS_PER_SCAN = 150_000
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,9 @@ def plan_slices(slices: Iterable[m.Slice], shape: TableShape | None = None) -> S
 
     Only slices no other declared slice contains need the rows. With a ``shape``, those are
     further packed into shared scans while a scan averages at least ``ROWS_PER_CELL`` rows
-    per cell: one scan by region and tier costs far less than two scans (see the module
-    docstring), and region and tier are then sums of its cells.
+    per cell and has at most ``MAX_CELLS_PER_SCAN`` cells: one scan by region and tier
+    costs far less than two scans (see the module docstring), and region and tier are then
+    sums of its cells.
     """
     declared: dict[frozenset[str], m.Slice] = {frozenset(): ()}
     for columns in slices:
@@ -121,7 +128,7 @@ def plan_slices(slices: Iterable[m.Slice], shape: TableShape | None = None) -> S
 
 def _pack(maximal: list[m.Slice], shape: TableShape) -> list[m.Slice]:
     """First-fit decreasing: each slice joins the first scan that stays within the budget."""
-    budget = shape.rows / ROWS_PER_CELL
+    budget = min(shape.rows / ROWS_PER_CELL, MAX_CELLS_PER_SCAN)
     if any(c not in shape.distinct for s in maximal for c in s):
         return maximal
     scans: list[m.Slice] = []
@@ -176,8 +183,12 @@ def build_cells(
     repeat_contact_days: int,
     day_from: int | None = None,
     day_to: int | None = None,
+    row_key: Sequence[str] = ID_KEY,
 ) -> pd.DataFrame:
     """The cell table of ``table`` for overall and each slice, over days ``day_from..day_to``.
+
+    ``row_key`` names each contact uniquely: the interaction id anywhere, or the store's
+    (load, source row), two integers that join faster than a text id.
 
     Columns: ``slice``, every segment column a slice uses (null outside its slices, and
     where the contact has no value), ``day`` (int32), ``handler``, ``deployment``,
@@ -188,13 +199,14 @@ def build_cells(
     check_slices(table, plan)
     if len(plan.computed) > 1:
         plan = plan_slices(slices, table_shape(_in_range(table, day_from, day_to), plan.segments))
-    followed = followed_ids(table, repeat_contact_days, day_from, day_to)
+    followed = followed_ids(table, repeat_contact_days, day_from, day_to, row_key)
     with ExitStack() as stack:
         if len(plan.computed) > 1:
             # Every scan needs the ids; the backend holds them once rather than rerunning
             # the window per scan (a shared subquery is not materialized by every engine).
             followed = stack.enter_context(cached(followed))
-        computed = _typed(fetch_arrow(cell_query(table, plan, followed, day_from, day_to)))
+        query = cell_query(table, plan, followed, day_from, day_to, row_key)
+        computed = _typed(fetch_arrow(query))
     return _frame(_roll_up_slices(computed, plan))
 
 
@@ -204,11 +216,14 @@ def cell_query(
     followed: ir.Table,
     day_from: int | None = None,
     day_to: int | None = None,
+    row_key: Sequence[str] = ID_KEY,
 ) -> ir.Table:
     """The backend query: one aggregation per computed slice of the plan, unioned;
-    ``followed`` holds the ids of ``followed_ids``."""
+    ``followed`` holds the row keys of ``followed_ids``."""
     rows = _in_range(table, day_from, day_to)
-    return union_by_slice(plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s))
+    return union_by_slice(
+        plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s, row_key)
+    )
 
 
 def _in_range(table: ir.Table, day_from: int | None, day_to: int | None) -> ir.Table:
@@ -235,7 +250,9 @@ def union_by_slice(
     return ibis.union(*parts, distinct=False)
 
 
-def _aggregate(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table:
+def _aggregate(
+    rows: ir.Table, followed: ir.Table, columns: m.Slice, row_key: Sequence[str]
+) -> ir.Table:
     # Projecting per slice keeps each branch its own scan (see the module docstring).
     handle = rows[_HANDLE].cast("float64")
     edges = m.HANDLE_TIME_EDGES
@@ -245,15 +262,15 @@ def _aggregate(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table
         *KEYS,
         *columns,
         *m.FLAGS,
-        "interaction_id",
+        *row_key,
         "customer_id",
         csat=rows.csat.cast("int64"),
         handle=handle,
         **{_BIN: ibis.cases(*branches, (handle >= edges[last], last))},
     )
-    # Interaction ids are unique in the store, so the left join keeps one row per contact.
-    ids = followed.select(**{_FOLLOWED: followed.interaction_id})
-    rows = rows.left_join(ids, rows.interaction_id == ids[_FOLLOWED])
+    # The row key is unique, so the left join keeps one row per contact.
+    keys = followed.select(**{f"{_FOLLOWED}{i}": followed[k] for i, k in enumerate(row_key)})
+    rows = rows.left_join(keys, [rows[k] == keys[f"{_FOLLOWED}{i}"] for i, k in enumerate(row_key)])
     csat, handle = rows.csat, rows.handle
     log = (handle + 1.0).ln()
     out: dict[str, ir.Scalar] = {m.N: rows.count()}
@@ -271,7 +288,7 @@ def _aggregate(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table
         m.HANDLE_LOG_SUM: log.sum(),
         m.HANDLE_LOG_SUMSQ: (log * log).sum(),
         m.REPEAT_N: rows.customer_id.count(),
-        m.REPEAT_TRUE: rows[_FOLLOWED].count(),
+        m.REPEAT_TRUE: rows[f"{_FOLLOWED}0"].count(),
     }
     # One filtered count per bin of the row's bin number (a missing time is in no bin).
     out |= {name: rows.count(where=rows[_BIN] == i) for i, name in enumerate(m.HANDLE_BINS)}
@@ -279,27 +296,33 @@ def _aggregate(rows: ir.Table, followed: ir.Table, columns: m.Slice) -> ir.Table
 
 
 def followed_ids(
-    table: ir.Table, repeat_contact_days: int, day_from: int | None, day_to: int | None
+    table: ir.Table,
+    repeat_contact_days: int,
+    day_from: int | None,
+    day_to: int | None,
+    row_key: Sequence[str] = ID_KEY,
 ) -> ir.Table:
-    """The ids of contacts followed by another contact of the customer within N days.
+    """The row keys of contacts followed by another contact of the customer within N days.
 
-    The window sees only customer, time and id, the narrowest input its sort can have; each
-    scan then picks its followed rows by id (interaction ids are unique in the store). Only
-    these ids are shared between the scans, so only they are ever held in memory.
+    The window sees only customer, time, id and row key, the narrowest input its sort can
+    have; each scan then picks its followed rows by their row key (unique: the interaction
+    id, or the store's load and source row). Only these keys are shared between the scans,
+    so only they are ever held in memory.
     The next contact is looked for up to N days past ``day_to``, so contacts at the end of
     the range are judged like the others (only the store's own last N days read low).
     """
     horizon = None if day_to is None else day_to + repeat_contact_days
     contacts = _in_range(table, day_from, horizon)
     contacts = contacts.filter(contacts.customer_id.notnull())
-    contacts = contacts.select("customer_id", "started_at", "interaction_id")
-    # interaction_id breaks ties between contacts starting at the same instant.
+    contacts = contacts.select("customer_id", "started_at", *row_key)
+    # The row key breaks ties between contacts starting at the same instant.
     window = ibis.window(
-        group_by=contacts.customer_id, order_by=[contacts.started_at, contacts.interaction_id]
+        group_by=contacts.customer_id,
+        order_by=[contacts.started_at, *(contacts[k] for k in row_key)],
     )
     contacts = contacts.mutate(_following=contacts.started_at.lead().over(window))
     limit = contacts.started_at + ibis.interval(days=repeat_contact_days)
-    return contacts.filter(contacts._following <= limit).select("interaction_id")
+    return contacts.filter(contacts._following <= limit).select(*row_key)
 
 
 def _typed(cells: pa.Table) -> pa.Table:

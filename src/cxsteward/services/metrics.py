@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from cxsteward.domain import metrics as m
-from cxsteward.engine.backend import connect, interactions_table
-from cxsteward.engine.cell_table import build_cells
+from cxsteward.engine.backend import connect, interactions_source
+from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells
 from cxsteward.errors import Invalid
 from cxsteward.services.data_load import interactions_dataset, store_path
 from cxsteward.services.workspace import Workspace
@@ -37,13 +37,15 @@ def compute_cell_frame(
         # A warehouse has its own interactions table; the embedded engines read the store.
         embedded = con.name in ("duckdb", "pyspark")
         dataset = interactions_dataset(ws) if embedded else store_path(ws)
-        table = interactions_table(con, dataset)
+        table, from_store = interactions_source(con, dataset)
         return build_cells(
             table,
             slices,
             repeat_contact_days=ws.settings.repeat_contact_days,
             day_from=None if date_from is None else m.day_number(date_from),
             day_to=None if date_to is None else m.day_number(date_to),
+            # The store names each row by (load, source row); a warehouse by its id only.
+            row_key=STORE_KEY if from_store else ID_KEY,
         )
     finally:
         # A Spark session outlives the call (it takes seconds to start); DuckDB does not.
