@@ -153,3 +153,27 @@ def test_suggest_mapping_prints_or_writes_yaml(
     assert "review every CHECK" in result.stderr
     message = fails(runner, workspace, "suggest-mapping", pwc, "--out", str(target))
     assert "exists" in message
+
+
+def test_load_reads_a_table_through_a_backend_url(
+    runner: CliRunner, workspace: Path, tmp_path: Path
+) -> None:
+    import duckdb
+
+    database = tmp_path / "crm.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "CREATE TABLE contacts AS SELECT * FROM (VALUES ('c1', '2024-05-01T10:00:00Z', "
+            "'ai'), ('c2', '2024-05-01T11:00:00Z', 'human')) AS t(interaction_id, started_at, "
+            "handler)"
+        )
+    url = f"duckdb:///{database}"
+    text = ok(runner, workspace, "load", url, "--table", "contacts").stdout
+    assert f"Load 1: {url} table contacts: 2 rows read = 2 accepted + 0 quarantined." in text
+    listed = json.loads(ok(runner, workspace, "loads", "--json").stdout)
+    assert [r["source"] for r in listed] == [f"{url} table contacts"]
+    again = ok(runner, workspace, "load", url, "--table", "contacts").stdout
+    assert "was already loaded as load 1" in again
+    assert "name the table to read (--table)" in fails(runner, workspace, "load", url)
+    message = fails(runner, workspace, "load", url, "--table", "missing")
+    assert "no table 'missing'" in message

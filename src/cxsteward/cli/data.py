@@ -16,6 +16,7 @@ from rich.text import Text
 
 from cxsteward.cli.common import StewardTyper, console, err_console, print_json, workspace
 from cxsteward.cli.synth import register as register_synth
+from cxsteward.engine.table_source import is_url
 from cxsteward.errors import Invalid
 from cxsteward.services import data as service
 
@@ -32,22 +33,33 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 @app.command("load")
 def load(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="CSV, TSV, Parquet, XLSX, ODS or JSON Lines file."),
+    source: str = typer.Argument(
+        ...,
+        metavar="SOURCE",
+        help="A CSV, TSV, Parquet, XLSX, ODS or JSON Lines file, or an Ibis backend URL "
+        "(postgres://..., duckdb:///file.duckdb, sqlite:///file.db) with --table.",
+    ),
     mapping: Path | None = typer.Option(
         None, "--mapping", "-m", help="Column mapping (YAML); see examples/mappings."
+    ),
+    table: str | None = typer.Option(
+        None, "--table", help="The table to read when SOURCE is a backend URL."
     ),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Load an export into the interaction store through a column mapping.
 
     Every row is accepted or quarantined with its reason (rows read = accepted +
-    quarantined). The load is atomic, and loading the same file again adds nothing.
-    Without --mapping the file must already use the canonical column names.
+    quarantined). The load is atomic, and loading the same file (or an unchanged table)
+    again adds nothing. Without --mapping the source must already use the canonical column
+    names. A password in the URL is never stored or printed.
 
     Example: cxsteward data load "Chat Dataset.xlsx" --mapping chat-bot-agent.yaml
+    Example: cxsteward data load postgres://cx@db/crm --table contacts --mapping crm.yaml
     """
+    path: Path | str = source if is_url(source) else Path(source)
     with workspace(ctx) as ws, _progress() as progress:
-        out = service.load_data(ws, file, mapping, progress=progress)
+        out = service.load_data(ws, path, mapping, table=table, progress=progress)
     if json_out:
         print_json(out)
         return
@@ -76,7 +88,7 @@ def loads(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
         table.add_row(
             str(r.load_id),
             f"{r.finished_at:%Y-%m-%d %H:%M}",
-            Text(Path(r.source).name),
+            Text(_source_name(r.source)),
             f"{r.rows_read:,}",
             f"{r.rows_accepted:,}",
             f"{r.rows_quarantined:,}",
@@ -168,8 +180,13 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
+def _source_name(source: str) -> str:
+    """A file by its name; a backend table by its (masked) URL and table."""
+    return source if is_url(source) else Path(source).name
+
+
 def _render_load(out: Console, load: service.LoadOut) -> None:
-    name = Path(load.source).name
+    name = _source_name(load.source)
     if load.already_loaded:
         out.print(
             f"{name} was already loaded as load {load.load_id} on "

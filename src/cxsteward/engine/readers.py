@@ -382,7 +382,7 @@ def _read_parquet(path: Path, columns: Collection[str] | None) -> RawTable:
         raise SourceUnreadable(f"{path}: not a readable Parquet file ({exc})") from None
     table = pa.table(
         {
-            name: _plain(col.combine_chunks() if col.num_chunks != 1 else col.chunk(0))
+            name: plain_column(col.combine_chunks() if col.num_chunks != 1 else col.chunk(0))
             for name, col in zip(table.column_names, table.columns, strict=True)
         }
     )
@@ -422,7 +422,7 @@ def _dictionary_columns(metadata: pq.FileMetaData, wanted: Sequence[str]) -> lis
     return coded
 
 
-def _plain(array: pa.Array) -> pa.Array:
+def plain_column(array: pa.Array) -> pa.Array:
     """Text as ``string`` (or a dictionary of ``string``); other dictionaries decoded."""
     if pa.types.is_dictionary(array.type):
         value_type = array.type.value_type
@@ -431,7 +431,7 @@ def _plain(array: pa.Array) -> pa.Array:
             or pa.types.is_large_string(value_type)
             or pa.types.is_string_view(value_type)
         ):
-            return _plain(array.dictionary_decode())
+            return plain_column(array.dictionary_decode())
         return pa.DictionaryArray.from_arrays(
             array.indices.cast(pa.int32()), array.dictionary.cast(pa.string())
         )

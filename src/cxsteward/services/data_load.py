@@ -36,6 +36,7 @@ from cxsteward.domain.interactions import MONTH, SOURCE_ROW
 from cxsteward.domain.mapping import Mapping, identity_mapping, mapping_json, parse_mapping
 from cxsteward.engine.ingest import Context, Ingested, drop_stored, ingest
 from cxsteward.engine.readers import ReadOptions, read_table
+from cxsteward.engine.table_source import is_url, masked_url, read_backend_table, table_checksum
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.services.data_quality import quality_summary, segment_values
@@ -125,47 +126,65 @@ def interactions_dataset(ws: Workspace) -> Path:
 
 def load_data(
     ws: Workspace,
-    path: Path,
+    path: Path | str,
     mapping_path: Path | None = None,
     *,
+    table: str | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> LoadOut:
     """Load one export through a mapping: every row is accepted or quarantined with a reason.
 
-    Without a mapping the file must already use the canonical column names. Loading a file
-    that was loaded before (same SHA-256) adds nothing and says so.
+    ``path`` is a file, or with ``table`` an Ibis backend URL (``postgres://...``,
+    ``duckdb:///file.duckdb``, ``sqlite:///file.db``) whose table is read. Without a mapping
+    the source must already use the canonical column names. Loading a file (or a table
+    whose rows are unchanged) that was loaded before (same SHA-256) adds nothing and says so.
 
     Raises:
-        Invalid: the file, the mapping, or the pair cannot be loaded; nothing was written.
+        Invalid: the source, the mapping, or the pair cannot be loaded; nothing was written.
     """
     started = now or datetime.now(UTC)
     tell = progress or (lambda _step, _done, _total: None)
     tell("checking the file", 0, 1)
-    digest, size = _checksum(path)
-    previous = _load_by_sha(ws, digest)
-    if previous is not None:
-        return _out(previous, already_loaded=True)
-    tell("reading the file", 0, 1)
-    if mapping_path is None:
-        raw = read_table(path)
-        mapping = identity_mapping(list(raw.columns), str(path))
+    mapping = None if mapping_path is None else _mapping(mapping_path)
+    columns = None if mapping is None else mapping.columns()
+    if table is not None or (isinstance(path, str) and is_url(path)):
+        if table is None:
+            raise Invalid(f"{masked_url(str(path))}: name the table to read (--table)")
+        if not is_url(str(path)):
+            raise Invalid(
+                f"{path}: --table reads a backend URL (such as postgres://...), not a file"
+            )
+        tell("reading the table", 0, 1)
+        raw = read_backend_table(str(path), table, columns)
+        digest, size = table_checksum(raw.table)
+        previous = _load_by_sha(ws, digest)
+        if previous is not None:
+            return _out(previous, already_loaded=True)
     else:
-        mapping = _mapping(mapping_path)
-        options = ReadOptions(
-            format=mapping.source.format,
-            sheet=mapping.source.sheet,
-            delimiter=mapping.source.delimiter,
-            encoding=mapping.source.encoding,
-        )
-        raw = read_table(path, options, columns=mapping.columns())
+        digest, size = _checksum(Path(path))
+        previous = _load_by_sha(ws, digest)
+        if previous is not None:
+            return _out(previous, already_loaded=True)
+        tell("reading the file", 0, 1)
+        options = None
+        if mapping is not None:
+            options = ReadOptions(
+                format=mapping.source.format,
+                sheet=mapping.source.sheet,
+                delimiter=mapping.source.delimiter,
+                encoding=mapping.source.encoding,
+            )
+        raw = read_table(Path(path), options, columns=columns)
+    if mapping is None:
+        mapping = identity_mapping(list(raw.columns), raw.source)
     result = ingest(raw, mapping, Context(load_id=0, now=started), tell)
     moved: list[Path] = []
     created: list[Path] = []
     staging = ws.settings.workspace / "data" / ".staging" / f"{os.getpid()}-{id(result)}"
     try:
         with ws.transaction() as session:
-            record = _begin(session, path, digest, size, raw.format, mapping, started)
+            record = _begin(session, raw.source, digest, size, raw.format, mapping, started)
             _sweep_orphans(ws, session)
             tell("checking ids against the store", 0, 1)
             result = drop_stored(result, _known_keys(ws))
@@ -191,7 +210,7 @@ def load_data(
         if "locked" not in str(exc.orig):
             raise
         raise Conflict(
-            f"{path}: the registry is busy with another load; nothing was written. Try again."
+            f"{raw.source}: the registry is busy with another load; nothing was written. Try again."
         ) from exc
     except BaseException:
         _take_back(moved, created)
@@ -267,7 +286,7 @@ def _mapping(mapping_path: Path) -> Mapping:
 
 def _begin(
     session: Session,
-    path: Path,
+    source: str,
     digest: str,
     size: int,
     file_format: str,
@@ -278,7 +297,7 @@ def _begin(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     record = DataLoadRecord(
-        source=str(path)[-500:],
+        source=source[-500:],
         sha256=digest,
         file_format=file_format,
         bytes=size,
