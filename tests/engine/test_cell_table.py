@@ -433,3 +433,17 @@ def test_a_scan_never_exceeds_the_cell_cap_however_many_rows() -> None:
     assert cell_table.MAX_CELLS_PER_SCAN == 150_000
     for scan in plan.computed:
         assert shape.groups(scan) <= cell_table.MAX_CELLS_PER_SCAN
+
+
+def test_the_store_key_is_used_only_where_every_row_has_it(
+    backend: ibis.BaseBackend, table: ibis.Table, tmp_path: Path
+) -> None:
+    assert cell_table.has_keys(table, cell_table.STORE_KEY)
+    frame = contacts(rows=40, seed=3).iloc[:40]
+    # One file from an older tool, without the store's row column.
+    store = write_store(tmp_path / "interactions", with_store_columns(frame.iloc[:20]), part=1)
+    write_store(store, with_store_columns(frame.iloc[20:]).drop(columns=["source_row"]), part=2)
+    mixed = interactions_table(backend, store)
+    assert not cell_table.has_keys(mixed, cell_table.STORE_KEY)
+    assert not cell_table.has_keys(mixed, ("no_such_column",))
+    assert cell_table.has_keys(mixed, cell_table.ID_KEY)

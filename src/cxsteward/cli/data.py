@@ -16,7 +16,6 @@ from rich.text import Text
 
 from cxsteward.cli.common import StewardTyper, console, err_console, print_json, workspace
 from cxsteward.cli.synth import register as register_synth
-from cxsteward.engine.table_source import is_url
 from cxsteward.errors import Invalid
 from cxsteward.services import data as service
 
@@ -57,7 +56,7 @@ def load(
     Example: cxsteward data load "Chat Dataset.xlsx" --mapping chat-bot-agent.yaml
     Example: cxsteward data load postgres://cx@db/crm --table contacts --mapping crm.yaml
     """
-    path: Path | str = source if is_url(source) else Path(source)
+    path: Path | str = source if service.is_url(source) else Path(source)
     with workspace(ctx) as ws, _progress() as progress:
         out = service.load_data(ws, path, mapping, table=table, progress=progress)
     if json_out:
@@ -182,7 +181,7 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
 def _source_name(source: str) -> str:
     """A file by its name; a backend table by its (masked) URL and table."""
-    return source if is_url(source) else Path(source).name
+    return source if service.is_url(source) else Path(source).name
 
 
 def _render_load(out: Console, load: service.LoadOut) -> None:

@@ -161,6 +161,16 @@ def table_shape(table: ir.Table, columns: Sequence[str]) -> TableShape:
     )
 
 
+def has_keys(table: ir.Table, columns: Sequence[str]) -> bool:
+    """True when ``columns`` exist and are filled on every row, so they can name a contact:
+    files written by hand or by an older tool may lack the store's load and row columns."""
+    if not set(columns) <= set(table.columns):
+        return False
+    counts = {f"_n{i}": table[c].count() for i, c in enumerate(columns)}
+    row = fetch_arrow(table.aggregate(_rows=table.count(), **counts)).to_pylist()[0]
+    return all(row[name] == row["_rows"] for name in counts)
+
+
 def segment_columns(table: ir.Table) -> list[str]:
     """Columns a slice may use: every string column that is not a key or an identifier."""
     schema = table.schema()

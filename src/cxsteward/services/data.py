@@ -5,6 +5,7 @@ One import for callers; the work is in data_load, data_quality and data_suggest.
 
 from __future__ import annotations
 
+from cxsteward.engine.table_source import is_url
 from cxsteward.services.data_load import (
     LoadNotFound,
     LoadOut,
@@ -27,6 +28,7 @@ __all__ = [
     "QuarantineRow",
     "get_load",
     "interactions_dataset",
+    "is_url",
     "list_loads",
     "list_quarantine",
     "load_data",
