@@ -316,10 +316,10 @@ def followed_ids(
 ) -> ir.Table:
     """The row keys of contacts followed by another contact of the customer within N days.
 
-    The window sees only customer, time, id and row key, the narrowest input its sort can
-    have; each scan then picks its followed rows by their row key (unique: the interaction
-    id, or the store's load and source row). Only these keys are shared between the scans,
-    so only they are ever held in memory.
+    The window sees only customer, time and row key, the narrowest input its sort can
+    have (the key also breaks ties at the same instant); each scan then picks its followed
+    rows by their row key (unique: the interaction id, or the store's load and source row).
+    Only these keys are shared between the scans, so only they are ever held in memory.
     The next contact is looked for up to N days past ``day_to``, so contacts at the end of
     the range are judged like the others (only the store's own last N days read low).
     """

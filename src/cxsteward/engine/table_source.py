@@ -44,7 +44,7 @@ def masked_url(url: str) -> str:
         pieces = []
         for piece in parts.query.split("&"):
             key, sep, _value = piece.partition("=")
-            secret = sep and any(w in key.lower() for w in _SECRET_WORDS)
+            secret = sep and _is_secret(key)
             pieces.append(f"{key}={_MASK}" if secret else piece)
         out = out.replace(f"?{parts.query}", "?" + "&".join(pieces), 1)
     return out
@@ -122,12 +122,13 @@ def table_checksum(table: pa.Table) -> tuple[str, int]:
 def _secrets(url: str) -> list[str]:
     parts = urlsplit(url)
     found = [parts.password] if parts.password else []
-    found += [
-        value
-        for key, value in parse_qsl(parts.query)
-        if value and any(w in key.lower() for w in _SECRET_WORDS)
-    ]
+    found += [value for key, value in parse_qsl(parts.query) if value and _is_secret(key)]
     return found
+
+
+def _is_secret(key: str) -> bool:
+    """A query parameter named like a password, secret, token or key."""
+    return any(word in key.lower() for word in _SECRET_WORDS)
 
 
 def _reason(exc: Exception, secrets: list[str]) -> str:
