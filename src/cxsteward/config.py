@@ -43,6 +43,61 @@ class Settings(BaseSettings):
     repeat_contact_days: int = Field(
         default=7, ge=1, le=90, description="Days within which a further contact is a repeat."
     )
+    # Data-quality rules of monitoring runs (docs/monitoring.md); the governance file's
+    # data_quality: section overrides them.
+    stale_feed_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="Days the newest contact may be older than today before the feed is stale.",
+    )
+    volume_trailing_days: int = Field(
+        default=28,
+        ge=7,
+        le=366,
+        description="Days before the newest ones that set the expected daily contact volume.",
+    )
+    volume_recent_days: int = Field(
+        default=1,
+        ge=1,
+        le=31,
+        description="Newest days whose contact volume is judged against the trailing days.",
+    )
+    volume_alpha: float = Field(
+        default=0.001,
+        gt=0,
+        lt=0.5,
+        description="False-alarm rate of the volume drop/spike rule, per deployment and handler.",
+    )
+    volume_min_change: float = Field(
+        default=0.3,
+        ge=0,
+        le=10,
+        description="Smallest relative volume change reported as a drop or spike (0.3 = 30%).",
+    )
+    null_rate_jump: float = Field(
+        default=0.10,
+        gt=0,
+        le=1,
+        description="Rise of a mapped column's null rate between loads (0.1 = 10 points).",
+    )
+    quarantine_rate_jump: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Rise of a load's quarantined share against the load before (0.05 = 5 points).",
+    )
+    duplicate_rate_jump: float = Field(
+        default=0.05,
+        gt=0,
+        le=1,
+        description="Rise of a load's duplicate-id share against the one before (0.05 = 5 points).",
+    )
+    empty_window_min_contacts: int = Field(
+        default=1,
+        ge=1,
+        description="Contacts a monitoring run needs; fewer is an empty window, a failed gate.",
+    )
     question_bank: Path | None = Field(
         default=None,
         description="A custom question bank (YAML) that replaces the built-in one.",

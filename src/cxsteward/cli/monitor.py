@@ -49,7 +49,12 @@ def run(
     fdr: float = typer.Option(0.05, "--fdr", help="False discovery rate for findings."),
     json_file: Path | None = typer.Option(None, "--json", help="Write the run as JSON here."),
     fail_on: Severity | None = typer.Option(
-        None, "--fail-on", help="Exit 2 on a confirmed breach at this severity or worse."
+        None,
+        "--fail-on",
+        help="Exit 2 on a confirmed breach or data-quality finding at this severity or worse.",
+    ),
+    today: str | None = typer.Option(
+        None, "--today", help="Count feed ages from this day, YYYY-MM-DD (default today, UTC)."
     ),
 ) -> None:
     """Run monitoring over the interaction store and report findings.
@@ -57,8 +62,11 @@ def run(
     Every metric is compared AI against humans per deployment and segment, every threshold
     is judged (confirmed when its interval lies beyond the limit, suspected when only the
     estimate does), AI-only segment gaps and model-version changes are tested, and
-    q-values control false discoveries across the run. Exit 2 with --fail-on when a
-    confirmed breach at that severity or worse exists, so CI can gate on it.
+    q-values control false discoveries across the run. Data-quality rules check the data
+    itself: a stale feed, a volume drop or spike, a jump in null, quarantine or duplicate
+    rates between loads, a metric recorded for one handler only. Exit 2 with --fail-on when
+    a confirmed breach or data-quality finding at that severity or worse exists, so CI can
+    gate on it; a window holding no contacts always exits 2 (it checked nothing).
 
     Example: cxsteward monitor run --from 2025-01-01 --fail-on sev2 --json run.json
     """
@@ -77,6 +85,7 @@ def run(
             window=window,
             fdr=fdr,
             fail_on=fail_on.value if fail_on else None,
+            today=_date(today, "--today"),
         )
     if json_file is not None:
         tmp = json_file.with_name(json_file.name + ".part")
@@ -84,7 +93,9 @@ def run(
         tmp.replace(json_file)
     _render(out)
     if out.failed:
-        err_console().print(f"Check failed: a confirmed breach at {out.fail_on} or worse.")
+        screen = err_console()
+        for reason in out.gate_reasons:
+            screen.print(f"Check failed: {reason}")
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 

@@ -32,6 +32,8 @@ class GovOrganizationRecord(_Stamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     key_metrics: Mapped[list[str]] = mapped_column(JSON)
+    # The governance file's data_quality: section, as declared; NULL when it has none.
+    data_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class GovPersonRecord(_Stamped, Base):

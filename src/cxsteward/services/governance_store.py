@@ -102,6 +102,11 @@ def flatten(gov: Governance) -> Flat:
     objects["organization"]["organization"] = {
         "name": gov.organization,
         "key_metrics": list(gov.key_metrics),
+        "data_quality": (
+            None
+            if gov.data_quality is None
+            else gov.data_quality.model_dump(mode="json", exclude_none=True)
+        ),
     }
     for person in gov.people:
         objects["person"][person.key] = _entry(person)
@@ -160,7 +165,11 @@ def load_stored(session: Session) -> Governance | None:
     org = session.scalar(select(GovOrganizationRecord).order_by(GovOrganizationRecord.id))
     if org is None:
         return None
-    data: dict[str, Any] = {"organization": org.name, "key_metrics": org.key_metrics}
+    data: dict[str, Any] = {
+        "organization": org.name,
+        "key_metrics": org.key_metrics,
+        "data_quality": org.data_quality,
+    }
     data["people"] = [
         _fields(r, "key", "name", "email", "title", "function")
         for r in _all(session, GovPersonRecord)

@@ -25,13 +25,15 @@ from cxsteward.domain.metrics import (
 )
 from cxsteward.domain.monitoring.analyse import Analysis, analyse
 from cxsteward.domain.monitoring.comparisons import Tested
-from cxsteward.domain.monitoring.findings import Finding, at_or_above
+from cxsteward.domain.monitoring.data_quality import gate_reasons
+from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.monitoring.thresholds_eval import Evaluation
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.assessment import now
 from cxsteward.services.baselines import baseline_lookup
 from cxsteward.services.incidents import SyncOut, sync_incidents
 from cxsteward.services.metrics import compute_cells
+from cxsteward.services.monitor_quality import with_data_quality
 from cxsteward.services.monitor_slices import default_slices
 from cxsteward.services.monitor_versions import label_versions, registry_versions
 from cxsteward.services.thresholds import list_thresholds
@@ -51,15 +53,13 @@ class MonitorOut:
 
     @property
     def failed(self) -> bool:
-        """True when a confirmed breach at or above ``fail_on`` exists (exit 2 in CI)."""
-        if self.fail_on is None:
-            return False
-        return any(
-            f.kind == "threshold_breach"
-            and f.status == "confirmed"
-            and at_or_above(f.severity, self.fail_on)
-            for f in self.findings
-        )
+        """True when the run fails its gate (exit 2 in CI); ``gate_reasons`` says why."""
+        return bool(self.gate_reasons)
+
+    @property
+    def gate_reasons(self) -> list[str]:
+        """An empty window, or a confirmed breach or data-quality finding at ``fail_on``."""
+        return gate_reasons(self.findings, self.fail_on)
 
     def document(self) -> dict[str, Any]:
         """The JSON document of the run."""
@@ -88,8 +88,12 @@ def run_monitor(
     alpha: float = 0.05,
     fdr: float = 0.05,
     fail_on: str | None = None,
+    today: date | None = None,
 ) -> MonitorOut:
-    """Compute the cells once, compare everything, judge every threshold, store the run."""
+    """Compute the cells once, compare everything, judge every threshold, store the run.
+
+    ``today`` (default: today, UTC) is the day the data-quality rules count a feed's age from.
+    """
     started = now()
     rules = list_thresholds(ws)
     slices = default_slices(ws, rules, pairs or [])
@@ -103,6 +107,10 @@ def run_monitor(
         baseline_lookup(ws),
         alpha=alpha,
         fdr=fdr,
+    )
+    day = today or started.date()
+    analysis = with_data_quality(
+        ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
     )
     metrics = metric_table(cells, window)
     evaluations = [_evaluation(e) for e in analysis.evaluations]

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cxsteward.domain.monitoring.quality_rules import DataQualityPolicy
 from cxsteward.domain.thresholds import Severity
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -253,6 +254,8 @@ class Governance(_Strict):
     templates: list[Template] = Field(default_factory=list)
     roadmap: Roadmap = Field(default_factory=Roadmap)
     knowledge_base: list[Article] = Field(default_factory=list)
+    # The organization's own data-quality rules for monitoring runs; unset: settings decide.
+    data_quality: DataQualityPolicy | None = None
 
     def person(self, key: str) -> Person | None:
         return next((p for p in self.people if p.key == key), None)

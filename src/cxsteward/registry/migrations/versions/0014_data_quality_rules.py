@@ -1,0 +1,26 @@
+"""the governance file's data-quality rules
+
+Revision ID: 0014
+Revises: 0009
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("gov_organization") as batch:
+        batch.add_column(sa.Column("data_quality", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("gov_organization") as batch:
+        batch.drop_column("data_quality")
