@@ -174,6 +174,16 @@ def test_the_governance_section_round_trips(ws: Workspace) -> None:
     assert "data_quality:\n  volume:\n    severity: sev2\n    alpha: 0.01\n" in exported
     again = parse_governance(exported, "exported.yaml").governance
     assert governance_service.plan_governance(ws, again).empty
+    stricter = parse_governance(
+        "organization: Acme\ndata_quality:\n  volume: {alpha: 0.02}\n", "stricter.yaml"
+    ).governance
+    [change] = governance_service.plan_governance(ws, stricter).changes
+    assert (change.kind, change.action, change.fields[0].field) == (
+        "organization",
+        "change",
+        "data_quality",
+    )
+    assert change.fields[0].new == {"volume": {"alpha": 0.02}}
     rules = data_quality_rules(ws)
     assert (rules.volume_alpha, rules.empty_window_min_contacts) == (0.01, 50)
     bad = "organization: Acme\ndata_quality:\n  volume: {alpha: 2}\n"
