@@ -95,8 +95,8 @@ def test_judge_volume_is_a_negative_binomial_prediction_by_hand() -> None:
     assert check.dispersion == pytest.approx(phi)
     assert check.p_low == pytest.approx(law.cdf(150), rel=1e-9)
     # The limits are the scipy quantiles at alpha / 2 in each tail.
-    assert check.lower == law.ppf(0.0005)
-    assert check.upper == law.isf(0.0005)
+    assert check.limits(0.001) == (law.ppf(0.0005), law.isf(0.0005))
+    assert check.limits(0.05) == (law.ppf(0.025), law.isf(0.025))
     assert check.change == pytest.approx(150 / mean - 1)
 
 

@@ -159,10 +159,11 @@ def volume_changes(series: list[DailyCounts], rules: DataQualityRules) -> list[F
             else f"{day_date(first_recent).isoformat()}..{day_date(end).isoformat()}"
         )
         who = "the AI" if s.handler == "ai" else f"{s.handler} agents"
+        lower, upper = check.limits(rules.volume_alpha)
         edge = (
-            f"the lowest total within normal variation is {check.lower}"
+            f"the lowest total within normal variation is {lower}"
             if dropped
-            else f"the highest total within normal variation is {check.upper}"
+            else f"the highest total within normal variation is {upper}"
         )
         found.append(
             quality_finding(
@@ -179,7 +180,7 @@ def volume_changes(series: list[DailyCounts], rules: DataQualityRules) -> list[F
                 n={"recent": check.observed, "trailing": int(trailing.sum())},
                 effect={"change": check.change, "dispersion": check.dispersion},
                 p_value=min(1.0, 2 * min(check.p_low, check.p_high)),
-                ci=(float(check.lower), float(check.upper)),
+                ci=(float(lower), float(upper)),
                 rule_text=(
                     f"volume: the total of the newest {recent_days} day(s) against the "
                     f"{len(trailing)} days before, over-dispersed Poisson, false-alarm rate "

@@ -34,13 +34,19 @@ class VolumeCheck:
     dispersion: float
     p_low: float  # P(X <= observed): small when volume dropped
     p_high: float  # P(X >= observed): small when volume spiked
-    lower: int  # the smallest total not in the lower tail at the level asked
-    upper: int  # the largest total not in the upper tail at the level asked
+    factor: float  # Var(X) = factor * expected
 
     @property
     def change(self) -> float:
         """Relative change of the observed total against the expected one."""
         return self.observed / self.expected - 1.0
+
+    def limits(self, alpha: float) -> tuple[int, int]:
+        """The smallest and largest totals outside both tails at ``alpha / 2`` each.
+
+        Only asked for a total that fired: the search costs more than the test itself.
+        """
+        return _limits(self.expected, self.factor, alpha / 2)
 
 
 def predictive_variance_factor(trailing: ArrayLike, recent_days: int) -> tuple[float, float]:
@@ -92,23 +98,22 @@ def judge_volume(
     mean, factor = predictive_variance_factor(counts, recent_days)
     expected = mean * recent_days
     p_low, p_high = count_tails(recent_total, expected, factor)
-    lower, upper = _limits(expected, factor, alpha / 2)
     return VolumeCheck(
         observed=recent_total,
         expected=expected,
         dispersion=factor / (1.0 + recent_days / len(counts)),
         p_low=p_low,
         p_high=p_high,
-        lower=lower,
-        upper=upper,
+        factor=factor,
     )
 
 
 def _limits(expected: float, factor: float, tail: float) -> tuple[int, int]:
     """The totals at the edge of each tail: the quantiles a reader can compare with."""
     spread = math.sqrt(factor * expected)
-    first = max(0, math.floor(expected - 12 * spread - 10))
-    last = math.ceil(expected + 12 * spread + 10)
+    # Eight standard deviations hold both tails at any alpha a monitor would use.
+    first = max(0, math.floor(expected - 8 * spread - 10))
+    last = math.ceil(expected + 8 * spread + 10)
     values = np.arange(first, last + 1, dtype=np.float64)
     lows, highs = _tails(values, expected, factor)
     below = values[lows < tail]
