@@ -200,3 +200,80 @@ def test_the_settings_defaults_are_the_built_in_rules() -> None:
     assert {n: getattr(settings, n) for n in SETTING_NAMES} == {
         n: getattr(built_in, n) for n in SETTING_NAMES
     }
+
+
+def planted_drop(ws: Workspace, folder: Path) -> None:
+    contacts(folder / "drop.csv", first=LAST_DAY - timedelta(days=28), days=29, last_day=15)
+    load_data(ws, folder / "drop.csv")
+
+
+def planted_loads(ws: Workspace, folder: Path) -> None:
+    contacts(folder / "june.csv", first=LAST_DAY - timedelta(days=29), days=30)
+    load_data(ws, folder / "june.csv")
+    contacts(folder / "overlap.csv", first=date(2026, 6, 26), days=8, csat_blank=0.7, seed=4)
+    load_data(ws, folder / "overlap.csv")
+
+
+@pytest.mark.parametrize(
+    ("plant", "rules", "settings_update", "section"),
+    [
+        (planted_drop, {"volume"}, {"volume_min_change": 0.9}, "  volume: {min_change: 0.9}\n"),
+        (planted_drop, {"volume"}, {"volume_alpha": 1e-12}, "  volume: {alpha: 1.0e-12}\n"),
+        (
+            planted_loads,
+            {"null_rate", "quarantine_rate", "duplicate_rate"},
+            {"null_rate_jump": 0.9, "quarantine_rate_jump": 0.9, "duplicate_rate_jump": 0.9},
+            "  null_rate: {jump: 0.9}\n  quarantine_rate: {jump: 0.9}\n"
+            "  duplicate_rate: {jump: 0.9}\n",
+        ),
+    ],
+    ids=["volume-min-change", "volume-alpha", "load-jumps"],
+)
+def test_each_limit_yields_to_its_setting_and_to_the_governance_file(
+    settings: Settings,
+    tmp_path: Path,
+    plant: object,
+    rules: set[str],
+    settings_update: dict[str, float],
+    section: str,
+) -> None:
+    def fired(ws: Workspace) -> set[str]:
+        out = run_monitor(ws, today=date(2026, 7, 3))
+        return {f.threshold or "" for f in out.findings if f.kind == "data_quality"}
+
+    default = init_workspace(settings)
+    try:
+        plant(default, tmp_path)  # type: ignore[operator]
+        assert fired(default) == rules
+    finally:
+        default.close()
+    changed = init_workspace(settings.model_copy(update=settings_update))
+    try:
+        assert fired(changed) == set()
+    finally:
+        changed.close()
+    declared = init_workspace(settings)
+    try:
+        governance(declared, section)
+        assert fired(declared) == set()
+    finally:
+        declared.close()
+
+
+def test_the_empty_window_floor_yields_to_its_setting_and_the_governance_file(
+    feed: Workspace, settings: Settings
+) -> None:
+    def empty(ws: Workspace) -> list[Finding]:
+        return quality(run_monitor(ws, today=date(2026, 7, 1)).findings, "empty_window")
+
+    assert empty(feed) == []
+    strict = init_workspace(settings.model_copy(update={"empty_window_min_contacts": 10_000}))
+    try:
+        [finding] = empty(strict)
+        # 30 days of 60 AI and 60 human contacts.
+        assert "(every day loaded) holds 3600 contacts: too few to judge" in finding.message
+    finally:
+        strict.close()
+    governance(feed, "  empty_window: {min_contacts: 7201, severity: sev2}\n")
+    [declared] = empty(feed)
+    assert declared.severity == "sev2" and "at least 7201 contacts" in declared.message

@@ -200,7 +200,8 @@ def test_an_empty_window_is_a_finding_that_fails_any_gate() -> None:
     # Raising the floor turns a thin window into an empty one.
     rules = DataQualityRules(empty_window_min_contacts=20_000)
     [thin] = data_quality_findings(full, [], rules, RunWindow(today=END), [])
-    assert thin.threshold == "empty_window" and "at least 20000" in thin.message
+    assert thin.threshold == "empty_window" and "at least 20000 contacts" in thin.message
+    assert "too few to judge" in thin.message
 
 
 def one_handler_finding() -> Finding:

@@ -39,6 +39,8 @@ class RunWindow:
         return min(self.today, self.date_to) if self.date_to else self.today
 
     def label(self) -> str:
+        if self.date_from is None and self.date_to is None:
+            return "every day loaded"
         start = self.date_from.isoformat() if self.date_from else "the first contact"
         end = self.date_to.isoformat() if self.date_to else "the newest contact"
         return f"{start} to {end}"
@@ -249,9 +251,14 @@ def _empty_window(contacts: int, window: RunWindow, rules: DataQualityRules) -> 
         ),
         severity=rules.empty_window_severity.value,
         message=(
-            f"The monitoring window ({window.label()}) holds {contacts} contacts: nothing was "
-            "monitored, so this run is a failed gate, not a green one. Check --from and --to, "
-            f"and that the latest export was loaded (rule empty_window, at least {limit})."
+            f"The monitoring window ({window.label()}) holds {contacts} contacts: "
+            + (
+                "nothing was monitored"
+                if contacts == 0
+                else f"too few to judge (rule empty_window needs at least {limit})"
+            )
+            + ", so this run is a failed gate, not a green one. Check --from and --to, and "
+            f"that the latest export was loaded (rule empty_window, at least {limit} contacts)."
         ),
         trace=Trace(
             day_from=window.date_from.isoformat() if window.date_from else None,
