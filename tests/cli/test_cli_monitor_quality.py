@@ -52,7 +52,10 @@ def test_a_stale_feed_fails_the_gate_at_its_severity(
         runner, ws, "monitor", "run", "--today", late, "--fail-on", "sev2", "--json", str(report)
     )
     assert code == 2, out + err
-    assert "Check failed: a data-quality rule at sev2, sev2 or worse fails: stale_feed" in err
+    assert (
+        "Check failed: stale_feed in support-chat is a confirmed data-quality finding at sev2"
+        in err
+    )
     assert f"is 160 days old ({newest.date().isoformat()}" in out
     stale = [
         f for f in json.loads(report.read_text("utf-8"))["findings"] if f["kind"] == "data_quality"

@@ -50,6 +50,9 @@ def contacts(
                         "started_at": (start + timedelta(minutes=k)).isoformat(),
                         "handler": handler,
                         "deployment": "chat",
+                        # Filled: a blank sliced column is issue 11 item 1, not this file's.
+                        "channel": "web",
+                        "inquiry_type": "billing",
                         "csat": None if rng.random() < csat_blank else int(rng.integers(1, 6)),
                     }
                 )
@@ -83,7 +86,9 @@ def test_a_stale_feed_fires_against_today_and_gates_at_its_severity(feed: Worksp
     assert stale.message.startswith(
         "The newest contact of chat is 20 days old (2026-06-30, against today, 2026-07-20)"
     )
-    assert late.failed and any("stale_feed in chat" in r for r in late.gate_reasons)
+    assert late.gate_reasons == [
+        "stale_feed in chat is a confirmed data-quality finding at sev2 (--fail-on sev2)"
+    ]
     assert not run_monitor(feed, today=date(2026, 7, 20), fail_on="sev1").failed
     fresh = run_monitor(feed, today=date(2026, 7, 3), fail_on="sev4")
     assert quality(fresh.findings, "stale_feed") == [] and not fresh.failed
@@ -277,3 +282,29 @@ def test_the_empty_window_floor_yields_to_its_setting_and_the_governance_file(
     governance(feed, "  empty_window: {min_contacts: 7201, severity: sev2}\n")
     [declared] = empty(feed)
     assert declared.severity == "sev2" and "at least 7201 contacts" in declared.message
+
+
+def test_a_metric_recorded_for_one_handler_only_gates_at_its_severity(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    frame = contacts(tmp_path / "all.csv", first=LAST_DAY - timedelta(days=9), days=10)
+    frame.loc[frame.handler == "human", "csat"] = pd.NA  # humans' surveys never exported
+    frame.to_csv(tmp_path / "ai-csat.csv", index=False)
+    load_data(ws, tmp_path / "ai-csat.csv")
+    out = run_monitor(ws, today=LAST_DAY, fail_on="sev4")
+    found = quality(out.findings, "one_handler")
+    surveyed = int(frame[frame.handler == "ai"].csat.notna().sum())
+    assert {f.metric for f in found} == {"csat_mean", "csat_satisfied_rate"}
+    assert all(f.severity == "sev4" and f.n == {"ai": surveyed, "human": 0} for f in found)
+    assert out.failed and not run_monitor(ws, today=LAST_DAY, fail_on="sev3").failed
+    governance(ws, "  one_handler: {severity: sev2}\n")
+    again = quality(run_monitor(ws, today=LAST_DAY).findings, "one_handler")
+    assert {f.severity for f in again} == {"sev2"}
+    # Both handlers recorded: quiet.
+    clean = tmp_path / "clean"
+    quiet = init_workspace(Settings(workspace=clean))
+    try:
+        load_data(quiet, tmp_path / "all.csv")
+        assert quality(run_monitor(quiet, today=LAST_DAY).findings, "one_handler") == []
+    finally:
+        quiet.close()

@@ -240,11 +240,15 @@ def test_the_one_handler_finding_gets_its_severity_and_gates() -> None:
 def test_only_confirmed_findings_at_the_floor_fail_the_gate() -> None:
     base = one_handler_finding()
     suspected = base.model_copy(update={"severity": "sev1", "status": "suspected"})
-    confirmed = base.model_copy(update={"severity": "sev2", "status": "confirmed"})
+    confirmed = base.model_copy(
+        update={"severity": "sev2", "status": "confirmed", "threshold": "one_handler"}
+    )
     assert gate_reasons([suspected], "sev4") == []
     assert gate_reasons([confirmed], "sev1") == []
     [reason] = gate_reasons([confirmed], "sev2")
-    assert "data-quality rule at sev2" in reason and "in chat" in reason
+    assert (
+        reason == "one_handler in chat is a confirmed data-quality finding at sev2 (--fail-on sev2)"
+    )
 
 
 # --- where the limits come from ------------------------------------------------------------

@@ -224,10 +224,10 @@ def gate_reasons(findings: list[Finding], fail_on: str | None) -> list[str]:
             and f.status == "confirmed"
             and at_or_above(f.severity, fail_on)
         ):
-            what = "a confirmed breach" if f.kind == "threshold_breach" else "a data-quality rule"
+            what = "breach" if f.kind == "threshold_breach" else "data-quality finding"
             reasons.append(
-                f"{what} at {f.severity}, {fail_on} or worse fails: "
-                f"{f.threshold or f.metric} in {f.deployment}"
+                f"{f.threshold or f.metric} in {f.deployment} is a confirmed {what} at "
+                f"{f.severity} (--fail-on {fail_on})"
             )
     return reasons
 
