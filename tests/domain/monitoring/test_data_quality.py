@@ -193,6 +193,7 @@ def test_an_empty_window_is_a_finding_that_fails_any_gate() -> None:
     window = RunWindow(today=END, date_from=date(2027, 1, 1))
     [finding] = data_quality_findings(empty, [], DataQualityRules(), window, [])
     assert finding.threshold == "empty_window" and finding.severity == "sev1"
+    assert finding.windows == {"from": "2027-01-01"} and finding.n == {"contacts": 0}
     assert "holds 0 contacts" in finding.message and "failed gate" in finding.message
     assert gate_reasons([finding], None) and gate_reasons([finding], "sev4")
     full = cells({("chat", "ai"): steady(12)})

@@ -239,8 +239,9 @@ def _empty_window(contacts: int, window: RunWindow, rules: DataQualityRules) -> 
         metric="contacts",
         deployment=ALL_DEPLOYMENTS,
         windows={
-            "from": window.date_from.isoformat() if window.date_from else "",
-            "to": window.date_to.isoformat() if window.date_to else "",
+            name: day.isoformat()
+            for name, day in (("from", window.date_from), ("to", window.date_to))
+            if day is not None
         },
         estimate={"contacts": float(contacts)},
         n={"contacts": contacts},
