@@ -8,6 +8,7 @@ import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from test_cell_table import contacts, utc, write_store
 
@@ -148,13 +149,14 @@ def test_an_unknown_slice_is_refused(table: ibis.Table) -> None:
 
 
 @pytest.mark.parametrize("window", [m.Window.WEEK, m.Window.MONTH], ids=str)
-def test_window_starts_follow_the_calendar(backend: ibis.BaseBackend, window: m.Window) -> None:
+def test_window_starts_follow_the_calendar(
+    backend: ibis.BaseBackend, window: m.Window, tmp_path: Path
+) -> None:
     # 1967-11 to 2079-07: leap years, 2000 (a leap century), 2100 is beyond; day 0 included.
     days = np.arange(-800, 40_000, dtype=np.int64)
+    pq.write_table(pa.table({"day": days.astype("int32")}), tmp_path / "calendar.parquet")
     with quiet_backend():  # ibis's own deprecated DuckDB call when it reads the schema
-        calendar = backend.create_table(
-            f"calendar_{window}", pa.table({"day": days.astype("int32")}), overwrite=True
-        )
+        calendar = backend.read_parquet(str(tmp_path / "calendar.parquet"))
     expr = calendar.select(calendar.day, start=window_start(calendar.day, window, 0))
     got = fetch_arrow(expr).to_pandas().sort_values("day")
     dates = pd.to_datetime(days, unit="D")
@@ -162,3 +164,14 @@ def test_window_starts_follow_the_calendar(backend: ibis.BaseBackend, window: m.
     np.testing.assert_array_equal(got["start"].to_numpy(np.int64), want.to_numpy(np.int64))
     if window is m.Window.WEEK:
         assert {d.weekday() for d in pd.to_datetime(got["start"], unit="D")} == {0}
+
+
+def test_an_engine_without_an_exact_quantile_says_so(rows: pd.DataFrame) -> None:
+    # SQLite has no quantile aggregate at all (Trino and BigQuery only approximate ones):
+    # refused with a message, never an approximation passed off as exact.
+    con = ibis.sqlite.connect()
+    frame = rows[["interaction_id", "handler", "deployment", "model_version", "handle_time_s"]]
+    with quiet_backend():
+        table = con.create_table("contacts", pa.Table.from_pandas(frame.assign(day=19_750)))
+    with pytest.raises(Invalid, match="The engine 'sqlite' has no exact quantile"):
+        handle_time_quantiles(table, [], m.Window.WEEK, 0)

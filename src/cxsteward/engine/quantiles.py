@@ -21,12 +21,20 @@ from collections.abc import Iterable
 
 import ibis
 import ibis.expr.types as ir
+from ibis.common.exceptions import (
+    OperationNotDefinedError,
+    UnsupportedBackendType,
+    UnsupportedOperationError,
+)
 
 from cxsteward.domain import metrics as m
 from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.cell_table import KEYS, check_slices, plan_slices, union_by_slice
+from cxsteward.errors import Invalid
 
 _HANDLE = "handle_time_s"
+# Engines whose ``quantile`` ibis compiles to an estimate from a sample (ClickHouse's).
+_SAMPLED = frozenset({"clickhouse"})
 QUANTILE_N, QUANTILE_VALUES = "_n", "_q"  # contacts with a handle time; median and p90
 
 
@@ -120,8 +128,22 @@ def handle_time_quantiles(
         day_from=day_from,
         day_to=day_to,
     )
+    engine = table.get_backend().name
+    unsupported = Invalid(
+        f"The engine {engine!r} has no exact quantile, so the median and p90 of handle time "
+        "cannot be computed on it; DuckDB, Spark, PostgreSQL and Snowflake have one. Run the "
+        "command without --data-url (the workspace's own store)."
+    )
+    if engine in _SAMPLED:
+        raise unsupported
+    try:
+        found = fetch_arrow(query)
+    # The quantile aggregate, or the array holding the median and p90, is what such an
+    # engine lacks (SQLite has neither; Trino and BigQuery have approximate ones only).
+    except (OperationNotDefinedError, UnsupportedOperationError, UnsupportedBackendType) as error:
+        raise unsupported from error
     out: dict[m.GroupKey, m.HandleTimeQuantiles] = {}
-    for row in fetch_arrow(query).to_pylist():
+    for row in found.to_pylist():
         name = str(row[m.SLICE_COLUMN])
         columns = () if name == m.OVERALL else name.split(m.SLICE_SEPARATOR)
         median, p90 = row[QUANTILE_VALUES]
