@@ -152,6 +152,7 @@ def test_median_and_p90_are_the_exact_ones(
         assert row["p90"] == pytest.approx(p90, rel=1e-12, abs=0)
         assert f"{median:,.0f} s" in median_line and f"{p90:,.0f} s" in p90_line
     assert "median and p90 are exact" in out
+    assert " h)" not in median_line  # minutes stay in seconds alone
 
 
 def test_long_handle_times_show_hours_too(runner: CliRunner, tmp_path: Path) -> None:
