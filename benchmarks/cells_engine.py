@@ -1,9 +1,10 @@
 """The cell table's slice strategy on DuckDB, side by side with the alternatives.
 
-Every strategy computes the same statistics (n, the five flags, CSAT, handle time with its 22
-bins, repeat contacts within 7 days) for overall, six segment columns and two pairs, per
-day, handler, deployment and model version. Each run is a fresh process (peak memory is
-that process's), runs are interleaved, and the table reports the fastest and the median.
+Every strategy computes the same statistics (n, the five flags, CSAT, handle time, repeat
+contacts within 7 days; until 2026-12 also 22 handle-time bins, as in the recorded results)
+for overall, six segment columns and two pairs, per day, handler, deployment and model
+version. Each run is a fresh process (peak memory is that process's), runs are
+interleaved, and the table reports the fastest and the median.
 
     .venv/bin/python benchmarks/cells_engine.py --rows 10000000 --repeats 3
 
@@ -125,10 +126,6 @@ def grouping_sets_sql(
         "sum(ln(handle_time_s + 1)) AS handle_time_log1p_sum",
         "sum(ln(handle_time_s + 1) ^ 2) AS handle_time_log1p_sumsq",
     ]
-    edges = m.HANDLE_TIME_EDGES
-    for name, low, high in zip(m.HANDLE_BINS, edges[:-1], edges[1:], strict=True):
-        upper = "" if high == float("inf") else f" AND handle_time_s < {high}"
-        aggregates.append(f"count_if(handle_time_s >= {low}{upper}) AS {name}")
     aggregates += [
         "count(customer_id) AS repeat_contact_n",
         f"count_if(customer_id IS NOT NULL AND next_at <= started_at + INTERVAL {repeat_days} DAY)"
@@ -152,8 +149,8 @@ def grouping_sets_sql(
 
 
 def union_naive(table: object) -> int:
-    """The first design: one union of per-slice aggregations over the window's output, the
-    histogram as 22 filtered counts."""
+    """The first design: one union of per-slice aggregations over the window's output (it
+    also counted 22 histogram bins, dropped from every strategy with them in 2026-12)."""
     import ibis
 
     from cxsteward.domain import metrics as m
@@ -182,10 +179,6 @@ def union_naive(table: object) -> int:
         m.REPEAT_N: rows.customer_id.count(),
         m.REPEAT_TRUE: rows.count(where=rows.repeat),
     }
-    edges = m.HANDLE_TIME_EDGES
-    for name, low, high in zip(m.HANDLE_BINS, edges[:-1], edges[1:], strict=True):
-        inside = handle >= low if high == float("inf") else (handle >= low) & (handle < high)
-        aggregates[name] = rows.count(where=inside)
     keys = list(m.KEY_COLUMNS)
     parts = []
     for columns in SLICES:

@@ -135,6 +135,54 @@ def test_table_shows_ai_beside_human_with_n(
     assert "  median" in out and "  p90" in out
 
 
+def test_median_and_p90_are_the_exact_ones(
+    runner: CliRunner, workspace: Path, rows: pd.DataFrame
+) -> None:
+    data = json.loads(ok(runner, workspace, "show", "--window", "all", "--json").stdout)
+    out = ok(runner, workspace, "show", "--window", "all").stdout
+    lines = out.splitlines()
+    timed = {r["handler"]: r for r in data if r["metric"] == "average_handle_time"}
+    assert set(timed) == {"ai", "human"}
+    median_line = next(x for x in lines if "  median" in x)
+    p90_line = next(x for x in lines if "  p90" in x)
+    for handler, row in timed.items():
+        handle = rows.loc[rows["handler"] == handler, "handle_time_s"].to_numpy()
+        median, p90 = np.quantile(handle, [0.5, 0.9])
+        assert row["median"] == pytest.approx(median, rel=1e-12, abs=0)
+        assert row["p90"] == pytest.approx(p90, rel=1e-12, abs=0)
+        assert f"{median:,.0f} s" in median_line and f"{p90:,.0f} s" in p90_line
+    assert "median and p90 are exact" in out
+    assert " h)" not in median_line  # minutes stay in seconds alone
+
+
+def test_long_handle_times_show_hours_too(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    init_workspace(load_settings(workspace=folder)).close()
+    days = pd.Series([1.5, 2.0, 54.5 / 24, 3.0, 30.0]) * 86400  # an incident log's durations
+    frame = pd.DataFrame(
+        {
+            "interaction_id": [f"inc{i}" for i in range(len(days))],
+            "started_at": pd.Timestamp("2024-02-05", tz="UTC"),
+            "handler": "human",
+            "deployment": "service-desk",
+            "handle_time_s": days,
+            "day": np.int32((pd.Timestamp("2024-02-05", tz="UTC") - EPOCH).days),
+            "load_id": 1,
+        }
+    )
+    target = folder / "data" / "interactions" / "month=2024-02"
+    target.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), target / "part-1.parquet")
+    out = ok(runner, folder, "show", "--window", "all").stdout
+    median, p90 = np.quantile(days, [0.5, 0.9])
+    assert median == 54.5 * 3600
+    median_line = next(x for x in out.splitlines() if "  median" in x)
+    assert "196,200 s (54.5 h)" in median_line
+    assert f"{p90:,.0f} s ({p90 / 3600:,.1f} h)" in next(
+        x for x in out.splitlines() if "  p90" in x
+    )
+
+
 def test_by_model_version_adds_a_column(runner: CliRunner, workspace: Path) -> None:
     out = ok(runner, workspace, "show", "--window", "month", "--by-model-version").stdout
     assert "model version" in out and "v1" in out and "(none)" in out

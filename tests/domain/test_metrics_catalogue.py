@@ -85,7 +85,6 @@ def test_every_flag_has_its_two_counts() -> None:
     assert m.FLAGS == BOOL_FIELDS
     for flag in BOOL_FIELDS:
         assert {m.flag_n(flag), m.flag_true(flag)} <= set(m.STAT_COLUMNS)
-    assert len(m.HANDLE_BINS) == len(m.HANDLE_TIME_EDGES) - 1 == 22
 
 
 @pytest.mark.parametrize("window", list(m.Window), ids=str)
@@ -202,50 +201,6 @@ def test_no_observations_gives_no_estimate_and_insufficient() -> None:
     assert not values.sufficient.any()
 
 
-def interp_quantile(values: np.ndarray, q: float) -> float:
-    """An independent histogram quantile: numpy's histogram, then np.interp on its CDF."""
-    edges = np.asarray(m.HANDLE_TIME_EDGES)
-    counts, _ = np.histogram(values, bins=edges)
-    cdf = np.concatenate([[0.0], np.cumsum(counts)]) / counts.sum()
-    finite = np.isfinite(edges)
-    # np.interp needs a rising CDF where q falls: these samples leave bins empty only at
-    # the ends, where the CDF is 0 or 1.
-    inner = (cdf[finite][1:] > 0) & (cdf[finite][:-1] < 1)
-    assert (np.diff(cdf[finite])[inner] > 0).all()
-    return float(np.interp(q, cdf[finite], edges[finite]))
-
-
-@pytest.mark.parametrize("q", [0.1, 0.5, 0.9])
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_histogram_quantile_interpolates_inside_the_bin(q: float, seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    values = rng.lognormal(5.0, 1.0, 5000)
-    values = values[values < 7000]  # the open last bin has no upper edge to interpolate to
-    counts, _ = np.histogram(values, bins=np.asarray(m.HANDLE_TIME_EDGES))
-    got = float(m.histogram_quantile(counts.astype(float), q)[0])
-    assert got == pytest.approx(interp_quantile(values, q), rel=1e-9)
-    exact = np.quantile(values, q)
-    bin_of = np.searchsorted(m.HANDLE_TIME_EDGES, [got, exact], side="right")
-    assert bin_of[0] == bin_of[1]  # the same bin as the exact sample quantile
-
-
-def test_histogram_quantile_edges() -> None:
-    bins = len(m.HANDLE_BINS)
-    empty = np.zeros((1, bins))
-    assert np.isnan(m.histogram_quantile(empty, 0.5)[0])
-    last = np.zeros((1, bins))
-    last[0, -1] = 10
-    assert m.histogram_quantile(last, 0.9)[0] == 7200.0  # the open bin's lower edge
-    first = np.zeros((1, bins))
-    first[0, 0], first[0, 3] = 2, 2
-    assert m.histogram_quantile(first, 0.0)[0] == 0.0
-    assert m.histogram_quantile(first, 0.5)[0] == 5.0  # the top of the first bin
-    with pytest.raises(Invalid):
-        m.histogram_quantile(first, 1.5)
-    with pytest.raises(Invalid):
-        m.histogram_quantile(np.zeros((1, 3)), 0.5)
-
-
 def test_metric_rows_report_every_group_with_its_counts() -> None:
     cells, frame = random_cells()
     totals = m.roll_up(cells, m.Window.WEEK)
@@ -278,9 +233,64 @@ def test_metric_rows_report_every_group_with_its_counts() -> None:
     )
     assert row.sufficient is bool(n >= 100)
     aht = next(r for r in rows if r.metric == "average_handle_time")
-    assert aht.median is not None and aht.p90 is not None and aht.log_total is not None
-    assert all(r.median is None for r in rows if r.metric != "average_handle_time")
+    assert aht.log_total is not None
+    # No quantiles given: none shown (the cells hold none; the engine computes them).
+    assert all(r.median is None and r.p90 is None for r in rows)
     assert all(r.segment == {} for r in rows if r.slice == "overall")
+
+
+def weekly_quantiles(frame: pd.DataFrame) -> dict[m.GroupKey, m.HandleTimeQuantiles]:
+    """A made-up median and p90 per weekly group of the cells, keyed from the frame itself,
+    with the group's handle-time count as the engine would count it."""
+    dates = pd.to_datetime(frame["day"], unit="D")
+    starts = (dates.dt.to_period("W-SUN").dt.start_time - pd.Timestamp(0)).dt.days
+    keyed = frame.assign(start=starts, region=frame["region"].astype(object))
+    out = {}
+    groups = keyed.groupby(["start", "slice", "region", "deployment", "handler"], dropna=False)
+    for i, ((start, name, region, deployment, handler), group) in enumerate(groups):
+        values = () if name == "overall" else (None if pd.isna(region) else region,)
+        key = (int(start), name, values, deployment, handler, None)
+        out[key] = m.HandleTimeQuantiles(int(group[m.HANDLE_N].sum()), i + 0.5, i + 1000.25)
+    return out
+
+
+def test_metric_rows_carry_each_groups_quantiles_on_handle_time_only() -> None:
+    cells, frame = random_cells()
+    quantiles = weekly_quantiles(frame)
+    rows = m.metric_rows(m.roll_up(cells, m.Window.WEEK), quantiles=quantiles)
+    timed = [r for r in rows if r.metric == "average_handle_time"]
+    assert len(timed) == len(quantiles)
+    for row in timed:
+        values = tuple(row.segment.values())
+        key = (m.day_number(row.window_start), row.slice, values, row.deployment, row.handler)
+        want = quantiles[(*key, None)]
+        assert (row.n, row.median, row.p90) == (want.n, want.median, want.p90)
+    assert all(r.median is None and r.p90 is None for r in rows if r not in timed)
+
+
+def test_a_group_without_handle_times_needs_no_quantiles() -> None:
+    cells, frame = random_cells()
+    frame[m.HANDLE_N] = np.where(frame["handler"] == "ai", 0.0, frame[m.HANDLE_N])
+    quantiles = {k: q for k, q in weekly_quantiles(frame).items() if q.n}
+    rows = m.metric_rows(m.roll_up(to_cell_table(frame), m.Window.WEEK), quantiles=quantiles)
+    timed = [r for r in rows if r.metric == "average_handle_time"]
+    assert {r.handler for r in timed if r.median is None} == {"ai"}
+    assert all(r.median is not None for r in timed if r.handler == "human")
+
+
+@pytest.mark.parametrize("change", ["count", "missing"])
+def test_quantiles_over_other_contacts_are_refused(change: str) -> None:
+    cells, frame = random_cells()
+    quantiles = weekly_quantiles(frame)
+    key = next(k for k, q in quantiles.items() if q.n and k[1] == "region")
+    if change == "count":
+        quantiles[key] = m.HandleTimeQuantiles(quantiles[key].n + 1, 1.0, 2.0)
+    else:
+        del quantiles[key]
+    with pytest.raises(
+        Invalid, match=f"deployment {key[3]} · {key[4]} rest on .*Run the command again"
+    ):
+        m.metric_rows(m.roll_up(cells, m.Window.WEEK), quantiles=quantiles)
 
 
 def test_metric_rows_of_nothing() -> None:

@@ -103,7 +103,10 @@ def render_metrics(
         sample = next(iter(next(iter(lines.values())).values()))
         title = f"{slice_name} · deployment {deployment or MISSING}"
         table = Table(title=title + (f" · {sample.window_label}" if whole else ""))
-        table.caption = f"{LOW_N} fewer contacts than the metric's minimum n"
+        table.caption = (
+            f"{LOW_N} fewer contacts than the metric's minimum n; handle-time median and p90 "
+            "are exact (the contacts' own values, interpolated as numpy does)"
+        )
         headers = ([] if whole else ["window"]) + list(sample.segment)
         headers += ["model version"] if by_version else []
         for header in headers:
@@ -157,5 +160,7 @@ def _estimate(row: MetricRow, value: float) -> str:
     if spec.kind is MetricKind.RATE:
         return f"{value:.1%}"
     if spec.unit == "seconds":
-        return f"{value:,.0f} s"
+        # Incident logs run for days: seconds alone would hide the scale.
+        hours = f" ({value / 3600:,.1f} h)" if value >= 3600 else ""
+        return f"{value:,.0f} s{hours}"
     return f"{value:.2f}"

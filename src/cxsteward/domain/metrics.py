@@ -5,13 +5,13 @@ handler, deployment and model version (the column names are defined here). Every
 sum of cells, so this module never sees a contact: it sums cells into windows and turns the
 sums into estimates, each with the counts behind it.
 
-Handle time is summarised three ways: n / sum / sum of squares for the mean; sums of
+Handle time is summarised two ways: n / sum / sum of squares for the mean; and sums of
 ``log(1 + x)`` and its square for Welch on the log scale (``log1p`` keeps contacts of 0 s,
 which a plain log would turn into -inf; the ratio it yields is that of geometric means of
-``x + 1`` seconds, indistinguishable from the plain ratio at handle times of minutes); and
-counts in fixed bins for the median and p90, interpolated linearly inside the bin that holds
-the quantile (exact when times are spread evenly within each bin; the open last bin reports
-its lower edge, a lower bound).
+``x + 1`` seconds, indistinguishable from the plain ratio at handle times of minutes). Its
+median and p90 are not sums, so no cell holds them: the engine computes them exactly for the
+windows that report them (``cxsteward.engine.quantiles``) and ``metric_rows`` takes them as
+``HandleTimeQuantiles``.
 """
 
 from __future__ import annotations
@@ -40,16 +40,13 @@ OVERALL = "overall"
 SLICE_SEPARATOR = "×"
 FLAGS = BOOL_FIELDS
 SATISFIED_FROM = 4  # top-2-box: a CSAT of 4 or 5
-HANDLE_TIME_EDGES: tuple[float, ...] = (
-    *(0.0, 5.0, 10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 300.0),
-    *(420.0, 600.0, 900.0, 1200.0, 1800.0, 2700.0, 3600.0, 5400.0, 7200.0, float("inf")),
-)
+# The handle-time quantiles reported beside the mean: the median and the p90.
+QUANTILES = (0.5, 0.9)
 
 N = "n"
 CSAT_N, CSAT_SATISFIED, CSAT_SUM, CSAT_SUMSQ = "csat_n", "csat_satisfied", "csat_sum", "csat_sumsq"
 HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ = "handle_time_n", "handle_time_sum", "handle_time_sumsq"
 HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ = "handle_time_log1p_sum", "handle_time_log1p_sumsq"
-HANDLE_BINS = tuple(f"handle_time_bin{i:02d}" for i in range(len(HANDLE_TIME_EDGES) - 1))
 # Repeat contacts count only contacts with a customer id: the others cannot be followed.
 REPEAT_N, REPEAT_TRUE = "repeat_contact_n", "repeat_contact_true"
 
@@ -69,7 +66,6 @@ STAT_COLUMNS: tuple[str, ...] = (
     *(name for f in FLAGS for name in (flag_n(f), flag_true(f))),
     *(CSAT_N, CSAT_SATISFIED, CSAT_SUM, CSAT_SUMSQ),
     *(HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ),
-    *HANDLE_BINS,
     *(REPEAT_N, REPEAT_TRUE),
 )
 # Sums of real values; every other statistic is a count.
@@ -380,42 +376,58 @@ def metric_values(totals: WindowTotals, spec: MetricSpec) -> MetricValues:
     )
 
 
-def histogram_quantile(
-    counts: FloatArray, q: float, edges: Sequence[float] = HANDLE_TIME_EDGES
-) -> FloatArray:
-    """The q-quantile of each row of binned ``counts``, linear inside the bin that holds it.
+# A roll-up group: window start (day number), slice, the slice's segment values in its column
+# order, deployment, handler, model version (None unless split by version).
+GroupKey = tuple[int, str, tuple[str | None, ...], str | None, str, str | None]
 
-    The quantile is the point where the cumulative count reaches q times the total, assuming
-    values spread evenly within each bin; in the open last bin it is that bin's lower edge.
-    NaN where a row holds no values.
+
+@dataclass(frozen=True)
+class HandleTimeQuantiles:
+    """The exact median and p90 of the handle times of one group, and how many there are.
+
+    Exact as numpy's default (linear) method has it: at rank q x (n - 1) among the sorted
+    times, interpolated between the two nearest contacts. No bound to carry, no bin edge.
     """
-    if not 0.0 <= q <= 1.0:
-        raise Invalid(f"a quantile lies between 0 and 1, not {q!r}")
-    counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
-    lower = np.asarray(edges[:-1], dtype=np.float64)
-    upper = np.asarray(edges[1:], dtype=np.float64)
-    if counts.shape[1] != lower.size:
-        raise Invalid(f"{counts.shape[1]} bins given for {lower.size} histogram bins")
-    totals = counts.sum(axis=1)
-    target = q * totals
-    cumulative = np.cumsum(counts, axis=1)
-    # The first bin whose cumulative count reaches the target (skipping empty bins at q = 0).
-    reached = (cumulative >= target[:, None]) & (counts > 0)
-    index = np.where(reached.any(axis=1), reached.argmax(axis=1), lower.size - 1)
-    rows = np.arange(counts.shape[0])
-    before = cumulative[rows, index] - counts[rows, index]
-    inside = counts[rows, index]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fraction = np.clip((target - before) / inside, 0.0, 1.0)
-    lo, hi = lower[index], upper[index]
-    value = np.where(np.isfinite(hi), lo + fraction * (hi - lo), lo)
-    return np.asarray(np.where(totals > 0, value, np.nan), dtype=np.float64)
+
+    n: int
+    median: float
+    p90: float
 
 
-def handle_time_quantile(totals: WindowTotals, q: float) -> FloatArray:
-    """The q-quantile of handle time per group, from the cells' histogram."""
-    counts = np.column_stack([totals.stats[c] for c in HANDLE_BINS])
-    return histogram_quantile(counts, q)
+def group_key(totals: WindowTotals, i: int) -> GroupKey:
+    """The key of group ``i`` of ``totals``, as the engine's quantiles are keyed."""
+    name = str(totals.slice[i])
+    columns = () if name == OVERALL else name.split(SLICE_SEPARATOR)
+    version = None if totals.model_version is None else _text(totals.model_version[i])
+    return (
+        int(totals.start[i]),
+        name,
+        tuple(_text(totals.segments[c][i]) for c in columns),
+        _text(totals.deployment[i]),
+        str(totals.handler[i]),
+        version,
+    )
+
+
+def _checked_quantiles(
+    totals: WindowTotals, i: int, quantiles: Mapping[GroupKey, HandleTimeQuantiles]
+) -> HandleTimeQuantiles | None:
+    """The group's quantiles, refused when they count other contacts than its mean does."""
+    found = quantiles.get(group_key(totals, i))
+    counted = 0 if found is None else found.n
+    timed = int(totals.stats[HANDLE_N][i])
+    if counted != timed:
+        group = _group(totals, i)
+        where = [group["window_label"], group["slice"]]
+        where += [f"{c}={v}" for c, v in group["segment"].items()]
+        where += [f"deployment {group['deployment']}", group["handler"]]
+        where += [f"model version {v}" for v in [group["model_version"]] if v is not None]
+        raise Invalid(
+            f"The handle-time quantiles of {' · '.join(where)} rest on {counted} contacts "
+            f"where its mean rests on {timed}: the contacts changed between the two queries "
+            "(was data being loaded?). Run the command again."
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -448,19 +460,28 @@ class MetricRow:
     p90: float | None = None
 
 
-def metric_rows(totals: WindowTotals, specs: Sequence[MetricSpec] = CATALOGUE) -> list[MetricRow]:
+def metric_rows(
+    totals: WindowTotals,
+    specs: Sequence[MetricSpec] = CATALOGUE,
+    quantiles: Mapping[GroupKey, HandleTimeQuantiles] | None = None,
+) -> list[MetricRow]:
     """Every metric of ``specs`` for every group of ``totals`` whose handler it applies to.
 
     Groups without observations are kept (n = 0, no estimate): nothing is dropped silently.
+    Handle time carries the median and p90 of ``quantiles`` (the engine's, per group); none
+    without them.
+
+    Raises:
+        Invalid: a group's quantiles count other contacts than its cells.
     """
     values = [metric_values(totals, spec) for spec in specs]
-    median, p90 = handle_time_quantile(totals, 0.5), handle_time_quantile(totals, 0.9)
     rows: list[MetricRow] = []
     for i in range(len(totals)):
         group = _group(totals, i)
+        found = None if quantiles is None else _checked_quantiles(totals, i, quantiles)
         for v in values:
             if v.applicable[i]:
-                timed = v.spec.log_total is not None
+                quantile = found if v.spec.log_total is not None else None
                 rows.append(
                     MetricRow(
                         metric=v.spec.name,
@@ -474,8 +495,8 @@ def metric_rows(totals: WindowTotals, specs: Sequence[MetricSpec] = CATALOGUE) -
                         total_sq=_number(v.total_sq, i),
                         log_total=_number(v.log_total, i),
                         log_total_sq=_number(v.log_total_sq, i),
-                        median=_number(median, i) if timed else None,
-                        p90=_number(p90, i) if timed else None,
+                        median=None if quantile is None else quantile.median,
+                        p90=None if quantile is None else quantile.p90,
                     )
                 )
     return rows

@@ -4,7 +4,8 @@ A cell is one slice value (``overall``, a segment value, a pair of values) on on
 handler, deployment and model version; its statistics are counts and sums that add up to any
 window (``cxsteward.domain.metrics`` names the columns). Only operations every Ibis backend
 has run on the backend: count, filtered count, sum, case, cast, group by, union, and one
-``lead`` window for repeat contacts. No quantile, no timestamp bucketing per row.
+``lead`` window for repeat contacts. No quantile (a median does not add up: the handle-time
+quantiles are ``cxsteward.engine.quantiles``), no timestamp bucketing per row.
 
 How, as measured on DuckDB (benchmarks/cells_engine.md; 10M contacts, overall + 6 segment
 columns + 2 pairs, 2 shared cores, best of 3): this engine 24.8 s; one hand-written GROUPING
@@ -17,8 +18,8 @@ pandas 85.5 s and 12 GB. What made the difference:
   thousand rows. Region×tier gives region, tier and overall for free (33.3 s
   without the lattice).
 - One query per run: each computed slice is one aggregation branch holding every
-  statistic, the 22 handle-time bins (one filtered count of the row's bin number each) and
-  the repeat contacts, and the branches are unioned. Separate queries for statistics, bins
+  statistic and the repeat contacts, and the branches are unioned (until 2026-12 also 22
+  handle-time bins, dropped for exact quantiles). Separate queries for statistics, bins
   and repeats scanned the contacts three times and had to be merged by key afterwards: at
   10M contacts the whole run took 18-20 s that way, 14-16 s this way (2026-11-27).
 - Repeat contacts: the ``lead`` window sorts only customer, time and row key; the followed
@@ -58,7 +59,6 @@ _NOT_SEGMENTS = frozenset(
     {"interaction_id", "started_at", "customer_id", *m.KEY_COLUMNS, *STORE_COLUMNS}
 )
 _HANDLE = "handle_time_s"
-_BIN = "_bin"
 _FOLLOWED = "_followed"
 # What names a contact: its id anywhere; in the workspace store also (load, source row).
 ID_KEY = ("interaction_id",)
@@ -267,9 +267,6 @@ def _aggregate(
 ) -> ir.Table:
     # Projecting per slice keeps each branch its own scan (see the module docstring).
     handle = rows[_HANDLE].cast("float64")
-    edges = m.HANDLE_TIME_EDGES
-    last = len(edges) - 2
-    branches = [(handle < high, i) for i, high in enumerate(edges[1 : last + 1])]
     rows = rows.select(
         *KEYS,
         *columns,
@@ -278,7 +275,6 @@ def _aggregate(
         "customer_id",
         csat=rows.csat.cast("int64"),
         handle=handle,
-        **{_BIN: ibis.cases(*branches, (handle >= edges[last], last))},
     )
     # The row key is unique, so the left join keeps one row per contact.
     keys = followed.select(**{f"{_FOLLOWED}{i}": followed[k] for i, k in enumerate(row_key)})
@@ -302,8 +298,6 @@ def _aggregate(
         m.REPEAT_N: rows.customer_id.count(),
         m.REPEAT_TRUE: rows[f"{_FOLLOWED}0"].count(),
     }
-    # One filtered count per bin of the row's bin number (a missing time is in no bin).
-    out |= {name: rows.count(where=rows[_BIN] == i) for i, name in enumerate(m.HANDLE_BINS)}
     return rows.group_by([*KEYS, *columns]).aggregate(**out)
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from cxsteward.domain import metrics as m
 from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
+from cxsteward.engine.quantiles import handle_time_quantiles
 from cxsteward.errors import Invalid
 from cxsteward.services.data_load import interactions_dataset, store_path
 from cxsteward.services.workspace import Workspace
@@ -30,27 +33,48 @@ def compute_cell_frame(
         NotFound: nothing has been loaded into the workspace yet.
         Invalid: the dates are reversed, or a slice names an unknown column.
     """
+    _check_dates(date_from, date_to)
+    with _interactions(ws) as (table, from_store):
+        return _cell_frame(ws, table, from_store, slices, date_from, date_to)
+
+
+def _check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
     if date_from is not None and date_to is not None and date_from > date_to:
         raise Invalid(f"The start date {date_from} is after the end date {date_to}.")
+
+
+@contextmanager
+def _interactions(ws: Workspace) -> Iterator[tuple[ir.Table, bool]]:
+    """The interaction data on the workspace's engine, and whether it is the store."""
     con = connect(ws.settings)
     try:
         # A warehouse has its own interactions table; the embedded engines read the store.
         embedded = con.name in ("duckdb", "pyspark")
         dataset = interactions_dataset(ws) if embedded else store_path(ws)
-        table, from_store = interactions_source(con, dataset)
-        return build_cells(
-            table,
-            slices,
-            repeat_contact_days=ws.settings.repeat_contact_days,
-            day_from=None if date_from is None else m.day_number(date_from),
-            day_to=None if date_to is None else m.day_number(date_to),
-            # The store names each row by (load, source row); a warehouse by its id only.
-            row_key=STORE_KEY if from_store and has_keys(table, STORE_KEY) else ID_KEY,
-        )
+        yield interactions_source(con, dataset)
     finally:
         # A Spark session outlives the call (it takes seconds to start); DuckDB does not.
         if con.name != "pyspark":
             con.disconnect()
+
+
+def _cell_frame(
+    ws: Workspace,
+    table: ir.Table,
+    from_store: bool,
+    slices: Sequence[m.Slice],
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> pd.DataFrame:
+    return build_cells(
+        table,
+        slices,
+        repeat_contact_days=ws.settings.repeat_contact_days,
+        day_from=_day(date_from),
+        day_to=_day(date_to),
+        # The store names each row by (load, source row); a warehouse by its id only.
+        row_key=STORE_KEY if from_store and has_keys(table, STORE_KEY) else ID_KEY,
+    )
 
 
 def compute_cells(
@@ -87,10 +111,34 @@ def metric_table(
     *,
     by_model_version: bool = False,
 ) -> list[m.MetricRow]:
-    """Every catalogue metric per window, slice value, deployment and handler, with counts."""
-    cells = compute_cells(ws, slices, date_from, date_to)
+    """Every catalogue metric per window, slice value, deployment and handler, with counts;
+    handle time with its exact median and p90.
+
+    Raises:
+        NotFound: nothing has been loaded into the workspace yet.
+        Invalid: the dates are reversed, or a slice names an unknown column.
+    """
+    _check_dates(date_from, date_to)
+    with _interactions(ws) as (table, from_store):
+        cells = cell_table(_cell_frame(ws, table, from_store, slices, date_from, date_to))
+        if not len(cells):
+            return []
+        quantiles = handle_time_quantiles(
+            table,
+            slices,
+            window,
+            # The whole range starts on its first day with contacts, as in the roll-up.
+            first_day=int(cells.day.min()),
+            by_model_version=by_model_version,
+            day_from=_day(date_from),
+            day_to=_day(date_to),
+        )
     totals = m.roll_up(cells, window, by_model_version=by_model_version)
-    return m.metric_rows(totals)
+    return m.metric_rows(totals, quantiles=quantiles)
+
+
+def _day(value: dt.date | None) -> int | None:
+    return None if value is None else m.day_number(value)
 
 
 def _objects(column: pd.Series) -> m.ObjectArray:
