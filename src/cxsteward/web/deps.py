@@ -13,15 +13,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
 from cxsteward.domain.access import Permission
 from cxsteward.services.users import UserOut
 from cxsteward.services.workspace import Workspace
-from cxsteward.web.auth import PUBLIC, current_user, require, require_api, workspace_of
+from cxsteward.web.auth import (
+    PUBLIC,
+    SIGN_IN,
+    STATUS_LOOKUP,
+    current_user,
+    require,
+    require_api,
+    workspace_of,
+)
 from cxsteward.web.templating import is_htmx, render
 
 WS = Annotated[Workspace, Depends(workspace_of)]
+# Registry keys are integer columns (32-bit on PostgreSQL); a larger id cannot name a row,
+# and sending it to the database fails there (web/errors.py turns the refusal into a 404).
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="The numeric id.")]
 
 
 def actor(user: UserOut) -> str:
@@ -30,8 +42,12 @@ def actor(user: UserOut) -> str:
 
 
 __all__ = [
+    "MAX_ID",
     "PUBLIC",
+    "SIGN_IN",
+    "STATUS_LOOKUP",
     "WS",
+    "Id",
     "Permission",
     "UserOut",
     "actor",

@@ -28,7 +28,7 @@ from cxsteward.services.reviews import (
     start_review,
     withdraw_review,
 )
-from cxsteward.web.deps import WS, Permission, UserOut, actor, is_htmx, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, is_htmx, render, require
 from cxsteward.web.routes.trust_views import (
     OUTCOME_WORDS,
     STATUS_WORDS,
@@ -82,13 +82,13 @@ def review_queue(
 
 
 @router.get("/reviews/{review_id:int}")
-def review_detail(request: Request, ws: WS, user: Queue, review_id: int) -> HTMLResponse:
+def review_detail(request: Request, ws: WS, user: Queue, review_id: Id) -> HTMLResponse:
     """One request: what the customer wrote, how to reach them, its clock and its outcome."""
     return _detail_page(request, ws, review_id, {}, {"outcome": "", "text": ""}, 200)
 
 
 @router.post("/reviews/{review_id:int}/start")
-def start(request: Request, ws: WS, user: Resolver, review_id: int) -> Response:
+def start(request: Request, ws: WS, user: Resolver, review_id: Id) -> Response:
     """Take the request: received -> in review."""
     start_review(ws, review_id, by=actor(user))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
@@ -99,7 +99,7 @@ def resolve(
     request: Request,
     ws: WS,
     user: Resolver,
-    review_id: int,
+    review_id: Id,
     outcome: Annotated[str, Form(max_length=40)] = "",
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
@@ -123,7 +123,7 @@ def withdraw(
     request: Request,
     ws: WS,
     user: Resolver,
-    review_id: int,
+    review_id: Id,
     reason: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """Close a request the customer no longer wants reviewed, saying why."""
