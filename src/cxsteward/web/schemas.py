@@ -268,6 +268,10 @@ class ReviewReceiptOut(_Out):
     due_at: datetime
 
 
+class ReviewStatusQuery(_In):
+    code: str = Field(min_length=1, max_length=64, description="The tracking code.")
+
+
 class ReviewStatusOut(_Out):
     status: str
     received_at: datetime
