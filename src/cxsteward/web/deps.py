@@ -11,11 +11,13 @@ def list_incidents(
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path
 
-from cxsteward.domain.access import Permission
+from cxsteward.domain.access import Permission, sees_contact
+from cxsteward.services.reviews import ReviewOut
 from cxsteward.services.users import UserOut
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import (
@@ -41,6 +43,13 @@ def actor(user: UserOut) -> str:
     return user.username
 
 
+def review_for(user: UserOut, review: ReviewOut) -> ReviewOut:
+    """A review request as ``user`` may see it: contact details only where sees_contact."""
+    if sees_contact(user.role, user.username, review.started_by):
+        return review
+    return replace(review, contact=None, contact_kind=None)
+
+
 __all__ = [
     "MAX_ID",
     "PUBLIC",
@@ -55,5 +64,6 @@ __all__ = [
     "is_htmx",
     "render",
     "require",
+    "review_for",
     "require_api",
 ]

@@ -9,7 +9,16 @@ from fastapi import APIRouter, Body, Header, Query
 from cxsteward.domain.trust import ReviewStatus
 from cxsteward.errors import Invalid
 from cxsteward.services import reviews
-from cxsteward.web.deps import PUBLIC, STATUS_LOOKUP, WS, Permission, UserOut, actor, require_api
+from cxsteward.web.deps import (
+    PUBLIC,
+    STATUS_LOOKUP,
+    WS,
+    Permission,
+    UserOut,
+    actor,
+    require_api,
+    review_for,
+)
 from cxsteward.web.routes.api.common import PUBLIC_ERRORS, Id, signed_router
 from cxsteward.web.schemas import (
     ReviewOut,
@@ -22,6 +31,7 @@ from cxsteward.web.schemas import (
 
 router = signed_router("/reviews", "review requests")
 Queue = Annotated[UserOut, require_api(Permission.REVIEW_QUEUE)]
+Claimer = Annotated[UserOut, require_api(Permission.REVIEW_CLAIM)]
 Resolver = Annotated[UserOut, require_api(Permission.REVIEW_RESOLVE)]
 
 # No token: customers use these. The security middleware caps the body at 16 KB and
@@ -56,26 +66,27 @@ def list_reviews(
         overdue_only=overdue_only,
         include_finished=include_finished,
     )
-    return [ReviewOut.model_validate(item) for item in found]
+    return [ReviewOut.model_validate(review_for(user, item)) for item in found]
 
 
 @router.get("/{review_id}", summary="One review request", response_model=ReviewOut)
 def get_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
-    """One request as staff see it, contact details included."""
-    return ReviewOut.model_validate(reviews.get_review(ws, review_id))
+    """One request as staff see it; frontline staff see the contact only once they took it."""
+    return ReviewOut.model_validate(review_for(user, reviews.get_review(ws, review_id)))
 
 
 @router.post("/{review_id}/start", summary="Take a review request", response_model=ReviewOut)
-def start_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
-    """received -> in_review, in the token user's name."""
-    return ReviewOut.model_validate(reviews.start_review(ws, review_id, actor(user)))
+def start_review(ws: WS, user: Claimer, review_id: Id) -> ReviewOut:
+    """received -> in_review, in the token user's name: the request is now theirs."""
+    started = reviews.start_review(ws, review_id, actor(user))
+    return ReviewOut.model_validate(review_for(user, started))
 
 
 @router.post("/{review_id}/resolve", summary="Resolve a review request", response_model=ReviewOut)
 def resolve_review(ws: WS, user: Resolver, review_id: Id, body: ReviewResolve) -> ReviewOut:
     """Record the human decision and the plain-language text the customer will read."""
     resolved = reviews.resolve_review(ws, review_id, body.outcome, body.text, actor(user))
-    return ReviewOut.model_validate(resolved)
+    return ReviewOut.model_validate(review_for(user, resolved))
 
 
 @public_router.post(
