@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
@@ -166,7 +167,40 @@ class Settings(BaseSettings):
         default=30,
         ge=1,
         description=(
-            "Public form submissions (sign-in included) one client address may make a minute."
+            "Public form submissions (review requests, assessment answers) one client address "
+            "may make a minute; sign-in and the status lookup count separately."
+        ),
+    )
+    sign_ins_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Sign-in (and sign-out) attempts one client address may make a minute.",
+    )
+    sign_ins_per_account_per_minute: int = Field(
+        default=5,
+        ge=1,
+        description="Sign-in attempts on one username a minute, from all addresses together.",
+    )
+    status_lookups_per_minute: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "Review-request status lookups (web page and API) one client address may make a minute."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For "
+            "header is believed (e.g. 127.0.0.1,10.0.0.0/8; * trusts every peer); rate "
+            "limits and logs then use the client's address. Empty: the TCP peer is the client."
+        ),
+    )
+    tls: bool = Field(
+        default=False,
+        description=(
+            "The app is reached over HTTPS (directly or through a TLS proxy): send "
+            "Strict-Transport-Security on every response."
         ),
     )
 
@@ -176,6 +210,20 @@ class Settings(BaseSettings):
         # Users paste libpq URLs; SQLAlchemy needs the driver named.
         if value and value.startswith(("postgresql://", "postgres://")):
             return "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part and part != "*":
+                try:
+                    ipaddress.ip_network(part, strict=False)
+                except ValueError:
+                    raise ValueError(
+                        f"forwarded_allow_ips: {part!r} is not an IP address or network "
+                        "(write e.g. 127.0.0.1,10.0.0.0/8, or * for every peer)"
+                    ) from None
         return value
 
     @property

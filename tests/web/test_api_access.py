@@ -74,7 +74,9 @@ READS = {
     "review": Call("GET", "/api/v1/reviews/{review}", (*OPERATORS, "frontline")),
     "feedback-list": Call("GET", "/api/v1/feedback", READERS),
     "feedback-one": Call("GET", "/api/v1/feedback/{feedback}", READERS),
-    "public-status": Call("GET", "/api/v1/public/review-requests/{code}", ALL + ("",)),
+    "public-status": Call(
+        "POST", "/api/v1/public/review-requests/status", ALL + ("",), body={"code": "{code}"}
+    ),
 }
 WRITES = {
     "transition": Call(
@@ -157,7 +159,11 @@ def _send(client: TestClient, world: ApiWorld, call: Call, role: str | None) -> 
         feedback=world.feedback_id,
         code=world.review_code,
     )
-    return client.request(call.method, path, headers=world.headers(role), json=call.body)
+    body = call.body
+    if body is not None:
+        # The tracking code travels in the body, never in the path.
+        body = {k: v.format(code=world.review_code) if k == "code" else v for k, v in body.items()}
+    return client.request(call.method, path, headers=world.headers(role), json=body)
 
 
 @pytest.fixture(scope="module")

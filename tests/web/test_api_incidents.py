@@ -178,9 +178,10 @@ def test_review_queue_start_and_resolve(api_client: TestClient, api_world: ApiWo
     shown = _call(
         api_client,
         api_world,
-        "GET",
-        f"/api/v1/public/review-requests/{api_world.review_code}",
+        "POST",
+        "/api/v1/public/review-requests/status",
         None,
+        json={"code": api_world.review_code},
     )
     assert shown.json()["outcome_text"] == public.outcome_text == "We refunded you."
     assert "contact" not in shown.json()
@@ -201,7 +202,9 @@ def test_public_review_request_returns_a_working_code(
     )
     assert response.status_code == 201, response.text
     code = response.json()["tracking_code"]
-    status = _call(api_client, api_world, "GET", f"/api/v1/public/review-requests/{code}", None)
+    status = api_client.post(
+        "/api/v1/public/review-requests/status", headers={"X-Tracking-Code": code}
+    )
     assert status.json()["status"] == "received"
     ws = api_world.open()
     try:
@@ -219,10 +222,34 @@ def test_public_review_request_errors(api_client: TestClient, api_world: ApiWorl
     assert bad.status_code == 400
     assert "e-mail" in bad.json()["error"]["message"].lower()
     unknown = _call(
-        api_client, api_world, "GET", "/api/v1/public/review-requests/RV-AAAA-BBBB-CCCC-DDDD", None
+        api_client,
+        api_world,
+        "POST",
+        "/api/v1/public/review-requests/status",
+        None,
+        json={"code": "RV-AAAA-BBBB-CCCC-DDDD"},
     )
     assert unknown.status_code == 404
     assert "tracking code" in unknown.json()["error"]["message"]
+    missing = api_client.post("/api/v1/public/review-requests/status")
+    assert missing.status_code == 400
+    assert "X-Tracking-Code" in missing.json()["error"]["message"]
+
+
+def test_the_tracking_code_is_never_taken_from_the_address(
+    api_client: TestClient, api_world: ApiWorld
+) -> None:
+    code = api_world.review_code
+    in_path = api_client.get(f"/api/v1/public/review-requests/{code}")
+    assert in_path.status_code in (404, 405)
+    assert "received" not in in_path.text
+    in_query = api_client.post(f"/api/v1/public/review-requests/status?code={code}")
+    assert in_query.status_code == 400
+    document = api_client.get("/openapi.json").json()
+    operation = document["paths"]["/api/v1/public/review-requests/status"]["post"]
+    places = {parameter["in"] for parameter in operation.get("parameters", [])}
+    assert places <= {"header"}, places
+    assert not any("{code}" in path for path in document["paths"])
 
 
 def test_public_posts_are_rate_limited(api_world: ApiWorld) -> None:

@@ -55,7 +55,11 @@ def admin_headers(fuzz_world: ApiWorld) -> dict[str, str]:
 def asgi_client(fuzz_world: ApiWorld) -> Iterator[Any]:
     """A schemathesis ASGI session on the app serving the copied world (lifespan running)."""
     # A high public limit: a 429 would hide what the generated posts really do.
-    settings = Settings(workspace=fuzz_world.settings.workspace, public_posts_per_minute=100_000)
+    settings = Settings(
+        workspace=fuzz_world.settings.workspace,
+        public_posts_per_minute=100_000,
+        status_lookups_per_minute=100_000,
+    )
     with asgi.get_client(create_app(settings)) as client:
         yield client
 

@@ -92,6 +92,13 @@ def test_actions_by_role(
         assert len(list_explanations(trust_ws)) == 2
         return
     status = (303, "/login?") if role == "anonymous" else (403, "")
+    if role == "frontline":
+        # Frontline takes requests (review:claim, as in the API) but resolves nothing.
+        assert got == {**{path: status for path, _ in POSTS}, "/reviews/1/start": (303, "/review")}
+        assert get_review(trust_ws, 1).status == "in_review"
+        assert get_review(trust_ws, 1).started_by == "frontline"
+        assert len(list_explanations(trust_ws)) == 1
+        return
     assert got == {path: status for path, _ in POSTS}
     assert get_review(trust_ws, 1).status == "received"
     assert len(list_explanations(trust_ws)) == 1

@@ -135,7 +135,13 @@ def open_tab(browser: Browser, base: str) -> Tab:
 def build_demo(folder: Path) -> Settings:
     """The demo workspace in ``folder`` (with its sign-ins) and the extra user added."""
     # Sign-ins and public forms are many in a quick walk; the limit has its own tests.
-    settings = Settings(workspace=folder, public_posts_per_minute=1000)
+    settings = Settings(
+        workspace=folder,
+        public_posts_per_minute=1000,
+        sign_ins_per_minute=1000,
+        sign_ins_per_account_per_minute=1000,
+        status_lookups_per_minute=1000,
+    )
     run_demo(settings, rows=DEMO_ROWS)
     ws = open_workspace(settings)
     try:

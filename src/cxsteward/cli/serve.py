@@ -8,11 +8,12 @@ import typer
 import uvicorn
 
 from cxsteward.cli.common import console, state, workspace
+from cxsteward.config import Settings
 from cxsteward.services import users
 
 # Worker processes build the app from the environment (cxsteward.web.app), so the root
 # options travel there as the variables they stand for.
-PASSED_ON = ("workspace", "registry_url", "data_url")
+PASSED_ON = ("workspace", "registry_url", "data_url", "forwarded_allow_ips", "tls")
 
 
 def serve(
@@ -22,16 +23,33 @@ def serve(
     workers: int = typer.Option(
         1, "--workers", min=1, max=64, help="Worker processes; they share the registry."
     ),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        help="Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+        "is believed, so rate limits and logs use the client's address.",
+    ),
+    tls: bool | None = typer.Option(
+        None,
+        "--tls/--no-tls",
+        help="The app is reached over HTTPS (e.g. through a TLS proxy): send HSTS.",
+        show_default=False,
+    ),
 ) -> None:
     """Serve the web app on the workspace until Ctrl+C.
 
     It listens on 127.0.0.1 by default, so only this machine can reach it; put a TLS
-    reverse proxy in front of it for other people. Sign in with a user made by
+    reverse proxy in front of it for other people, and name that proxy with
+    --forwarded-allow-ips (docs/security.md). Sign in with a user made by
     `cxsteward users add`.
 
-    Example: cxsteward serve --port 8080
+    Example: cxsteward serve --port 8080 --forwarded-allow-ips 127.0.0.1 --tls
     """
     settings = state(ctx).settings
+    chosen = {"forwarded_allow_ips": forwarded_allow_ips, "tls": tls}
+    given = {key: value for key, value in chosen.items() if value is not None}
+    # Validated like every setting: a bad proxy address stops here with its message.
+    settings = Settings(**{**settings.model_dump(), **given})
     with workspace(ctx) as ws:  # a missing workspace fails here, with its one-line message
         people = users.list_users(ws)
     out = console()
@@ -50,6 +68,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # The app reads X-Forwarded-For itself (from --forwarded-allow-ips only), for every
+        # ASGI server alike, and writes the client into the scope the access log reads.
         proxy_headers=False,
         server_header=False,
         log_level="info",

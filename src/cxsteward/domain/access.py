@@ -22,6 +22,8 @@ test keeps the two in step):
 | feedback:view | yes | yes | yes | - | yes |
 | feedback:triage | yes | yes | yes | - | - |
 | review:queue | yes | yes | yes | yes | - |
+| review:claim | yes | yes | yes | yes | - |
+| review:contact | yes | yes | yes | - | - |
 | review:resolve | yes | yes | yes | - | - |
 | audit:view | yes | yes | - | - | - |
 | users:manage | yes | - | - | - | - |
@@ -29,7 +31,13 @@ test keeps the two in step):
 
 A permission lets a person reach a page or an action; services still apply their own
 rules on top (``incident:decide`` is checked again against the deployment's decision
-rights, for example).
+rights, for example). This one table drives the web pages and the API alike: a page and
+the API endpoint doing the same thing declare the same permission, and
+tests/web/test_permission_parity.py walks every route for every role on both.
+
+Customer contact details: holders of ``review:contact`` see them on every request; a
+role that may only claim requests (frontline) sees them on the requests it has taken
+(``sees_contact``).
 """
 
 from __future__ import annotations
@@ -78,6 +86,8 @@ class Permission(StrEnum):
     FEEDBACK_VIEW = "feedback:view"
     FEEDBACK_TRIAGE = "feedback:triage"
     REVIEW_QUEUE = "review:queue"
+    REVIEW_CLAIM = "review:claim"
+    REVIEW_CONTACT = "review:contact"
     REVIEW_RESOLVE = "review:resolve"
     AUDIT_VIEW = "audit:view"
     USERS_MANAGE = "users:manage"
@@ -110,6 +120,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.FEEDBACK_VIEW: _READERS,
     Permission.FEEDBACK_TRIAGE: _OPERATORS,
     Permission.REVIEW_QUEUE: _OPERATORS | {Role.FRONTLINE},
+    # Frontline staff take (start) requests and work them; resolving stays with operators.
+    Permission.REVIEW_CLAIM: _OPERATORS | {Role.FRONTLINE},
+    # Every customer's contact details; frontline sees only those of its own requests.
+    Permission.REVIEW_CONTACT: _OPERATORS,
     Permission.REVIEW_RESOLVE: _OPERATORS,
     Permission.AUDIT_VIEW: _DECIDERS,
     Permission.USERS_MANAGE: _ADMIN,
@@ -130,6 +144,13 @@ def permissions_of(role: Role) -> frozenset[Permission]:
 def roles_with(permission: Permission) -> list[Role]:
     """The roles holding ``permission``, in the order of ``Role``."""
     return [role for role in Role if role in MATRIX[permission]]
+
+
+def sees_contact(role: Role, username: str, assignee: str | None) -> bool:
+    """Whether ``role`` sees a review request's contact details; ``assignee`` took it."""
+    if allows(role, Permission.REVIEW_CONTACT):
+        return True
+    return allows(role, Permission.REVIEW_CLAIM) and assignee is not None and assignee == username
 
 
 def parse_role(value: str) -> Role:

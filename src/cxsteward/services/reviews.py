@@ -95,8 +95,9 @@ class ReviewOut:
     deployment: str
     reference: str | None
     description: str
-    contact: str
-    contact_kind: str
+    # None where the reader may not see them (domain.access.sees_contact).
+    contact: str | None
+    contact_kind: str | None
     consent: str | None
     status: str
     received_at: datetime

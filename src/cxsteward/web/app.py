@@ -22,9 +22,10 @@ from cxsteward.config import Settings, load_settings
 from cxsteward.services.sessions import web_secret
 from cxsteward.services.workspace import open_workspace
 from cxsteward.web import routes
-from cxsteward.web.auth import PUBLIC, is_public
+from cxsteward.web.auth import PUBLIC, public_bucket
 from cxsteward.web.csrf import csrf_protect
 from cxsteward.web.errors import install_error_handlers
+from cxsteward.web.forwarded import TrustedProxies
 from cxsteward.web.nav import NAV
 from cxsteward.web.security import SecurityMiddleware
 from cxsteward.web.templating import build_templates
@@ -66,7 +67,10 @@ def create_app(settings: Settings) -> FastAPI:
     contexts = all_routes(app)
     pages = {route.path for route in contexts if "GET" in (route.methods or ())}
     app.state.nav = tuple(item for item in NAV if item.path in pages)
-    app.state.public_routes = [route for route in contexts if is_public(route)]
+    app.state.public_routes = [
+        (route, bucket) for route in contexts if (bucket := public_bucket(route)) is not None
+    ]
+    app.state.trusted_proxies = TrustedProxies.parse(settings.forwarded_allow_ips)
     return app
 
 

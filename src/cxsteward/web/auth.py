@@ -93,7 +93,13 @@ class Requirement:
 
 @dataclass(frozen=True)
 class PublicAccess:
-    """A route anyone may use without an account; gives the user when one is signed in."""
+    """A route anyone may use without an account; gives the user when one is signed in.
+
+    ``bucket`` is the rate limit its unsafe requests count against (web/security.py):
+    separate counts keep customer traffic from ever locking staff out of signing in.
+    """
+
+    bucket: str = "form"
 
     def __call__(self, request: Request) -> UserOut | None:
         return current_user(request)
@@ -110,6 +116,9 @@ def require_api(permission: Permission) -> Any:
 
 
 PUBLIC: Any = Depends(PublicAccess())
+# Public too, but counted in their own rate-limit buckets.
+SIGN_IN: Any = Depends(PublicAccess("sign-in"))
+STATUS_LOOKUP: Any = Depends(PublicAccess("status"))
 
 
 def _bearer_user(request: Request) -> UserOut | None:
@@ -136,5 +145,11 @@ def route_access(route: RouteContext) -> list[Requirement | PublicAccess]:
 
 
 def is_public(route: RouteContext) -> bool:
-    """Whether a route is declared PUBLIC."""
-    return any(isinstance(access, PublicAccess) for access in route_access(route))
+    """Whether a route is declared PUBLIC (or SIGN_IN, STATUS_LOOKUP)."""
+    return public_bucket(route) is not None
+
+
+def public_bucket(route: RouteContext) -> str | None:
+    """The rate-limit bucket of a public route; None for a route that needs an account."""
+    found = [access for access in route_access(route) if isinstance(access, PublicAccess)]
+    return found[0].bucket if found else None

@@ -11,17 +11,31 @@ def list_incidents(
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Path
 
-from cxsteward.domain.access import Permission
+from cxsteward.domain.access import Permission, sees_contact
+from cxsteward.services.reviews import ReviewOut
 from cxsteward.services.users import UserOut
 from cxsteward.services.workspace import Workspace
-from cxsteward.web.auth import PUBLIC, current_user, require, require_api, workspace_of
+from cxsteward.web.auth import (
+    PUBLIC,
+    SIGN_IN,
+    STATUS_LOOKUP,
+    current_user,
+    require,
+    require_api,
+    workspace_of,
+)
 from cxsteward.web.templating import is_htmx, render
 
 WS = Annotated[Workspace, Depends(workspace_of)]
+# Registry keys are integer columns (32-bit on PostgreSQL); a larger id cannot name a row,
+# and sending it to the database fails there (web/errors.py turns the refusal into a 404).
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="The numeric id.")]
 
 
 def actor(user: UserOut) -> str:
@@ -29,9 +43,20 @@ def actor(user: UserOut) -> str:
     return user.username
 
 
+def review_for(user: UserOut, review: ReviewOut) -> ReviewOut:
+    """A review request as ``user`` may see it: contact details only where sees_contact."""
+    if sees_contact(user.role, user.username, review.started_by):
+        return review
+    return replace(review, contact=None, contact_kind=None)
+
+
 __all__ = [
+    "MAX_ID",
     "PUBLIC",
+    "SIGN_IN",
+    "STATUS_LOOKUP",
     "WS",
+    "Id",
     "Permission",
     "UserOut",
     "actor",
@@ -39,5 +64,6 @@ __all__ = [
     "is_htmx",
     "render",
     "require",
+    "review_for",
     "require_api",
 ]

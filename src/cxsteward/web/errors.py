@@ -33,6 +33,7 @@ TITLES = {
     429: "Too many requests",
     500: "Something went wrong",
 }
+NOT_THERE = "There is no page at this address. Check the link, or start from the overview."
 # Most specific first: NotPermitted and the NotFound family are CxStewardErrors too.
 STATUS_OF: tuple[tuple[type[CxStewardError], int], ...] = (
     (NotPermitted, 403),
@@ -133,7 +134,7 @@ def _api_unauthorized(request: Request, exc: Exception) -> Response:
 def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     messages = {
-        404: "There is no page at this address. Check the link, or start from the overview.",
+        404: NOT_THERE,
         405: "This address does not accept that kind of request.",
         413: "What was sent is larger than this form accepts. Shorten it and try again.",
     }
@@ -144,6 +145,10 @@ def _http_error(request: Request, exc: Exception) -> Response:
 
 def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    in_path = all(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+    if in_path and not wants_json(request):
+        # An address whose id cannot name a row (too large, negative) is a page that is not there.
+        return error_response(request, 404, NOT_THERE)
     problems = [
         {
             "message": str(error.get("msg", "")),

@@ -222,8 +222,10 @@ class ReviewOut(_Out):
     deployment: str
     reference: str | None
     description: str
-    contact: str
-    contact_kind: str
+    contact: str | None = Field(
+        description="E-mail or phone; null for frontline staff on a request they have not taken."
+    )
+    contact_kind: str | None
     consent: str | None
     status: str
     received_at: datetime
@@ -266,6 +268,10 @@ class ReviewReceiptOut(_Out):
     status: str
     received_at: datetime
     due_at: datetime
+
+
+class ReviewStatusQuery(_In):
+    code: str = Field(min_length=1, max_length=64, description="The tracking code.")
 
 
 class ReviewStatusOut(_Out):

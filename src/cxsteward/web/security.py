@@ -5,13 +5,19 @@ One pure ASGI middleware, so that it also covers error pages and static files:
 - sets the anonymous CSRF cookie when a page issued a new form token;
 - caps request bodies: small for public forms, larger for signed-in pages;
 - counts unsafe requests to public routes per client address in the registry (429 past
-  the limit), so that several workers share one count;
+  the limit), so that several workers share one count; sign-in, public forms and the
+  status lookup each have their own bucket, and sign-in is also counted per account;
+- takes the client's address from X-Forwarded-For when the peer is a trusted proxy
+  (web/forwarded.py) and writes it into the scope, so that the server's access log
+  shows it too;
+- sends Strict-Transport-Security when the settings say the app is served over TLS;
 - turns an unexpected exception into a plain 500 page that carries the headers too.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.routing import RouteContext
@@ -21,10 +27,12 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cxsteward.config import Settings
 from cxsteward.services.rate_limits import hit
 from cxsteward.web.auth import SESSION_STATE, USER_STATE
 from cxsteward.web.csrf import CSRF_COOKIE, SAFE_METHODS, pending_nonce
 from cxsteward.web.errors import error_response
+from cxsteward.web.forwarded import TrustedProxies
 
 log = logging.getLogger("cxsteward.web")
 
@@ -73,9 +81,11 @@ class SecurityMiddleware:
             await send(message)
 
         try:
+            _resolve_client(scope, fastapi_app.state.trusted_proxies)
             unsafe = scope["method"] not in SAFE_METHODS
-            if unsafe and _is_public(scope, fastapi_app.state.public_routes):
-                refusal = await self._public_checks(scope, receive)
+            bucket = _public_bucket(scope, fastapi_app.state.public_routes) if unsafe else None
+            if bucket is not None:
+                refusal = await self._public_checks(scope, receive, bucket)
                 if isinstance(refusal, tuple):
                     status, message, headers = refusal
                     await self._refuse(scope, send_secured, status, message, headers)
@@ -85,7 +95,12 @@ class SecurityMiddleware:
                 receive = _capped(scope, receive, SIGNED_IN_MAX_BYTES)
             await self.app(scope, receive, send_secured)
         except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            log.exception(
+                "unhandled error on %s %s from %s",
+                scope["method"],
+                scope["path"],
+                client_address(scope),
+            )
             if started:
                 raise
             await self._refuse(
@@ -93,23 +108,22 @@ class SecurityMiddleware:
             )
 
     async def _public_checks(
-        self, scope: Scope, receive: Receive
+        self, scope: Scope, receive: Receive, bucket: str
     ) -> Receive | tuple[int, str, dict[str, str]]:
-        """Read a public form's body within its cap, then count the request against the limit."""
+        """Read a public form's body within its cap, then count the request in its buckets."""
         body = await _read_capped(scope, receive, PUBLIC_FORM_MAX_BYTES)
         if body is None:
             return (413, "This form accepts at most 16 KB. Shorten the text and send it again.", {})
         app: FastAPI = scope["app"]
-        bucket = f"public-post:{client_address(scope)}"
-        limit = app.state.settings.public_posts_per_minute
-        decision = await run_in_threadpool(hit, app.state.ws, bucket, limit)
-        if not decision.allowed:
-            return (
-                429,
-                f"Too many requests from your address; wait {decision.retry_after} seconds "
-                "and try again.",
-                {"Retry-After": str(decision.retry_after)},
-            )
+        for key, limit, whose in _counts(app.state.settings, bucket, client_address(scope), body):
+            decision = await run_in_threadpool(hit, app.state.ws, key, limit)
+            if not decision.allowed:
+                return (
+                    429,
+                    f"Too many requests {whose}; wait {decision.retry_after} seconds "
+                    "and try again.",
+                    {"Retry-After": str(decision.retry_after)},
+                )
         return _replay(body, receive)
 
     async def _refuse(
@@ -131,7 +145,7 @@ class SecurityMiddleware:
 def _secure_headers(scope: Scope, headers: MutableHeaders, app: FastAPI) -> None:
     for name, value in HEADERS.items():
         headers[name] = value
-    if scope.get("scheme") == "https":
+    if app.state.settings.tls:
         headers["strict-transport-security"] = "max-age=31536000"
     if not scope["path"].startswith("/static/") and "cache-control" not in headers:
         # Pages show governance data and personal data; no shared cache may keep them.
@@ -144,8 +158,50 @@ def _secure_headers(scope: Scope, headers: MutableHeaders, app: FastAPI) -> None
         )
 
 
-def _is_public(scope: Scope, routes: list[RouteContext]) -> bool:
-    return any(route.matches(scope)[0] == Match.FULL for route in routes)
+def _public_bucket(scope: Scope, routes: list[tuple[RouteContext, str]]) -> str | None:
+    for route, bucket in routes:
+        if route.matches(scope)[0] == Match.FULL:
+            return bucket
+    return None
+
+
+def _counts(
+    settings: Settings, bucket: str, address: str, body: bytes
+) -> list[tuple[str, int, str]]:
+    """(bucket key, limit per minute, whose requests) for each count this request joins."""
+    if bucket == "sign-in":
+        counts = [(f"sign-in:{address}", settings.sign_ins_per_minute, "from your address")]
+        username = _form_field(body, "username")
+        if username:
+            # Guessing one account's password from many addresses still meets this limit.
+            limit = settings.sign_ins_per_account_per_minute
+            counts.append((f"sign-in-account:{username}", limit, "for this account"))
+        return counts
+    if bucket == "status":
+        return [(f"status:{address}", settings.status_lookups_per_minute, "from your address")]
+    return [(f"public-post:{address}", settings.public_posts_per_minute, "from your address")]
+
+
+def _form_field(body: bytes, name: str) -> str | None:
+    try:
+        values = parse_qs(body.decode("utf-8"), max_num_fields=50).get(name)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return values[0].strip().lower() if values and values[0].strip() else None
+
+
+def _resolve_client(scope: Scope, proxies: TrustedProxies) -> None:
+    client = scope.get("client")
+    if client is None:
+        return
+    forwarded = [value for name, value in scope["headers"] if name == b"x-forwarded-for"]
+    if not forwarded:
+        return
+    joined = ",".join(value.decode("latin-1") for value in forwarded)
+    resolved = proxies.client_of(str(client[0]), joined)
+    if resolved != client[0]:
+        # The same scope dict is what the server's access log reads after the response.
+        scope["client"] = (resolved, 0)
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -215,6 +271,6 @@ async def _empty_receive() -> Message:
 
 
 def client_address(scope: Scope) -> str:
-    """The address rate limits count by: the TCP peer (see docs/web.md on proxies)."""
+    """The address rate limits count by: the peer, or the client a trusted proxy forwarded."""
     client = scope.get("client") or ("unknown", 0)
     return str(client[0])

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from cxsteward.domain.access import ROLE_WORDS, Role
 from cxsteward.errors import CxStewardError, Invalid
 from cxsteward.services import api_tokens, users
-from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -126,7 +126,7 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(request: Request, ws: WS, user: ManageTokens, token_id: int) -> Response:
+def revoke_token(request: Request, ws: WS, user: ManageTokens, token_id: Id) -> Response:
     """Revoke a token at once."""
     api_tokens.revoke_token(ws, token_id, actor=actor(user))
     return RedirectResponse("/admin/tokens?notice=revoked", status_code=303)

@@ -20,7 +20,7 @@ from cxsteward.reports.figures import (
 )
 from cxsteward.services import assessment, invitations
 from cxsteward.services.reporting import assessment_report
-from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 
 router = APIRouter(include_in_schema=False)
 VIEW = Annotated[UserOut, require(Permission.ASSESSMENT_VIEW_REPORT)]
@@ -158,7 +158,7 @@ def create_invitations(
 
 @router.post("/assessment/{cycle}/invitations/{invitation_id}/revoke")
 def revoke_invitation(
-    request: Request, ws: WS, user: MANAGE, cycle: str, invitation_id: int
+    request: Request, ws: WS, user: MANAGE, cycle: str, invitation_id: Id
 ) -> Response:
     """Withdraw one link; answers already saved through it stay in the cycle."""
     invitations.revoke_invitation(ws, invitation_id, actor(user))

@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from cxsteward.services.sessions import end_session, start_session
 from cxsteward.services.users import SignInFailed, UserOut, authenticate
-from cxsteward.web.auth import PUBLIC, SESSION_COOKIE
+from cxsteward.web.auth import PUBLIC, SESSION_COOKIE, SIGN_IN
 from cxsteward.web.deps import WS, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +38,7 @@ def login_page(
     return render(request, "login.html", context)
 
 
-@router.post("/login", dependencies=[PUBLIC])
+@router.post("/login", dependencies=[SIGN_IN])
 def login(
     request: Request,
     ws: WS,
@@ -71,7 +71,7 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[PUBLIC])
+@router.post("/logout", dependencies=[SIGN_IN])
 def logout(request: Request, ws: WS) -> Response:
     """End this browser's session everywhere (the row is deleted) and forget the cookie."""
     token = request.cookies.get(SESSION_COOKIE)

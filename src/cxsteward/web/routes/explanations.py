@@ -15,7 +15,7 @@ from cxsteward.domain.trust import REFERENCE_MAX, TEXT_MAX, clean_factors, clean
 from cxsteward.errors import Invalid, ReviewNotFound
 from cxsteward.services.explanations import get_explanation, list_explanations, record_explanation
 from cxsteward.services.reviews import get_review
-from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 from cxsteward.web.routes.trust_views import governance_or_none, when
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +90,7 @@ def explanation_create(
 
 
 @router.get("/reviews/explanations/{explanation_id:int}")
-def explanation_detail(request: Request, ws: WS, user: Reader, explanation_id: int) -> HTMLResponse:
+def explanation_detail(request: Request, ws: WS, user: Reader, explanation_id: Id) -> HTMLResponse:
     """One explanation: the text, the factors, who wrote it and the request it answers."""
     found = get_explanation(ws, explanation_id)
     context = {"title": f"Explanation {found.id}", "item": found, "when": when}

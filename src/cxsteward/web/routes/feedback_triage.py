@@ -23,7 +23,7 @@ from cxsteward.services.feedback import (
     list_feedback,
     triage_feedback,
 )
-from cxsteward.web.deps import WS, Permission, UserOut, actor, is_htmx, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, is_htmx, render, require
 from cxsteward.web.routes.trust_views import (
     FEEDBACK_CATEGORY_LABELS,
     FEEDBACK_STATUS_WORDS,
@@ -68,7 +68,7 @@ def triage_queue(
 
 
 @router.get("/feedback/{feedback_id:int}")
-def feedback_detail(request: Request, ws: WS, user: Reader, feedback_id: int) -> HTMLResponse:
+def feedback_detail(request: Request, ws: WS, user: Reader, feedback_id: Id) -> HTMLResponse:
     """One flag: what happened, who sent it (unless anonymous), triage and what changed."""
     return _detail(request, ws, feedback_id, {}, {}, 200)
 
@@ -78,7 +78,7 @@ def triage(
     request: Request,
     ws: WS,
     user: Triager,
-    feedback_id: int,
+    feedback_id: Id,
     severity: Annotated[str, Form(max_length=10)] = "",
     owner: Annotated[str, Form(max_length=200)] = "",
     note: Annotated[str, LONG_TEXT] = "",
@@ -105,7 +105,7 @@ def act(
     request: Request,
     ws: WS,
     user: Triager,
-    feedback_id: int,
+    feedback_id: Id,
     change: Annotated[str, LONG_TEXT] = "",
 ) -> Response:
     """Record what changed because of the flag (required)."""
@@ -122,7 +122,7 @@ def decline(
     request: Request,
     ws: WS,
     user: Triager,
-    feedback_id: int,
+    feedback_id: Id,
     reason: Annotated[str, LONG_TEXT] = "",
 ) -> Response:
     """Decline the flag with a reason the sender can read."""

@@ -13,7 +13,7 @@ from cxsteward.errors import CxStewardError, Invalid, NotPermitted
 from cxsteward.services import communications, decisions, incidents
 from cxsteward.services.acting import acting_person, not_a_person_message, person_of_account
 from cxsteward.services.governance import current_governance
-from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -101,7 +101,7 @@ def show_incident(
     request: Request,
     ws: WS,
     user: Annotated[UserOut, require(Permission.INCIDENT_VIEW)],
-    incident_id: int,
+    incident_id: Id,
     done: str = "",
     template: str = "",
 ) -> Response:
@@ -118,7 +118,7 @@ def acknowledge_incident(
     request: Request,
     ws: WS,
     user: Annotated[UserOut, require(Permission.INCIDENT_ACK)],
-    incident_id: int,
+    incident_id: Id,
 ) -> Response:
     """Say someone is on it: stops the respond-by clock."""
     try:
@@ -135,7 +135,7 @@ def set_incident_status(
     request: Request,
     ws: WS,
     user: Annotated[UserOut, require(Permission.INCIDENT_ACK)],
-    incident_id: int,
+    incident_id: Id,
     status: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -162,7 +162,7 @@ def record_decision(
     request: Request,
     ws: WS,
     user: Annotated[UserOut, require(Permission.INCIDENT_DECIDE)],
-    incident_id: int,
+    incident_id: Id,
     action: Annotated[str, Form(max_length=20)] = "",
     why: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
@@ -223,7 +223,7 @@ async def draft_communication(
     request: Request,
     ws: WS,
     user: Annotated[UserOut, require(Permission.INCIDENT_COMMUNICATE)],
-    incident_id: int,
+    incident_id: Id,
 ) -> Response:
     """Fill an approved template of the incident's type, drafted as the signed-in person.
 
@@ -275,8 +275,8 @@ def send_communication(
     request: Request,
     ws: WS,
     user: Annotated[UserOut, require(Permission.INCIDENT_COMMUNICATE)],
-    incident_id: int,
-    communication_id: int,
+    incident_id: Id,
+    communication_id: Id,
     channel: Annotated[str, Form(max_length=80)] = "email",
 ) -> Response:
     """Record that a drafted message went out to customers (once), sent by the signed-in person."""

@@ -24,7 +24,7 @@ from cxsteward.services.monitor_tables import (
     run_metric_table,
 )
 from cxsteward.services.rows import parse_filter, rows_page
-from cxsteward.web.deps import WS, Permission, UserOut, is_htmx, render, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, is_htmx, render, require
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,7 +55,7 @@ def show_run(
     request: Request,
     ws: WS,
     user: Viewer,
-    run_id: int,
+    run_id: Id,
     metric: Choice = None,
     deployment: Choice = None,
     segment: Choice = None,
@@ -88,7 +88,7 @@ def show_run_metrics(
     request: Request,
     ws: WS,
     user: Viewer,
-    run_id: int,
+    run_id: Id,
     metric: Choice = None,
     slice: Choice = None,  # noqa: A002 - the word the page and the artifacts use
     deployment: Choice = None,

@@ -1,8 +1,9 @@
 """Customer pages, no account needed (C8): AI disclosure, asking for a human review, its status.
 
-Every POST here is PUBLIC, so the security middleware caps its body and counts it against
-the per-address rate limit; the tracking-code lookup is a POST for that reason too (and so
-that a code never lands in an address bar, a history or a server log).
+Every POST here is public, so the security middleware caps its body and counts it against
+a per-address rate limit; the tracking-code lookup is a POST for that reason too (and so
+that a code never lands in an address bar, a history or a server log), counted in its own
+bucket (STATUS_LOOKUP) shared with the API's lookup.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from starlette.responses import HTMLResponse
 
 from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
 from cxsteward.services.reviews import review_status, submit_review_request
-from cxsteward.web.deps import PUBLIC, WS, UserOut, render
+from cxsteward.web.deps import PUBLIC, STATUS_LOOKUP, WS, UserOut, render
 from cxsteward.web.routes.trust_views import (
     CONSENT_TEXT,
     OUTCOME_WORDS,
@@ -108,7 +109,7 @@ def status_form(request: Request, visitor: Visitor) -> HTMLResponse:
     return _status_page(request, {"code": "", "error": None}, 200)
 
 
-@router.post("/review/status", dependencies=[PUBLIC])
+@router.post("/review/status", dependencies=[STATUS_LOOKUP])
 def status_lookup(
     request: Request, ws: WS, code: Annotated[str, Form(max_length=100)] = ""
 ) -> HTMLResponse:

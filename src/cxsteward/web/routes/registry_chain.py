@@ -19,7 +19,7 @@ from cxsteward.services.governance_edit_more import (
     save_protocol,
 )
 from cxsteward.services.workspace import Workspace
-from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, require
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -119,14 +119,14 @@ def _row(gov: Governance, number: int) -> Accountability:
 
 
 @router.get("/registry/accountability/{number}/edit")
-def edit_accountability(request: Request, ws: WS, user: Edit, number: int) -> HTMLResponse:
+def edit_accountability(request: Request, ws: WS, user: Edit, number: Id) -> HTMLResponse:
     """The form for accountability row ``number`` (1-based, in declared order)."""
     row = _row(require_governance(ws), number)
     return _row_form(request, ws, FormState.of(row.model_dump()), number)
 
 
 @router.post("/registry/accountability/{number}/edit")
-async def update_accountability(request: Request, ws: WS, user: Edit, number: int) -> Response:
+async def update_accountability(request: Request, ws: WS, user: Edit, number: Id) -> Response:
     """Save accountability row ``number`` through plan and apply."""
     _row(require_governance(ws), number)
     form = await read_form(request)

@@ -1,7 +1,9 @@
 """The staff side of customer review requests (C8): the queue with its SLA clock, one request.
 
-Seeing the queue needs ``review:queue``; starting, resolving and withdrawing need
-``review:resolve``. The outcome text is what the customer reads on the public status page.
+Seeing the queue needs ``review:queue``; taking a request ``review:claim`` (as in the API);
+resolving and withdrawing ``review:resolve``. Frontline staff see a customer's contact
+details only on requests they took. The outcome text is what the customer reads on the
+public status page.
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ from cxsteward.services.reviews import (
     start_review,
     withdraw_review,
 )
-from cxsteward.web.deps import WS, Permission, UserOut, actor, is_htmx, render, require
+from cxsteward.web.deps import (
+    WS,
+    Id,
+    Permission,
+    UserOut,
+    actor,
+    is_htmx,
+    render,
+    require,
+    review_for,
+)
 from cxsteward.web.routes.trust_views import (
     OUTCOME_WORDS,
     STATUS_WORDS,
@@ -40,6 +52,7 @@ from cxsteward.web.routes.trust_views import (
 
 router = APIRouter(include_in_schema=False)
 Queue = Annotated[UserOut, require(Permission.REVIEW_QUEUE)]
+Claimer = Annotated[UserOut, require(Permission.REVIEW_CLAIM)]
 Resolver = Annotated[UserOut, require(Permission.REVIEW_RESOLVE)]
 # The queue's status filter: "open" (the default) and "all" besides the statuses themselves.
 SHOW_CHOICES = ("open", *(s.value for s in ReviewStatus), "all")
@@ -82,13 +95,13 @@ def review_queue(
 
 
 @router.get("/reviews/{review_id:int}")
-def review_detail(request: Request, ws: WS, user: Queue, review_id: int) -> HTMLResponse:
+def review_detail(request: Request, ws: WS, user: Queue, review_id: Id) -> HTMLResponse:
     """One request: what the customer wrote, how to reach them, its clock and its outcome."""
-    return _detail_page(request, ws, review_id, {}, {"outcome": "", "text": ""}, 200)
+    return _detail_page(request, ws, user, review_id, {}, {"outcome": "", "text": ""}, 200)
 
 
 @router.post("/reviews/{review_id:int}/start")
-def start(request: Request, ws: WS, user: Resolver, review_id: int) -> Response:
+def start(request: Request, ws: WS, user: Claimer, review_id: Id) -> Response:
     """Take the request: received -> in review."""
     start_review(ws, review_id, by=actor(user))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
@@ -99,7 +112,7 @@ def resolve(
     request: Request,
     ws: WS,
     user: Resolver,
-    review_id: int,
+    review_id: Id,
     outcome: Annotated[str, Form(max_length=40)] = "",
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
@@ -113,7 +126,7 @@ def resolve(
         errors["text"] = exc.summary
     if errors:
         form = {"outcome": outcome, "text": text}
-        return _detail_page(request, ws, review_id, errors, form, 422)
+        return _detail_page(request, ws, user, review_id, errors, form, 422)
     resolve_review(ws, review_id, outcome, text, by=actor(user))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
@@ -123,7 +136,7 @@ def withdraw(
     request: Request,
     ws: WS,
     user: Resolver,
-    review_id: int,
+    review_id: Id,
     reason: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """Close a request the customer no longer wants reviewed, saying why."""
@@ -131,7 +144,7 @@ def withdraw(
         required_text(reason, "Reason", NOTE_MAX)
     except Invalid as exc:
         empty = {"outcome": "", "text": ""}
-        return _detail_page(request, ws, review_id, {"reason": exc.summary}, empty, 422)
+        return _detail_page(request, ws, user, review_id, {"reason": exc.summary}, empty, 422)
     withdraw_review(ws, review_id, by=actor(user), reason=reason)
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
@@ -139,12 +152,13 @@ def withdraw(
 def _detail_page(
     request: Request,
     ws: WS,
+    user: UserOut,
     review_id: int,
     errors: dict[str, str],
     form: dict[str, str],
     status: int,
 ) -> HTMLResponse:
-    review = get_review(ws, review_id)
+    review = review_for(user, get_review(ws, review_id))
     context: dict[str, Any] = {
         "title": f"Review request {review.id}",
         "review": review,

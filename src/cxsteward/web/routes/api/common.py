@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Security
+from fastapi import APIRouter, Security
 from fastapi.security import HTTPBearer
 
 from cxsteward.errors import NotPermitted
 from cxsteward.services.governance import current_governance
 from cxsteward.services.workspace import Workspace
+from cxsteward.web.deps import Id as Id
 from cxsteward.web.deps import UserOut
 from cxsteward.web.schemas import ErrorOut
 
@@ -44,9 +45,6 @@ PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {
     422: _error("A field is missing or has the wrong type."),
     429: _error("Too many requests from this address; wait as Retry-After says."),
 }
-
-# Ids are registry integer keys; bounding them keeps absurd values out of the database.
-Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="The numeric id.")]
 
 
 def signed_router(prefix: str, tag: str) -> APIRouter:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Body, Header, Query
 
 from cxsteward.domain.trust import ReviewStatus
+from cxsteward.errors import Invalid
 from cxsteward.services import reviews
-from cxsteward.web.deps import PUBLIC, WS, Permission, UserOut, actor, require_api
+from cxsteward.web.deps import (
+    PUBLIC,
+    STATUS_LOOKUP,
+    WS,
+    Permission,
+    UserOut,
+    actor,
+    require_api,
+    review_for,
+)
 from cxsteward.web.routes.api.common import PUBLIC_ERRORS, Id, signed_router
 from cxsteward.web.schemas import (
     ReviewOut,
@@ -16,18 +26,27 @@ from cxsteward.web.schemas import (
     ReviewRequestCreate,
     ReviewResolve,
     ReviewStatusOut,
+    ReviewStatusQuery,
 )
 
 router = signed_router("/reviews", "review requests")
 Queue = Annotated[UserOut, require_api(Permission.REVIEW_QUEUE)]
+Claimer = Annotated[UserOut, require_api(Permission.REVIEW_CLAIM)]
 Resolver = Annotated[UserOut, require_api(Permission.REVIEW_RESOLVE)]
 
 # No token: customers use these. The security middleware caps the body at 16 KB and
-# rate-limits POSTs per client address, as for the public HTML form.
+# rate-limits POSTs per client address, in the same buckets as the public HTML pages.
 public_router = APIRouter(
     prefix="/public/review-requests", tags=["public"], responses=PUBLIC_ERRORS
 )
-Code = Annotated[str, Path(min_length=1, max_length=64, description="The tracking code.")]
+HeaderCode = Annotated[
+    str | None,
+    Header(
+        alias="X-Tracking-Code",
+        max_length=64,
+        description="The tracking code, when the body does not carry it.",
+    ),
+]
 
 
 @router.get("", summary="The review queue", response_model=list[ReviewOut])
@@ -47,26 +66,27 @@ def list_reviews(
         overdue_only=overdue_only,
         include_finished=include_finished,
     )
-    return [ReviewOut.model_validate(item) for item in found]
+    return [ReviewOut.model_validate(review_for(user, item)) for item in found]
 
 
 @router.get("/{review_id}", summary="One review request", response_model=ReviewOut)
 def get_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
-    """One request as staff see it, contact details included."""
-    return ReviewOut.model_validate(reviews.get_review(ws, review_id))
+    """One request as staff see it; frontline staff see the contact only once they took it."""
+    return ReviewOut.model_validate(review_for(user, reviews.get_review(ws, review_id)))
 
 
 @router.post("/{review_id}/start", summary="Take a review request", response_model=ReviewOut)
-def start_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
-    """received -> in_review, in the token user's name."""
-    return ReviewOut.model_validate(reviews.start_review(ws, review_id, actor(user)))
+def start_review(ws: WS, user: Claimer, review_id: Id) -> ReviewOut:
+    """received -> in_review, in the token user's name: the request is now theirs."""
+    started = reviews.start_review(ws, review_id, actor(user))
+    return ReviewOut.model_validate(review_for(user, started))
 
 
 @router.post("/{review_id}/resolve", summary="Resolve a review request", response_model=ReviewOut)
 def resolve_review(ws: WS, user: Resolver, review_id: Id, body: ReviewResolve) -> ReviewOut:
     """Record the human decision and the plain-language text the customer will read."""
     resolved = reviews.resolve_review(ws, review_id, body.outcome, body.text, actor(user))
-    return ReviewOut.model_validate(resolved)
+    return ReviewOut.model_validate(review_for(user, resolved))
 
 
 @public_router.post(
@@ -87,12 +107,25 @@ def submit_review_request(ws: WS, body: ReviewRequestCreate) -> ReviewReceiptOut
     return ReviewReceiptOut.model_validate(receipt)
 
 
-@public_router.get(
-    "/{code}",
+@public_router.post(
+    "/status",
     summary="Follow a review request (public)",
     response_model=ReviewStatusOut,
-    dependencies=[PUBLIC],
+    dependencies=[STATUS_LOOKUP],
 )
-def review_status(ws: WS, code: Code) -> ReviewStatusOut:
-    """Status, dates and the outcome text of the request behind a tracking code."""
-    return ReviewStatusOut.model_validate(reviews.review_status(ws, code))
+def review_status(
+    ws: WS, body: Annotated[ReviewStatusQuery | None, Body()] = None, code: HeaderCode = None
+) -> ReviewStatusOut:
+    """Status, dates and the outcome text of the request behind a tracking code.
+
+    The code goes in the body (``{"code": "RV-..."}``) or the ``X-Tracking-Code`` header,
+    never in the address, where access logs and proxies would keep it. Lookups are
+    rate-limited per client address together with the web page's.
+    """
+    given = body.code if body is not None else code
+    if not given or not given.strip():
+        raise Invalid(
+            'Send the tracking code as the JSON body {"code": "RV-..."} or in the '
+            "X-Tracking-Code header."
+        )
+    return ReviewStatusOut.model_validate(reviews.review_status(ws, given))
