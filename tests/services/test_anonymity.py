@@ -169,7 +169,7 @@ def test_ids_of_anonymous_rows_reveal_no_order(ws: Workspace) -> None:
     ]
     second = assessment.add_respondent(ws, CYCLE, RoleGroup.EXECUTIVE, anonymous=False, name="B")
     with ws.engine.connect() as connection:
-        rows = dict(connection.execute(text("SELECT code, id FROM assessment_respondents")))
+        rows = dict(connection.execute(text("SELECT code, id FROM assessment_respondents")).all())
     named = [rows[first.code], rows[second.code]]
     anonymous = [rows[r.code] for r in hidden]
     # Named rows count on among themselves: the second named one does not skip the five.

@@ -2,9 +2,9 @@
 
 An anonymous respondent, their answers and an anonymous frontline flag get a random id from
 an upper range and times cut to the day (midnight UTC). Named rows of the same tables get
-sequential ids from a lower range, computed over that range only: letting the database pick
+sequential ids from a lower range, computed over that range only: letting SQLite pick
 ``max(id) + 1`` would hand a named row the id just after an anonymous one, and so tell that
-the anonymous row came immediately before it. The audit side (no actor, day-granular time,
+the anonymous row came immediately before it (PostgreSQL's sequences do not have that flaw). The audit side (no actor, day-granular time,
 batched per day) is in ``registry/audit.py``.
 """
 
@@ -62,8 +62,12 @@ def install_anonymity() -> None:
 
 def _before_insert(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
     anonymous = is_anonymous_row(target)
-    if target.id is None:
-        target.id = _random_id(connection, target) if anonymous else _next_id(connection, target)
+    if target.id is None and anonymous:
+        target.id = _random_id(connection, target)
+    elif target.id is None and connection.dialect.name == "sqlite":
+        # SQLite numbers a row max(id) + 1, which would follow an anonymous id; PostgreSQL's
+        # sequence never sees the explicit anonymous ids, so it is left to number named rows.
+        target.id = _next_id(connection, target)
     if anonymous:
         _cut_times(target)
 
