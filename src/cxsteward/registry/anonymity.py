@@ -4,8 +4,9 @@ An anonymous respondent, their answers and an anonymous frontline flag get a ran
 an upper range and times cut to the day (midnight UTC). Named rows of the same tables get
 sequential ids from a lower range, computed over that range only: letting SQLite pick
 ``max(id) + 1`` would hand a named row the id just after an anonymous one, and so tell that
-the anonymous row came immediately before it (PostgreSQL's sequences do not have that flaw). The audit side (no actor, day-granular time,
-batched per day) is in ``registry/audit.py``.
+the anonymous row came immediately before it (PostgreSQL's sequences do not have that
+flaw). The audit side (no actor, day-granular time, batched per day) is in
+``registry/audit.py``.
 """
 
 from __future__ import annotations
