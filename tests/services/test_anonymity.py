@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -21,6 +22,7 @@ from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.registry.tables_monitor import ThresholdRecord
 from cxsteward.services import assessment
+from cxsteward.services.answer_files import import_answers
 from cxsteward.services.audit import verify_audit
 from cxsteward.services.feedback import submit_feedback, triage_feedback
 from cxsteward.services.invitations import (
@@ -247,3 +249,35 @@ def _anonymous_keys(ws: Workspace) -> set[tuple[str, str]]:
         ).scalars()
         keys |= {("assessment_answers", str(i)) for i in answers}
     return keys
+
+
+def test_an_imported_file_keeps_its_anonymous_rows_apart_from_the_importer(
+    dana: Workspace, tmp_path: Path
+) -> None:
+    assessment.open_cycle(dana, CYCLE)
+    answers = tmp_path / "answers.csv"
+    answers.write_text(
+        "respondent,role_group,anonymous,question_id,answer,comment\n"
+        "Ana Lima,executive,false,STR-01,3,\n"
+        "f1,frontline,true,STR-01,1,nobody owns it\n"
+        "f1,frontline,true,STR-02,2,\n",
+        encoding="utf-8",
+    )
+    import_answers(dana, CYCLE, answers)
+    waiting = held(dana)
+    # The anonymous respondent and its two answers wait, nobody's; the rest is Dana's.
+    assert sorted(e.table_name for e in waiting) == [
+        "assessment_answers",
+        "assessment_answers",
+        "assessment_respondents",
+    ]
+    assert all(int(e.object_key) >= NAMED_LIMIT for e in waiting)
+    chained = {(e.table_name, e.actor) for e in chain(dana)}
+    assert chained == {
+        ("assessment_cycles", OS_USER),
+        ("assessment_respondents", OS_USER),
+        ("assessment_answers", OS_USER),
+        ("assessment_imports", OS_USER),
+    }
+    assert "Ana" not in json.dumps([e.changes for e in waiting])
+    assert_no_link(dana, named_words=["Ana Lima", OS_USER])
