@@ -111,9 +111,12 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Valid (non don't-know) answers a question needs to be scored."
     )
     min_group_size: int = Field(
-        default=2,
-        ge=1,
-        description="Respondents a role group needs before its figures are shown or compared.",
+        default=3,
+        ge=2,
+        description=(
+            "Respondents a role group needs before its figures are shown or compared; below "
+            "it, each respondent of the group could work out the others' answers."
+        ),
     )
     perception_gap: float = Field(
         default=1.5, gt=0, le=4, description="Difference between role-group means that is a gap."

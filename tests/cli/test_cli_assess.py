@@ -60,6 +60,9 @@ def cycle_counts(runner: CliRunner, ws: Path) -> dict[str, tuple[int, int]]:
 def ws_path(tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Answer files are written to, and named relative to, tmp_path, as a user would.
     monkeypatch.chdir(tmp_path)
+    # The sample has role groups of two: the smallest size the setting allows (default 3;
+    # withholding at the default is tested in tests/domain and tests/reports).
+    monkeypatch.setenv("CXSTEWARD_MIN_GROUP_SIZE", str(MIN_GROUP))
     path = tmp_path / "ws"
     ok(runner, path, "init")
     return path
@@ -194,7 +197,7 @@ ANSWERS: dict[str, tuple[int | None, ...]] = {
 }
 COMMENTS = {("f2", "GOV-01"): "Nobody told us who owns the bot.", ("Ana Lima", "STR-02"): "=1+1"}
 MIN_ANSWERS = 3  # Settings.min_answers_per_question
-MIN_GROUP = 2  # Settings.min_group_size
+MIN_GROUP = 2  # Settings.min_group_size, as set for this module's workspace
 GAP = 1.5  # Settings.perception_gap
 
 

@@ -123,3 +123,44 @@ def test_help(runner: CliRunner, command: list[str]) -> None:
     assert "audit" in result.stdout
     if command:
         assert "Example: cxsteward audit " + command[0] in result.stdout
+
+
+def test_verify_reports_rows_changed_outside_cxsteward_and_exits_2(
+    runner: CliRunner, workspace: Path
+) -> None:
+    # The seen case: a column rewritten with plain SQL left the chain intact.
+    tamper(workspace, "UPDATE assessment_cycles SET status = 'open' WHERE name = '2026-Q3'")
+    tamper(
+        workspace,
+        "INSERT INTO assessment_cycles (name, status, opened_at, bank_id, bank_version, "
+        "bank_json, maturity_json) VALUES ('forged', 'open', '2024-01-01 00:00:00', 'b', 'v', "
+        "'{}', '{}')",
+    )
+    result = run(runner, workspace, "audit", "verify")
+    assert result.exit_code == 2, result.output
+    assert result.stdout.startswith("Audit log chain intact: 3 entries checked")
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("2 difference(s) between the registry and the audit log")
+    assert sorted(lines[1:]) == [
+        '  assessment_cycles row 1, column status: stored "open", audited "closed"',
+        "  assessment_cycles row 3: in the registry, but no audit entry records its insert",
+    ]
+    doc = json.loads(run(runner, workspace, "audit", "verify", "--json").stdout)
+    assert doc["intact"] is False and doc["problem"] is None
+    changed = next(d for d in doc["drift"] if d["kind"] == "changed")
+    assert {k: changed[k] for k in ("table", "key", "column", "stored", "audited")} == {
+        "table": "assessment_cycles",
+        "key": "1",
+        "column": "status",
+        "stored": "open",
+        "audited": "closed",
+    }
+
+
+def test_verify_of_an_emptied_log_and_head_fails(runner: CliRunner, workspace: Path) -> None:
+    tamper(workspace, "DELETE FROM audit_log")
+    tamper(workspace, "DELETE FROM audit_head")
+    result = run(runner, workspace, "audit", "verify")
+    assert result.exit_code == 2, result.output
+    assert "0 entries checked; empty log" in result.stdout
+    assert result.stderr.splitlines()[0].startswith("2 difference(s)")  # the two cycles

@@ -6,6 +6,7 @@ import statistics
 
 import pytest
 
+from cxsteward.config import Settings
 from cxsteward.domain.bank import Question, QuestionBank
 from cxsteward.domain.scale import Dimension, RoleGroup
 from cxsteward.domain.scoring import (
@@ -145,25 +146,60 @@ def test_perception_gap_lists_both_means_and_counts() -> None:
     data = answers("GOV-01", [4, 4, 3, 1, 2, 1, 3, 3], groups)
     scores = score_answers(small_bank(), data, ScoringRules())
     gaps = find_perception_gaps(scores.questions, ScoringRules())
-    # exec 11/3 vs frontline 4/3 = 2.33; tech 3.0 vs frontline 4/3 = 1.67; exec vs tech 0.67: none
-    assert [(g.higher_group, g.lower_group) for g in gaps] == [
-        ("executive", "frontline"),
-        ("technology", "frontline"),
-    ]
-    assert gaps[1].difference == pytest.approx(3.0 - 4 / 3) and gaps[1].higher_n == 2
+    # exec 11/3 vs frontline 4/3 = 2.33; technology has two answers: withheld, never compared.
+    assert [(g.higher_group, g.lower_group) for g in gaps] == [("executive", "frontline")]
     gap = gaps[0]
-    assert (gap.higher_group, gap.lower_group) == ("executive", "frontline")
     assert gap.higher_mean == pytest.approx(11 / 3) and gap.higher_n == 3
     assert gap.lower_mean == pytest.approx(4 / 3) and gap.lower_n == 3
     assert gap.difference == pytest.approx(7 / 3)
+    # With the setting lowered to 2, technology (3.0) is compared too: 3.0 - 4/3 = 1.67.
+    two = ScoringRules(min_group_size=2)
+    lowered = find_perception_gaps(score_answers(small_bank(), data, two).questions, two)
+    assert [(g.higher_group, g.lower_group) for g in lowered] == [
+        ("executive", "frontline"),
+        ("technology", "frontline"),
+    ]
+    assert lowered[1].difference == pytest.approx(3.0 - 4 / 3) and lowered[1].higher_n == 2
 
 
 def test_gap_of_exactly_the_threshold_counts() -> None:
-    data = answers("GOV-01", [4, 4, 2, 3], [EXEC, EXEC, FRONT, FRONT])  # 4.0 vs 2.5
+    data = answers(
+        "GOV-01", [4, 4, 4, 2, 3, 2, 3], [EXEC, EXEC, EXEC, FRONT, FRONT, FRONT, FRONT]
+    )  # 4.0 vs 2.5
     scores = score_answers(small_bank(), data, ScoringRules())
     assert [g.difference for g in find_perception_gaps(scores.questions, ScoringRules())] == [
         pytest.approx(1.5)
     ]
+
+
+@pytest.mark.parametrize(
+    ("frontline", "shown"),
+    [([1, 2], False), ([1, 2, 4], True), ([1, 2, None], False), ([1, 2, None, 3], True)],
+    ids=["two-withheld", "three-shown", "three-with-dont-know-withheld", "three-valid-shown"],
+)
+def test_groups_below_the_default_of_three_are_withheld(
+    frontline: list[int | None], shown: bool
+) -> None:
+    data = answers("GOV-01", [4, 4, 4, *frontline], [EXEC] * 3 + [FRONT] * len(frontline))
+    rules = ScoringRules()
+    assert rules.min_group_size == 3 == Settings().min_group_size
+    gov01 = next(q for q in score_answers(small_bank(), data, rules).questions if q.id == "GOV-01")
+    group = next(g for g in gov01.by_role_group if g.role_group == "frontline")
+    valid = [v for v in frontline if v is not None]
+    assert group.n_respondents == len(frontline)
+    if shown:
+        assert group.mean == pytest.approx(sum(valid) / len(valid))
+        assert (group.n_answers, group.n_dont_know) == (len(valid), len(frontline) - len(valid))
+        assert group.distribution is not None
+    else:
+        # Nothing of the group: each of two could otherwise read the other's answer.
+        assert (group.mean, group.distribution, group.n_answers, group.n_dont_know) == (
+            None,
+            None,
+            None,
+            None,
+        )
+    assert "fewer than 3 respondents" in rules.describe_withheld()
 
 
 def test_small_groups_are_withheld_and_never_compared() -> None:

@@ -140,7 +140,7 @@ def test_cascades_and_orphans_are_recorded(ws_any: Workspace) -> None:
     with ws_any.transaction() as session:
         record = cycle()
         respondent = RespondentRecord(
-            code="R-1", role_group="frontline", anonymous=True, created_at=T0
+            code="R-1", role_group="frontline", anonymous=False, name="Ana", created_at=T0
         )
         respondent.answers = [
             AnswerRecord(question_id=q, value=2, dont_know=False, answered_at=T0)

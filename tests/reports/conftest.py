@@ -122,6 +122,7 @@ def make_report(
     table: dict[str, dict[str, int | None]],
     previous: AssessmentReport | None,
     evidence: EvidenceReport | None = None,
+    rules: ScoringRules | None = None,
 ) -> AssessmentReport:
     """Build a report through the domain's own build_report."""
     answers = [
@@ -146,7 +147,9 @@ def make_report(
         maturity=sample_maturity(),
         respondents=[(group, who in ANONYMOUS) for who, group in ROLES.items()],
         answers=answers,
-        rules=ScoringRules(),
+        # Groups of two: the smallest size the setting allows (the default, 3, is tested
+        # in test_assessment_report.py with ``rules=ScoringRules()``).
+        rules=rules or ScoringRules(min_group_size=2),
         previous=previous,
         evidence=evidence,
     )
@@ -160,6 +163,12 @@ def previous_report() -> AssessmentReport:
 @pytest.fixture(scope="session")
 def current_report(previous_report: AssessmentReport) -> AssessmentReport:
     return make_report("2026-Q4", CURRENT, previous_report)
+
+
+@pytest.fixture(scope="session")
+def default_rules_report(previous_report: AssessmentReport) -> AssessmentReport:
+    """The current report at the default minimum group size, 3."""
+    return make_report("2026-Q4", CURRENT, previous_report, rules=ScoringRules())
 
 
 HOSTILE_EVIDENCE = "<b>threshold</b> | csat-gap created after go-live"

@@ -127,7 +127,7 @@ def test_markdown_lists_gaps_priorities_trend_and_questions(
     assert "| Governance & accountability | 1.40 | strong | 29% | 5 |" in questions
     assert "| PPL-02 | — | — |  |" in questions
     assert "| GOV-01 | 1.67 (n=3) | 1.00 (n=2) | — |" in questions
-    assert "minimum group size, which protects respondents' anonymity" in questions
+    assert "Withheld: fewer than 2 respondents of the group" in questions
 
     method = _section(md, "How these figures are computed")
     rules = current_report.rules
@@ -213,9 +213,34 @@ def test_html_is_self_contained_and_complete(current_report: AssessmentReport) -
     assert "How these figures are computed" in page
     for rule in current_report.rules.model_dump().values():
         assert rule in text
-    assert "—<sup>*</sup>" in page and "protects respondents' anonymity" in text
+    assert "—<sup>*</sup>" in page and "Withheld: fewer than 2 respondents" in text
     assert "+1.50" in page and "Compared with the previous closed cycle, 2026-Q2." in page
 
 
 def test_json_round_trips(current_report: AssessmentReport) -> None:
     assert AssessmentReport.model_validate_json(render_json(current_report)) == current_report
+
+
+def test_default_minimum_withholds_a_group_of_two_in_every_format(
+    default_rules_report: AssessmentReport,
+) -> None:
+    # Frontline answered GOV-01 twice (1, 1): at the default minimum of 3 nothing of it shows,
+    # while the executives' three answers (2, 2, 1) do.
+    report = default_rules_report
+    gov01 = next(q for q in report.questions if q.id == "GOV-01")
+    figures = {g.role_group: g for g in gov01.by_role_group}
+    assert figures["executive"].mean == pytest.approx(5 / 3)
+    frontline = figures["frontline"]
+    assert (frontline.mean, frontline.n_answers, frontline.distribution) == (None, None, None)
+    md = render_markdown(report)
+    assert "| GOV-01 | 1.67 (n=3) | — | — |" in md
+    assert "Withheld: fewer than 3 respondents of the group" in md
+    page = render_html(report)
+    assert "Withheld: fewer than 3 respondents of the group" in html.unescape(page)
+    document = render_json(report)
+    assert '"frontline"' in document and "fewer than 3 respondents" in document
+    assert not [
+        gap
+        for gap in report.perception_gaps
+        if gap.question_id == "GOV-01" and "frontline" in (gap.higher_group, gap.lower_group)
+    ]

@@ -70,7 +70,7 @@ def test_anonymous_respondent_stores_no_name(ws_any: Workspace) -> None:
     assert anonymous.name is None and named.name == "Ada Lovelace"
     with ws_any.engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT code, anonymous, name FROM assessment_respondents ORDER BY id")
+            text("SELECT code, anonymous, name FROM assessment_respondents ORDER BY anonymous DESC")
         ).all()
     assert [(bool(r.anonymous), r.name) for r in rows] == [(True, None), (False, "Ada Lovelace")]
     assert rows[0].code.startswith("R-") and len(rows[0].code) == 10

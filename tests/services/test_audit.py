@@ -46,7 +46,9 @@ def five_entries(ws: Workspace) -> None:
     add_thresholds(ws, [RULE])
     retire_threshold(ws, "csat-gap")
     assessment.open_cycle(ws, "2026-Q4")
-    respondent = assessment.add_respondent(ws, "2026-Q4", RoleGroup.FRONTLINE, anonymous=True)
+    respondent = assessment.add_respondent(
+        ws, "2026-Q4", RoleGroup.FRONTLINE, anonymous=False, name="Ana"
+    )
     assessment.answer_question(ws, "2026-Q4", respondent.code, "STR-01", 3)
 
 
@@ -99,9 +101,11 @@ def rehash(ws: Workspace, seq: int) -> None:
     raw(ws, "UPDATE audit_log SET hash = :h WHERE seq = :s", h=digest, s=seq)
 
 
-def test_answers_are_audited_with_the_actor(dana: Workspace) -> None:
+def test_named_answers_are_audited_with_the_actor(dana: Workspace) -> None:
     assessment.open_cycle(dana, "2026-Q4")
-    respondent = assessment.add_respondent(dana, "2026-Q4", RoleGroup.FRONTLINE, anonymous=True)
+    respondent = assessment.add_respondent(
+        dana, "2026-Q4", RoleGroup.FRONTLINE, anonymous=False, name="Ana"
+    )
     assessment.answer_question(dana, "2026-Q4", respondent.code, "STR-01", 3)
     assessment.answer_question(dana, "2026-Q4", respondent.code, "STR-01", None, "not sure")
     first, second = list_audit(dana, table="assessment_answers")

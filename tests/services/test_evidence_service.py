@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.results import EvidenceReport, QuestionEvidence
@@ -26,7 +27,7 @@ from cxsteward.services.governance import apply_governance
 from cxsteward.services.monitor import run_monitor
 from cxsteward.services.reporting import assessment_report
 from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds
+from cxsteward.services.thresholds import add_thresholds, list_thresholds
 from cxsteward.services.workspace import Workspace
 
 # Creation times in the registry are real clock times, so dates are set around the real today.
@@ -115,15 +116,35 @@ def test_thresholds_created_after_go_live_leave_gov_07_not_evidenced(ws_any: Wor
 
 
 def test_a_threshold_recorded_before_go_live_evidences_gov_07(ws: Workspace) -> None:
-    apply_governance(ws, governance(("billing-voice", PAST)))
+    # The rules are declared now; the deployment goes live in two days and is judged after.
+    apply_governance(ws, governance(("billing-voice", LATER)))
     add_thresholds(ws, RULES)
-    # The registry's own history: these rules were declared two months before go-live.
-    with ws.transaction() as session:
-        for record in session.scalars(select(ThresholdRecord)):
-            record.created_at = datetime.combine(PAST, time(0), UTC) - timedelta(days=60)
-    gov07 = rule(evidence_for(ws, today=TODAY), "GOV-07")
+    gov07 = rule(evidence_for(ws, today=LATER + timedelta(days=1)), "GOV-07")
     assert gov07.verdict == "evidenced" and gov07.score == 4.0
     assert all("before billing-voice went live" in t for t in texts(gov07))
+
+
+def test_a_creation_time_rewritten_in_the_database_changes_no_verdict(ws: Workspace) -> None:
+    apply_governance(ws, governance(("billing-voice", PAST)))
+    add_thresholds(ws, RULES)
+    before = rule(evidence_for(ws, today=TODAY), "GOV-07")
+    assert (before.verdict, before.passed, before.total) == ("not_evidenced", 0, 2)
+    # The seen case: `sqlite3 registry.sqlite "update thresholds set created_at='2024-01-01'"`.
+    with sqlite3.connect(ws.settings.workspace / "registry.sqlite") as connection:
+        connection.execute("UPDATE thresholds SET created_at = '2024-01-01 00:00:00.000000'")
+    assert all(t.created_at.year == 2024 for t in list_thresholds(ws))  # the column did change
+    after = rule(evidence_for(ws, today=TODAY), "GOV-07")
+    assert (after.verdict, after.passed, after.total) == ("not_evidenced", 0, 2)
+    assert after.items == before.items
+
+
+def test_a_record_the_audit_log_never_saw_is_no_evidence(ws: Workspace) -> None:
+    apply_governance(ws, governance(("billing-voice", LATER)))
+    add_thresholds(ws, RULES)
+    with ws.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_log WHERE table_name = 'thresholds'"))
+    gov07 = rule(evidence_for(ws, today=LATER + timedelta(days=1)), "GOV-07")
+    assert gov07.passed == 0
 
 
 def test_data_monitoring_and_baselines_are_read_from_the_registry(

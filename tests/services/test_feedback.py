@@ -19,7 +19,7 @@ from cxsteward.errors import (
     PersonNotFound,
     TransitionNotAllowed,
 )
-from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.services.feedback import (
     ANONYMOUS,
@@ -57,16 +57,23 @@ def test_anonymous_feedback_stores_no_person_at_all(ws_any: Workspace) -> None:
     named = flag(ws_any)
     with ws_any.transaction() as session:
         rows = session.execute(
-            text("SELECT id, anonymous, reporter FROM frontline_feedback ORDER BY id")
+            text("SELECT id, anonymous, reporter FROM frontline_feedback ORDER BY anonymous")
         ).all()
         assert [(r.id, bool(r.anonymous), r.reporter) for r in rows] == [
-            (receipt.id, True, None),
             (named.id, False, "finn"),
+            (receipt.id, True, None),
         ]
+        # The named flag is in the chain under its sender; the anonymous one waits, nobody's.
         actors = session.scalars(
             select(AuditRecord.actor).where(AuditRecord.table_name == "frontline_feedback")
         ).all()
-        assert actors == [ANONYMOUS, "finn"]
+        assert actors == ["finn"]
+        held = session.scalars(
+            select(AuditPendingRecord.object_key).where(
+                AuditPendingRecord.table_name == "frontline_feedback"
+            )
+        ).all()
+        assert held == [str(receipt.id)] and ANONYMOUS == "anonymous"
     assert get_feedback(ws_any, receipt.id).reporter is None
 
 

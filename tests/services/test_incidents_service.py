@@ -196,7 +196,8 @@ def test_every_allowed_status_move_sets_its_time(ws_any: Workspace) -> None:
     apply(ws)
     made = open_incident(ws, "Bot promised refunds", "support-chat", "sev2", by="finn")
     assert made.source == "manual" and made.incident_type == "general"
-    assert made.owner is None and made.notify == ["omar"]
+    # No metric, so no accountability row: the sev2 protocol's decider owns it.
+    assert made.owner == "carla" and made.notify == ["omar"]
     acked = set_incident_status(ws, made.id, "acknowledged", by="omar", note="on it")
     assert acked.acknowledged_at is not None and acked.status == "acknowledged"
     mitigating = set_incident_status(ws, made.id, "mitigating", by="omar")

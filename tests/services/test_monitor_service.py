@@ -167,6 +167,8 @@ def test_baseline_freeze_and_compare(
     with pytest.raises(Invalid, match="empty"):
         freeze_baseline(ws, "backwards", date(2025, 2, 1), date(2025, 1, 1))
     with pytest.raises(Invalid, match="No human contacts"):
+        freeze_baseline(ws, "no-humans", date(2020, 1, 1), date(2020, 1, 31))
+    with pytest.raises(Invalid, match="its freeze date would come before its data ends"):
         freeze_baseline(ws, "future", date(2030, 1, 1), date(2030, 1, 31))
     rule = tmp_path / "b.yaml"
     rule.write_text(

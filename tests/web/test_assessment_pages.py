@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -121,3 +123,28 @@ def test_revoke_stops_the_link(
     assert done.status_code == 303
     assert list_invitations(web_ws, cycle)[0].status == "revoked"
     assert anon_client.get(f"/invite/{issued.token}").status_code == 410
+
+
+def test_the_report_page_withholds_a_group_of_two_and_shows_a_group_of_three(
+    web_ws: Workspace, cycle: str, client_for: Callable[[str], TestClient]
+) -> None:
+    def add(group: RoleGroup, value: int) -> None:
+        r = add_respondent(web_ws, cycle, group, anonymous=True)
+        answer_question(web_ws, cycle, r.code, "STR-01", value)
+
+    for value in (4, 4, 3):
+        add(RoleGroup.EXECUTIVE, value)
+    for value in (1, 2):
+        add(RoleGroup.FRONTLINE, value)
+    viewer = client_for("viewer")
+
+    def str01_cells() -> list[str]:
+        page = viewer.get(f"/assessment/{cycle}").text
+        row = page.split('<tr data-question="STR-01">', 1)[1].split("</tr>", 1)[0]
+        return re.findall(r'<td class="num">([^<]*)</td>', row)[-2:]
+
+    page = viewer.get(f"/assessment/{cycle}").text
+    assert str01_cells() == ["3.67 (n=3)", "withheld"]
+    assert "Withheld: fewer than 3 respondents of the group" in html.unescape(page)
+    add(RoleGroup.FRONTLINE, 3)
+    assert str01_cells() == ["3.67 (n=3)", "2.00 (n=3)"]

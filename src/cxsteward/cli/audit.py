@@ -19,16 +19,20 @@ app = StewardTyper(
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
 # Long changes are cut on screen; --json shows them in full.
 MAX_SHOWN = 200
+# Differences listed on screen; --json lists every one.
+MAX_DRIFT_SHOWN = 50
 
 
 @app.command("verify")
 def verify(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
-    """Check that no audit entry was edited, inserted or deleted; exit 2 if one was.
+    """Check the log and the registry against it; exit 2 if anything was tampered with.
 
     Recomputes every entry's hash, follows each link to the previous entry and compares the
-    end of the log with its head record. Reports the first broken link. Keep the printed
-    head hash somewhere outside the registry (the committee minutes, a ticket): a later
-    verify that shows the same entry with a different hash proves a rewrite.
+    end of the log with its head record (the first broken link is reported). Then replays
+    the log and compares every audited table with it: each row changed, inserted or deleted
+    outside cxsteward is listed with its table, row, column, stored and audited value. Keep
+    the printed head hash somewhere outside the registry (the committee minutes, a ticket):
+    a later verify that shows the same entry with a different hash proves a rewrite.
 
     Example: cxsteward audit verify --json > audit-2026-11.json
     """
@@ -38,16 +42,35 @@ def verify(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
         print_json(result.document())
     elif result.problem is None:
         head = f"head {result.head_seq} {result.head_hash}" if result.head_hash else "empty log"
-        console().print(f"Audit log intact: {_entries(result.checked)} checked; {head}.")
+        state = "intact" if not result.drift else "chain intact"
+        console().print(f"Audit log {state}: {_entries(result.checked)} checked; {head}.")
     else:
         console().print(
             f"Audit log broken: {_entries(result.checked)} of {result.entries} verified "
             "before the first broken link."
         )
+    if not json_out and result.held:
+        changes = (
+            "1 anonymous change waits"
+            if result.held == 1
+            else (f"{result.held} anonymous changes wait")
+        )
+        console().print(f"{changes} for their day to end before they join the chain.")
     if result.problem is not None:
         problem = result.problem
         err_console().print(f"Tampering found at entry {problem.seq} ({problem.kind}):")
         err_console().print(f"  {problem.message}")
+    if result.drift:
+        err_console().print(
+            f"{len(result.drift)} difference(s) between the registry and the audit log "
+            "(changed outside cxsteward):"
+        )
+        for drift in result.drift[:MAX_DRIFT_SHOWN]:
+            err_console().print(f"  {drift.message}")
+        hidden = len(result.drift) - MAX_DRIFT_SHOWN
+        if hidden > 0:
+            err_console().print(f"  ... and {hidden} more (all of them with --json).")
+    if not result.intact:
         raise typer.Exit(EXIT_CHECK_FAILED)
 
 

@@ -160,8 +160,10 @@ def open_(
     if json_out:
         print_json(made.document())
         return
+    # A repeat of an open hand-made incident updates it rather than opening a second one.
+    verb = "Opened incident" if made.occurrences == 1 else "Updated open incident"
     console().print(
-        f"Opened incident {made.id} ({made.severity}); owner {made.owner or 'nobody named'}, "
+        f"{verb} {made.id} ({made.severity}); owner {made.owner or 'nobody named'}, "
         f"respond by {_when(made.respond_by)}."
     )
 

@@ -72,7 +72,7 @@ def list_(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
         return
     table = Table("username", "name", "role", "status", "last sign-in")
     for p in people:
-        last = p.last_login_at.strftime("%Y-%m-%d %H:%M") if p.last_login_at else "never"
+        last = p.last_login_at.strftime("%Y-%m-%d") if p.last_login_at else "never"
         table.add_row(p.username, p.display_name, p.role.value, _status(p.active), last)
     console().print(table)
 

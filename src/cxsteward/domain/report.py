@@ -80,6 +80,7 @@ def build_report(
             scoring=rules.describe_scoring(),
             consensus=rules.describe_consensus(),
             perception_gap=rules.describe_gap(),
+            withheld=rules.describe_withheld(),
             stage=(
                 "A stage is reached only when every criterion of it and of each stage below "
                 "it is met: the weakest link decides. Each criterion is a question's mean "

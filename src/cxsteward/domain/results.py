@@ -19,8 +19,10 @@ class GroupFigures(_Result):
 
     role_group: str
     n_respondents: int = Field(description="Respondents of the group who saw the question.")
-    n_answers: int = Field(description="Valid answers (0-4), don't-know excluded.")
-    n_dont_know: int
+    n_answers: int | None = Field(
+        description="Valid answers (0-4), don't-know excluded; null below the minimum size."
+    )
+    n_dont_know: int | None = Field(description="Null below the minimum size.")
     mean: float | None = Field(description="Null when the group is below the minimum size.")
     distribution: dict[str, int] | None = Field(
         description="Counts per answer '0'..'4' and 'dont_know'; null below the minimum size."
@@ -125,6 +127,7 @@ class Rules(_Result):
     scoring: str
     consensus: str
     perception_gap: str
+    withheld: str = ""
     stage: str
     priorities: str
 

@@ -38,7 +38,7 @@ class ScoringRules(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     min_answers_per_question: int = Field(default=3, ge=1)
-    min_group_size: int = Field(default=2, ge=1)
+    min_group_size: int = Field(default=3, ge=1)
     perception_gap: float = Field(default=1.5, gt=0)
     strong_max_sd: float = 0.8
     divided_min_sd: float = 1.2
@@ -72,6 +72,14 @@ class ScoringRules(BaseModel):
             f"or more on the 0-4 scale, each with at least {self.min_group_size} valid answers. "
             f"A group with fewer than {self.min_group_size} valid answers on a question has its "
             "figures withheld, so that no answer can be traced to one person."
+        )
+
+    def describe_withheld(self) -> str:
+        return (
+            f"Withheld: fewer than {self.min_group_size} respondents of the group gave an "
+            "answer (0-4) to the question. With so few, each of them could work out the "
+            "others' answers from the group's figures, so none are shown: no mean, no "
+            "distribution, no count of don't-know answers."
         )
 
 
@@ -160,7 +168,7 @@ def find_perception_gaps(
         groups = [
             (g, g.mean)
             for g in question.by_role_group
-            if g.mean is not None and g.n_answers >= rules.min_group_size
+            if g.mean is not None and (g.n_answers or 0) >= rules.min_group_size
         ]
         for (a, mean_a), (b, mean_b) in combinations(groups, 2):
             (high, high_mean), (low, low_mean) = sorted(
@@ -176,10 +184,10 @@ def find_perception_gaps(
                         text=question.text,
                         higher_group=high.role_group,
                         higher_mean=high_mean,
-                        higher_n=high.n_answers,
+                        higher_n=high.n_answers or 0,
                         lower_group=low.role_group,
                         lower_mean=low_mean,
-                        lower_n=low.n_answers,
+                        lower_n=low.n_answers or 0,
                         difference=difference,
                     )
                 )
@@ -245,8 +253,9 @@ def _group_figures(answers: Sequence[Answer], rules: ScoringRules) -> list[Group
             GroupFigures(
                 role_group=group.value,
                 n_respondents=len(rows),
-                n_answers=len(values),
-                n_dont_know=len(rows) - len(values),
+                # Even the split into answers and don't-knows tells a pair who said what.
+                n_answers=len(values) if shown else None,
+                n_dont_know=len(rows) - len(values) if shown else None,
                 mean=sum(values) / len(values) if shown and values else None,
                 distribution=_distribution(rows) if shown else None,
             )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -20,12 +21,18 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, event, insert, select, text, update
+from sqlalchemy import Connection, delete, event, insert, select, text, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.base import instance_state
 
+from cxsteward.registry.anonymity import (
+    ANONYMOUS_TABLES,
+    install_anonymity,
+    is_anonymous_row,
+    to_day,
+)
 from cxsteward.registry.tables import Base
-from cxsteward.registry.tables_audit import AuditHeadRecord, AuditRecord
+from cxsteward.registry.tables_audit import AuditHeadRecord, AuditPendingRecord, AuditRecord
 
 GENESIS = "0" * 64
 # Tables whose changes are not recorded, and why. Everything else is audited, including
@@ -33,12 +40,20 @@ GENESIS = "0" * 64
 NOT_AUDITED: dict[str, str] = {
     "audit_log": "the audit log itself",
     "audit_head": "the audit log's head, checked by `audit verify`",
+    "audit_pending": "anonymous changes waiting for their day to end; then they join the log",
     "baseline_values": "computed values of a baseline; the baseline row (audited) has their "
     "checksum",
     "findings": "computed output of a monitoring run; the run row (audited) has their count",
     "web_sessions": "sign-in sessions change at every request; users and tokens are audited",
     "rate_limits": "counters of the public forms' rate limit",
 }
+# Columns whose changes are not recorded, and why.
+NOT_AUDITED_COLUMNS: dict[tuple[str, str], str] = {
+    ("users", "last_login_at"): "a sign-in time in the log would sit next to anonymous "
+    "activity; the column keeps only the day",
+}
+# The actor of every anonymous change: nobody.
+ANONYMOUS_ACTOR = "anonymous"
 # Columns whose values are personal or secret: the log keeps their sha256 only, which
 # still proves whether a value changed without copying it into an append-only record.
 REDACTED: frozenset[tuple[str, str]] = frozenset(
@@ -57,6 +72,7 @@ LOCK_KEY = 0x43584155
 _AUDITED = "cxsteward.audit"
 _PENDING = "cxsteward.audit.pending"
 _COMMITTING = "cxsteward.audit.committing"
+_ANONYMOUS = "cxsteward.audit.anonymous"
 
 
 class UnauditedWrite(RuntimeError):
@@ -65,12 +81,23 @@ class UnauditedWrite(RuntimeError):
 
 @dataclass(frozen=True)
 class _Pending:
-    transaction: SessionTransaction
+    transaction: SessionTransaction | None  # None: an entry held over from an earlier day
     actor: str
     action: str
     table: str
     key: str
     changes: dict[str, Any]
+    anonymous: bool = False
+
+
+def mark_anonymous(session: Session) -> None:
+    """Record this session's changes as nobody's, with the day only, outside the chain's order.
+
+    Only anonymous records (``registry/anonymity.py``) may change in such a session; a change
+    to any other table fails, so nothing named can share the anonymous unit of work.
+    """
+    session.info[_ANONYMOUS] = True
+    session.info["actor"] = ANONYMOUS_ACTOR
 
 
 def is_audited(table: str) -> bool:
@@ -83,6 +110,7 @@ def install_audit(factory: sessionmaker[Session]) -> sessionmaker[Session]:
     if factory.kw.get("info", {}).get(_AUDITED):
         return factory
     factory.configure(info={**factory.kw.get("info", {}), _AUDITED: True})
+    install_anonymity()
     session_events: tuple[tuple[str, Callable[..., None]], ...] = (
         ("before_commit", _before_commit),
         ("after_flush", _after_flush),
@@ -154,6 +182,11 @@ def at_text(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def shown_value(value: Any, table: str, column: str) -> Any:
+    """A column value as the log records it: rendered, redacted or digested when long."""
+    return _shown(value, table, column)
+
+
 def _shown(value: Any, table: str = "", column: str = "") -> Any:
     if (table, column) in REDACTED and value is not None:
         digest = hashlib.sha256(str(value).encode("utf-8")).hexdigest()
@@ -175,9 +208,18 @@ def _queue(mapper: Mapper[Any], target: Any, action: str, changes: dict[str, Any
     transaction = session.get_nested_transaction() or session.get_transaction()
     if transaction is None:  # a flush always runs inside a transaction
         raise RuntimeError("audit: change flushed outside a transaction")
-    actor = str(session.info.get("actor") or "unknown")
+    anonymous_session = bool(session.info.get(_ANONYMOUS))
+    if anonymous_session and table not in ANONYMOUS_TABLES:
+        raise RuntimeError(
+            f"audit: an anonymous unit of work changed {table}; only anonymous records may "
+            "change in it, so that nothing named is written beside them"
+        )
+    # An anonymous record inserted by a named session (an imported answers file) is still
+    # nobody's: its entry waits for the day's batch like any other anonymous change.
+    anonymous = anonymous_session or (action == "insert" and is_anonymous_row(target))
+    actor = ANONYMOUS_ACTOR if anonymous else str(session.info.get("actor") or "unknown")
     session.info.setdefault(_PENDING, []).append(
-        _Pending(transaction, actor, action, table, key, changes)
+        _Pending(transaction, actor, action, table, key, changes, anonymous)
     )
 
 
@@ -186,6 +228,8 @@ def _values(mapper: Mapper[Any], target: Any, inserted: bool) -> dict[str, Any]:
     table = mapper.local_table.name  # type: ignore[attr-defined]
     values: dict[str, Any] = {}
     for prop in mapper.column_attrs:
+        if (table, prop.key) in NOT_AUDITED_COLUMNS:
+            continue
         if prop.key in loaded:
             values[prop.key] = _shown(loaded[prop.key], table, prop.key)
         elif inserted and prop.columns[0].server_default is None:
@@ -211,11 +255,13 @@ def _on_update(mapper: Mapper[Any], _connection: Connection, target: Any) -> Non
         return
     state = instance_state(target)
     changes: dict[str, Any] = {}
+    table = mapper.local_table.name  # type: ignore[attr-defined]
     for prop in mapper.column_attrs:
+        if (table, prop.key) in NOT_AUDITED_COLUMNS:
+            continue
         history = state.attrs[prop.key].history
         if not history.added and not history.deleted:
             continue
-        table = mapper.local_table.name  # type: ignore[attr-defined]
         shown_new = _shown(history.added[0], table, prop.key) if history.added else None
         # Nothing deleted while something was added: the old value was never loaded.
         old = history.deleted[0] if history.deleted else None
@@ -269,13 +315,21 @@ def _write(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
+    now = datetime.now(UTC)
+    anonymous = [p for p in pending if p.anonymous]
+    named = [p for p in pending if not p.anonymous]
+    pending.clear()
+    if anonymous:
+        _hold(connection, anonymous, now)
+    if not named:
+        return
     if connection.dialect.name == "postgresql":
         # Two writers must not both extend the same tail; this lock ends with the transaction.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
     seq, prev, has_head = _tail(connection)
-    at = datetime.now(UTC)
+    entries = [*_ended_days(connection, now), *((now, p) for p in named)]
     rows = []
-    for item in pending:
+    for at, item in entries:
         seq += 1
         digest = entry_hash(
             seq, at, item.actor, item.action, item.table, item.key, item.changes, prev
@@ -294,13 +348,58 @@ def _write(session: Session) -> None:
             }
         )
         prev = digest
-    pending.clear()
     connection.execute(insert(AuditRecord), rows)
-    head = {"seq": seq, "hash": prev, "updated_at": at}
+    head = {"seq": seq, "hash": prev, "updated_at": now}
     if has_head:
         connection.execute(update(AuditHeadRecord).where(AuditHeadRecord.id == 1).values(head))
     else:
         connection.execute(insert(AuditHeadRecord).values(id=1, **head))
+
+
+def _hold(connection: Connection, items: list[_Pending], now: datetime) -> None:
+    """Keep anonymous entries aside, with a random id and the day, until the day is over."""
+    day = now.date()
+    connection.execute(
+        insert(AuditPendingRecord),
+        [
+            {
+                "id": secrets.token_hex(16),
+                "day": day,
+                "action": item.action,
+                "table_name": item.table,
+                "object_key": item.key[:200],
+                "changes": canonical(item.changes),
+            }
+            for item in items
+        ],
+    )
+
+
+def _ended_days(connection: Connection, now: datetime) -> list[tuple[datetime, _Pending]]:
+    """Anonymous entries of days before today, to be chained now: by day, then random id."""
+    held = connection.execute(
+        select(AuditPendingRecord)
+        .where(AuditPendingRecord.day < now.date())
+        .order_by(AuditPendingRecord.day, AuditPendingRecord.id)
+    ).all()
+    if not held:
+        return []
+    connection.execute(delete(AuditPendingRecord).where(AuditPendingRecord.day < now.date()))
+    return [
+        (
+            to_day(datetime.combine(row.day, time(), tzinfo=UTC)),
+            _Pending(
+                None,
+                ANONYMOUS_ACTOR,
+                row.action,
+                row.table_name,
+                row.object_key,
+                json.loads(row.changes),
+                True,
+            ),
+        )
+        for row in held
+    ]
 
 
 def _tail(connection: Connection) -> tuple[int, str, bool]:

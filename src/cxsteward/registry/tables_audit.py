@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxsteward.registry.tables import Base, UTCDateTime
@@ -49,3 +49,23 @@ class AuditHeadRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class AuditPendingRecord(Base):
+    """A change written anonymously, waiting for its day to end before it joins the chain.
+
+    No actor, a random id and only the day: the entries of one day are appended to the
+    chain together, in random order, by the first audited commit of a later day, so their
+    place in the chain tells nothing finer than the day (see docs/audit.md).
+    """
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    action: Mapped[str] = mapped_column(String(6))
+    table_name: Mapped[str] = mapped_column(String(80))
+    object_key: Mapped[str] = mapped_column(String(200))
+    changes: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (CheckConstraint("action IN ('insert', 'update', 'delete')", name="action"),)

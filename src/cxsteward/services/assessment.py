@@ -22,6 +22,7 @@ from cxsteward.errors import (
     QuestionNotFound,
     RespondentNotFound,
 )
+from cxsteward.registry.audit import mark_anonymous
 from cxsteward.registry.tables import AnswerRecord, CycleRecord, RespondentRecord
 from cxsteward.services.workspace import Workspace
 
@@ -112,9 +113,10 @@ def add_respondent(
 ) -> RespondentOut:
     """Register a respondent and return the code that resumes their questionnaire.
 
-    An anonymous respondent has no name stored at all; the code is random.
+    An anonymous respondent has no name stored at all; the code is random, and the audit log
+    records the respondent as nobody's, in a unit of work of its own.
     """
-    with ws.transaction() as session:
+    with ws.transaction(anonymous=anonymous) as session:
         record = get_open_cycle_record(session, cycle)
         respondent = create_respondent(session, record, role_group, anonymous, name)
         return _respondent_out(record, respondent)
@@ -126,8 +128,9 @@ def create_respondent(
     role_group: RoleGroup,
     anonymous: bool,
     name: str | None,
+    code: str | None = None,
 ) -> RespondentRecord:
-    """Insert a respondent inside the caller's transaction."""
+    """Insert a respondent inside the caller's transaction (``code``: a given resume code)."""
     cleaned = _clean_name(name) if not anonymous else None
     if not anonymous and not cleaned:
         raise Invalid("A named respondent needs a name; or answer anonymously.")
@@ -138,7 +141,7 @@ def create_respondent(
         )
     respondent = RespondentRecord(
         cycle=cycle,
-        code=_new_code(session, cycle),
+        code=code or _new_code(session, cycle),
         role_group=role_group.value,
         anonymous=anonymous,
         name=cleaned,
@@ -184,6 +187,8 @@ def answer_question(
         if value is not None and not 0 <= value <= 4:
             raise Invalid(f"Answer {value} is out of range: use 0-4 or don't know.")
         respondent = _respondent(session, record, code)
+        if respondent.anonymous:
+            mark_anonymous(session)
         existing = next((a for a in respondent.answers if a.question_id == question_id), None)
         if existing is None:
             existing = AnswerRecord(respondent=respondent, question_id=question_id)

@@ -1,4 +1,5 @@
-"""The audit log (C7): read its entries and verify that none was edited, inserted or deleted."""
+"""The audit log (C7): read its entries, verify that none was edited, inserted or deleted, and
+that the registry's rows are the ones the log recorded."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import func, select
 from cxsteward.errors import Invalid
 from cxsteward.registry.audit import GENESIS, NOT_AUDITED, entry_hash
 from cxsteward.registry.tables import Base
-from cxsteward.registry.tables_audit import AuditHeadRecord, AuditRecord
+from cxsteward.registry.tables_audit import AuditHeadRecord, AuditPendingRecord, AuditRecord
+from cxsteward.services.audit_state import AuditDrift, reconcile
 from cxsteward.services.workspace import Workspace
 
 # Entries read per round trip while verifying, so a long log never sits in memory at once.
@@ -43,12 +45,18 @@ class AuditProblem:
 
 @dataclass(frozen=True)
 class AuditVerification:
+    """The chain's first broken link (if any), and every row that differs from the log."""
+
     intact: bool
     entries: int
     checked: int
     head_seq: int | None
     head_hash: str | None
     problem: AuditProblem | None
+    # Rows changed, inserted or deleted outside cxsteward: stored against audited values.
+    drift: list[AuditDrift]
+    # Anonymous entries waiting for their day to end before they join the chain.
+    held: int
 
     def document(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,7 +77,8 @@ def list_audit(ws: Workspace, table: str | None = None, limit: int = 50) -> list
 
 
 def verify_audit(ws: Workspace) -> AuditVerification:
-    """Walk the chain from the first entry to the head; stop at the first broken link."""
+    """Walk the chain to the head (stopping at the first broken link), then reconcile every
+    audited table with the state the log replays to."""
     # The head and the count ride along in the same statement as the entries, so all three
     # come from one snapshot even while other processes append.
     head_seq = select(AuditHeadRecord.seq).where(AuditHeadRecord.id == 1).scalar_subquery()
@@ -92,16 +101,20 @@ def verify_audit(ws: Workspace) -> AuditVerification:
         if tail is None:
             seq, digest, count = session.execute(select(head_seq, head_hash, total)).one()
             tail = (seq, digest, count)
+        drift = reconcile(session)
+        held = session.scalar(select(func.count()).select_from(AuditPendingRecord)) or 0
     head = _Head(tail[0], tail[1]) if tail[0] is not None and tail[1] is not None else None
     if problem is None:
         problem = _check_head(head, expected - 1, prev)
     return AuditVerification(
-        intact=problem is None,
+        intact=problem is None and not drift,
         entries=tail[2],
         checked=checked,
         head_seq=head.seq if head else None,
         head_hash=head.hash if head else None,
         problem=problem,
+        drift=drift,
+        held=held,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import select
@@ -55,6 +55,8 @@ def freeze_baseline(
         raise Invalid(f"Handler {handler!r}: use human or ai.")
     if date_to < date_from:
         raise Invalid(f"The range {date_from}..{date_to} is empty: --to comes before --from.")
+    frozen_at = now()
+    check_freeze_date(frozen_at, date_to)
     with ws.transaction() as session:
         if session.scalar(select(BaselineRecord.id).where(BaselineRecord.name == name)):
             raise Conflict(f"Baseline {name} already exists; a frozen baseline never changes.")
@@ -88,7 +90,7 @@ def freeze_baseline(
     with ws.transaction() as session:
         record = BaselineRecord(
             name=name,
-            created_at=now(),
+            created_at=frozen_at,
             date_from=date_from,
             date_to=date_to,
             handler=handler,
@@ -99,6 +101,22 @@ def freeze_baseline(
         session.add(record)
         session.flush()
         return _out(record)
+
+
+def check_freeze_date(frozen_at: datetime, date_to: date) -> None:
+    """Refuse a freeze date before the data range ends (the range's last day is included).
+
+    A baseline frozen on 3 March over contacts up to 31 March would claim to predate data
+    it holds, which is exactly the history a "baselines before go-live" check must not trust.
+    """
+    ends = datetime.combine(date_to + timedelta(days=1), time(), tzinfo=UTC)
+    if frozen_at < ends:
+        raise Invalid(
+            f"A baseline frozen on {frozen_at:%Y-%m-%d} cannot hold data up to {date_to}: its "
+            f"freeze date would come before its data ends ({date_to}, end of day UTC). End the "
+            f"range (--to) on {frozen_at.date() - timedelta(days=1)} or earlier, or freeze it "
+            f"after {date_to}."
+        )
 
 
 def list_baselines(ws: Workspace) -> list[BaselineOut]:

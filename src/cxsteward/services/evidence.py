@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -24,15 +24,21 @@ from cxsteward.domain.governance.evidence_base import (
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.metrics import N, flag_n, flag_true
 from cxsteward.domain.results import EvidenceReport
+from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import GovernanceNotFound, NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_governance import GovProtocolRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
-from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, MonitorRunRecord
+from cxsteward.registry.tables_monitor import (
+    BaselineRecord,
+    BaselineValueRecord,
+    MonitorRunRecord,
+    ThresholdRecord,
+)
 from cxsteward.services.assessment import now
+from cxsteward.services.audit_state import AuditedRow, audited_rows
 from cxsteward.services.governance import current_governance
 from cxsteward.services.metrics import compute_cell_frame
-from cxsteward.services.thresholds import list_thresholds
 from cxsteward.services.workspace import Workspace
 
 
@@ -51,13 +57,18 @@ def evidence_for(
 def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
     """The records the evidence rules read, from the registry and the interaction store."""
     governance = _governance(ws)
+    # Every time a rule reads comes from the audit log, not from a column anyone with SQL
+    # access could rewrite: creation times are when the log recorded the row's insert.
     with ws.transaction() as session:
+        protocols = audited_rows(session, "gov_protocols")
         created = {
             protocol_key(severity): at
-            for severity, at in session.execute(
-                select(GovProtocolRecord.severity, GovProtocolRecord.created_at)
+            for record_id, severity in session.execute(
+                select(GovProtocolRecord.id, GovProtocolRecord.severity)
             )
+            if (at := _inserted(protocols, record_id)) is not None
         }
+        thresholds = _thresholds(session)
         baselines = _baselines(session)
         runs = _runs(session)
         loads = _loads(session)
@@ -66,7 +77,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         today=today,
         governance=governance,
         created_at=created,
-        thresholds=list_thresholds(ws),
+        thresholds=thresholds,
         baselines=baselines,
         runs=runs,
         loads=loads,
@@ -92,32 +103,63 @@ def _baselines(session: Session) -> list[BaselineEvidence]:
     ).distinct()
     for baseline_id, deployment, part, metric in session.execute(query):
         held.setdefault(baseline_id, set()).add((deployment, part, metric))
-    return [
-        BaselineEvidence(r.name, r.created_at, r.handler, frozenset(held.get(r.id, set())))
-        for r in session.scalars(select(BaselineRecord).order_by(BaselineRecord.created_at))
+    audited = audited_rows(session, "baselines")
+    frozen = [
+        BaselineEvidence(r.name, at, r.handler, frozenset(held.get(r.id, set())))
+        for r in session.scalars(select(BaselineRecord))
+        if (at := _inserted(audited, r.id)) is not None
     ]
+    return sorted(frozen, key=lambda b: b.created_at)
+
+
+def _thresholds(session: Session) -> list[Threshold]:
+    audited = audited_rows(session, "thresholds")
+    rules = [
+        Threshold.model_validate({**r.definition, "created_at": at})
+        for r in session.scalars(
+            select(ThresholdRecord).where(ThresholdRecord.retired_at.is_(None))
+        )
+        if (at := _inserted(audited, r.id)) is not None
+    ]
+    return sorted(rules, key=lambda t: (t.created_at is None, t.created_at))
+
+
+def _inserted(audited: dict[str, AuditedRow], record_id: int) -> datetime | None:
+    row = audited.get(str(record_id))
+    return row.inserted_at if row is not None else None
 
 
 def _runs(session: Session) -> list[RunEvidence]:
+    audited = audited_rows(session, "monitor_runs")
     return [
         RunEvidence(
             id=r.id,
-            started_at=r.started_at,
+            started_at=started,
             slices=tuple(tuple(str(c) for c in s) for s in _list(r.parameters.get("slices"))),
             thresholds=tuple(str(t) for t in _list(r.parameters.get("thresholds"))),
         )
         for r in session.scalars(select(MonitorRunRecord).order_by(MonitorRunRecord.started_at))
+        if (started := _audited_time(audited, r.id, "started_at")) is not None
     ]
+
+
+def _audited_time(audited: dict[str, AuditedRow], record_id: int, column: str) -> datetime | None:
+    row = audited.get(str(record_id))
+    return row.time(column) if row is not None else None
 
 
 def _loads(session: Session) -> list[LoadEvidence]:
     loads = []
+    audited = audited_rows(session, "data_loads")
     for r in session.scalars(select(DataLoadRecord).order_by(DataLoadRecord.finished_at)):
+        finished = _audited_time(audited, r.id, "finished_at")
+        if finished is None:
+            continue
         quality: dict[str, Any] = json.loads(r.quality_json or "{}")
         loads.append(
             LoadEvidence(
                 id=r.id,
-                finished_at=r.finished_at,
+                finished_at=finished,
                 rows_accepted=r.rows_accepted,
                 rows_quarantined=r.rows_quarantined,
                 null_rate=dict(quality.get("null_rate", {})),
@@ -128,18 +170,20 @@ def _loads(session: Session) -> list[LoadEvidence]:
 
 
 def _incidents(session: Session) -> list[IncidentEvidence]:
+    audited = audited_rows(session, "incidents")
     return [
         IncidentEvidence(
             id=r.id,
             title=r.title,
             severity=r.severity,
             incident_type=r.incident_type,
-            opened_at=r.opened_at,
-            respond_by=r.respond_by,
-            acknowledged_at=r.acknowledged_at,
+            opened_at=row.inserted_at,
+            respond_by=row.time("respond_by"),
+            acknowledged_at=row.time("acknowledged_at"),
             tell_customers=r.tell_customers,
         )
         for r in session.scalars(select(IncidentRecord).order_by(IncidentRecord.id))
+        if (row := audited.get(str(r.id))) is not None and row.inserted_at is not None
     ]
 
 

@@ -1,7 +1,8 @@
 """Frontline feedback (C9): staff flag AI failures, anonymously if they wish; triage; acted on.
 
-An anonymous flag stores no person at all (a CHECK constraint makes that structural) and
-the audit log names a fixed actor for it, so nothing links it back to who sent it. Every
+An anonymous flag stores no person at all (a CHECK constraint makes that structural), has
+a random id and the day only as its time, and the audit log records it as nobody's, so
+nothing links it back to who sent it. Every
 flag gets a follow-up code, stored only as its sha256. A flag of bias or unfair treatment,
 or a triage at sev1 or sev2, opens an incident (source ``frontline``).
 """
@@ -39,14 +40,15 @@ from cxsteward.domain.trust import (
     required_text,
 )
 from cxsteward.errors import FeedbackNotFound, Invalid, PersonNotFound
+from cxsteward.registry.audit import ANONYMOUS_ACTOR
 from cxsteward.registry.tables_trust import FeedbackRecord
 from cxsteward.services.governance import load_governance
 from cxsteward.services.incidents import add_event, open_incident
 from cxsteward.services.reviews import actor_name, check_deployment, clock
 from cxsteward.services.workspace import Workspace
 
-ANONYMOUS = "frontline staff (anonymous)"
 INCIDENT_ACTOR = "cxsteward feedback"
+ANONYMOUS = ANONYMOUS_ACTOR
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,10 @@ def submit_feedback(
     when = clock(at)
     severity = feedback_incident_severity(kind)
     code = new_code(CodeKind.FEEDBACK)
+    if anonymous:
+        return _submit_anonymous(ws, deployment, kind, text, code, when)
     # One transaction: the flag and any incident it opens exist together or not at all.
-    with ws.transaction(actor=ANONYMOUS if anonymous else reporter) as session:
+    with ws.transaction(actor=reporter) as session:
         check_deployment(session, deployment)
         incident_id = (
             _open(ws, session, deployment, kind, severity, text) if severity is not None else None
@@ -152,6 +156,45 @@ def submit_feedback(
         session.flush()
         _note(session, record, INCIDENT_ACTOR, f"Opened by frontline feedback {record.id}.")
         return FeedbackReceipt(record.id, code, record.status, when, anonymous, incident_id)
+
+
+def _submit_anonymous(
+    ws: Workspace,
+    deployment: str,
+    kind: FeedbackCategory,
+    text: str,
+    code: str,
+    when: datetime,
+) -> FeedbackReceipt:
+    # The flag is written alone, in an anonymous unit of work (no actor, the day only, a
+    # random id); an incident it opens follows in a second one under the feedback actor, so
+    # no transaction and no audit entry holds the flag beside anything named.
+    with ws.transaction(anonymous=True) as session:
+        check_deployment(session, deployment)
+        record = FeedbackRecord(
+            code_hash=hash_code(CodeKind.FEEDBACK, code),
+            deployment=deployment,
+            category=kind.value,
+            description=text,
+            anonymous=True,
+            reporter=None,
+            status=FeedbackStatus.NEW.value,
+            submitted_at=when,
+        )
+        session.add(record)
+        session.flush()
+        flag_id, day = record.id, record.submitted_at
+    severity = feedback_incident_severity(kind)
+    incident_id = None
+    if severity is not None:
+        # Should this fail, the flag stays (as new) and its triage at sev1/sev2 opens one.
+        with ws.transaction(actor=INCIDENT_ACTOR) as session:
+            flag = _load(session, flag_id)
+            incident_id = _open(ws, session, deployment, kind, severity, text)
+            flag.incident_id = incident_id
+            session.flush()
+            _note(session, flag, INCIDENT_ACTOR, f"Opened by frontline feedback {flag_id}.")
+    return FeedbackReceipt(flag_id, code, FeedbackStatus.NEW.value, day, True, incident_id)
 
 
 def follow_feedback(ws: Workspace, code: str) -> FeedbackFollowOut:

@@ -16,6 +16,7 @@ from cxsteward.domain.incidents import (
     EventKind,
     IncidentSource,
     IncidentStatus,
+    Routing,
     check_move,
     is_overdue,
     more_severe,
@@ -148,6 +149,9 @@ def open_incident(
 ) -> IncidentOut:
     """Open an incident by hand (or for a frontline flag or review request).
 
+    A hand-opened incident for the same deployment, kind and scope as one still open (not
+    resolved or closed) updates that one instead: one more occurrence, a note of who opened
+    it again, and the severity raised when the new one is more severe.
     With ``session`` the incident joins the caller's transaction (so it exists only if the
     caller's work commits) and the notifications go out once that transaction commits.
     """
@@ -162,14 +166,20 @@ def open_incident(
         names = ", ".join(s.value for s in IncidentSource)
         raise Invalid(f"Unknown incident source {source!r}; use one of {names}.") from None
 
-    def create(unit: Session) -> IncidentRecord:
+    kind = incident_type or metric or "general"
+
+    def create(unit: Session) -> tuple[IncidentRecord, str | None]:
         gov = load_governance(unit)
         if gov.deployment(deployment) is None:
             known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
             raise NotFound(
                 f"No deployment {deployment!r} in the governance registry (known: {known})."
             )
-        return _new(
+        same = _still_open(unit, deployment, kind) if origin is IncidentSource.MANUAL else None
+        if same is not None:
+            raised = _opened_again(unit, gov, same, level, by, title.strip(), description)
+            return same, "severity_raised" if raised else None
+        record = _new(
             unit,
             gov,
             source=origin,
@@ -179,19 +189,73 @@ def open_incident(
             metric=metric,
             scope={},
             description=description,
-            incident_type=incident_type or metric or "general",
+            incident_type=kind,
             actor=by,
             detail={"by": by},
         )
+        return record, "opened"
 
     if session is not None:
-        record = create(session)
-        _deliver_after_commit(ws, session, [Pending(record.id, "opened")], sleep)
+        record, event = create(session)
+        pending = [Pending(record.id, event)] if event else []
+        _deliver_after_commit(ws, session, pending, sleep)
         return _out(record, now())
     with ws.transaction(actor=by) as own:
-        incident_id = create(own).id
-    deliver(ws, [Pending(incident_id, "opened")], sleep)
+        record, event = create(own)
+        incident_id = record.id
+    deliver(ws, [Pending(incident_id, event)] if event else [], sleep)
     return get_incident(ws, incident_id)
+
+
+def _still_open(session: Session, deployment: str, kind: str) -> IncidentRecord | None:
+    """The open hand-made incident of this deployment, kind and (empty) scope, if any."""
+    candidates = session.scalars(
+        select(IncidentRecord)
+        .where(
+            IncidentRecord.deployment == deployment,
+            IncidentRecord.incident_type == kind,
+            IncidentRecord.source == IncidentSource.MANUAL.value,
+            IncidentRecord.status.not_in([IncidentStatus.RESOLVED, IncidentStatus.CLOSED]),
+        )
+        .order_by(IncidentRecord.id)
+    )
+    return next((r for r in candidates if not r.scope), None)
+
+
+def _opened_again(
+    session: Session,
+    gov: Governance | None,
+    record: IncidentRecord,
+    level: Severity,
+    by: str,
+    title: str,
+    description: str,
+) -> bool:
+    """Count a hand-made repeat on the open incident; True when its severity went up."""
+    at = now()
+    record.occurrences += 1
+    detail: dict[str, object] = {"by": by, "title": title, "occurrences": record.occurrences}
+    if description.strip():
+        detail["description"] = description.strip()
+    raised = more_severe(level, Severity(record.severity))
+    if raised:
+        detail["severity"] = {"from": record.severity, "to": level.value}
+        record.severity = level.value
+        routing = route(gov, level, record.deployment, record.metric)
+        record.notify = list(dict.fromkeys([*record.notify, *routing.notify]))
+        record.owner = record.owner or _owner(routing)
+        deadline = respond_by(at, routing.protocol)
+        if record.acknowledged_at is None and deadline is not None:
+            record.respond_by = min(filter(None, [record.respond_by, deadline]))
+    add_event(session, record.id, by, EventKind.RECURRED, detail, at)
+    return raised
+
+
+def _owner(routing: Routing) -> str | None:
+    """Who acts on the metric; failing that, who decides under the severity's protocol."""
+    if routing.owner is not None:
+        return routing.owner
+    return routing.protocol.decides if routing.protocol is not None else None
 
 
 def list_incidents(
@@ -379,7 +443,7 @@ def _new(
         scope=scope,
         severity=severity.value,
         status=IncidentStatus.OPEN.value,
-        owner=routing.owner,
+        owner=_owner(routing),
         notify=routing.notify,
         opened_at=at,
         respond_by=respond_by(at, protocol),
@@ -392,11 +456,11 @@ def _new(
     opened = {
         **detail,
         "severity": severity.value,
-        "owner": routing.owner,
+        "owner": _owner(routing),
         "notify": routing.notify,
     }
     add_event(session, record.id, actor, EventKind.OPENED, opened, at)
-    for note in _routing_notes(gov, severity, deployment, metric, routing.owner):
+    for note in _routing_notes(gov, severity, deployment, metric, _owner(routing)):
         add_event(session, record.id, actor, EventKind.NOTE, {"note": note}, at)
     return record
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.scale import RoleGroup, parse_role_group
 from cxsteward.errors import AssessmentCycleClosed, Conflict, Invalid, NotFound, Problem
+from cxsteward.registry.audit import mark_anonymous
 from cxsteward.registry.tables import AnswerRecord, CycleRecord, RespondentRecord
 from cxsteward.registry.tables_invitations import InvitationRecord
 from cxsteward.services.assessment import (
@@ -185,15 +186,31 @@ def open_invitation(ws: Workspace, token: str) -> InvitationView:
 def start_invitation(
     ws: Workspace, token: str, anonymous: bool, name: str | None
 ) -> InvitationView:
-    """Choose how to answer: anonymously (no name is stored anywhere) or with a name."""
+    """Choose how to answer: anonymously (no name is stored anywhere) or with a name.
+
+    An anonymous respondent is written in a unit of work of its own, which the audit log
+    records as nobody's and with the day only; the link's own row (which may carry a name
+    as its label) is marked as started in a second one, so no transaction and no audit
+    entry holds both.
+    """
+    if anonymous:
+        with ws.transaction(anonymous=True) as session:
+            row, cycle = _usable(session, token)
+            if row.started_at is not None:
+                raise Conflict("This link is already in use; continue answering below.")
+            # A first attempt that stopped between the two units of work left the respondent.
+            if _find_respondent(session, cycle, token) is None:
+                create_respondent(
+                    session, cycle, RoleGroup(row.role_group), True, None, respondent_code(token)
+                )
     with ws.transaction(actor=RESPONDENT_ACTOR) as session:
         row, cycle = _usable(session, token)
         if row.started_at is not None:
             raise Conflict("This link is already in use; continue answering below.")
-        respondent = create_respondent(
-            session, cycle, RoleGroup(row.role_group), anonymous, None if anonymous else name
-        )
-        respondent.code = respondent_code(token)
+        if not anonymous:
+            create_respondent(
+                session, cycle, RoleGroup(row.role_group), False, name, respondent_code(token)
+            )
         row.started_at = now()
         session.flush()
         return _view(session, row, cycle, token)
@@ -206,6 +223,8 @@ def save_answers(
     with ws.transaction(actor=RESPONDENT_ACTOR) as session:
         row, cycle = _usable(session, token)
         respondent = _respondent(session, row, cycle, token)
+        if respondent.anonymous:
+            mark_anonymous(session)  # this unit of work only changes the answers
         bank = cycle_bank(cycle)
         existing = {a.question_id: a for a in respondent.answers}
         at = now()

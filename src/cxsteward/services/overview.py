@@ -18,7 +18,7 @@ from cxsteward.domain.incidents import IncidentStatus
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackStats
 from cxsteward.errors import NotFound
-from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.services.assessment import list_cycles, now
 from cxsteward.services.feedback import feedback_summary
 from cxsteward.services.incidents import list_incidents
@@ -178,12 +178,17 @@ def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
 
 
 def _registry_version(ws: Workspace) -> int:
-    """The newest audit entry of a table the readiness figures read."""
+    """The newest audit entry of a table the readiness figures read.
+
+    Anonymous answers join the chain only the day after (docs/audit.md), so the entries
+    still waiting count too: each one written moves the version on.
+    """
     query = select(func.max(AuditRecord.seq)).where(
         AuditRecord.table_name.not_in(READINESS_IGNORES)
     )
+    held = select(func.count()).select_from(AuditPendingRecord)
     with ws.transaction() as session:
-        return session.scalar(query) or 0
+        return (session.scalar(query) or 0) + ((session.scalar(held) or 0) << 32)
 
 
 def _readiness(ws: Workspace) -> Readiness | CycleWaiting | None:

@@ -3,8 +3,9 @@
 The web tier keeps no state of its own: a session is a registry row found by the sha256
 of the cookie's token, so any worker can serve any request and signing out ends the
 session everywhere at once. Session rows are written with plain SQL statements, not
-through the audited ORM session: they are short-lived operational records (the sign-in
-itself is recorded in the audit log as the user's ``last_login_at``).
+through the audited ORM session: they are short-lived operational records. The sign-in
+itself is not in the audit log either: the user's ``last_login_at`` keeps only the day and
+is not audited, so no sign-in time can be read next to anonymous activity.
 """
 
 from __future__ import annotations

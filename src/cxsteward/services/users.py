@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cxsteward.domain.access import Permission, Role, allows, parse_role
 from cxsteward.errors import Conflict, CxStewardError, Invalid, NotFound
+from cxsteward.registry.anonymity import to_day
 from cxsteward.registry.tables_web import UserRecord
 from cxsteward.services.sessions import end_user_sessions
 from cxsteward.services.workspace import Workspace
@@ -206,7 +207,8 @@ def authenticate(ws: Workspace, username: str, password: str) -> UserOut:
             raise SignInFailed(SIGN_IN_FAILED)
         if _hasher.check_needs_rehash(record.password_hash):
             record.password_hash = _hasher.hash(password)
-        record.last_login_at = _now()
+        # The day only, and not audited: a sign-in time must not sit beside anonymous activity.
+        record.last_login_at = to_day(_now())
         session.flush()
         return user_out(record)
 

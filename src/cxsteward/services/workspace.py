@@ -19,7 +19,7 @@ from cxsteward.domain.bank import QuestionBank, extend_bank, parse_bank
 from cxsteward.domain.maturity import MaturityModel, parse_maturity
 from cxsteward.domain.scoring import ScoringRules
 from cxsteward.errors import CxStewardError, Invalid, Problem, WorkspaceMissing
-from cxsteward.registry.audit import install_audit
+from cxsteward.registry.audit import install_audit, mark_anonymous
 from cxsteward.registry.database import create_registry_engine, migrate, transaction
 
 MARKER = ".cxsteward-workspace"
@@ -38,10 +38,16 @@ class Workspace:
         return install_audit(sessionmaker(self.engine, expire_on_commit=False))
 
     @contextmanager
-    def transaction(self, actor: str | None = None) -> Iterator[Session]:
-        """One unit of work; the audit log names ``actor`` (default: the settings' actor)."""
+    def transaction(self, actor: str | None = None, anonymous: bool = False) -> Iterator[Session]:
+        """One unit of work; the audit log names ``actor`` (default: the settings' actor).
+
+        ``anonymous``: the audit log names nobody and keeps only the day (see
+        ``registry.audit.mark_anonymous``); only anonymous records may change.
+        """
         with transaction(self.sessions) as session:
             session.info["actor"] = actor or self.settings.resolved_actor
+            if anonymous:
+                mark_anonymous(session)
             yield session
 
     @cached_property
