@@ -12,7 +12,7 @@ from cxsteward.domain import metrics as m
 from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
 from cxsteward.errors import Invalid
-from cxsteward.services.data_load import interactions_dataset, store_path
+from cxsteward.services.data_store import interactions_dataset, published_files
 from cxsteward.services.workspace import Workspace
 
 
@@ -36,7 +36,7 @@ def compute_cell_frame(
     try:
         # A warehouse has its own interactions table; the embedded engines read the store.
         embedded = con.name in ("duckdb", "pyspark")
-        dataset = interactions_dataset(ws) if embedded else store_path(ws)
+        dataset = interactions_dataset(ws) if embedded else published_files(ws)
         table, from_store = interactions_source(con, dataset)
         return build_cells(
             table,
