@@ -80,6 +80,10 @@ def error_message(exc: Exception) -> str:
             "conflict: the change clashes with a record already in the registry "
             f"({_first_line(exc.orig)}); nothing was saved. {_DETAILS}"
         )
+    if isinstance(exc, IsADirectoryError):
+        # A rename onto a folder names the folder second.
+        folder = exc.filename2 if exc.filename2 is not None else exc.filename
+        return f"{folder}: is a folder, not a file; name a file (inside it, for example)."
     if isinstance(exc, OSError) and exc.filename is not None:
         return f"{exc.filename}: {exc.strerror or _first_line(exc)}. {_DETAILS}"
     command = _command_path()

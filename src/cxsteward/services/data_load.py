@@ -323,6 +323,10 @@ def _mapping(mapping_path: Path) -> Mapping:
         text_ = mapping_path.read_text("utf-8")
     except FileNotFoundError:
         raise Invalid(f"{mapping_path}: mapping file not found") from None
+    except IsADirectoryError:
+        raise Invalid(
+            f"{mapping_path}: is a folder, not a file; name the mapping YAML file itself"
+        ) from None
     except UnicodeDecodeError:
         raise Invalid(f"{mapping_path}: the mapping is not UTF-8 text") from None
     return parse_mapping(text_, str(mapping_path))
