@@ -147,7 +147,7 @@ def test_a_folder_given_for_an_input_file(workspace: Path, tmp_path: Path, args:
     filled = [a.format(folder=folder, export=export) for a in args]
     code, stderr = invoke("--workspace", str(workspace), *filled)
     assert code == 1, stderr
-    assert stderr.startswith(f"Error: {folder}") and "folder" in stderr, stderr
+    assert stderr.startswith(f"Error: {folder}: is a folder"), stderr
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
 
 
@@ -180,6 +180,6 @@ def test_a_folder_given_for_an_output_file(
     filled = [a.format(folder=folder) for a in args]
     code, stderr = invoke("--workspace", str(workspace), *filled)
     assert code == 1, stderr
-    assert stderr.startswith(f"Error: {folder}") and "folder" in stderr, stderr
+    assert stderr.startswith(f"Error: {folder}: is a folder"), stderr
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr
     assert list(folder.iterdir()) == []  # nothing half-written left inside

@@ -310,6 +310,8 @@ def list_quarantine(
 
 def _checksum(path: Path) -> tuple[str, int]:
     if not path.is_file():
+        if path.is_dir():
+            raise Invalid(f"{path}: is a folder, not a file; name the export file itself")
         raise Invalid(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
     digest = hashlib.sha256()
     with path.open("rb") as handle:
