@@ -213,3 +213,44 @@ def test_a_load_killed_at_any_step_leaves_store_and_registry_agreeing(
         assert_recovers(ws, exports, taken)
     finally:
         ws.close()
+
+
+def test_a_load_overtaken_while_waiting_takes_a_new_id(
+    ws: Workspace, exports: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = exports
+    inner: list[int] = []
+
+    def another_load_commits_first(at: str) -> None:
+        if at == "load:reserved" and not inner:
+            inner.append(0)
+            inner[0] = load_data(ws, second).load_id
+
+    monkeypatch.setattr(checkpoints, "hook", another_load_commits_first)
+    outer = load_data(ws, first)
+    monkeypatch.setattr(checkpoints, "hook", None)
+    # The outer load took id 1, the inner one id 2 and committed; the outer one then took 3.
+    assert (inner[0], outer.load_id) == (2, 3)
+    loads, taken = registry(ws.settings.workspace)
+    assert sorted(loads) == [2, 3] and taken == {1, 2, 3}
+    finished = {o.load_id: o.finished_at for o in list_loads(ws)}
+    assert finished[2] <= finished[3]  # ids follow the order of commits
+    assert assert_agree(ws, swept=True) == 2 * ROWS
+
+
+def test_ids_are_never_reused_on_any_registry(
+    ws_any: Workspace, exports: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(at: str) -> None:
+        if at == "load:finished":
+            raise Injected(at)
+
+    monkeypatch.setattr(checkpoints, "hook", fail)
+    with pytest.raises(Injected):
+        load_data(ws_any, exports[0])
+    monkeypatch.setattr(checkpoints, "hook", None)
+    assert list_loads(ws_any) == []
+    again = load_data(ws_any, exports[0])
+    assert again.load_id == 2 and again.rows_accepted == ROWS and not again.already_loaded
+    assert [o.load_id for o in list_loads(ws_any)] == [2]
+    assert int(np.sum(compute_cells(ws_any).stats[m.N])) == ROWS
