@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -147,7 +148,12 @@ def interactions_source(
             table = con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
         elif con.name == "pyspark":
             # Leaf files, not the folder: partition discovery would add a month column.
-            table = con.read_parquet(paths, mergeSchema="true")
+            # ibis reads one path on Spark; Spark's own reader takes the list.
+            session = cast("SparkSession", con._session)
+            frame = session.read.parquet(*paths, mergeSchema="true")
+            name = f"interactions_{uuid.uuid4().hex}"
+            frame.createOrReplaceTempView(name)
+            table = con.table(name)
         else:
             table = con.read_parquet(paths)
     return with_canonical_columns(table), True
