@@ -166,6 +166,7 @@ def test_a_folder_given_for_a_file_setting(workspace: Path, tmp_path: Path, sett
         ["assess", "export", "2026-Q4", "--out", "{folder}"],
         ["assess", "report", "2026-Q4", "--out", "{folder}"],
         ["data", "synth", "--rows", "1000", "--out", "{folder}"],
+        ["monitor", "run", "--json", "{folder}"],
     ],
     ids=lambda a: " ".join(a[:2]),
 )
