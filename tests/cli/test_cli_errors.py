@@ -152,8 +152,12 @@ def real_integrity_error() -> IntegrityError:
     [
         (Conflict("Cycle 2026-Q4 exists"), "Cycle 2026-Q4 exists"),
         (
-            IsADirectoryError(21, "Is a directory", "out/"),
-            "out/: Is a directory. Run it again with --debug to see the traceback.",
+            PermissionError(13, "Permission denied", "out.csv"),
+            "out.csv: Permission denied. Run it again with --debug to see the traceback.",
+        ),
+        (
+            IsADirectoryError(21, "Is a directory", "out.part", None, "out"),
+            "out: is a folder, not a file; name a file (inside it, for example).",
         ),
         (
             ValueError(""),
@@ -161,7 +165,7 @@ def real_integrity_error() -> IntegrityError:
             "--debug to see the traceback.",
         ),
     ],
-    ids=["project-error", "os-error", "no-message"],
+    ids=["project-error", "os-error", "folder-for-a-file", "no-message"],
 )
 def test_error_messages(error: Exception, expected: str) -> None:
     assert error_message(error) == expected
