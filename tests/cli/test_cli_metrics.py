@@ -20,6 +20,7 @@ from cxsteward.cli.app import root as root_callback
 from cxsteward.cli.common import StewardTyper
 from cxsteward.config import load_settings
 from cxsteward.services.workspace import init_workspace
+from store_files import publish_by_hand
 
 EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
@@ -67,12 +68,14 @@ def rows() -> pd.DataFrame:
 @pytest.fixture
 def workspace(tmp_path: Path, rows: pd.DataFrame) -> Path:
     folder = tmp_path / "ws"
-    init_workspace(load_settings(workspace=folder)).close()
+    ws = init_workspace(load_settings(workspace=folder))
     seconds = (rows["started_at"] - EPOCH).dt.total_seconds()
     stored = rows.assign(day=(seconds // 86400).astype("int32"), load_id=1)
     target = folder / "data" / "interactions" / "month=2024-02"
     target.mkdir(parents=True)
     pq.write_table(pa.Table.from_pandas(stored, preserve_index=False), target / "part-1.parquet")
+    publish_by_hand(ws, [target / "part-1.parquet"])
+    ws.close()
     return folder
 
 

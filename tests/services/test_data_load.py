@@ -350,7 +350,10 @@ def test_load_log_quality_summary_and_new_segment_values(ws: Workspace, tmp_path
         assert record is not None
         assert json.loads(record.mapping_json)["segments"] == {"region": {"column": "region"}}
         assert record.sha256 == one.sha256 and record.finished_at >= record.started_at
-    assert interactions_dataset(ws) == store_path(ws)
+    assert interactions_dataset(ws) == [
+        store_path(ws) / "month=2021-01" / "part-1.parquet",
+        store_path(ws) / "month=2021-02" / "part-2.parquet",
+    ]
 
 
 def test_canonical_files_load_without_a_mapping(ws: Workspace, tmp_path: Path) -> None:

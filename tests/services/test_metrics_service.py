@@ -16,6 +16,7 @@ from cxsteward.domain import metrics as m
 from cxsteward.errors import Invalid, NotFound
 from cxsteward.services.metrics import compute_cell_frame, compute_cells, metric_table
 from cxsteward.services.workspace import Workspace, init_workspace
+from store_files import publish_by_hand
 
 EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 FLAG_METRICS = {
@@ -73,10 +74,13 @@ def write_store(ws: Workspace, frame: pd.DataFrame) -> None:
     seconds = (frame["started_at"] - EPOCH).dt.total_seconds()
     frame = frame.assign(day=(seconds // 86400).astype("int32"), load_id=1)
     folder = ws.settings.workspace / "data" / "interactions"
+    files = []
     for month, rows in frame.groupby(frame["started_at"].dt.strftime("%Y-%m")):
         (folder / f"month={month}").mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pandas(rows.reset_index(drop=True), preserve_index=False)
         pq.write_table(table, folder / f"month={month}" / "part-1.parquet")
+        files.append(folder / f"month={month}" / "part-1.parquet")
+    publish_by_hand(ws, files)
 
 
 def with_windows(frame: pd.DataFrame, repeat_days: int = 7) -> pd.DataFrame:

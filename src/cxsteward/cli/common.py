@@ -13,6 +13,9 @@ from typing import Any, TypeVar, cast
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from sqlalchemy.exc import IntegrityError
+from typer._click.globals import get_current_context
+from typer.exceptions import TyperException
 
 from cxsteward.config import Settings, load_settings
 from cxsteward.errors import CxStewardError
@@ -40,20 +43,62 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _handle_errors(func: F) -> F:
-    """Turn the project's exceptions into one ``Error: ...`` line and exit 1."""
+    """Turn every exception into one ``Error: ...`` line and exit 1 (a traceback with --debug).
+
+    The project's exceptions carry their own message; a registry integrity error becomes a
+    conflict message, a file-system error names the path; anything else is a bug, reported
+    as what failed and how to see the traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (CxStewardError, ValidationError) as exc:
+        except _TYPER_FLOW:  # typer's own exits, aborts and usage errors
+            raise
+        except Exception as exc:
             if _debugging(kwargs.get("ctx")):
                 raise
-            message = exc.message if isinstance(exc, CxStewardError) else _settings_error(exc)
-            err_console().print(f"Error: {message}")
+            err_console().print(f"Error: {error_message(exc)}")
             raise typer.Exit(1) from exc
 
     return cast(F, wrapper)
+
+
+_TYPER_FLOW = (typer.Exit, typer.Abort, TyperException)
+_DETAILS = "Run it again with --debug to see the traceback."
+
+
+def error_message(exc: Exception) -> str:
+    """What the user reads when a command fails with ``exc``."""
+    if isinstance(exc, CxStewardError):
+        return exc.message
+    if isinstance(exc, ValidationError):
+        return _settings_error(exc)
+    if isinstance(exc, IntegrityError):
+        return (
+            "conflict: the change clashes with a record already in the registry "
+            f"({_first_line(exc.orig)}); nothing was saved. {_DETAILS}"
+        )
+    if isinstance(exc, IsADirectoryError):
+        # A rename onto a folder names the folder second.
+        folder = exc.filename2 if exc.filename2 is not None else exc.filename
+        return f"{folder}: is a folder, not a file; name a file (inside it, for example)."
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or _first_line(exc)}. {_DETAILS}"
+    command = _command_path()
+    what = f"`{command}` failed" if command else "the command failed"
+    return f"{what} unexpectedly: {type(exc).__name__}: {_first_line(exc)}. {_DETAILS}"
+
+
+def _first_line(value: object) -> str:
+    lines = str(value).strip().splitlines()
+    return lines[0] if lines else "no message"
+
+
+def _command_path() -> str | None:
+    ctx = get_current_context(silent=True)
+    return None if ctx is None else str(ctx.command_path)
 
 
 class StewardTyper(typer.Typer):
@@ -80,6 +125,8 @@ class StewardTyper(typer.Typer):
 
 def _debugging(ctx: Any) -> bool:
     # Duck-typed: Typer hands over its own Context class, which is not always typer.Context.
+    # A command that takes no ctx still runs inside one: the current context.
+    ctx = ctx if hasattr(ctx, "find_root") else get_current_context(silent=True)
     root = ctx.find_root() if hasattr(ctx, "find_root") else None
     return bool(root is not None and root.params.get("debug"))
 

@@ -70,6 +70,8 @@ def run(
 
     Example: cxsteward monitor run --from 2025-01-01 --fail-on sev2 --json run.json
     """
+    if json_file is not None and json_file.is_dir():  # refused before the run is stored
+        raise Invalid(f"{json_file}: is a folder, not a file; name the JSON file to write.")
     pairs: list[tuple[str, ...]] = []
     for item in pair:
         columns = tuple(c.strip() for c in item.split(",") if c.strip())

@@ -25,6 +25,7 @@ from cxsteward.domain.interactions import (
     field,
     reserved_names,
 )
+from cxsteward.domain.yamlsource import parse_yaml, yaml_problem
 from cxsteward.errors import Invalid, ProblemList
 
 SOURCE_FORMATS = ("csv", "tsv", "parquet", "xlsx", "ods", "jsonl")
@@ -414,12 +415,10 @@ def _load_with_lines(
     """Parse YAML with every scalar kept as text, remembering the line of every key."""
     try:
         # BaseLoader keeps scalars as written: Y, No and 0 stay text, and the field decides.
-        node = yaml.compose(text, Loader=yaml.BaseLoader)
-        data = yaml.load(text, Loader=yaml.BaseLoader)
+        node, data = parse_yaml(text, yaml.BaseLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problems.add(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=origin, row=row)
+        message, row = yaml_problem(exc)
+        problems.add(message, file=origin, row=row)
         return None, {}
     if node is None:
         problems.add("the file is empty", file=origin)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.results import Blocker, StageResult
+from cxsteward.domain.yamlsource import parse_yaml
 from cxsteward.errors import Invalid, Problem
 
 
@@ -55,7 +56,7 @@ def parse_maturity(text: str, source: str, bank: QuestionBank) -> MaturityModel:
         Invalid: listing every problem.
     """
     try:
-        model = MaturityModel.model_validate(yaml.safe_load(text))
+        model = MaturityModel.model_validate(parse_yaml(text)[1])
     except (yaml.YAMLError, ValidationError) as exc:
         problem = Problem(str(exc), source)
         raise Invalid(f"{source} is not a valid maturity model", [problem]) from None

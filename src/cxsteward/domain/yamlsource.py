@@ -1,4 +1,10 @@
-"""YAML read with line numbers, so every problem in a user's file can name its line."""
+"""YAML read with line numbers, so every problem in a user's file can name its line.
+
+Every YAML file a user gives (mappings, governance, thresholds, answers, question banks)
+is parsed through ``parse_yaml``, which refuses what would exhaust the machine: aliases
+that multiply a block instead of repeating it (a 1 KB "billion laughs" file grows to
+gigabytes), aliases that contain themselves, and nesting deeper than Python's stack.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +30,99 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+# Nodes that aliases may add on top of the ones written in the file. Sharing a block of
+# defaults among a few hundred items stays far below; an alias bomb is far above.
+ALIAS_BUDGET = 100_000
+
+Loader = type[yaml.BaseLoader] | type[yaml.SafeLoader]
+
+
+class YamlRefused(yaml.YAMLError):
+    """YAML that is well formed but would take unbounded memory or time to read."""
+
+    def __init__(self, problem: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.problem_mark = mark
+
+
+def parse_yaml(text: str, loader: Loader = yaml.SafeLoader) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data of one YAML document.
+
+    Raises:
+        yaml.YAMLError: the text is not YAML; ``YamlRefused`` (a subclass) when its aliases
+            would add more than ``ALIAS_BUDGET`` nodes, refer to themselves, or it is
+            nested too deeply.
+    """
+    reader = loader(text)
+    try:
+        try:
+            node = reader.get_single_node()
+            if node is None:
+                return None, None
+            _check_aliases(node)
+            return node, reader.construct_document(node)
+        except RecursionError:
+            raise YamlRefused("nested too deeply to read; flatten the structure", None) from None
+    finally:
+        reader.dispose()
+
+
+def yaml_problem(exc: yaml.YAMLError) -> tuple[str, int | None]:
+    """What is wrong with a YAML text, and on which 1-based line (when known)."""
+    mark = getattr(exc, "problem_mark", None)
+    row = mark.line + 1 if mark is not None else None
+    if isinstance(exc, YamlRefused):
+        return f"refused: {exc.problem}", row
+    return f"not valid YAML: {getattr(exc, 'problem', exc)}", row
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a node graph whose aliases expand it by more than the budget, or loop.
+
+    An alias is the same node object met twice, so the file's size as a tree (what a
+    reader of the data walks) is computed over the graph, once per distinct node.
+    """
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            open_.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] - len(size) > ALIAS_BUDGET:
+                raise YamlRefused(
+                    f"its aliases would expand it into more than {size[key]:,} YAML nodes "
+                    f"(aliases may add at most {ALIAS_BUDGET:,}), as an alias bomb "
+                    '("billion laughs") does. Write the repeated parts out, or nest fewer '
+                    "aliases",
+                    node.start_mark,
+                )
+            continue
+        if key in size:
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_:
+                raise YamlRefused(
+                    "an alias refers to a block that contains it (a loop); remove the alias",
+                    child.start_mark,
+                )
+            if id(child) not in size:
+                stack.append((child, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 @dataclass(frozen=True)
@@ -61,16 +160,12 @@ def read_yaml(
         ``error``: on broken YAML (with its line) or an empty file.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        node, data = parse_yaml(text, _Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = Problem(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            source,
-            row=mark.line + 1 if mark is not None else None,
-        )
-        raise error(f"{source}: not valid YAML; nothing was written", [problem]) from None
+        message, row = yaml_problem(exc)
+        problem = Problem(message, source, row=row)
+        summary = "refused" if isinstance(exc, YamlRefused) else "not valid YAML"
+        raise error(f"{source}: {summary}; nothing was written", [problem]) from None
     if node is None and not empty_ok:
         raise error(f"{source}: the file is empty", [Problem("the file is empty", source)])
     result = YamlSource(data=data)

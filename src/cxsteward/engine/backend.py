@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -106,24 +107,28 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
     return session
 
 
-def interactions_table(con: ibis.BaseBackend, dataset_path: Path) -> ibis.Table:
+def interactions_table(con: ibis.BaseBackend, dataset: Path | Sequence[Path]) -> ibis.Table:
     """The interaction store as one table, on any backend (see ``interactions_source``)."""
-    return interactions_source(con, dataset_path)[0]
+    return interactions_source(con, dataset)[0]
 
 
-def interactions_source(con: ibis.BaseBackend, dataset_path: Path) -> tuple[ibis.Table, bool]:
+def interactions_source(
+    con: ibis.BaseBackend, dataset: Path | Sequence[Path]
+) -> tuple[ibis.Table, bool]:
     """The interaction store as one table, on any backend, and whether it is the workspace's
     own Parquet store (True) rather than a backend's ``interactions`` table.
 
-    DuckDB and Spark read the Parquet store under ``dataset_path``; files written by
-    different loads may differ in their segment columns, so they are unioned by name. A
+    ``dataset`` is the list of the store's Parquet files to read (the workspace passes the
+    files of its published loads, nothing else), or a folder whose ``*/*.parquet`` files
+    are all read. DuckDB and Spark read them; files written by different loads may differ
+    in their segment columns, so they are unioned by name. A
     backend that has its own ``interactions`` table (a warehouse, a DuckDB file, a Spark
     catalogue) is read from that table instead. Canonical
     fields that no load ever wrote are added as typed nulls, so metric expressions never
     depend on which optional fields a source happened to have.
 
     Raises:
-        NotFound: when there is no such table and no Parquet file under ``dataset_path``.
+        NotFound: when there is no such table and no Parquet file in ``dataset``.
     """
     with quiet_backend():
         try:
@@ -131,18 +136,26 @@ def interactions_source(con: ibis.BaseBackend, dataset_path: Path) -> tuple[ibis
             return with_canonical_columns(con.table(WAREHOUSE_TABLE)), False
         except TableNotFound:
             pass
-        # One folder per month (month=YYYY-MM), Parquet files in it.
-        files = sorted(dataset_path.glob("*/*.parquet")) if dataset_path.is_dir() else []
+        if isinstance(dataset, Path):
+            # One folder per month (month=YYYY-MM), Parquet files in it.
+            files = sorted(dataset.glob("*/*.parquet")) if dataset.is_dir() else []
+        else:
+            files = list(dataset)
         if not files:
-            raise NotFound(f"No interaction data in {dataset_path}.")
-        pattern = str(dataset_path / "*" / "*.parquet")
+            raise NotFound(f"No interaction data in {dataset}.")
+        paths = [str(f) for f in files]
         if con.name == "duckdb":
-            table = con.read_parquet(pattern, hive_partitioning=False, union_by_name=True)
+            table = con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
         elif con.name == "pyspark":
             # Leaf files, not the folder: partition discovery would add a month column.
-            table = con.read_parquet(pattern, mergeSchema="true")
+            # ibis reads one path on Spark; Spark's own reader takes the list.
+            session = cast("SparkSession", con._session)
+            frame = session.read.parquet(*paths, mergeSchema="true")
+            name = f"interactions_{uuid.uuid4().hex}"
+            frame.createOrReplaceTempView(name)
+            table = con.table(name)
         else:
-            table = con.read_parquet([str(f) for f in files])
+            table = con.read_parquet(paths)
     return with_canonical_columns(table), True
 
 

@@ -46,6 +46,8 @@ NOT_AUDITED: dict[str, str] = {
     "findings": "computed output of a monitoring run; the run row (audited) has their count",
     "web_sessions": "sign-in sessions change at every request; users and tokens are audited",
     "rate_limits": "counters of the public forms' rate limit",
+    "data_load_ids": "numbers taken by loads before they write; the load row (audited) is "
+    "the record",
 }
 # Columns whose changes are not recorded, and why.
 NOT_AUDITED_COLUMNS: dict[tuple[str, str], str] = {

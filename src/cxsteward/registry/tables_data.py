@@ -14,7 +14,8 @@ class DataLoadRecord(Base):
     """One file loaded into the store: where it came from, how, and what it gave.
 
     A record exists only for a load whose files are in the store: it is committed after
-    they are moved into place, so a failed load leaves no trace here.
+    they are moved into place, and readers of the store read only the files records list,
+    so its commit is the one step that publishes a load.
     """
 
     __tablename__ = "data_loads"
@@ -39,3 +40,16 @@ class DataLoadRecord(Base):
     __table_args__ = (
         CheckConstraint("rows_read = rows_accepted + rows_quarantined", name="rows_add_up"),
     )
+
+
+class DataLoadIdRecord(Base):
+    """A load id, taken (and committed) before the load writes anything.
+
+    Ids are never reused, even by a load killed before its record was committed: the
+    files such a load left behind can never be mistaken for those of a later load.
+    """
+
+    __tablename__ = "data_load_ids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reserved_at: Mapped[datetime] = mapped_column(UTCDateTime())

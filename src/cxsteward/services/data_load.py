@@ -1,10 +1,11 @@
 """Loading interaction data into the workspace store: atomic, idempotent, logged.
 
-The store is Parquet under ``<workspace>/data/interactions/month=YYYY-MM/part-<load>[-<k>].parquet``
-(hive partitioning: ``month`` comes from the folder name) and quarantined rows go to
-``<workspace>/data/quarantine/load-<load>.parquet``. A load's files are written to a staging
-folder, moved into place, and only then is its registry record committed; a load that fails
-at any step removes what it moved, so the store and the registry stay as they were.
+The store's layout is in ``data_store``. A load takes an id that is never reused (committed
+on its own first), then, holding the registry's write lock, sweeps what dead loads left,
+writes its files to a staging folder, moves them into the store and commits its record,
+which lists them. Readers see only the files committed records list, so that commit is the
+one step that makes a load visible: a load that fails or is killed at any step before it
+leaves nothing a reader sees, and the next load sweeps its files.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import itertools
 import json
 import math
 import os
-import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -28,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -38,13 +39,36 @@ from cxsteward.engine.ingest import Context, Ingested, drop_stored, ingest
 from cxsteward.engine.readers import ReadOptions, read_table
 from cxsteward.engine.table_source import is_url, masked_url, read_backend_table, table_checksum
 from cxsteward.errors import Conflict, Invalid, NotFound
-from cxsteward.registry.tables_data import DataLoadRecord
+from cxsteward.registry.tables_data import DataLoadIdRecord, DataLoadRecord
+from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.data_quality import quality_summary, segment_values
+from cxsteward.services.data_store import (
+    interactions_dataset,
+    published_files,
+    quarantine_path,
+    remove_if_empty,
+    staging_path,
+    store_path,
+    sweep_unpublished,
+    sync_file,
+)
 from cxsteward.services.workspace import Workspace
 
+__all__ = [
+    "LoadNotFound",
+    "LoadOut",
+    "QuarantinePage",
+    "QuarantineRow",
+    "get_load",
+    "interactions_dataset",
+    "list_loads",
+    "list_quarantine",
+    "load_data",
+    "quarantine_path",
+    "store_path",
+]
+
 Progress = Callable[[str, int, int], None]
-_PART = re.compile(r"^part-(\d+)(?:-\d+)?\.parquet$")
-_QUARANTINE = re.compile(r"^load-(\d+)\.parquet$")
 # Any constant works: it only serializes loads on PostgreSQL, where inserts do not.
 _LOCK_KEY = 0x43585354
 # Snappy: every Parquet reader (DuckDB, Spark, pandas, Polars) reads it, and the store is
@@ -98,30 +122,8 @@ class QuarantinePage(BaseModel):
     rows: list[QuarantineRow]
 
 
-def store_path(ws: Workspace) -> Path:
-    """The folder of the interaction store (one ``month=YYYY-MM`` folder per month)."""
-    return ws.settings.workspace / "data" / "interactions"
-
-
-def quarantine_path(ws: Workspace) -> Path:
-    return ws.settings.workspace / "data" / "quarantine"
-
-
-def interactions_dataset(ws: Workspace) -> Path:
-    """The store folder, for the metrics engine: Parquet files under ``month=YYYY-MM/``.
-
-    Read every ``**/*.parquet`` below it, unioned by name (segment columns differ between
-    loads). ``month`` is only in the folder names; the files carry ``day`` instead.
-
-    Raises:
-        NotFound: nothing has been loaded yet.
-    """
-    store = store_path(ws)
-    if not any(store.glob("month=*/part-*.parquet")):
-        raise NotFound(
-            f"No interaction data in {ws.settings.workspace} yet; run `cxsteward data load`."
-        )
-    return store
+class _Overtaken(Exception):
+    """A load with a higher id committed first: take a new id, so ids follow commits."""
 
 
 def load_data(
@@ -179,45 +181,87 @@ def load_data(
     if mapping is None:
         mapping = identity_mapping(list(raw.columns), raw.source)
     result = ingest(raw, mapping, Context(load_id=0, now=started), tell)
+    source = _Source(raw.source, digest, size, raw.format, mapping, started)
+    while True:
+        load_id = _reserve_id(ws, raw.source)
+        checkpoint("load:reserved")
+        try:
+            record, new = _store(ws, load_id, source, result, tell)
+        except _Overtaken:
+            continue
+        if not new:
+            return _out(record, already_loaded=True)
+        checkpoint("load:committed")
+        tell("done", 1, 1)
+        return _out(record)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What the record of a load says about its source."""
+
+    name: str
+    digest: str
+    size: int
+    file_format: str
+    mapping: Mapping
+    started: datetime
+
+
+def _store(
+    ws: Workspace, load_id: int, source: _Source, result: Ingested, tell: Progress
+) -> tuple[DataLoadRecord, bool]:
+    """Write load ``load_id`` and commit its record; or, when the same file was loaded
+    meanwhile by another process, that load's record (and False).
+
+    Raises:
+        _Overtaken: a load with a higher id committed while this one waited for the lock.
+    """
     moved: list[Path] = []
     created: list[Path] = []
-    staging = ws.settings.workspace / "data" / ".staging" / f"{os.getpid()}-{id(result)}"
+    staging = staging_path(ws, load_id)
     try:
         with ws.transaction() as session:
-            record = _begin(session, raw.source, digest, size, raw.format, mapping, started)
-            _sweep_orphans(ws, session)
+            record = _begin(session, load_id, source)
+            if _overtaken(session, load_id):
+                raise _Overtaken
+            sweep_unpublished(ws, session)
+            checkpoint("load:swept")
             tell("checking ids against the store", 0, 1)
-            result = drop_stored(result, _known_keys(ws))
-            result = _with_load_id(result, record.id)
+            result = drop_stored(result, _known_keys(published_files(ws, session)))
+            result = _with_load_id(result, load_id)
             earlier = segment_values(
                 json.loads(q) for q in session.scalars(select(DataLoadRecord.quality_json))
             )
-            quality = quality_summary(result, mapping.segments, earlier)
+            quality = quality_summary(result, source.mapping.segments, earlier)
             tell("writing the store", 0, 1)
-            files = _write(result, record.id, staging)
+            files = _write(result, load_id, staging)
+            checkpoint("load:written")
             moved = _publish(staging, ws.settings.workspace, files, created)
+            checkpoint("load:moved")
             _finish(record, result, quality, files)
-        tell("done", 1, 1)
-        return _out(record)
+            checkpoint("load:finished")
+        return record, True
     except IntegrityError:
         _take_back(moved, created)
-        winner = _load_by_sha(ws, digest)  # the same file was loaded while this one was read
+        winner = _load_by_sha(ws, source.digest)
         if winner is None:
             raise
-        return _out(winner, already_loaded=True)
+        return winner, False
     except OperationalError as exc:
         _take_back(moved, created)
         if "locked" not in str(exc.orig):
             raise
         raise Conflict(
-            f"{raw.source}: the registry is busy with another load; nothing was written. Try again."
+            f"{source.name}: the registry is busy with another load; nothing was written. "
+            "Try again."
         ) from exc
     except BaseException:
         _take_back(moved, created)
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        _remove_if_empty(staging.parent)
+        remove_if_empty(staging.parent)
 
 
 def list_loads(ws: Workspace) -> list[LoadOut]:
@@ -266,6 +310,8 @@ def list_quarantine(
 
 def _checksum(path: Path) -> tuple[str, int]:
     if not path.is_file():
+        if path.is_dir():
+            raise Invalid(f"{path}: is a folder, not a file; name the export file itself")
         raise Invalid(f"{path}: file not found" if not path.exists() else f"{path}: not a file")
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -279,32 +325,58 @@ def _mapping(mapping_path: Path) -> Mapping:
         text_ = mapping_path.read_text("utf-8")
     except FileNotFoundError:
         raise Invalid(f"{mapping_path}: mapping file not found") from None
+    except IsADirectoryError:
+        raise Invalid(
+            f"{mapping_path}: is a folder, not a file; name the mapping YAML file itself"
+        ) from None
     except UnicodeDecodeError:
         raise Invalid(f"{mapping_path}: the mapping is not UTF-8 text") from None
     return parse_mapping(text_, str(mapping_path))
 
 
-def _begin(
-    session: Session,
-    source: str,
-    digest: str,
-    size: int,
-    file_format: str,
-    mapping: Mapping,
-    started: datetime,
-) -> DataLoadRecord:
+def _reserve_id(ws: Workspace, name: str) -> int:
+    """Take the next load id and commit it at once, so no later load can take it again."""
+    for _attempt in range(20):
+        try:
+            with ws.transaction() as session:
+                taken = session.scalar(select(func.max(DataLoadIdRecord.id))) or 0
+                loaded = session.scalar(select(func.max(DataLoadRecord.id))) or 0
+                session.add(DataLoadIdRecord(id=max(taken, loaded) + 1, reserved_at=_now()))
+                session.flush()
+                return max(taken, loaded) + 1
+        except IntegrityError:  # another load took the same number at the same moment
+            continue
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+    raise Conflict(
+        f"{name}: the registry is busy with other loads; nothing was written. Try again."
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _overtaken(session: Session, load_id: int) -> bool:
+    later = session.scalar(select(func.max(DataLoadRecord.id)).where(DataLoadRecord.id != load_id))
+    return later is not None and later > load_id
+
+
+def _begin(session: Session, load_id: int, source: _Source) -> DataLoadRecord:
     """Insert the (not yet committed) record: this takes the registry's write lock."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     record = DataLoadRecord(
-        source=source[-500:],
-        sha256=digest,
-        file_format=file_format,
-        bytes=size,
-        mapping_source=mapping.origin[-500:],
-        mapping_json=json.dumps(mapping_json(mapping), sort_keys=True),
-        started_at=started,
-        finished_at=started,
+        id=load_id,
+        source=source.name[-500:],
+        sha256=source.digest,
+        file_format=source.file_format,
+        bytes=source.size,
+        mapping_source=source.mapping.origin[-500:],
+        mapping_json=json.dumps(mapping_json(source.mapping), sort_keys=True),
+        started_at=source.started,
+        finished_at=source.started,
         rows_read=0,
         rows_accepted=0,
         rows_quarantined=0,
@@ -316,13 +388,15 @@ def _begin(
     return record
 
 
-def _known_keys(ws: Workspace) -> Callable[[pa.ChunkedArray, pa.ChunkedArray], np.ndarray]:
-    """A lookup of (deployment, interaction_id) in the store: the load holding each, or 0."""
-    store = store_path(ws)
+def _known_keys(
+    files: Sequence[Path],
+) -> Callable[[pa.ChunkedArray, pa.ChunkedArray], np.ndarray]:
+    """A lookup of (deployment, interaction_id) in ``files`` (the published store): the load
+    holding each, or 0."""
 
     def known(deployment: pa.ChunkedArray, ids: pa.ChunkedArray) -> np.ndarray:
         out = np.zeros(len(ids), dtype=np.int64)
-        if not any(store.glob("month=*/part-*.parquet")):
+        if not files:
             return out
         keys = pa.table({"d": deployment, "i": ids, "pos": np.arange(len(ids))})
         con = duckdb.connect()
@@ -332,7 +406,7 @@ def _known_keys(ws: Workspace) -> Callable[[pa.ChunkedArray, pa.ChunkedArray], n
                 "SELECT k.pos, s.load_id FROM new_keys k JOIN read_parquet(?, "
                 "hive_partitioning = false, union_by_name = true) s "
                 "ON s.deployment = k.d AND s.interaction_id = k.i",
-                params=[str(store / "month=*" / "part-*.parquet")],
+                params=[[str(f) for f in files]],
             ).to_arrow_table()
             assert found is not None  # a SELECT always has a result
         finally:
@@ -390,6 +464,7 @@ def _write(result: Ingested, load_id: int, staging: Path) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         part = rows()
         pq.write_table(part, target, store_schema=False, **_parquet_options(part.schema))
+        sync_file(target)
         return relative
 
     with ThreadPoolExecutor(max_workers=min(len(jobs), workers)) as pool:
@@ -434,6 +509,9 @@ def _publish(staging: Path, workspace: Path, files: list[str], created: list[Pat
             created.extend(missing)
             os.replace(staging / relative, target)
             moved.append(target)
+            checkpoint("load:moving")
+        for folder in sorted({file.parent for file in moved}):
+            sync_file(folder)  # the moves themselves, before the record that lists them
     except BaseException:
         _take_back(moved, created)
         raise
@@ -444,14 +522,7 @@ def _take_back(moved: list[Path], created: list[Path]) -> None:
     for file in moved:
         file.unlink(missing_ok=True)
     for folder in reversed(created):
-        _remove_if_empty(folder)
-
-
-def _remove_if_empty(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:  # not empty (or already gone): leave it
-        pass
+        remove_if_empty(folder)
 
 
 def _finish(
@@ -463,19 +534,6 @@ def _finish(
     record.quality_json = json.dumps(quality, sort_keys=True, default=str)
     record.files_json = json.dumps(files)
     record.finished_at = datetime.now(UTC)
-
-
-def _sweep_orphans(ws: Workspace, session: Session) -> None:
-    """Delete store files of loads the registry does not know (left by a crash mid-load)."""
-    known = set(session.scalars(select(DataLoadRecord.id)))
-    for folder, pattern, glob in (
-        (store_path(ws), _PART, "month=*/part-*.parquet"),
-        (quarantine_path(ws), _QUARANTINE, "load-*.parquet"),
-    ):
-        for file in folder.glob(glob):
-            match = pattern.match(file.name)
-            if match and int(match.group(1)) not in known:
-                file.unlink(missing_ok=True)
 
 
 def _load_by_sha(ws: Workspace, digest: str) -> DataLoadRecord | None:

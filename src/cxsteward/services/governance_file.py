@@ -50,6 +50,10 @@ def read_governance_source(path: Path) -> GovernanceSource:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         raise GovernanceInvalid(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise GovernanceInvalid(
+            f"{path}: is a folder, not a file; name the governance YAML file itself"
+        ) from None
     except UnicodeDecodeError:
         raise GovernanceInvalid(f"{path}: not UTF-8 text; save it as UTF-8") from None
     return parse_governance(text, str(path))

@@ -15,7 +15,7 @@ from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
 from cxsteward.engine.quantiles import handle_time_quantiles
 from cxsteward.errors import Invalid
-from cxsteward.services.data_load import interactions_dataset, store_path
+from cxsteward.services.data_store import interactions_dataset, published_files
 from cxsteward.services.workspace import Workspace
 
 
@@ -50,7 +50,7 @@ def _interactions(ws: Workspace) -> Iterator[tuple[ir.Table, bool]]:
     try:
         # A warehouse has its own interactions table; the embedded engines read the store.
         embedded = con.name in ("duckdb", "pyspark")
-        dataset = interactions_dataset(ws) if embedded else store_path(ws)
+        dataset = interactions_dataset(ws) if embedded else published_files(ws)
         yield interactions_source(con, dataset)
     finally:
         # A Spark session outlives the call (it takes seconds to start); DuckDB does not.

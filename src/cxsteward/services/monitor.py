@@ -31,11 +31,13 @@ from cxsteward.domain.monitoring.thresholds_eval import Evaluation
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.assessment import now
 from cxsteward.services.baselines import baseline_lookup
+from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.incidents import SyncOut, sync_incidents
 from cxsteward.services.metrics import compute_cells
 from cxsteward.services.monitor_quality import with_data_quality
 from cxsteward.services.monitor_slices import default_slices
 from cxsteward.services.monitor_versions import label_versions, registry_versions
+from cxsteward.services.run_artifacts import staged_artifacts
 from cxsteward.services.thresholds import list_thresholds
 from cxsteward.services.workspace import Workspace
 
@@ -152,10 +154,13 @@ def run_monitor(
         session.flush()
         # Breaches open or update incidents in the same unit of work as the run itself.
         incidents = sync_incidents(ws, run.id, session=session)
-        # Files are written inside the transaction: a failure here leaves no run behind.
+        # Files are written inside the transaction and moved into place just before it
+        # commits: a run that fails or is killed at any step leaves no record behind.
+        with staged_artifacts(ws, session, run.id, folder) as staging:
+            _write_artifacts(staging, cells, analysis, metrics, evaluations, comparisons)
         artifacts = ws.settings.workspace / folder
-        _write_artifacts(artifacts, cells, analysis, metrics, evaluations, comparisons)
         run_id = run.id
+    checkpoint("run:committed")
     return MonitorOut(
         run_id=run_id,
         findings=analysis.findings,

@@ -15,10 +15,9 @@ from cxsteward.services.workspace import Workspace
 
 def segment_columns(ws: Workspace) -> list[str]:
     """Segment columns in the store, plus the canonical fields sliced by default, by name."""
-    path = interactions_dataset(ws)
     # Loads may carry different segments: read every file's schema (metadata only).
     names: set[str] = set()
-    for part in path.glob("month=*/part-*.parquet"):
+    for part in interactions_dataset(ws):
         names.update(pq.read_schema(part).names)
     reserved = (reserved_names() | {"month"}) - set(DEFAULT_SLICED_FIELDS)
     return sorted(name for name in names if name not in reserved)

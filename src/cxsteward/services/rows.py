@@ -23,7 +23,7 @@ from cxsteward.domain.interactions import FIELD_NAMES, HANDLERS, STORE_COLUMNS
 from cxsteward.domain.monitoring.findings import Trace
 from cxsteward.engine.backend import connect, fetch_arrow, interactions_table
 from cxsteward.errors import Invalid, Problem
-from cxsteward.services.data_load import interactions_dataset, store_path
+from cxsteward.services.data_store import published_files
 from cxsteward.services.workspace import Workspace
 
 PER_PAGE = 50
@@ -218,12 +218,11 @@ def rows_page(ws: Workspace, found: RowFilter, page: int = 1, per_page: int = PE
             past the last one.
     """
     embedded_store = not ws.settings.data_url or ws.settings.data_url.startswith("pyspark")
-    if embedded_store and not any(store_path(ws).glob("month=*/part-*.parquet")):
+    if embedded_store and not published_files(ws):
         return RowsPage(found, 0, 1, per_page, [], store_empty=True)
     con = connect(ws.settings)
     try:
-        embedded = con.name in ("duckdb", "pyspark")
-        table = interactions_table(con, interactions_dataset(ws) if embedded else store_path(ws))
+        table = interactions_table(con, published_files(ws))
         selected = table.filter(_conditions(table, found))
         # Through Arrow, like every engine result: pandas is never on the path.
         counted = fetch_arrow(selected.aggregate(n=selected.count()))

@@ -66,6 +66,10 @@ def add_thresholds_file(ws: Workspace, path: Path) -> ThresholdsOut:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         raise Invalid(f"{path}: file not found.") from None
+    except IsADirectoryError:
+        raise Invalid(
+            f"{path}: is a folder, not a file; name the thresholds YAML file itself."
+        ) from None
     except UnicodeDecodeError:
         raise Invalid(f"{path}: not UTF-8 text; save it as UTF-8.") from None
     return add_thresholds(

@@ -145,6 +145,8 @@ def _read(path: Path) -> str:
         return path.read_text("utf-8")
     except FileNotFoundError:
         raise Invalid(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise Invalid(f"{path}: is a folder, not a file; name the YAML file itself") from None
     except UnicodeDecodeError as exc:
         raise Invalid(
             f"{path} is not UTF-8 text", [Problem("save it as UTF-8", str(path), value=repr(exc))]
