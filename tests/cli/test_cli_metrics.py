@@ -160,7 +160,7 @@ def test_median_and_p90_are_the_exact_ones(
 
 def test_long_handle_times_show_hours_too(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "ws"
-    init_workspace(load_settings(workspace=folder)).close()
+    ws = init_workspace(load_settings(workspace=folder))
     days = pd.Series([1.5, 2.0, 54.5 / 24, 3.0, 30.0]) * 86400  # an incident log's durations
     frame = pd.DataFrame(
         {
@@ -176,6 +176,8 @@ def test_long_handle_times_show_hours_too(runner: CliRunner, tmp_path: Path) -> 
     target = folder / "data" / "interactions" / "month=2024-02"
     target.mkdir(parents=True)
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), target / "part-1.parquet")
+    publish_by_hand(ws, [target / "part-1.parquet"])
+    ws.close()
     out = ok(runner, folder, "show", "--window", "all").stdout
     median, p90 = np.quantile(days, [0.5, 0.9])
     assert median == 54.5 * 3600
