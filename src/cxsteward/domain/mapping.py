@@ -72,7 +72,9 @@ class FieldSpec(_Strict):
     column: str | None = None
     columns: tuple[str, ...] | None = None  # several columns joined into one id
     separator: str = "-"
-    present: str | None = None  # true when this column has a value
+    # true when this column has a value; given a list, when any of them has one (a call
+    # handed on is either queued or served at once)
+    present: str | tuple[str, ...] | None = None
     start: str | None = None  # a duration from two timestamps
     end: str | None = None
     date: str | None = None  # a timestamp from a date column and a time column
@@ -89,8 +91,14 @@ class FieldSpec(_Strict):
         return given[0] if len(given) == 1 else None
 
     def source_columns(self) -> list[str]:
-        found = [self.column, self.present, self.start, self.end, self.date, self.time]
-        return [c for c in found if c is not None] + list(self.columns or ())
+        found = [self.column, self.start, self.end, self.date, self.time]
+        return [c for c in found if c is not None] + list(self.columns or ()) + self.presence()
+
+    def presence(self) -> list[str]:
+        """The columns ``present`` reads."""
+        if self.present is None:
+            return []
+        return [self.present] if isinstance(self.present, str) else list(self.present)
 
 
 class SegmentSpec(_Strict):
@@ -349,6 +357,8 @@ def _check_field(name: str, spec: FieldSpec, bad: Any) -> None:
     }
     if not allowed[shape]:
         bad((*path, shape), f"{shape!r} cannot give {name} ({kind.value})")
+    if shape == "present" and not spec.presence():
+        bad((*path, "present"), "list at least one column")
     if shape == "columns" and len(spec.columns or ()) < 2:
         bad((*path, "columns"), "list at least two columns to join")
     if shape == "start" and spec.end is None:

@@ -345,13 +345,17 @@ class _Reader:
     def field(self, name: str, spec: FieldSpec) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)
         shape = spec.shape()
-        source = {"column": spec.column, "present": spec.present}.get(shape or "")
-        if kind is not Kind.TIMESTAMP and source and self.coded(source) is not None:
-            return self.distinct(source, lambda sub: sub.field(name, spec))
+        present = spec.presence()
+        source = {"column": spec.column, "present": present[0] if len(present) == 1 else None}
+        chosen = source.get(shape or "")
+        if kind is not Kind.TIMESTAMP and chosen and self.coded(chosen) is not None:
+            return self.distinct(chosen, lambda sub: sub.field(name, spec))
         if shape == "present":
-            assert spec.present is not None
-            _, text = self.cells(spec.present, spec.null_values)
-            return pc.is_valid(text)
+            found = [pc.is_valid(self.cells(c, spec.null_values)[1]) for c in present]
+            out = found[0]
+            for more in found[1:]:
+                out = pc.or_(out, more)
+            return out
         if shape == "start":
             return self.duration_between(name, spec)
         if kind is Kind.TIMESTAMP:
