@@ -15,6 +15,8 @@ import pytest
 from cxsteward.engine.readers import (
     ReadOptions,
     SourceUnreadable,
+    cell_text,
+    column_text,
     read_table,
     sniff_delimiter,
     wrapped_line_delimiter,
@@ -285,3 +287,18 @@ def test_real_ods_reads_every_call_and_matches_the_one_day_csv() -> None:
     one_day = pd.read_csv(real("technion-bank-calls/calls_one_day.csv"), dtype=str)
     first = august[august["date"] == "990801"].drop(columns="date").reset_index(drop=True)
     pd.testing.assert_frame_equal(first, one_day.drop(columns="date"), check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a", None, "b"],
+        [3.0, None, -12.0, 990801.0, 0.0],
+        [1.5, 2.0, None],
+        [1e16, 7.0],
+        [dt.datetime(2021, 2, 4, 10, 39, 34), "26-02-2021 12:51:37", None, 5.0, True],
+    ],
+    ids=["text", "whole-numbers", "decimals", "huge", "mixed"],
+)
+def test_column_text_matches_cell_by_cell_text(cells: list[object]) -> None:
+    assert column_text(cells).to_pylist() == [cell_text(c) for c in cells]
