@@ -155,6 +155,28 @@ def test_suggest_mapping_prints_or_writes_yaml(
     assert "exists" in message
 
 
+def test_a_newcomer_suggests_then_loads_the_event_log_unedited(
+    runner: CliRunner, workspace: Path, tmp_path: Path
+) -> None:
+    log = str(real("servicenow-incidents/incident_event_log.csv"))
+    target = tmp_path / "servicenow.yaml"
+    ok(runner, workspace, "suggest-mapping", log, "--out", str(target))
+    assert "repeated_ids: {keep: last" in target.read_text("utf-8")
+    text = ok(runner, workspace, "load", log, "--mapping", str(target)).stdout
+    assert "5,998 rows read = 890 accepted + 5,108 quarantined." in text
+    assert "another row of this contact stands for it" in text
+
+
+def test_a_file_naming_a_column_twice_is_refused_with_both_positions(
+    runner: CliRunner, workspace: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "twice.csv"
+    source.write_text("interaction_id,started_at,handler,handler\na,2024-01-01T00:00Z,ai,ai\n")
+    message = fails(runner, workspace, "load", str(source))
+    assert "names a column twice" in message
+    assert "columns 3 and 4 are both named this" in message
+
+
 def test_load_reads_a_table_through_a_backend_url(
     runner: CliRunner, workspace: Path, tmp_path: Path
 ) -> None:

@@ -323,3 +323,60 @@ def test_a_canonically_named_column_with_the_wrong_values_is_not_forced(tmp_path
         in text
     )
     assert "  csat:" not in text.split("fields:")[1]
+
+
+# --- each rule quiet where it does not apply ----------------------------------------------
+
+
+def write(tmp_path: Path, header: str, rows: list[str]) -> Path:
+    source = tmp_path / "export.csv"
+    source.write_text(header + "\n" + "\n".join(rows) + "\n", "utf-8")
+    return source
+
+
+def test_a_bot_column_filled_on_some_rows_only_does_not_make_every_contact_ai(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        f"T{i},2024-03-{1 + i % 28:02d} 10:00:00,{'00:00:05' if i % 2 else ''},Red"
+        for i in range(40)
+    ]
+    text = suggest_mapping(write(tmp_path, "Ticket ID,Opened,BotResponseTime,Bottle", rows))
+    assert "handler: ai" not in text
+    assert "handler: human  # CHECK: nothing in the file says a bot" in text
+
+
+def test_a_word_inside_a_name_is_not_a_bot(tmp_path: Path) -> None:
+    rows = [f"T{i},2024-03-{1 + i % 28:02d} 10:00:00,Red" for i in range(40)]
+    text = suggest_mapping(write(tmp_path, "Ticket ID,Opened,Bottle Colour", rows))
+    assert "handler: human" in text
+
+
+def test_repeated_ids_with_different_starts_are_not_an_event_log(tmp_path: Path) -> None:
+    rows = [f"L{i % 3},{i // 3},2024-03-{1 + i % 28:02d} 1{i % 10}:00:00" for i in range(60)]
+    text = suggest_mapping(write(tmp_path, "line,call_id,started", rows))
+    assert "repeated_ids" not in text
+    assert 'interaction_id: {columns: ["line", "call_id"]}' in text
+
+
+def test_repeated_ids_with_one_start_each_are_an_event_log_ordered_by_file_without_counter(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        f"INC{i // 4},2024-03-{1 + i // 4:02d} 09:00:00,{['New', 'Closed'][i % 2]}"
+        for i in range(48)
+    ]
+    text = suggest_mapping(write(tmp_path, "number,opened_at,state", rows))
+    assert "repeated_ids: {keep: last}  # CHECK: the row with the last in the file" in text
+    assert 'interaction_id: "number"  # CHECK: an event log: 48 rows hold 12 values' in text
+
+
+def test_iso_dates_get_no_swap_no_format_and_unique_customers_no_repeat_note(
+    tmp_path: Path,
+) -> None:
+    rows = [f"T{i},C{i},2024-03-{1 + i % 28:02d} 10:00:00" for i in range(40)]
+    text = suggest_mapping(write(tmp_path, "Ticket ID,Customer ID,Created At", rows))
+    assert "ambiguous_dates" not in text and "format:" not in text.split("fields:")[1]
+    assert "customer_id: \"Customer ID\"  # 'Customer ID' carries" in text
+    assert "contacts repeat a value" not in text
+    assert "constants:\n  started_at" not in text

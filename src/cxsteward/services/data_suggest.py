@@ -25,6 +25,7 @@ from cxsteward.services.data_suggest_keys import (
 
 SAMPLE_ROWS = 50_000
 _MAX_SEGMENT_VALUES = 50
+_AUTOMATED_WORDS = {"bot", "chatbot", "vru", "ivr", "virtual"}
 _BOTS = r"(bot|ivr|vru|virtual agent|virtualagent|ai|assistant|automated|automation)"
 # Canonical names and their common synonyms, compared as lower-case letters and digits.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -149,11 +150,7 @@ def _pick_handler(columns: list[Column], draft: Draft) -> None:
     free = [c for c in columns if c.name not in draft.used]
     # A bot or IVR that meets every contact (its columns filled on nearly every row) took
     # each contact first: the contact is the AI's, and a hand-off to a person is `escalated`.
-    first = [
-        c
-        for c in free
-        if re.search(r"bot|vru|ivr|virtualagent", c.key) and c.filled >= 0.95 * c.rows
-    ]
+    first = [c for c in free if _AUTOMATED_WORDS & _words(c.name) and c.filled >= 0.95 * c.rows]
     if first:
         draft.constants["handler"] = "ai"
         draft.checks["handler"] = (
@@ -182,6 +179,11 @@ def _pick_handler(columns: list[Column], draft: Draft) -> None:
     draft.checks["handler"] = (
         "CHECK: nothing in the file says a bot or IVR handled a contact, so all are human"
     )
+
+
+def _words(name: str) -> set[str]:
+    """The words of a column name: BotFirstResponseTime, vru_entry, "IVR time" (not Bottle)."""
+    return {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", name)}
 
 
 def _pick_handoff(free: list[Column], draft: Draft) -> None:
