@@ -380,3 +380,18 @@ def test_iso_dates_get_no_swap_no_format_and_unique_customers_no_repeat_note(
     assert "customer_id: \"Customer ID\"  # 'Customer ID' carries" in text
     assert "contacts repeat a value" not in text
     assert "constants:\n  started_at" not in text
+
+
+def test_a_canonical_id_that_repeats_is_read_as_the_event_log_it_is(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    rows = [
+        f"i{i // 3},2024-03-{1 + i // 3:02d}T09:00:00Z,ai,{i % 3},{['no', 'no', 'yes'][i % 3]}"
+        for i in range(30)
+    ]
+    source = write(tmp_path, "interaction_id,started_at,handler,revision,escalated", rows)
+    text, out = suggest_and_load(ws, tmp_path, source)
+    assert "# CHECK: 'interaction_id' is named like interaction_id, but it repeats" in text
+    assert 'repeated_ids: {keep: last, by: "revision"}' in text
+    assert (out.rows_accepted, out.rows_quarantined) == (10, 20)
+    assert stored(ws)["escalated"].all()  # each contact's last revision: escalated

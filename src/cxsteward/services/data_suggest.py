@@ -73,6 +73,8 @@ def _fits(name: str, column: Column) -> str | None:
     kind = canonical(name).kind
     if not column.filled:
         return "it is empty in the sample"
+    if name == "interaction_id" and not column.unique:
+        return f"it repeats ({column.distinct:,} values on {column.rows:,} rows)"
     if kind is Kind.BOOL and not column.boolean:
         return f"its values ({', '.join(column.values[:3])}) are not yes/no"
     if kind is Kind.TIMESTAMP and not column.is_date:
