@@ -299,9 +299,16 @@ def _pick_segments(columns: list[Column], draft: Draft) -> None:
         name = _segment_name(column.name, draft)
         if column.numeric and re.search(r"age", column.key):
             bins = "[0, 25, 35, 45, 55, 65, 200]"
-            draft.segments[name] = f"{{column: {quote(column.name)}, bins: {bins}}}"
+            draft.segments[name] = (
+                f"{{column: {quote(column.name)}, bins: {bins}}}  # ages cut into bands"
+            )
         elif 1 < column.distinct <= _MAX_SEGMENT_VALUES and column.distinct < 0.5 * column.filled:
-            draft.segments[name] = quote(column.name)
+            blank = (
+                f", blank on {column.rows - column.filled:,} rows"
+                if column.filled < column.rows
+                else ""
+            )
+            draft.segments[name] = f"{quote(column.name)}  # {column.distinct} values{blank}"
 
 
 def _segment_name(column: str, draft: Draft) -> str:
