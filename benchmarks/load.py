@@ -12,6 +12,11 @@ workspace); peak RSS is the subprocess's ``ru_maxrss``, imports included.
 
     .venv/bin/python benchmarks/load.py                      # 1M and 5M rows, 3 runs
     .venv/bin/python benchmarks/load.py --rows 200000 --runs 1 --out /tmp/load.md
+    .venv/bin/python benchmarks/load.py --spreadsheets       # real XLSX/ODS, before and after
+
+``--spreadsheets`` reads the real spreadsheets of ../shared/data with the reader that loads
+use (calamine) and with the readers used before it (odfpy through pandas for ODS, openpyxl
+for XLSX), and writes the "Spreadsheets" section of the results file, leaving the rest.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ import pyarrow.parquet as pq
 HERE = Path(__file__).resolve().parent
 TOOLS = ("cxsteward", "pandas", "duckdb")
 LIBRARIES = ("pyarrow", "pandas", "duckdb", "numpy", "cxsteward")
+SHEETS = (
+    ("technion-bank-calls/august_calls.ods", "odfpy"),
+    ("chat-bot-agent/Chat Dataset.xlsx", "openpyxl"),
+)
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -159,6 +168,80 @@ def measure(tool: str, source: Path, work: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows, "peak_rss_mib": peak}
 
 
+def measure_sheet(tool: str, source: Path) -> dict[str, Any]:
+    """Read one spreadsheet's first sheet once, every cell, as loads do (or did)."""
+    import openpyxl
+    import pandas as pd
+
+    from cxsteward.engine.readers import read_table
+
+    began = time.perf_counter()  # after the imports, which every reader pays once
+    if tool == "calamine":  # what loads use: into the Arrow table, every cell as text
+        rows = read_table(source).num_rows
+    elif tool == "odfpy":  # the ODS reader before calamine: pandas over odfpy
+        frame = pd.read_excel(source, engine="odf", header=None, dtype=object)
+        rows = len(frame) - 1
+    else:  # openpyxl in read-only mode, the XLSX reader before calamine (rows only)
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True)) - 1
+        book.close()
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "rows": rows, "peak_rss_mib": peak}
+
+
+def spreadsheets(data: Path, runs: int) -> str:
+    """The spreadsheet section: each real file read by calamine and by the reader before."""
+    lines = [
+        "## Spreadsheets",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python benchmarks/load.py "
+        f"--spreadsheets` ({runs} run(s) each, a fresh process per run; times exclude the "
+        "imports, peak RSS includes them). Loads read XLSX and ODS with calamine since issue "
+        "11; before, ODS went through pandas and odfpy, XLSX through openpyxl. calamine's "
+        "time covers the whole read into the Arrow table; openpyxl's only walks the rows.",
+        "",
+        "| file | bytes | rows | reader | median s | peak RSS MiB | runs (s) |",
+        "|---|---:|---:|---|---:|---:|---|",
+    ]
+    for relative, before in SHEETS:
+        source = data / relative
+        for tool in ("calamine", before):
+            found = []
+            for _ in range(runs):
+                done = subprocess.run(
+                    [sys.executable, __file__, "--measure-sheet", tool, str(source)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                found.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(f"{relative} {tool}: {found[-1]['seconds']:.2f} s")
+            seconds = [r["seconds"] for r in found]
+            lines.append(
+                f"| {relative} | {source.stat().st_size:,} | {found[0]['rows']:,} | {tool} | "
+                f"{statistics.median(seconds):.2f} | {max(r['peak_rss_mib'] for r in found):.0f} "
+                f"| {', '.join(f'{x:.2f}' for x in seconds)} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_section(out: Path, section: str) -> None:
+    """Put the section in the results file, in place of the previous one or before Notes."""
+    text = out.read_text("utf-8") if out.exists() else "# Loading benchmark\n"
+    title = section.splitlines()[0]
+    if title in text:
+        start = text.index(title)
+        following = text.find("\n## ", start + len(title))
+        text = text[:start] + section + ("\n" + text[following + 1 :] if following >= 0 else "")
+    elif "\n## Notes" in text:
+        at = text.index("\n## Notes") + 1
+        text = text[:at] + section + "\n" + text[at:]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    out.write_text(text, "utf-8")
+
+
 def run_once(tool: str, source: Path, scratch: Path) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"{tool}-", dir=scratch))
     try:
@@ -242,13 +325,25 @@ def main() -> None:
     parser.add_argument("--generator", choices=["auto", "synth", "numpy"], default="auto")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cxs-load")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "load.md")
+    parser.add_argument("--spreadsheets", action="store_true", help="time the XLSX/ODS readers")
+    parser.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
     parser.add_argument(
         "--measure", nargs=3, metavar=("TOOL", "FILE", "WORK"), help=argparse.SUPPRESS
     )
+    parser.add_argument("--measure-sheet", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         tool, source, work = args.measure
         print(json.dumps(measure(tool, Path(source), Path(work))))
+        return
+    if args.measure_sheet:
+        tool, source = args.measure_sheet
+        print(json.dumps(measure_sheet(tool, Path(source))))
+        return
+    if args.spreadsheets:
+        section = spreadsheets(args.data, 1 if args.runs == 3 else args.runs)
+        print(section)
+        write_section(args.out, section)
         return
 
     args.work.mkdir(parents=True, exist_ok=True)

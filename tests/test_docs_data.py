@@ -9,7 +9,14 @@ import pytest
 from pydantic import BaseModel
 
 from cxsteward.domain.interactions import FIELDS, STORE_COLUMNS
-from cxsteward.domain.mapping import ExcludeSpec, FieldSpec, Mapping, SegmentSpec, SourceSpec
+from cxsteward.domain.mapping import (
+    ExcludeSpec,
+    FieldSpec,
+    Mapping,
+    RepeatedIdsSpec,
+    SegmentSpec,
+    SourceSpec,
+)
 from cxsteward.services.data_load import load_data
 from cxsteward.services.workspace import Workspace
 
@@ -32,7 +39,7 @@ def test_the_schema_table_lists_every_field_with_its_type_and_requirement() -> N
 
 @pytest.mark.parametrize(
     "model",
-    [Mapping, SourceSpec, FieldSpec, SegmentSpec, ExcludeSpec],
+    [Mapping, SourceSpec, FieldSpec, SegmentSpec, ExcludeSpec, RepeatedIdsSpec],
     ids=lambda m: m.__name__,
 )
 def test_every_mapping_key_is_documented(model: type[BaseModel]) -> None:

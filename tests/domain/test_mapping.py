@@ -147,11 +147,11 @@ def test_options_must_fit_the_field(extra: str, column: str, message: str) -> No
 
 def test_constants_are_checked_like_cells() -> None:
     text = MINIMAL.replace("  handler: who\n", "") + (
-        "constants: {handler: robot, started_at: '2021-01-01', nonsense: x, complaint: yes}\n"
+        "constants: {handler: robot, interaction_id: '7', nonsense: x, complaint: yes}\n"
     )
     found = {(c, m) for _, c, m in problems_of(text)}
     assert ("constants.handler", "a handler is ai or human") in found
-    assert ("constants.started_at", "cannot be a constant: it differs from row to row") in found
+    assert ("constants.interaction_id", "cannot be a constant: it differs from row to row") in found
     assert any(c == "constants.nonsense" for c, _ in found)
     assert not any(c == "constants.complaint" for c, _ in found)
 
@@ -199,3 +199,35 @@ def test_shipped_mappings_are_valid_and_say_who_is_ai_and_who_is_human(path: Pat
 def test_the_examples_cover_the_files_the_issue_asks_for() -> None:
     names = {p.stem for p in EXAMPLES.glob("*.yaml")}
     assert {"chat-bot-agent", "pwc-call-centre", "kaggle-support-tickets"} <= names
+
+
+SNAPSHOT = (
+    "timezone: UTC\nconstants: {handler: human, started_at: %s}\nfields:\n  interaction_id: id\n"
+)
+
+
+def test_a_snapshot_file_may_give_started_at_as_one_date() -> None:
+    mapping = parse_mapping(SNAPSHOT % "'2024-11-17'", "m.yaml")
+    assert mapping.constants["started_at"] == "2024-11-17"
+
+
+def test_a_snapshot_date_that_is_not_iso_is_refused() -> None:
+    found = {(r, c, m) for r, c, m in problems_of(SNAPSHOT % "17/11/2024")}
+    assert (
+        2,
+        "constants.started_at",
+        "not an ISO 8601 date or time; write it as 2024-11-17 or 2024-11-17T09:00",
+    ) in found
+
+
+def test_repeated_ids_rule_reads_and_names_its_column() -> None:
+    mapping = parse_mapping(MINIMAL + "repeated_ids: {keep: last, by: updated}\n", "m.yaml")
+    assert (mapping.repeated_ids.keep, mapping.repeated_ids.by) == ("last", "updated")
+    assert mapping.columns()["updated"] == [("repeated_ids", "by")]
+    assert parse_mapping(MINIMAL, "m.yaml").repeated_ids.keep == "first"
+
+
+def test_repeated_ids_rule_refuses_an_unknown_choice() -> None:
+    found = problems_of(MINIMAL + "repeated_ids: {keep: newest}\n")
+    assert [(r, c) for r, c, _ in found] == [(6, "repeated_ids.keep")]
+    assert "'first' or 'last'" in found[0][2]

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from cxsteward.domain.interactions import DAY, FIELD_NAMES, LOAD_ID, MONTH, SOURCE_ROW
-from cxsteward.domain.mapping import parse_mapping
+from cxsteward.domain.mapping import MappingInvalid, parse_mapping
 from cxsteward.engine.ingest import Context, Ingested, check_columns, drop_stored, ingest
 from cxsteward.engine.readers import LoadRefused, read_table
 
@@ -392,3 +392,25 @@ def test_files_without_the_mapped_columns_are_refused(tmp_path: Path) -> None:
         check_columns(["id,start,who"], mapping, "wrapped.csv")
     with pytest.raises(LoadRefused, match="has a header but no rows"):
         run(tmp_path, "id,start,who\n")
+
+
+def test_present_over_several_columns_is_true_when_any_has_a_value(tmp_path: Path) -> None:
+    mapping = BASE + '  escalated: {present: [queued, served], null_values: ["0:00:00"]}\n'
+    result = run(
+        tmp_path,
+        "id,start,who,queued,served\n"
+        "a,2021-02-04 10:00:00,bot,10:01:00,0:00:00\n"  # queued, then hung up
+        "b,2021-02-04 10:00:00,bot,0:00:00,10:02:00\n"  # straight to an agent
+        "c,2021-02-04 10:00:00,bot,0:00:00,0:00:00\n"  # stayed with the bot
+        "d,2021-02-04 10:00:00,bot,10:01:00,10:03:00\n",
+        mapping,
+    )
+    assert column(result, "escalated") == [True, True, False, True]
+    found = {(c, m) for _, c, m in _problems(BASE + "  escalated: {present: []}\n")}
+    assert ("fields.escalated.present", "list at least one column") in found
+
+
+def _problems(text: str) -> list[tuple[int | None, str | None, str]]:
+    with pytest.raises(MappingInvalid) as caught:
+        parse_mapping(text, "m.yaml")
+    return [(p.row, p.column, p.message) for p in caught.value.problems]

@@ -15,6 +15,8 @@ import pytest
 from cxsteward.engine.readers import (
     ReadOptions,
     SourceUnreadable,
+    cell_text,
+    column_text,
     read_table,
     sniff_delimiter,
     wrapped_line_delimiter,
@@ -81,10 +83,43 @@ def test_csv_with_a_ragged_row_names_the_record(tmp_path: Path) -> None:
     assert "has 2 fields where the header has 3" in problem.message
 
 
-def test_duplicate_and_empty_header_names_are_made_unique(tmp_path: Path) -> None:
+def test_empty_header_names_are_named_by_position(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("a,b,\n1,2,3\n", "utf-8")
+    assert read_table(path).columns == ("a", "b", "column 3")
+
+
+def test_duplicate_header_names_in_csv_are_refused_with_both_positions(tmp_path: Path) -> None:
     path = tmp_path / "dup.csv"
-    path.write_text("a,a,\n1,2,3\n", "utf-8")
-    assert read_table(path).columns == ("a", "a (2)", "column 3")
+    path.write_text("id,Date,x,Date\n1,2,3,4\n", "utf-8")
+    with pytest.raises(SourceUnreadable, match="names a column twice") as caught:
+        read_table(path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == (str(path), 1, "Date")
+    assert "columns 2 and 4 are both named this" in problem.message
+
+
+def test_duplicate_header_names_in_a_sheet_name_row_and_letters(tmp_path: Path) -> None:
+    path = tmp_path / "dup.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([])
+    sheet.append(["id", "Agent", "when", "Agent"])
+    sheet.append([1, "Ann", "2024-01-01", "Bob"])
+    book.save(path)
+    with pytest.raises(SourceUnreadable) as caught:
+        read_table(path)
+    (problem,) = caught.value.problems
+    assert (problem.row, problem.column) == (2, "Agent")
+    assert "columns 2 (B) and 4 (D) are both named this" in problem.message
+
+
+def test_duplicate_header_names_in_parquet_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dup.parquet"
+    table = pa.Table.from_arrays([pa.array([1]), pa.array([2])], names=["id", "id"])
+    pq.write_table(table, path)
+    with pytest.raises(SourceUnreadable, match="columns 1 and 2 are both named this"):
+        read_table(path)
 
 
 def test_parquet_keeps_declared_types_and_reads_only_asked_columns(tmp_path: Path) -> None:
@@ -210,7 +245,7 @@ def test_comcast_is_tab_separated_despite_its_name_and_zip_codes_stay_text() -> 
 def test_chat_bot_sheet_mixes_spreadsheet_dates_and_text() -> None:
     path = real("chat-bot-agent/Chat Dataset.xlsx")
     raw = read_table(path, ReadOptions(sheet="Chat Data"))
-    expected = pd.read_excel(path, sheet_name="Chat Data", dtype=object)
+    expected = pd.read_excel(path, sheet_name="Chat Data", dtype=object, engine="openpyxl")
     starts = pd.Series(raw.table.column("ChatStartTime").to_pylist())
     native = expected["ChatStartTime"].map(lambda v: isinstance(v, dt.datetime))
     assert native.sum() == 4724
@@ -241,3 +276,29 @@ def test_ods_spreadsheets_read_like_xlsx(tmp_path: Path) -> None:
     ]
     assert list(raw.row_numbers) == [2, 3]
     assert raw.notes == ("read sheet 'august'",)
+
+
+def test_real_ods_reads_every_call_and_matches_the_one_day_csv() -> None:
+    ods = real("technion-bank-calls/august_calls.ods")
+    raw = read_table(ods)
+    assert raw.num_rows == 42_078
+    assert raw.notes == ("read sheet 'august'",)
+    august = raw.table.to_pandas()
+    one_day = pd.read_csv(real("technion-bank-calls/calls_one_day.csv"), dtype=str)
+    first = august[august["date"] == "990801"].drop(columns="date").reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, one_day.drop(columns="date"), check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["a", None, "b"],
+        [3.0, None, -12.0, 990801.0, 0.0],
+        [1.5, 2.0, None],
+        [1e16, 7.0],
+        [dt.datetime(2021, 2, 4, 10, 39, 34), "26-02-2021 12:51:37", None, 5.0, True],
+    ],
+    ids=["text", "whole-numbers", "decimals", "huge", "mixed"],
+)
+def test_column_text_matches_cell_by_cell_text(cells: list[object]) -> None:
+    assert column_text(cells).to_pylist() == [cell_text(c) for c in cells]

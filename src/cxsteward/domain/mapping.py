@@ -6,6 +6,7 @@ reported at once with its line in the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import zoneinfo
@@ -17,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from cxsteward.domain.interactions import (
     FALSE_WORDS,
     FIELD_NAMES,
+    FIELDS,
     HANDLERS,
     REQUIRED,
     STORE_COLUMNS,
@@ -41,6 +43,11 @@ SEGMENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _SHAPES = ("column", "columns", "present", "start", "date")
 _TEXT_KINDS = (Kind.STRING,)
 _CELL_OPTIONS = ("map", "other", "default")
+# started_at may be a constant: a snapshot (one row per customer, no contact times) has one
+# date, the day it was taken. Any other timestamp differs from row to row.
+TIMESTAMPS_NOT_CONSTANT = tuple(
+    f.name for f in FIELDS if f.kind is Kind.TIMESTAMP and f.name != "started_at"
+)
 
 
 class MappingInvalid(Invalid):
@@ -66,7 +73,9 @@ class FieldSpec(_Strict):
     column: str | None = None
     columns: tuple[str, ...] | None = None  # several columns joined into one id
     separator: str = "-"
-    present: str | None = None  # true when this column has a value
+    # true when this column has a value; given a list, when any of them has one (a call
+    # handed on is either queued or served at once)
+    present: str | tuple[str, ...] | None = None
     start: str | None = None  # a duration from two timestamps
     end: str | None = None
     date: str | None = None  # a timestamp from a date column and a time column
@@ -83,8 +92,14 @@ class FieldSpec(_Strict):
         return given[0] if len(given) == 1 else None
 
     def source_columns(self) -> list[str]:
-        found = [self.column, self.present, self.start, self.end, self.date, self.time]
-        return [c for c in found if c is not None] + list(self.columns or ())
+        found = [self.column, self.start, self.end, self.date, self.time]
+        return [c for c in found if c is not None] + list(self.columns or ()) + self.presence()
+
+    def presence(self) -> list[str]:
+        """The columns ``present`` reads."""
+        if self.present is None:
+            return []
+        return [self.present] if isinstance(self.present, str) else list(self.present)
 
 
 class SegmentSpec(_Strict):
@@ -111,6 +126,19 @@ class ExcludeSpec(_Strict):
     reason: str | None = None
 
 
+class RepeatedIdsSpec(_Strict):
+    """Which row stands for a contact when an id repeats (an event log has one row per update).
+
+    ``keep: first`` (the default) keeps the first row of an id in file order; ``last`` the
+    last; with ``by`` the rows of an id are ordered by that column (numbers, or timestamps
+    read with the mapping's date rules) first. The other rows are quarantined with the row
+    that was kept, so rows read = accepted + quarantined still holds.
+    """
+
+    keep: Literal["first", "last"] = "first"
+    by: str | None = None
+
+
 class Mapping(_Strict):
     """A validated column mapping."""
 
@@ -123,6 +151,7 @@ class Mapping(_Strict):
     fields: dict[str, FieldSpec]
     segments: dict[str, SegmentSpec] = {}
     exclude: tuple[ExcludeSpec, ...] = ()
+    repeated_ids: RepeatedIdsSpec = RepeatedIdsSpec()
 
     _origin: str = PrivateAttr(default="mapping")
     _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
@@ -160,6 +189,8 @@ class Mapping(_Strict):
             used.setdefault(segment.column, []).append(("segments", name))
         for index, rule in enumerate(self.exclude):
             used.setdefault(rule.column, []).append(("exclude", str(index)))
+        if self.repeated_ids.by is not None:
+            used.setdefault(self.repeated_ids.by, []).append(("repeated_ids", "by"))
         return used
 
 
@@ -276,7 +307,7 @@ def check_mapping(mapping: Mapping) -> list[tuple[tuple[str, ...], str, str | No
     for name, value in mapping.constants.items():
         if name not in FIELD_NAMES:
             bad(("constants", name), f"unknown canonical field{_did_you_mean(name, FIELD_NAMES)}")
-        elif field(name).kind is Kind.TIMESTAMP or name == "interaction_id":
+        elif name == "interaction_id" or name in TIMESTAMPS_NOT_CONSTANT:
             bad(("constants", name), "cannot be a constant: it differs from row to row")
         elif name in mapping.fields:
             bad(("constants", name), "given both as a constant and in fields; keep one")
@@ -327,6 +358,8 @@ def _check_field(name: str, spec: FieldSpec, bad: Any) -> None:
     }
     if not allowed[shape]:
         bad((*path, shape), f"{shape!r} cannot give {name} ({kind.value})")
+    if shape == "present" and not spec.presence():
+        bad((*path, "present"), "list at least one column")
     if shape == "columns" and len(spec.columns or ()) < 2:
         bad((*path, "columns"), "list at least two columns to join")
     if shape == "start" and spec.end is None:
@@ -396,6 +429,11 @@ def value_problem(kind: Kind, value: str) -> str | None:
         return "a handler is ai or human"
     if kind is Kind.BOOL and text not in TRUE_WORDS | FALSE_WORDS:
         return "not a boolean; use true or false"
+    if kind is Kind.TIMESTAMP:
+        try:
+            dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return "not an ISO 8601 date or time; write it as 2024-11-17 or 2024-11-17T09:00"
     if kind in (Kind.INT, Kind.FLOAT):
         try:
             number = float(text)

@@ -244,8 +244,16 @@ def check_duplicates(
     excluded: np.ndarray,
     column: str | None,
     constant_deployment: bool,
+    keep: str = "first",
+    order: np.ndarray | None = None,
+    rule: str | None = None,
 ) -> None:
-    """Within the file, the first otherwise valid row of an id is kept and later ones refused."""
+    """Within the file, one otherwise valid row of an id is kept and the others refused.
+
+    The kept row is the first in file order, or the last (``keep``); with ``order`` the rows
+    of an id are ranked by it first (an event log's update counter or time), file order
+    breaking ties. ``rule`` words the mapping's rule in the reasons.
+    """
     valid = ~(checks.rejected() | excluded)
     ids = out["interaction_id"]
     if valid.all():
@@ -260,18 +268,31 @@ def check_duplicates(
     if not constant_deployment:
         deployments = codes(out["deployment"].take(taken))
         keys = deployments * (keys.max(initial=0) + 1) + keys
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    repeated = np.ones(len(index), dtype=bool)
-    repeated[first] = False
+    rank = order[index] if order is not None else np.zeros(len(index))
+    ordered = np.lexsort((index, rank, keys))  # by id, then rank, then file order
+    sorted_keys = keys[ordered]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(ordered)] - 1
+    chosen = ordered[starts if keep == "first" else ends]
+    group = np.empty(len(index), dtype=np.int64)
+    group[ordered] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ordered)]))
+    kept = chosen[group]
+    repeated = kept != np.arange(len(index))
     if not repeated.any():
         return
-    kept_rows = checks.rows[index[first[inverse]]]
+    kept_rows = checks.rows[index[kept]]
     reasons = np.full(checks.n, None, dtype=object)
     where = index[repeated]
-    reasons[where] = [
-        f"duplicate interaction_id: row {row} has the same id and was kept"
-        for row in kept_rows[repeated]
-    ]
+    if rule is None:
+        reasons[where] = [
+            f"duplicate interaction_id: row {row} has the same id and was kept"
+            for row in kept_rows[repeated]
+        ]
+    else:
+        reasons[where] = [
+            f"another row of this contact stands for it: row {row} ({rule})"
+            for row in kept_rows[repeated]
+        ]
     flags = np.zeros(checks.n, dtype=bool)
     flags[where] = True
     checks.add(flags, "interaction_id", column, out["interaction_id"], reasons)

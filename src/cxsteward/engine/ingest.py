@@ -165,7 +165,21 @@ def ingest(
     segments = {name: reader.segment(name, seg) for name, seg in mapping.segments.items()}
     tick("checking segments")
     id_column = _source_column(mapping.fields["interaction_id"])
-    check_duplicates(out, checks, excluded, id_column, "deployment" not in mapping.fields)
+    repeated = mapping.repeated_ids
+    order = reader.order(repeated.by) if repeated.by is not None else None
+    rule = None
+    if repeated.by is not None or repeated.keep != "first":
+        rule = f"repeated_ids: keep {repeated.keep}" + (f" by {repeated.by}" if repeated.by else "")
+    check_duplicates(
+        out,
+        checks,
+        excluded,
+        id_column,
+        "deployment" not in mapping.fields,
+        repeated.keep,
+        order,
+        rule,
+    )
     tick("checking duplicates")
     rejected = checks.rejected() | excluded
     columns = out | segments
@@ -284,6 +298,15 @@ class _Reader:
 
     def constant(self, name: str, value: str) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)
+        if kind is Kind.TIMESTAMP:  # a snapshot's one date (started_at)
+            text = pa.array([value.strip()], pa.string())
+            when = parse_timestamps(text, f"constants.{name}", self.mapping, None, self.raw.source)
+            if not when.valid.all():
+                raise LoadRefused(
+                    f"{self.mapping.origin}: constants.{name} {value!r} is not a date; "
+                    "write it as 2024-11-17; nothing was loaded"
+                )
+            return pa.repeat(when.array()[0], self.n)
         text = pa.array([value.strip()], pa.string())
         index = pa.array(np.zeros(self.n, dtype=np.int32))
 
@@ -292,16 +315,47 @@ class _Reader:
 
         return self.per_value("constant", text, index, evaluate)
 
+    def order(self, column: str) -> np.ndarray:
+        """The ``repeated_ids.by`` column as numbers, or as timestamps when not all are."""
+        original, text = self.cells(column, ())
+        where = "repeated_ids"
+        if pa.types.is_timestamp(original.type) or pa.types.is_date(original.type):
+            stamps = original.cast(pa.timestamp("us")).cast(pa.int64())
+            values = stamps.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        elif pa.types.is_integer(original.type) or pa.types.is_floating(original.type):
+            values = original.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        else:
+            parsed, not_numbers = numbers(text)
+            values = parsed.to_numpy(zero_copy_only=False)
+            if not_numbers.any():
+                result = parse_timestamps(text, column, self.mapping, None, self.raw.source)
+                self.record(result, where, column, original)
+                values = np.where(result.valid, result.micros.astype(np.float64), np.nan)
+        empty = mask(pc.is_null(text), self.n)
+        self.checks.add(
+            empty,
+            where,
+            column,
+            original,
+            f"empty: repeated_ids orders the rows of one contact by {column}, so this row "
+            "cannot be placed; fill it in the file",
+        )
+        return np.asarray(values, dtype=np.float64)
+
     def field(self, name: str, spec: FieldSpec) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)
         shape = spec.shape()
-        source = {"column": spec.column, "present": spec.present}.get(shape or "")
-        if kind is not Kind.TIMESTAMP and source and self.coded(source) is not None:
-            return self.distinct(source, lambda sub: sub.field(name, spec))
+        present = spec.presence()
+        source = {"column": spec.column, "present": present[0] if len(present) == 1 else None}
+        chosen = source.get(shape or "")
+        if kind is not Kind.TIMESTAMP and chosen and self.coded(chosen) is not None:
+            return self.distinct(chosen, lambda sub: sub.field(name, spec))
         if shape == "present":
-            assert spec.present is not None
-            _, text = self.cells(spec.present, spec.null_values)
-            return pc.is_valid(text)
+            found = [pc.is_valid(self.cells(c, spec.null_values)[1]) for c in present]
+            out = found[0]
+            for more in found[1:]:
+                out = pc.or_(out, more)
+            return out
         if shape == "start":
             return self.duration_between(name, spec)
         if kind is Kind.TIMESTAMP:

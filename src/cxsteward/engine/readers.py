@@ -141,7 +141,7 @@ def _read_csv(
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     if not any(name.strip() for name in header):
         raise SourceUnreadable(f"{path}: the first line is empty; a header row is expected")
-    names = unique_names([name.strip() for name in header])
+    names = header_names([name.strip() for name in header], path)
     wanted = [n for n in names if columns is None or n in columns]
     read_options = pcsv.ReadOptions(
         column_names=names, skip_rows=1, encoding=_arrow_encoding(encoding)
@@ -241,15 +241,56 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def unique_names(names: Sequence[str]) -> list[str]:
-    """Header names made unique ('Name', 'Name (2)') and never empty ('column 3')."""
-    seen: dict[str, int] = {}
+def header_names(
+    names: Sequence[str],
+    path: Path,
+    positions: Sequence[int] | None = None,
+    sheet: bool = False,
+    row: int = 1,
+) -> list[str]:
+    """Header names, never empty ('column 3'); two columns of one name are refused.
+
+    Guessing which of two 'Date' columns a mapping means would load the wrong one without a
+    word, so the file is refused with both positions (1-based, and the letter in a sheet).
+
+    Raises:
+        SourceUnreadable: two columns share a name.
+    """
+    places = list(positions) if positions is not None else list(range(1, len(names) + 1))
+    first: dict[str, int] = {}
     out: list[str] = []
-    for index, raw in enumerate(names, start=1):
-        name = raw or f"column {index}"
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    problems: list[Problem] = []
+    for place, raw in zip(places, names, strict=True):
+        name = raw or f"column {place}"
+        if name in first:
+            problems.append(
+                Problem(
+                    f"columns {_place(first[name], sheet)} and {_place(place, sheet)} are both "
+                    "named this; rename one in the file (or drop it) and load again",
+                    str(path),
+                    row=row,
+                    column=name,
+                )
+            )
+        first.setdefault(name, place)
+        out.append(name)
+    if problems:
+        raise SourceUnreadable(
+            f"{path}: the header names a column twice, so a mapping cannot tell them apart; "
+            "nothing was loaded",
+            problems,
+        )
     return out
+
+
+def _place(position: int, sheet: bool) -> str:
+    if not sheet:
+        return str(position)
+    letters, number = "", position
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{position} ({letters})"
 
 
 def _encoding(head: bytes, given: str | None) -> str:
@@ -372,7 +413,7 @@ def wrapped_line_delimiter(lines: Sequence[str]) -> str | None:
 def _read_parquet(path: Path, columns: Collection[str] | None) -> RawTable:
     try:
         metadata = pq.read_metadata(path)
-        names = tuple(metadata.schema.to_arrow_schema().names)
+        names = tuple(header_names(metadata.schema.to_arrow_schema().names, path))
         wanted = [n for n in names if columns is None or n in columns]
         coded = _dictionary_columns(metadata, wanted)
         # ParquetFile reads directly; read_table would first import the dataset machinery.
@@ -493,7 +534,7 @@ def _read_jsonl(path: Path, columns: Collection[str] | None) -> RawTable:
 def _read_spreadsheet(
     path: Path, options: ReadOptions, fmt: str, columns: Collection[str] | None
 ) -> RawTable:
-    sheet_names, chosen, rows = (_xlsx_rows if fmt == "xlsx" else _ods_rows)(path, options.sheet)
+    sheet_names, chosen, rows = _sheet_rows(path, fmt, options.sheet)
     header_at = next((i for i, row in enumerate(rows) if any(_filled(c) for c in row)), None)
     if header_at is None:
         raise SourceUnreadable(f"{path}: sheet {chosen!r} is empty; nothing was loaded")
@@ -502,11 +543,13 @@ def _read_spreadsheet(
     data = [(i, _pad(row, width)) for i, row in enumerate(rows) if i > header_at]
     data = [(i, row) for i, row in data if any(_filled(c) for c in row)]
     used = [j for j in range(width) if header[j].strip() or any(_filled(r[j]) for _, r in data)]
-    names = unique_names([header[j].strip() for j in used])
+    names = header_names(
+        [header[j].strip() for j in used], path, [j + 1 for j in used], True, header_at + 1
+    )
     arrays: dict[str, pa.Array] = {}
     for name, j in zip(names, used, strict=True):
         if columns is None or name in columns:
-            arrays[name] = pa.array([cell_text(row[j]) for _, row in data], pa.string())
+            arrays[name] = column_text([row[j] for _, row in data])
     table = pa.table(arrays) if arrays else pa.table({}).append_column("_", pa.nulls(len(data)))
     if not arrays:
         table = table.drop_columns(["_"])
@@ -530,34 +573,32 @@ def _choose_sheet(path: Path, names: list[str], sheet: str | None) -> str:
     )
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> tuple[list[str], str, list[tuple[object, ...]]]:
-    import openpyxl  # only spreadsheet loads pay for importing it
+def _sheet_rows(
+    path: Path, fmt: str, sheet: str | None
+) -> tuple[list[str], str, list[tuple[object, ...]]]:
+    """Every row of the chosen sheet, from its first row and column, cells as typed values.
 
+    calamine (Rust) reads XLSX and ODS alike: a 2.5 MB ODS of 42,078 rows takes about 3 s
+    and 290 MB into text columns, where odfpy took 133-147 s and 2.0 GB
+    (benchmarks/results/load.md).
+    """
+    import python_calamine  # only spreadsheet loads pay for importing it
+
+    kind = "XLSX workbook" if fmt == "xlsx" else "ODS spreadsheet"
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a file that is not XLSX
-        raise SourceUnreadable(f"{path}: not a readable XLSX workbook ({exc})") from None
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several kinds on a file that is not a workbook
+        raise SourceUnreadable(f"{path}: not a readable {kind} ({exc})") from None
+    names = [str(n) for n in book.sheet_names]
+    if not names:
+        raise SourceUnreadable(f"{path}: the workbook has no sheets; nothing was loaded")
+    chosen = _choose_sheet(path, names, sheet)
     try:
-        chosen = _choose_sheet(path, book.sheetnames, sheet)
-        rows: list[tuple[object, ...]] = list(book[chosen].iter_rows(values_only=True))
-    finally:
-        book.close()
-    return book.sheetnames, chosen, rows
-
-
-def _ods_rows(path: Path, sheet: str | None) -> tuple[list[str], str, list[tuple[object, ...]]]:
-    import pandas as pd
-
-    try:
-        with pd.ExcelFile(path, engine="odf") as book:
-            names = [str(n) for n in book.sheet_names]
-            chosen = _choose_sheet(path, names, sheet)
-            frame = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
-    except SourceUnreadable:
-        raise
-    except Exception as exc:  # odfpy raises many kinds on a file that is not ODS
-        raise SourceUnreadable(f"{path}: not a readable ODS spreadsheet ({exc})") from None
-    rows = [tuple(None if _is_nan(v) else v for v in row) for row in frame.itertuples(False)]
+        # skip_empty_area=False keeps row 1 as row 1, so quarantine lines match the sheet.
+        cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise SourceUnreadable(f"{path}: sheet {chosen!r} cannot be read ({exc})") from None
+    rows: list[tuple[object, ...]] = [tuple(None if c == "" else c for c in row) for row in cells]
     return names, chosen, rows
 
 
@@ -571,6 +612,22 @@ def _pad(row: tuple[object, ...], width: int) -> tuple[object, ...]:
 
 def _filled(cell: object) -> bool:
     return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+def column_text(cells: list[object]) -> pa.Array:
+    """A sheet column as text, like ``cell_text`` on each cell, with fast paths for the usual
+    columns: all text, or all whole numbers (ids, counts, YYMMDD dates)."""
+    kinds = {type(c) for c in cells}
+    if kinds <= {str, type(None)}:
+        return pa.array(cells, pa.string())
+    if kinds <= {float, int, type(None)}:
+        numbers = np.array([np.nan if c is None else c for c in cells], dtype=np.float64)
+        empty = np.isnan(numbers)
+        present = numbers[~empty]
+        if np.all((present == np.floor(present)) & (np.abs(present) < 1e15)):
+            whole = np.where(empty, 0, numbers).astype(np.int64)
+            return pa.array(whole, mask=empty).cast(pa.string())
+    return pa.array([cell_text(c) for c in cells], pa.string())
 
 
 def cell_text(cell: object) -> str | None:
