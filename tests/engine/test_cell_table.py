@@ -51,6 +51,9 @@ def contacts(rows: int = 2400, seed: int = 11) -> pd.DataFrame:
     customer[rng.random(rows) < 0.1] = None
     region = pd.Series(rng.choice(["north", "south", "east"], rows), dtype=object)
     region[rng.random(rows) < 0.05] = None  # a contact without a segment value
+    # Blank cells from a warehouse table (a load turns them into nulls): missing as well.
+    region[rng.random(rows) < 0.02] = ""
+    region[rng.random(rows) < 0.02] = "  "
     frame = pd.DataFrame(
         {
             "interaction_id": [f"i{i:05d}" for i in range(rows)],
@@ -145,6 +148,11 @@ def expected_cells(
         rows = rows[rows["day"] >= day_from]
     if day_to is not None:
         rows = rows[rows["day"] <= day_to]
+    for column in columns:
+        # A contact without a value, or with a blank one, is a level of its own.
+        text = rows[column].astype(object)
+        blank = text.isna() | text.map(lambda v: isinstance(v, str) and not v.strip())
+        rows = rows.assign(**{column: text.where(~blank, "(missing)")})
     records = []
     for key, group in rows.groupby([*KEYS, *columns], dropna=False):
         record = dict(zip([*KEYS, *columns], key, strict=True))
@@ -188,6 +196,9 @@ def assert_slice_matches(got: pd.DataFrame, expected: pd.DataFrame, columns: m.S
             np.testing.assert_allclose(have, want, rtol=1e-9, atol=1e-9, err_msg=column)
         else:
             np.testing.assert_array_equal(have, want, err_msg=f"{name}: {column}")
+    for column in columns:
+        # Within its slice a segment is never null: null would read as the overall scope.
+        assert cells[column].notna().all(), column
     segments = [c for c in cells.columns[1:] if c not in (*KEYS, *m.STAT_COLUMNS)]
     for other in segments:
         if other not in columns:

@@ -13,6 +13,7 @@ from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
 from cxsteward.errors import Invalid
 from cxsteward.services.data_load import interactions_dataset, store_path
+from cxsteward.services.monitor_slices import unrecorded_loads
 from cxsteward.services.workspace import Workspace
 
 
@@ -46,6 +47,7 @@ def compute_cell_frame(
             day_to=None if date_to is None else m.day_number(date_to),
             # The store names each row by (load, source row); a warehouse by its id only.
             row_key=STORE_KEY if from_store and has_keys(table, STORE_KEY) else ID_KEY,
+            unrecorded=unrecorded_loads(ws) if from_store else {},
         )
     finally:
         # A Spark session outlives the call (it takes seconds to start); DuckDB does not.
