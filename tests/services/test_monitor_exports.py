@@ -8,6 +8,8 @@ pandas and statsmodels, never read back from the product.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,9 +19,12 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 from cxsteward.config import Settings
 from cxsteward.domain.monitoring.findings import Finding
+from cxsteward.services.baselines import freeze_baseline
 from cxsteward.services.monitor import MonitorOut, run_monitor
 from cxsteward.services.monitor_runs import run_findings
+from cxsteward.services.monitor_tables import baseline_detail
 from cxsteward.services.rows import RowFilter, rows_page
+from cxsteward.services.thresholds import add_thresholds_file
 from cxsteward.services.workspace import Workspace, init_workspace
 
 PLANTED = [{}, {"language": "es"}, {"inquiry_type": "billing"}]
@@ -152,3 +157,65 @@ def test_missing_drills_down_to_the_blank_rows(
         assert n == int((week == 2).sum())
     es = rows_page(ws, RowFilter(segment=(("language", "es"),)))
     assert es.total == int((truth["language"] == "es").sum())
+
+
+MISSING_RULES = """thresholds:
+  - id: blank-language-complaints
+    metric: complaint_rate
+    direction: above
+    points: 1
+    segment: {language: "(missing)"}
+    severity: sev3
+  - id: blank-language-vs-january
+    metric: complaint_rate
+    compare_to: baseline
+    baseline: january
+    direction: above
+    points: 1
+    segment: {language: "(missing)"}
+    severity: sev3
+"""
+
+
+def test_missing_is_a_level_in_baselines_thresholds_and_pairs(
+    acceptance: tuple[Workspace, pd.DataFrame, MonitorOut], tmp_path: Path
+) -> None:
+    # Runs last in this module: it adds rules and a baseline to the shared workspace.
+    ws, truth, _ = acceptance
+    freeze_baseline(ws, "january", date(2025, 1, 1), date(2025, 1, 31))
+    values = baseline_detail(ws, "january", metric="complaint_rate").values
+    blank = truth["language"].isna()
+    january_humans = truth[(truth["month"] == 0) & (truth["handler"] == "human")]
+    frozen = {tuple(sorted(v.segment.items())): v for v in values}
+    blank_humans = january_humans[january_humans["language"].isna()]
+    assert frozen[(("language", "(missing)"),)].n == len(blank_humans)
+    assert frozen[(("language", "(missing)"),)].estimate == pytest.approx(
+        blank_humans["complaint"].mean()
+    )
+    # Baselines frozen by segment: (missing) has its own value, the overall keeps its own.
+    assert frozen[()].n == len(january_humans)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(MISSING_RULES, "utf-8")
+    add_thresholds_file(ws, rules)
+    out = run_monitor(ws, pairs=[("language", "region")])
+    judged = {e["threshold"]: e for e in out.evaluations}
+    ai_blank = truth[blank & (truth["handler"] == "ai")]
+    for rule in ("blank-language-complaints", "blank-language-vs-january"):
+        assert judged[rule]["scope"] == {"language": "(missing)"}
+        assert judged[rule]["n"]["ai"] == len(ai_blank)
+        assert judged[rule]["estimate"]["ai"] == pytest.approx(ai_blank["complaint"].mean())
+    assert judged["blank-language-vs-january"]["estimate"]["comparator"] == pytest.approx(
+        january_humans.loc[january_humans["language"].isna(), "complaint"].mean()
+    )
+    # A pair keeps both blanks as levels; February (no region) is in none of its cells.
+    both = truth[blank & truth["region"].isna() & (truth["month"] == 0)]
+    pair = [
+        m
+        for m in out.metrics
+        if m["slice"] == "language×region"
+        and m["segment"] == {"language": "(missing)", "region": "(missing)"}
+        and m["metric"] == "contacts"
+    ]
+    assert sum(m["n"] for m in pair) == len(both) > 0
+    keys = [f.key for f in out.findings]
+    assert len(keys) == len(set(keys))
