@@ -326,9 +326,13 @@ def _aggregate(
 
 
 def segment_level(values: ir.Value) -> ir.StringValue:
-    """A segment column's value as a level: empty and blank cells are ``MISSING_LEVEL``."""
-    text = values.cast("string")
-    return ibis.coalesce(text.strip().nullif(""), ibis.literal(m.MISSING_LEVEL))
+    """A segment column's value as a level: empty cells are ``MISSING_LEVEL``.
+
+    A load trims every value and empties blank ones, so the store never holds spaces alone;
+    no trimming here (it costs a pass over every row, and Ibis's PySpark ``strip`` also
+    drops the letter "v").
+    """
+    return ibis.coalesce(values.cast("string").nullif(""), ibis.literal(m.MISSING_LEVEL))
 
 
 def followed_ids(

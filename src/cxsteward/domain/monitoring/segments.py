@@ -46,11 +46,11 @@ class _Contrast:
 def segment_gaps(groups: Groups, alpha: float) -> list[Tested]:
     """The AI-human gap in a segment against the same gap everywhere else (an interaction)."""
     found: list[Tested] = []
+    levels = _levels(groups)
     for spec in COMPARED_METRICS:
         if "human" not in spec.handlers:
             continue
         items = []
-        levels = _levels(groups)
         for scope in groups.each_scope():
             if len(scope.segment) != 1:
                 continue
@@ -75,11 +75,11 @@ def segment_model_changes(
 ) -> list[Tested]:
     """The AI's change at each model-version switch in a segment against the change elsewhere."""
     found: list[Tested] = []
+    levels = _levels(by_version)
     for spec in COMPARED_METRICS:
         if "ai" not in spec.handlers:
             continue
         items = []
-        levels = _levels(by_version)
         for scope in by_version.each_scope():
             if len(scope.segment) != 1:
                 continue
