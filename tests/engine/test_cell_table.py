@@ -51,6 +51,8 @@ def contacts(rows: int = 2400, seed: int = 11) -> pd.DataFrame:
     customer[rng.random(rows) < 0.1] = None
     region = pd.Series(rng.choice(["north", "south", "east"], rows), dtype=object)
     region[rng.random(rows) < 0.05] = None  # a contact without a segment value
+    # Empty cells from a warehouse table (a load turns them into nulls): missing as well.
+    region[rng.random(rows) < 0.02] = ""
     frame = pd.DataFrame(
         {
             "interaction_id": [f"i{i:05d}" for i in range(rows)],
@@ -145,6 +147,11 @@ def expected_cells(
         rows = rows[rows["day"] >= day_from]
     if day_to is not None:
         rows = rows[rows["day"] <= day_to]
+    for column in columns:
+        # A contact without a value, or with an empty one, is a level of its own.
+        text = rows[column].astype(object)
+        blank = text.isna() | (text == "")
+        rows = rows.assign(**{column: text.where(~blank, "(missing)")})
     records = []
     for key, group in rows.groupby([*KEYS, *columns], dropna=False):
         record = dict(zip([*KEYS, *columns], key, strict=True))
@@ -186,6 +193,9 @@ def assert_slice_matches(got: pd.DataFrame, expected: pd.DataFrame, columns: m.S
             np.testing.assert_allclose(have, want, rtol=1e-9, atol=1e-9, err_msg=column)
         else:
             np.testing.assert_array_equal(have, want, err_msg=f"{name}: {column}")
+    for column in columns:
+        # Within its slice a segment is never null: null would read as the overall scope.
+        assert cells[column].notna().all(), column
     segments = [c for c in cells.columns[1:] if c not in (*KEYS, *m.STAT_COLUMNS)]
     for other in segments:
         if other not in columns:
@@ -323,6 +333,24 @@ def test_loads_with_other_columns_are_unioned_by_name(
     )
     for columns in [(), ("tier",)]:
         assert_slice_matches(cells, expected_cells(merged, columns), columns)
+
+
+def test_a_load_that_never_recorded_a_column_is_in_none_of_its_levels(
+    backend: ibis.BaseBackend, tmp_path: Path
+) -> None:
+    frame = contacts(rows=300, seed=6).iloc[:300]
+    first = with_store_columns(frame.iloc[:150].drop(columns=["tier"]))  # load 1: no tier
+    second = with_store_columns(frame.iloc[150:]).assign(load_id=2)
+    store = write_store(tmp_path / "interactions", first, part=1)
+    write_store(store, second, part=2)
+    table = interactions_table(backend, store)
+    cells = build_cells(table, [("tier",)], repeat_contact_days=7, unrecorded={"tier": [1]})
+    # Overall counts every contact; tier only load 2's (a sentinel marks load 1's, dropped).
+    marked = frame.assign(tier=frame["tier"].where(frame.index >= 150, "__unrecorded__"))
+    expected = expected_cells(marked, ("tier",))
+    assert_slice_matches(cells, expected_cells(frame, ()), ())
+    assert_slice_matches(cells, expected[expected["tier"] != "__unrecorded__"], ("tier",))
+    assert "(missing)" not in set(cells["tier"].dropna())
 
 
 def test_a_store_without_files_is_not_found(backend: ibis.BaseBackend, tmp_path: Path) -> None:

@@ -139,7 +139,8 @@ def test_weekly_metrics_by_region_match_pandas(loaded: Workspace, rows: pd.DataF
     }
     by_region = frame.groupby(["week", "region", "deployment", "handler"], dropna=False)
     for (week, region, deployment, handler), group in by_region:
-        value = None if pd.isna(region) else region
+        # A contact without a region is a level of its own, "(missing)".
+        value = "(missing)" if pd.isna(region) else region
         groups[("region", week, value, deployment, handler)] = group
     seen = set()
     for row in result:
@@ -221,13 +222,17 @@ def test_no_store_asks_for_a_load(ws: Workspace) -> None:
         metric_table(ws)
 
 
-def test_cells_carry_none_for_missing_values(loaded: Workspace, rows: pd.DataFrame) -> None:
+def test_cells_carry_missing_as_a_level(loaded: Workspace, rows: pd.DataFrame) -> None:
     frame = compute_cell_frame(loaded, [("region", "tier")])
     cells = compute_cells(loaded, [("region", "tier")])
     assert len(cells) == len(frame)
     assert set(cells.segments) == {"region", "tier"}
     pair = cells.slice == "region×tier"
-    assert None in set(cells.segments["region"][pair])  # contacts without a region
+    # Contacts without a region are a level, never None (None is "not in this slice").
+    assert "(missing)" in set(cells.segments["region"][pair])
+    assert None not in set(cells.segments["region"][pair])
+    blank = pair & (cells.segments["region"] == "(missing)")
+    assert cells.stats[m.N][blank].sum() == rows["region"].isna().sum() > 0
     assert all(v is None for v in cells.segments["tier"][~pair])
     assert cells.stats[m.N][cells.slice == "overall"].sum() == len(rows)
 

@@ -38,6 +38,9 @@ KEY_COLUMNS = ("day", "handler", "deployment", "model_version")
 SLICE_COLUMN = "slice"
 OVERALL = "overall"
 SLICE_SEPARATOR = "×"
+# A contact with no value (or a blank one) in a slice's column: a level of its own, never
+# merged into the overall scope.
+MISSING_LEVEL = "(missing)"
 FLAGS = BOOL_FIELDS
 SATISFIED_FROM = 4  # top-2-box: a CSAT of 4 or 5
 # The handle-time quantiles reported beside the mean: the median and the p90.

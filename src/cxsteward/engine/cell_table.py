@@ -37,7 +37,7 @@ pandas 85.5 s and 12 GB. What made the difference:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -196,16 +196,20 @@ def build_cells(
     day_from: int | None = None,
     day_to: int | None = None,
     row_key: Sequence[str] = ID_KEY,
+    unrecorded: Mapping[str, Sequence[int]] | None = None,
 ) -> pd.DataFrame:
     """The cell table of ``table`` for overall and each slice, over days ``day_from..day_to``.
 
     ``row_key`` names each contact uniquely: the interaction id anywhere, or the store's
-    (load, source row), two integers that join faster than a text id.
+    (load, source row), two integers that join faster than a text id. ``unrecorded`` names,
+    per segment column, the loads whose files lack it: their contacts count overall but in
+    no level of that column's slices.
 
-    Columns: ``slice``, every segment column a slice uses (null outside its slices, and
-    where the contact has no value), ``day`` (int32), ``handler``, ``deployment``,
-    ``model_version``, then ``cxsteward.domain.metrics.STAT_COLUMNS`` (int64 counts, float64
-    sums). One row per cell that holds at least one contact.
+    Columns: ``slice``, every segment column a slice uses (null outside its slices;
+    ``MISSING_LEVEL`` where the contact has no value or a blank one), ``day`` (int32),
+    ``handler``, ``deployment``, ``model_version``, then
+    ``cxsteward.domain.metrics.STAT_COLUMNS`` (int64 counts, float64 sums). One row per
+    cell that holds at least one contact.
     """
     plan = plan_slices(slices)
     check_slices(table, plan)
@@ -217,7 +221,7 @@ def build_cells(
             # Every scan needs the ids; the backend holds them once rather than rerunning
             # the window per scan (a shared subquery is not materialized by every engine).
             followed = stack.enter_context(cached(followed))
-        query = cell_query(table, plan, followed, day_from, day_to, row_key)
+        query = cell_query(table, plan, followed, day_from, day_to, row_key, unrecorded or {})
         computed = _typed(fetch_arrow(query))
     return _frame(_roll_up_slices(computed, plan))
 
@@ -229,13 +233,23 @@ def cell_query(
     day_from: int | None = None,
     day_to: int | None = None,
     row_key: Sequence[str] = ID_KEY,
+    unrecorded: Mapping[str, Sequence[int]] | None = None,
 ) -> ir.Table:
     """The backend query: one aggregation per computed slice of the plan, unioned;
     ``followed`` holds the row keys of ``followed_ids``."""
     rows = _in_range(table, day_from, day_to)
+    levels = {c: _level(rows, c, (unrecorded or {}).get(c, ())) for c in plan.segments}
     return union_by_slice(
-        plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s, row_key)
+        plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s, row_key, levels)
     )
+
+
+def _level(rows: ir.Table, column: str, loads: Sequence[int]) -> ir.StringValue:
+    level = segment_level(rows[column])
+    if not loads or LOAD_ID not in rows.columns:
+        return level
+    # Null: outside every level (dropped from the column's slices after the query).
+    return ibis.cases((rows[LOAD_ID].isin(list(loads)), ibis.null("string")), else_=level)
 
 
 def _in_range(table: ir.Table, day_from: int | None, day_to: int | None) -> ir.Table:
@@ -263,18 +277,22 @@ def union_by_slice(
 
 
 def _aggregate(
-    rows: ir.Table, followed: ir.Table, columns: m.Slice, row_key: Sequence[str]
+    rows: ir.Table,
+    followed: ir.Table,
+    columns: m.Slice,
+    row_key: Sequence[str],
+    levels: Mapping[str, ir.StringValue],
 ) -> ir.Table:
     # Projecting per slice keeps each branch its own scan (see the module docstring).
     handle = rows[_HANDLE].cast("float64")
     rows = rows.select(
         *KEYS,
-        *columns,
         *m.FLAGS,
         *row_key,
         "customer_id",
         csat=rows.csat.cast("int64"),
         handle=handle,
+        **{c: levels[c] for c in columns},
     )
     # The row key is unique, so the left join keeps one row per contact.
     keys = followed.select(**{f"{_FOLLOWED}{i}": followed[k] for i, k in enumerate(row_key)})
@@ -299,6 +317,16 @@ def _aggregate(
         m.REPEAT_TRUE: rows[f"{_FOLLOWED}0"].count(),
     }
     return rows.group_by([*KEYS, *columns]).aggregate(**out)
+
+
+def segment_level(values: ir.Value) -> ir.StringValue:
+    """A segment column's value as a level: empty cells are ``MISSING_LEVEL``.
+
+    A load trims every value and empties blank ones, so the store never holds spaces alone;
+    no trimming here (it costs a pass over every row, and Ibis's PySpark ``strip`` also
+    drops the letter "v").
+    """
+    return ibis.coalesce(values.cast("string").nullif(""), ibis.literal(m.MISSING_LEVEL))
 
 
 def followed_ids(
@@ -352,8 +380,8 @@ def _typed(cells: pa.Table) -> pa.Table:
 def _roll_up_slices(computed: pa.Table, plan: SlicePlan) -> pa.Table:
     """Every declared slice: computed ones as they are, the others summed from their source.
 
-    Columns: slice, the plan's segments, the keys, the statistics; a missing value is a
-    group of its own when summing, as it is in the backend's group by.
+    Columns: slice, the plan's segments, the keys, the statistics; within a slice every
+    value is a level (a missing one is ``MISSING_LEVEL``), so summing never merges levels.
     """
     segments = plan.segments
     stats = list(m.STAT_COLUMNS)
@@ -363,6 +391,9 @@ def _roll_up_slices(computed: pa.Table, plan: SlicePlan) -> pa.Table:
     for columns in plan.declared:
         source = plan.source[columns]
         cells = computed.filter(pc.equal(slice_names, m.slice_name(source)))
+        for column in columns:
+            # Contacts whose load never recorded the column belong to none of its levels.
+            cells = cells.filter(pc.is_valid(cells[column]))
         if source != columns:
             keys = [*KEYS, *columns]
             summed = cells.group_by(keys, use_threads=False).aggregate([(c, "sum") for c in stats])

@@ -16,6 +16,7 @@ from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
 from cxsteward.engine.quantiles import handle_time_quantiles
 from cxsteward.errors import Invalid
 from cxsteward.services.data_store import interactions_dataset, published_files
+from cxsteward.services.monitor_slices import unrecorded_loads
 from cxsteward.services.workspace import Workspace
 
 
@@ -74,6 +75,7 @@ def _cell_frame(
         day_to=_day(date_to),
         # The store names each row by (load, source row); a warehouse by its id only.
         row_key=STORE_KEY if from_store and has_keys(table, STORE_KEY) else ID_KEY,
+        unrecorded=unrecorded_loads(ws) if from_store else {},
     )
 
 

@@ -131,15 +131,14 @@ def get_run(ws: Workspace, run_id: int) -> RunOut:
 
 
 def run_findings(ws: Workspace, run_id: int) -> list[FindingOut]:
-    """The findings of a run, threshold breaches first, each with the filter of its rows."""
+    """The findings of a run, largest impact first (the run's order), each with its rows."""
     run = get_run(ws, run_id)
     with ws.transaction() as session:
         records = session.scalars(
             select(FindingRecord).where(FindingRecord.run_id == run_id).order_by(FindingRecord.id)
         ).all()
+        # Stored in the analysis's order: contacts affected x size of the effect.
         found = [(r.id, Finding.model_validate(r.body)) for r in records]
-    order = ["threshold_breach", "ai_segment_gap", "ai_vs_human_gap", "model_change"]
-    found.sort(key=lambda p: (order.index(p[1].kind) if p[1].kind in order else len(order), p[0]))
     return [
         FindingOut(i, f, RowFilter.from_trace(f.trace, _recorded(f), run.through_load))
         for i, f in found

@@ -23,6 +23,26 @@ def segment_columns(ws: Workspace) -> list[str]:
     return sorted(name for name in names if name not in reserved)
 
 
+def unrecorded_loads(ws: Workspace) -> dict[str, tuple[int, ...]]:
+    """Per segment column, the loads whose files lack it (their mapping did not declare it).
+
+    Exports change layout from one month to the next: a contact of a load without the
+    column is not blank there, its value was never recorded, so it belongs to no level.
+    """
+    columns: dict[int, set[str]] = {}
+    for part in interactions_dataset(ws):
+        load = part.stem.split("-")[1]
+        # Files written by hand or by older tools name no load: counted as recording all.
+        if load.isdigit():
+            columns.setdefault(int(load), set()).update(pq.read_schema(part).names)
+    every = set().union(*columns.values()) if columns else set()
+    return {
+        name: tuple(sorted(load for load, names in columns.items() if name not in names))
+        for name in sorted(every)
+        if any(name not in names for names in columns.values())
+    }
+
+
 def default_slices(
     ws: Workspace, rules: Iterable[Threshold] = (), pairs: Iterable[Slice] = ()
 ) -> list[Slice]:

@@ -29,8 +29,8 @@ OVERALL = "overall"
 class ComparisonOut:
     kind: str
     metric: str
-    # "rate" (differences in points), "mean", "count", or "log" for a segment gap in handle
-    # time, which is compared as a difference of log times (a ratio of ratios).
+    # "rate" (differences in points), "mean", "count", or "log" for a segment gap or segment
+    # model change in handle time, compared as a difference of log times (a ratio of ratios).
     unit: str
     deployment: str
     scope: dict[str, str]
@@ -296,7 +296,7 @@ def _comparison(
 ) -> ComparisonOut:
     spec = m.metric(c["metric"])
     versions = list(c.get("model_versions") or [])
-    handlers = ("ai",) if c["kind"] == "model_change" else ("ai", "human")
+    handlers = ("ai",) if c["kind"] in {"model_change", "segment_model_change"} else ("ai", "human")
     low, high = c.get("ci") or (None, None)
     rows = RowFilter(
         deployment=c["deployment"],
@@ -308,7 +308,8 @@ def _comparison(
         metric=spec.name,
         through_load=run.through_load,
     )
-    log = c["kind"] == "ai_segment_gap" and kind_of(spec) is Kind.LOG_MEAN
+    interaction = c["kind"] in {"ai_segment_gap", "segment_model_change"}
+    log = interaction and kind_of(spec) is Kind.LOG_MEAN
     return ComparisonOut(
         kind=c["kind"],
         metric=spec.name,

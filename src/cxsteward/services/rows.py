@@ -22,8 +22,10 @@ from cxsteward.domain import metrics as m
 from cxsteward.domain.interactions import FIELD_NAMES, HANDLERS, STORE_COLUMNS
 from cxsteward.domain.monitoring.findings import Trace
 from cxsteward.engine.backend import connect, fetch_arrow, interactions_table
+from cxsteward.engine.cell_table import segment_level
 from cxsteward.errors import Invalid, Problem
 from cxsteward.services.data_store import published_files
+from cxsteward.services.monitor_slices import unrecorded_loads
 from cxsteward.services.workspace import Workspace
 
 PER_PAGE = 50
@@ -223,7 +225,8 @@ def rows_page(ws: Workspace, found: RowFilter, page: int = 1, per_page: int = PE
     con = connect(ws.settings)
     try:
         table = interactions_table(con, published_files(ws))
-        selected = table.filter(_conditions(table, found))
+        unrecorded = unrecorded_loads(ws) if embedded_store else {}
+        selected = table.filter(_conditions(table, found, unrecorded))
         # Through Arrow, like every engine result: pandas is never on the path.
         counted = fetch_arrow(selected.aggregate(n=selected.count()))
         total = int(counted.column("n")[0].as_py())
@@ -242,7 +245,9 @@ def rows_page(ws: Workspace, found: RowFilter, page: int = 1, per_page: int = PE
     return RowsPage(found, total, page, per_page, columns, rows)
 
 
-def _conditions(table: ir.Table, found: RowFilter) -> list[ir.BooleanValue]:
+def _conditions(
+    table: ir.Table, found: RowFilter, unrecorded: dict[str, tuple[int, ...]] | None = None
+) -> list[ir.BooleanValue]:
     unknown = [column for column, _ in found.segment if column not in table.columns]
     if unknown:
         known = sorted(set(table.columns) - set(FIELD_NAMES) - set(STORE_COLUMNS))
@@ -255,7 +260,13 @@ def _conditions(table: ir.Table, found: RowFilter) -> list[ir.BooleanValue]:
         conditions.append(table.deployment == found.deployment)
     if found.handlers:
         conditions.append(table.handler.isin(list(found.handlers)))
-    conditions += [table[column].cast("string") == value for column, value in found.segment]
+    # The cells' own rule, so that "(missing)" finds the empty and blank cells.
+    conditions += [segment_level(table[column]) == value for column, value in found.segment]
+    for column, _ in found.segment:
+        # Contacts of loads that never recorded the column are in none of its levels.
+        loads = (unrecorded or {}).get(column)
+        if loads and "load_id" in table.columns:
+            conditions.append(~table.load_id.isin(list(loads)))
     if found.model_versions:
         conditions.append(table.model_version.isin(list(found.model_versions)))
     if found.day_from is not None:

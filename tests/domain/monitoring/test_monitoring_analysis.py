@@ -113,7 +113,12 @@ def test_q_values_are_bh_across_the_whole_run() -> None:
     usable = [t for t in analysis.comparisons if t.sufficient]
     expected = multipletests([t.p_value for t in usable], method="fdr_bh")[1]
     assert [t.q_value for t in usable] == pytest.approx(list(expected))
-    assert {t.kind for t in usable} == {"ai_vs_human_gap", "ai_segment_gap", "model_change"}
+    assert {t.kind for t in usable} == {
+        "ai_vs_human_gap",
+        "ai_segment_gap",
+        "model_change",
+        "segment_model_change",
+    }
 
 
 def test_segment_gap_is_an_interaction() -> None:

@@ -8,16 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxsteward.domain.metrics import CATALOGUE, MetricKind, MetricSpec, WindowTotals
-from cxsteward.domain.monitoring.comparisons import (
-    Tested,
-    ai_vs_human,
-    model_changes,
-    segment_gaps,
-)
-from cxsteward.domain.monitoring.counts import Kind
+from cxsteward.domain.monitoring.comparisons import Tested, ai_vs_human, model_changes
 from cxsteward.domain.monitoring.findings import Finding, Trace
-from cxsteward.domain.monitoring.groups import Dispersion, Groups, kind_of, version_chains
+from cxsteward.domain.monitoring.groups import Dispersion, Groups, version_chains
+from cxsteward.domain.monitoring.localized import (
+    by_impact,
+    effect_size,
+    impact_of,
+    name_drivers,
+    segment_finding,
+)
 from cxsteward.domain.monitoring.looks import Looks, watch_switches
+from cxsteward.domain.monitoring.segments import segment_gaps, segment_model_changes
 from cxsteward.domain.monitoring.thresholds_eval import BaselineLookup, Evaluation, evaluate_rules
 from cxsteward.domain.monitoring.watch import THRESHOLD, Alarm, unannounced_changes
 from cxsteward.domain.stats import benjamini_hochberg
@@ -57,6 +59,7 @@ def analyse(
     chains = version_chains(first_seen)
     if version_groups is not None:
         tested += model_changes(version_groups, chains, alpha)
+        tested += segment_model_changes(version_groups, chains, alpha)
     usable = [t for t in tested if t.sufficient]
     q_values = benjamini_hochberg(np.asarray([t.p_value for t in usable], dtype=np.float64))
     for t, q in zip(usable, q_values, strict=True):
@@ -73,32 +76,43 @@ def analyse(
         and t.q_value <= fdr
         and (id(t) not in by_id or by_id[id(t)].excludes_no_change)
     ]
-    findings += [_finding(t, by_id.get(id(t))) for t in _without_echoes(significant)]
+    interactions = {"ai_segment_gap", "segment_model_change"}
+    found = _without_echoes(significant)
+    findings += [
+        segment_finding(t, alpha) if t.kind in interactions else _finding(t, by_id.get(id(t)))
+        for t in found
+    ]
+    drivers = [t for t in found if t.kind in interactions]
+    findings = [name_drivers(f, drivers) for f in findings]
     if dispersion is not None:
         findings += [_alarm(a) for a in unannounced_changes(dispersion, first_seen)]
     findings += _data_quality(groups)
-    return Analysis(findings=findings, comparisons=tested, evaluations=evaluations)
+    return Analysis(findings=by_impact(findings), comparisons=tested, evaluations=evaluations)
 
 
 def _without_echoes(tested: list[Tested]) -> list[Tested]:
     """Drop segment-level gaps and model changes that only repeat the overall one.
 
-    When the AI does worse than humans (or than its previous model) across a deployment,
-    every segment shows it too; those rows stay in the comparisons, and a segment becomes a
-    finding of its own only through the segment-gap test, which asks whether it is worse
-    *there in particular*.
+    When the AI does worse than humans across a deployment, every segment shows it too;
+    those rows stay in the comparisons, and a segment becomes a finding of its own only
+    through the segment-gap test, which asks whether it is worse *there in particular*.
+    A model change in a segment is a finding only through its interaction test (the
+    change there against the change elsewhere): the plain before/after of a segment would
+    give a second finding with the same kind and scope.
     """
     overall = {
-        (t.kind, t.spec.name, t.scope.deployment, tuple(t.versions))
+        (t.kind, t.spec.name, t.scope.deployment)
         for t in tested
-        if not t.scope.segment and t.kind in {"ai_vs_human_gap", "model_change"}
+        if not t.scope.segment and t.kind == "ai_vs_human_gap"
     }
     return [
         t
         for t in tested
         if not t.scope.segment
-        or t.kind == "ai_segment_gap"
-        or (t.kind, t.spec.name, t.scope.deployment, tuple(t.versions)) not in overall
+        or t.kind in {"ai_segment_gap", "segment_model_change"}
+        or (
+            t.kind == "ai_vs_human_gap" and (t.kind, t.spec.name, t.scope.deployment) not in overall
+        )
     ]
 
 
@@ -110,22 +124,7 @@ def _finding(t: Tested, looks: Looks | None = None) -> Finding:
     spec = t.spec
     a, b = t.labels
     scope_text = ", ".join(f"{k}={v}" for k, v in t.scope.segment.items()) or "all contacts"
-    if t.kind == "ai_segment_gap" and kind_of(spec) is Kind.LOG_MEAN:
-        message = (
-            f"{spec.name}: in {scope_text} of {t.scope.deployment}, AI contacts take "
-            f"{math.exp(t.estimate[0]):.2f}x as long as human ones, against "
-            f"{math.exp(t.estimate[1]):.2f}x elsewhere: the AI does worse for this segment in "
-            "particular."
-        )
-        rule = "interaction on the log scale: AI/human time ratio in segment against elsewhere"
-    elif t.kind == "ai_segment_gap":
-        message = (
-            f"{spec.name}: in {scope_text} of {t.scope.deployment}, the AI-human gap is "
-            f"{_fmt(spec, t.estimate[0])} against {_fmt(spec, t.estimate[1])} elsewhere: the AI "
-            "does worse for this segment in particular."
-        )
-        rule = "interaction: (AI - human in segment) - (AI - human elsewhere), BH-adjusted"
-    elif t.kind == "model_change":
+    if t.kind == "model_change":
         message = (
             f"{spec.name} of the AI in {t.scope.deployment} ({scope_text}) moved from "
             f"{_fmt(spec, t.estimate[1])} on {t.versions[0]} to {_fmt(spec, t.estimate[0])} on "
@@ -175,6 +174,7 @@ def _finding(t: Tested, looks: Looks | None = None) -> Finding:
         effect=effect,
         rule=rule,
         message=message,
+        impact=impact_of(t),
         trace=Trace(
             deployment=t.scope.deployment,
             handlers=["ai"] if t.kind == "model_change" else ["ai", "human"],
@@ -210,6 +210,7 @@ def _breach(e: Evaluation, groups: Groups) -> Finding:
         severity=rule.severity.value,
         action=rule.action.value,
         status=e.status,
+        impact=_breach_impact(spec, e),
         message=(
             f"{rule.id} in {e.scope.deployment}: {rule.describe()} — {e.effect_name} "
             f"{_fmt_effect(spec.kind, e)}, "
@@ -242,6 +243,7 @@ def _alarm(alarm: Alarm) -> Finding:
         p_value=None,
         q_value=None,
         effect={"difference": _num(alarm.after_rate - alarm.p0)},
+        impact=_num(alarm.n_after * abs(alarm.after_rate - alarm.p0)),
         rule=(
             f"Bernoulli CUSUM from {alarm.p0:.1%} towards {alarm.p1:.1%}, "
             f"alarm at {THRESHOLD:g} log-likelihood units, no version switch recorded"
@@ -259,6 +261,12 @@ def _alarm(alarm: Alarm) -> Finding:
             day_to=alarm.alarm_day,
         ),
     )
+
+
+def _breach_impact(spec: MetricSpec, e: Evaluation) -> float | None:
+    ai, other = e.estimate
+    reference = other if other is not None else e.limit
+    return _num(float(e.n[0]) * effect_size(spec, ai - reference, reference))
 
 
 def _data_quality(groups: Groups) -> list[Finding]:

@@ -8,23 +8,31 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxsteward.domain.metrics import CATALOGUE, Direction, MetricKind, MetricSpec
-from cxsteward.domain.monitoring.counts import Compared, Counts, Kind, compare
-from cxsteward.domain.monitoring.groups import (
-    Dispersion,
-    Groups,
-    Scope,
-    counts_at,
-    kind_of,
-    subtract,
-)
-from cxsteward.domain.stats import (
-    FloatArray,
-    interaction_difference,
-    mantel_haenszel_risk_difference,
-)
-from cxsteward.domain.stats.base import normal_two_sided_p, z_quantile
+from cxsteward.domain.monitoring.counts import Compared, Kind, compare
+from cxsteward.domain.monitoring.groups import Dispersion, Groups, Scope, counts_at, kind_of
+from cxsteward.domain.stats import mantel_haenszel_risk_difference
 
 COMPARED_METRICS = tuple(m for m in CATALOGUE if m.kind is not MetricKind.COUNT)
+
+
+@dataclass(frozen=True)
+class Inside:
+    """The parts of an interaction: both sides in the segment and elsewhere.
+
+    ``labels`` name the sides (``ai``/``human``, or ``after``/``before``); ``ratio`` is side
+    a over side b in the segment with its interval (None for plain means), likewise
+    ``ratio_elsewhere``; ``level_elsewhere`` is True when, elsewhere, the interval of the
+    difference between the sides holds 0.
+    """
+
+    labels: tuple[str, str]
+    here: tuple[float, float]
+    n_here: tuple[float, float]
+    elsewhere: tuple[float, float]
+    n_elsewhere: tuple[float, float]
+    ratio: tuple[float, float, float] | None
+    ratio_elsewhere: tuple[float, float, float] | None
+    level_elsewhere: bool
 
 
 @dataclass
@@ -49,6 +57,8 @@ class Tested:
     q_value: float | None = None
     # Mantel-Haenszel difference adjusted for each segment column's mix: (estimate, low, high)
     adjusted: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+    # For the interactions (segment gaps, segment model changes): what they are made of.
+    inside: Inside | None = None
 
 
 def ai_vs_human(groups: Groups, dispersion: Dispersion | None, alpha: float) -> list[Tested]:
@@ -121,69 +131,6 @@ def _mix_adjusted(
     return adjusted
 
 
-def segment_gaps(groups: Groups, alpha: float) -> list[Tested]:
-    """The AI-human gap in a segment against the same gap everywhere else (an interaction)."""
-    found: list[Tested] = []
-    z = z_quantile(alpha)
-    for spec in COMPARED_METRICS:
-        if "human" not in spec.handlers:
-            continue
-        values = groups.values(spec)
-        for scope in groups.each_scope():
-            if len(scope.segment) != 1:
-                continue
-            overall = Scope("overall", {}, scope.deployment).key
-            rows = [
-                groups.row(scope.key, "ai"),
-                groups.row(scope.key, "human"),
-                groups.row(overall, "ai"),
-                groups.row(overall, "human"),
-            ]
-            if any(r is None for r in rows):
-                continue
-            ai_seg, h_seg, ai_all, h_all = (counts_at(values, [r]) for r in rows if r is not None)
-            ai_rest, h_rest = subtract(ai_all, ai_seg), subtract(h_all, h_seg)
-            sides: tuple[Counts, ...] = (ai_seg, h_seg, ai_rest, h_rest)
-            enough = all(float(c.n[0]) >= spec.min_n for c in sides)
-            if kind_of(spec) is Kind.RATE:
-                a = _rate_args(sides)
-                result = interaction_difference(
-                    a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], alpha
-                )
-                estimate, low, high, p = (
-                    float(result.estimate[0]),
-                    float(result.low[0]),
-                    float(result.high[0]),
-                    float(result.p_value[0]),
-                )
-            else:
-                if kind_of(spec) is Kind.LOG_MEAN:
-                    # Durations are compared as ratios: the interaction is taken on the log
-                    # scale, where a segment that slows everyone alike shows no gap.
-                    sides = tuple(_logs(c) for c in sides)
-                estimate, low, high, p = _mean_interaction(sides, z)
-            means = [_mean(c) for c in sides]
-            gap_here = means[0] - means[1]
-            found.append(
-                Tested(
-                    kind="ai_segment_gap",
-                    spec=spec,
-                    scope=scope,
-                    labels=("gap in segment", "gap elsewhere"),
-                    estimate=(gap_here, means[2] - means[3]),
-                    n=(float(ai_seg.n[0] + h_seg.n[0]), float(ai_rest.n[0] + h_rest.n[0])),
-                    difference=estimate,
-                    low=low,
-                    high=high,
-                    p_value=p,
-                    sufficient=enough and math.isfinite(p),
-                    worse=_is_worse(spec, estimate),
-                    windows=groups.window(),
-                )
-            )
-    return found
-
-
 def model_changes(by_version: Groups, chains: dict[str, list[str]], alpha: float) -> list[Tested]:
     """AI before against after each model-version switch, per metric and scope.
 
@@ -252,12 +199,12 @@ def _tested(
         p_value=p,
         ratio=None if compared.ratio is None else float(compared.ratio.estimate[i]),
         sufficient=enough and math.isfinite(p),
-        worse=_is_worse(spec, difference),
+        worse=is_worse(spec, difference),
         windows=windows,
     )
 
 
-def _is_worse(spec: MetricSpec, difference: float) -> bool:
+def is_worse(spec: MetricSpec, difference: float) -> bool:
     if spec.direction is Direction.HIGHER_IS_BETTER:
         return difference < 0
     if spec.direction is Direction.HIGHER_IS_WORSE:
@@ -273,45 +220,3 @@ def _phis(
     ai = np.asarray([dispersion.phi(spec, s.key, "ai") for s, _, _ in pairs], dtype=np.float64)
     human = np.asarray([dispersion.phi(spec, s.key, "human") for s, _, _ in pairs], np.float64)
     return ai, human
-
-
-def _logs(counts: Counts) -> Counts:
-    return Counts(n=counts.n, total=counts.log_total, total_sq=counts.log_total_sq)
-
-
-def _mean(counts: Counts) -> float:
-    n = float(counts.n[0])
-    if n == 0:
-        return math.nan
-    top = counts.successes if counts.successes is not None else counts.total
-    return float(top[0]) / n if top is not None else math.nan
-
-
-def _rate_args(sides: tuple[Counts, ...]) -> list[FloatArray]:
-    args: list[FloatArray] = []
-    for side in sides:
-        if side.successes is None:
-            raise ValueError("a rate comparison needs success counts")
-        args += [side.successes, side.n]
-    return args
-
-
-def _mean_interaction(sides: tuple[Counts, ...], z: float) -> tuple[float, float, float, float]:
-    """(AI - human in segment) - (AI - human elsewhere) for means, with a normal interval."""
-    means, variances = [], []
-    for side in sides:
-        if side.total is None or side.total_sq is None:
-            raise ValueError("a mean comparison needs sums and sums of squares")
-        n, total, total_sq = float(side.n[0]), float(side.total[0]), float(side.total_sq[0])
-        if n < 2:
-            return math.nan, math.nan, math.nan, math.nan
-        mean = total / n
-        variance = max(total_sq - n * mean * mean, 0.0) / (n - 1)
-        means.append(mean)
-        variances.append(variance / n)
-    estimate = (means[0] - means[1]) - (means[2] - means[3])
-    se = math.sqrt(sum(variances))
-    if se == 0:
-        return estimate, math.nan, math.nan, math.nan
-    p = float(normal_two_sided_p(np.asarray([estimate / se]))[0])
-    return estimate, estimate - z * se, estimate + z * se, p

@@ -51,6 +51,11 @@ class Finding(BaseModel):
     status: Literal["confirmed", "suspected"] | None = None
     message: str
     trace: Trace
+    impact: float | None = Field(
+        default=None,
+        description="Contacts affected x size of the effect (share of contacts for a rate, "
+        "relative change for a mean); findings are ordered by it.",
+    )
 
     @property
     def key(self) -> str:
