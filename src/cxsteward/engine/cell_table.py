@@ -238,10 +238,18 @@ def cell_query(
     """The backend query: one aggregation per computed slice of the plan, unioned;
     ``followed`` holds the row keys of ``followed_ids``."""
     rows = _in_range(table, day_from, day_to)
-    levels = {c: _level(rows, c, (unrecorded or {}).get(c, ())) for c in plan.segments}
+    levels = segment_levels(rows, plan.segments, unrecorded)
     return union_by_slice(
         plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s, row_key, levels)
     )
+
+
+def segment_levels(
+    rows: ir.Table, columns: Iterable[str], unrecorded: Mapping[str, Sequence[int]] | None
+) -> dict[str, ir.StringValue]:
+    """Each segment column as levels: blanks are ``MISSING_LEVEL``; null for contacts whose
+    load never recorded the column (``unrecorded``: the loads per column)."""
+    return {c: _level(rows, c, (unrecorded or {}).get(c, ())) for c in columns}
 
 
 def _level(rows: ir.Table, column: str, loads: Sequence[int]) -> ir.StringValue:

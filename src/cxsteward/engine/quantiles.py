@@ -17,7 +17,7 @@ Gregorian calendar (H. Hinnant's ``civil_from_days``), checked against numpy's c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -29,7 +29,13 @@ from ibis.common.exceptions import (
 
 from cxsteward.domain import metrics as m
 from cxsteward.engine.backend import fetch_arrow
-from cxsteward.engine.cell_table import KEYS, check_slices, plan_slices, union_by_slice
+from cxsteward.engine.cell_table import (
+    KEYS,
+    check_slices,
+    plan_slices,
+    segment_levels,
+    union_by_slice,
+)
 from cxsteward.errors import Invalid
 
 _HANDLE = "handle_time_s"
@@ -74,6 +80,7 @@ def quantile_query(
     by_model_version: bool = False,
     day_from: int | None = None,
     day_to: int | None = None,
+    unrecorded: Mapping[str, Sequence[int]] | None = None,
 ) -> ir.Table:
     """The exact median and p90 of handle time per window, slice value, deployment and
     handler (and model version), for overall and each slice, over days ``day_from..day_to``.
@@ -81,7 +88,9 @@ def quantile_query(
     Columns: ``slice``, every segment column a slice uses (null outside its slices), ``day``
     (the window's first day), ``handler``, ``deployment``, ``model_version`` (null unless
     ``by_model_version``), ``_n`` (contacts with a handle time) and ``_q`` (the median and
-    the p90). Groups without a handle time are absent.
+    the p90). Groups without a handle time are absent. Segment values are levels as in the
+    cell table: a blank is ``MISSING_LEVEL``, and contacts of loads that never recorded a
+    column (``unrecorded``) belong to none of its levels.
     """
     plan = plan_slices(slices)
     check_slices(table, plan)
@@ -90,14 +99,18 @@ def quantile_query(
         rows = rows.filter(rows.day >= day_from)
     if day_to is not None:
         rows = rows.filter(rows.day <= day_to)
-    rows = rows.mutate(day=window_start(rows.day, window, first_day))
+    rows = rows.mutate(
+        day=window_start(rows.day, window, first_day),
+        **segment_levels(rows, plan.segments, unrecorded),
+    )
     keys = [k for k in KEYS if by_model_version or k != "model_version"]
     handle = rows[_HANDLE].cast("float64")
 
     def aggregate(columns: m.Slice) -> ir.Table:
         # Quantiles do not add up, so every declared slice is its own aggregation: the
         # lattice of the cell table (a slice summed from a finer one) does not apply.
-        out = rows.group_by([*keys, *columns]).aggregate(
+        recorded = rows.filter(*(rows[c].notnull() for c in columns)) if columns else rows
+        out = recorded.group_by([*keys, *columns]).aggregate(
             **{QUANTILE_N: handle.count(), QUANTILE_VALUES: handle.quantile(list(m.QUANTILES))}
         )
         if not by_model_version:
@@ -116,6 +129,7 @@ def handle_time_quantiles(
     by_model_version: bool = False,
     day_from: int | None = None,
     day_to: int | None = None,
+    unrecorded: Mapping[str, Sequence[int]] | None = None,
 ) -> dict[m.GroupKey, m.HandleTimeQuantiles]:
     """The rows of ``quantile_query``, keyed as ``cxsteward.domain.metrics.group_key`` keys
     the groups of a roll-up."""
@@ -127,6 +141,7 @@ def handle_time_quantiles(
         by_model_version=by_model_version,
         day_from=day_from,
         day_to=day_to,
+        unrecorded=unrecorded,
     )
     engine = table.get_backend().name
     unsupported = Invalid(

@@ -134,6 +134,7 @@ def metric_table(
             by_model_version=by_model_version,
             day_from=_day(date_from),
             day_to=_day(date_to),
+            unrecorded=unrecorded_loads(ws) if from_store else {},
         )
     totals = m.roll_up(cells, window, by_model_version=by_model_version)
     return m.metric_rows(totals, quantiles=quantiles)
