@@ -14,15 +14,18 @@ from cxsteward.errors import (
     GovernanceInvalid,
     GovernanceNotFound,
     Invalid,
+    NotPermitted,
     PersonNotFound,
     TemplateNotFound,
     TransitionNotAllowed,
 )
 from cxsteward.services import governance as service
+from cxsteward.services.committee_decisions import record_committee_decision
 from cxsteward.services.governance_file import parse_governance
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
+COUNCIL = ["maya-okafor", "dev-raman", "lena-fischer", "hana-sato"]
 
 
 @pytest.fixture
@@ -39,18 +42,35 @@ def _status(ws: Workspace, key: str) -> Lifecycle:
 
 
 def test_forward_pause_and_resume_to_the_previous_state(ws: Workspace, applied: Governance) -> None:
+    # pilot -> scaling is the committee's: refused to one person, made by its decision.
+    with pytest.raises(NotPermitted, match="quorum 4 of 6"):
+        service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
+    service.record_meeting(ws, date(2025, 3, 4), COUNCIL, [])
+    record_committee_decision(
+        ws,
+        "sales-assistant",
+        "scale",
+        date(2025, 3, 4),
+        COUNCIL,
+        4,
+        0,
+        "met",
+        "maya-okafor",
+        execute=False,
+    )
     out = service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
     assert (out.previous, out.transition.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
+    assert out.authority.startswith("committee decision #1 of 2025-03-04 (4 of 6 members")
     service.transition_deployment(ws, "sales-assistant", "paused", "amara-mensah", "complaints")
     with pytest.raises(TransitionNotAllowed, match="allowed: scaling, retired"):
         service.transition_deployment(ws, "sales-assistant", "production", "maya-okafor", "x")
-    service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "fixed")
+    service.transition_deployment(ws, "sales-assistant", "scaling", "amara-mensah", "fixed")
     dep = service.current_governance(ws).deployment("sales-assistant")
     assert dep is not None and dep.status == Lifecycle.SCALING
     assert [(t.status, t.by, t.reason) for t in dep.history[-3:]] == [
         (Lifecycle.SCALING, "maya-okafor", "met"),
         (Lifecycle.PAUSED, "amara-mensah", "complaints"),
-        (Lifecycle.SCALING, "maya-okafor", "fixed"),
+        (Lifecycle.SCALING, "amara-mensah", "fixed"),
     ]
 
 
@@ -134,7 +154,18 @@ def test_meetings_model_versions_and_reviews_are_appended(
     ws: Workspace, applied: Governance
 ) -> None:
     service.record_meeting(ws, date(2025, 3, 11), ["maya-okafor", "dev-raman"], ["Keep pilot"])
-    service.record_model_version(ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1))
+    # billing-voice names no modify holder: only the committee's decision allows a new model.
+    with pytest.raises(NotPermitted, match="Customer AI Council with quorum 4 of 6"):
+        service.record_model_version(
+            ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1), "dev-raman"
+        )
+    service.record_meeting(ws, date(2025, 3, 10), COUNCIL, [])
+    record_committee_decision(
+        ws, "billing-voice", "model", date(2025, 3, 10), COUNCIL, 3, 1, "v2", "dev-raman"
+    )
+    service.record_model_version(
+        ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1), "dev-raman"
+    )
     service.record_roadmap_review(ws, date(2025, 4, 2), ["maya-okafor"], "On track")
     gov = service.current_governance(ws)
     assert gov.committee is not None and gov.committee.meetings[-1].decisions == ["Keep pilot"]
@@ -142,11 +173,13 @@ def test_meetings_model_versions_and_reviews_are_appended(
     assert dep is not None and dep.models[-1].version == "v2"
     assert gov.roadmap.reviews[-1].notes == "On track"
     with pytest.raises(Conflict, match="already recorded"):
-        service.record_model_version(ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1))
+        service.record_model_version(
+            ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1), "dev-raman"
+        )
     with pytest.raises(PersonNotFound, match="ghost"):
         service.record_meeting(ws, date(2025, 4, 1), ["ghost"], [])
     with pytest.raises(DeploymentNotFound):
-        service.record_model_version(ws, "nope", "m", "v", date(2025, 1, 1))
+        service.record_model_version(ws, "nope", "m", "v", date(2025, 1, 1), "dev-raman")
 
 
 def test_actions_need_an_applied_governance(ws: Workspace) -> None:

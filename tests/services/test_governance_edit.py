@@ -95,8 +95,15 @@ def test_status_move_rules(gws: Workspace) -> None:
             gws, edit.change_status, gws, "sales-assistant", {"status": "scaling"}, "a"
         ).fields
     )
-    edit.change_status(gws, "sales-assistant", {"status": "scaling", "reason": "ok"}, "a")
-    assert current_governance(gws).deployment("sales-assistant").status.value == "scaling"  # type: ignore[union-attr]
+    # An account linked to no person never decides; the message says who may.
+    refused = _refused(
+        gws, edit.change_status, gws, "sales-assistant", {"status": "scaling", "reason": "ok"}, "a"
+    ).fields["status"]
+    assert "Your account a is linked to no person" in refused
+    assert "Who may decide: a decision of Customer AI Council with quorum 4 of 6" in refused
+    values = {"status": "paused", "reason": "ok", "by": "amara-mensah"}
+    edit.change_status(gws, "sales-assistant", values, "amara-mensah")
+    assert current_governance(gws).deployment("sales-assistant").status.value == "paused"  # type: ignore[union-attr]
 
 
 def test_protocol_and_accountability(gws: Workspace) -> None:

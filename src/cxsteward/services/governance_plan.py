@@ -33,6 +33,8 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     note: str = ""
     entry: Entry = field(default_factory=dict, repr=False, compare=False)
+    # The decision right (or committee decision) the change needs, when it moves a deployment.
+    needs: str = ""
 
     def document(self) -> dict[str, Any]:
         """The change as JSON-ready data."""
@@ -44,6 +46,8 @@ class Change:
             ]
         if self.note:
             doc["note"] = self.note
+        if self.needs:
+            doc["needs"] = self.needs
         return doc
 
 

@@ -102,6 +102,7 @@ def flatten(gov: Governance) -> Flat:
     objects["organization"]["organization"] = {
         "name": gov.organization,
         "key_metrics": list(gov.key_metrics),
+        "legal_approvers": list(gov.legal_approvers),
     }
     for person in gov.people:
         objects["person"][person.key] = _entry(person)
@@ -160,7 +161,11 @@ def load_stored(session: Session) -> Governance | None:
     org = session.scalar(select(GovOrganizationRecord).order_by(GovOrganizationRecord.id))
     if org is None:
         return None
-    data: dict[str, Any] = {"organization": org.name, "key_metrics": org.key_metrics}
+    data: dict[str, Any] = {
+        "organization": org.name,
+        "key_metrics": org.key_metrics,
+        "legal_approvers": org.legal_approvers,
+    }
     data["people"] = [
         _fields(r, "key", "name", "email", "title", "function")
         for r in _all(session, GovPersonRecord)
@@ -168,7 +173,7 @@ def load_stored(session: Session) -> Governance | None:
     committee = session.scalar(select(GovCommitteeRecord).order_by(GovCommitteeRecord.id))
     if committee is not None:
         data["committee"] = {
-            **_fields(committee, "name", "cadence_days", "authority"),
+            **_fields(committee, "name", "cadence_days", "authority", "quorum"),
             "members": [_fields(r, "person", "function") for r in _all(session, GovMemberRecord)],
             "meetings": [
                 _fields(r, "held_on", "attendees", "decisions")
@@ -220,6 +225,7 @@ def load_stored(session: Session) -> Governance | None:
             "notify",
             "respond_within_hours",
             "decides",
+            "emergency_pause",
             "tell_customers",
             "description",
         )
