@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from datetime import date
@@ -143,20 +144,27 @@ def test_an_allowed_lifecycle_move_is_recorded(
     web_ws: Workspace,
 ) -> None:
     page = "/registry/deployments/billing-voice"
-    # The account "committee" is no registry person: a decider named in the form is ignored.
+    # Seen: the account "committee" is no registry person, yet paused with the decider nobody.
+    # Now it is refused on the page, with who may decide, and a decider named in the form
+    # changes nothing.
     form = {"status": "paused", "reason": "Complaints doubled", "by": "dev-raman"}
-    assert _post(committee, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
+    refused = _post(committee, page, page + "/status", form)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    text = " ".join(html.unescape(refused.text).split())  # type: ignore[attr-defined]
+    assert "Your account committee is linked to no person of the governance registry" in text
+    assert "Who may decide: dev-raman, marco-ricci (the pause right on billing-voice)" in text
     dep = current_governance(web_ws).deployment("billing-voice")
-    assert dep is not None and dep.status == Lifecycle.PAUSED
-    last = dep.history[-1]
-    assert (last.status, last.by, last.reason) == (Lifecycle.PAUSED, None, "Complaints doubled")
+    assert dep is not None and dep.status == Lifecycle.SCALING
     # A person's account is recorded as the decider, whatever the form says.
     dev = _signed_in_as("dev-raman", make_client, settings, web_ws)
     assert "Recorded as decided by you (Dev Raman)" in dev.get(page).text
+    form = {"status": "paused", "reason": "Complaints doubled", "by": "maya-okafor"}
+    assert _post(dev, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
     form = {"status": "scaling", "reason": "Fixed", "by": "maya-okafor"}
     assert _post(dev, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
     dep = current_governance(web_ws).deployment("billing-voice")
     assert dep is not None and (dep.status, dep.history[-1].by) == (Lifecycle.SCALING, "dev-raman")
+    assert dep.history[-2].by == "dev-raman"
     assert "Complaints doubled" in committee.get(page).text
 
 
@@ -184,6 +192,12 @@ def test_creating_a_deployment_and_a_model_version(
         ("lumen-assist", "v3", date(2025, 4, 1))
     ]
     assert [t.status for t in dep.history] == [Lifecycle.PILOT]
+    # The first model declares the deployment; a second one on a live deployment changes it,
+    # which needs the modify right (returns-bot names no holder: the committee decides).
+    model = {"model": "lumen-assist", "version": "v4", "effective_from": "2025-05-01"}
+    refused = _post(committee, page, page + "/models", model)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "Customer AI Council with quorum 4 of 6" in html.unescape(refused.text)  # type: ignore[attr-defined]
     again = _post(committee, new, new, form)
     assert again.status_code == 422 and "already a deployment" in again.text  # type: ignore[attr-defined]
 

@@ -18,6 +18,7 @@ from cxsteward.domain.governance.rights import (
     Grant,
     Move,
     authorize,
+    changes_model,
     move_of,
     needs,
     ratification_due,
@@ -179,7 +180,7 @@ def gated_changes(stored: Governance | None, new: Governance) -> list[Gated]:
             found.append(
                 Gated(dep.key, move, f"deployments[{index}].status", needs(stored, before, move))
             )
-        if before.status.live and any(m not in before.models for m in dep.models):
+        if changes_model(before) and any(m not in before.models for m in dep.models):
             found.append(
                 Gated(
                     dep.key,

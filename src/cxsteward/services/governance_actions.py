@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.rights import Move, authorize_approval, move_of
+from cxsteward.domain.governance.rights import Move, authorize_approval, changes_model, move_of
 from cxsteward.domain.governance.spec import (
     Lifecycle,
     Meeting,
@@ -205,6 +205,9 @@ def record_model_version(
 ) -> ModelVersion:
     """Record that a deployment runs ``model`` ``version`` from a date, decided by ``by``.
 
+    The first model of a deployment declares it; a new one on a live deployment is a change,
+    which ``by`` must hold the modify right for.
+
     Raises:
         NotPermitted: ``by`` holds no modify right and no committee decision covers it.
     """
@@ -230,7 +233,11 @@ def record_model_version(
         gov = load_governance(s)
         spec = gov.deployment(deployment)
         assert spec is not None
-        grant = authorize_move(s, gov, spec, Move.MODEL, by, account=account)
+        grant = (
+            authorize_move(s, gov, spec, Move.MODEL, by, account=account)
+            if changes_model(spec)
+            else None
+        )
         at = now()
         s.add(
             GovModelVersionRecord(
@@ -242,7 +249,8 @@ def record_model_version(
                 updated_at=at,
             )
         )
-        settle(s, grant, deployment, f"{model} {version}", effective_from)
+        if grant is not None:
+            settle(s, grant, deployment, f"{model} {version}", effective_from)
         return entry
 
 

@@ -70,6 +70,14 @@ def move_of(current: Lifecycle, target: Lifecycle) -> Move:
     return Move.SCALE if target is Lifecycle.SCALING else Move.PRODUCTION
 
 
+def changes_model(dep: Deployment) -> bool:
+    """Whether a new model version for ``dep`` is a change customers meet, not a declaration.
+
+    The first model of a deployment declares it; a new one on a live deployment changes it.
+    """
+    return dep.status.live and bool(dep.models)
+
+
 def parse_move(value: str) -> Move:
     """The move named by ``value``, or Invalid listing the moves."""
     try:
