@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -193,3 +193,43 @@ def test_meetings_need_a_committee(ws: Workspace) -> None:
     service.apply_governance(ws, Governance(organization="Tiny"))
     with pytest.raises(Conflict, match="No governance committee"):
         service.record_meeting(ws, date(2025, 1, 1), [], [])
+
+
+def test_only_a_legal_approver_approves_a_template(ws: Workspace, applied: Governance) -> None:
+    # dev-raman's function is cx, and he is not named under legal_approvers.
+    with pytest.raises(NotPermitted) as caught:
+        service.approve_template(ws, "billing-correction", "dev-raman")
+    assert "Who may approve: lena-fischer, oluwaseun-bello." in caught.value.message
+    # Naming someone under legal_approvers lets them approve whatever their function.
+    current = service.current_governance(ws)
+    named = current.model_copy(update={"legal_approvers": ["hana-sato"]})
+    service.apply_governance(ws, named)
+    template = service.approve_template(ws, "billing-correction", "hana-sato")
+    assert template.approved_by == "hana-sato"
+
+
+def test_a_file_cannot_record_an_approval_by_someone_who_is_not_legal(
+    ws: Workspace, applied: Governance
+) -> None:
+    current = service.current_governance(ws)
+    templates = [
+        t.model_copy(
+            update={"approved_by": "dev-raman", "approved_at": datetime(2025, 3, 1, 9, tzinfo=UTC)}
+        )
+        if t.key == "billing-correction"
+        else t
+        for t in current.templates
+    ]
+    with pytest.raises(GovernanceInvalid) as caught:
+        service.apply_governance(ws, current.model_copy(update={"templates": templates}))
+    [problem] = caught.value.problems
+    assert (problem.column, problem.value) == ("templates[3].approved_by", "dev-raman")
+    assert "who may approve: lena-fischer, oluwaseun-bello" in problem.message
+    # The same approval by a legal person goes through.
+    templates = [
+        t.model_copy(update={"approved_by": "oluwaseun-bello"})
+        if t.key == "billing-correction"
+        else t
+        for t in templates
+    ]
+    service.apply_governance(ws, current.model_copy(update={"templates": templates}))

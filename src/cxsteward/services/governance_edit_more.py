@@ -26,6 +26,7 @@ from cxsteward.errors import (
     Conflict,
     GovernanceNotFound,
     NotFound,
+    NotPermitted,
     PersonNotFound,
     TemplateNotFound,
 )
@@ -265,6 +266,8 @@ def approve(ws: Workspace, key: str, values: FormValues) -> Template:
         raise FormInvalid("Unknown person.", {"by": exc.message}) from None
     except Conflict as exc:
         raise FormInvalid("Already approved.", {}, [exc.message]) from None
+    except NotPermitted as exc:
+        raise FormInvalid("Not a legal approver.", {}, [exc.message]) from None
 
 
 def add_meeting(ws: Workspace, values: FormValues) -> Meeting:
