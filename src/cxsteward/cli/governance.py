@@ -73,8 +73,9 @@ def plan(
     ),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Show what `apply` would add, change and remove, and the right each deployment move
-    needs (status or model changes); writes nothing.
+    """Show what `apply` would add, change and remove; writes nothing.
+
+    A change of a deployment's status or model shows the right it needs and who holds it.
 
     Example: cxsteward governance plan governance.yaml --by dev-raman
     """
@@ -174,7 +175,7 @@ def deployment_status(
     on: str | None = typer.Option(None, "--on", help="Day of the change (default today)."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Move a deployment through its lifecycle and record the move, if --by may decide it.
+    """Move a deployment through its lifecycle and record who decided it.
 
     pilot -> scaling -> production; any live state -> paused; paused -> the state it was
     paused from, or retired; anything -> retired. Pausing and resuming need the pause
@@ -255,8 +256,8 @@ def model_add(
 ) -> None:
     """Record the model version a deployment runs from a given day (a modify decision).
 
-    Example: cxsteward governance model-version add billing-voice --model voicebot
-             --version v2 --from 2026-09-15 --by tomasz-wilk
+    Example: cxsteward governance model-version add support-chat --model lumen-assist
+             --version v3 --from 2026-09-15 --by tomasz-wilk
     """
     with workspace(ctx) as ws:
         entry = service.record_model_version(
@@ -306,9 +307,10 @@ def committee_decision(
     ),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Record a decision the committee took as a body at a recorded meeting, with its quorum,
-    and make the move it authorizes (a model change or roll-back is made later by the path
-    that names the model). `ratify` ratifies the deployment's emergency pause.
+    """Record a committee decision, taken at a meeting with its quorum, and make the move.
+
+    A model change or roll-back is made later by the path that names the model, which uses
+    the decision up; `ratify` ratifies the deployment's emergency pause.
 
     Example: cxsteward governance committee-decision billing-voice production
              --meeting 2026-12-01 --present maya-okafor --present dev-raman
