@@ -98,6 +98,7 @@ def save_protocol(ws: Workspace, values: FormValues, actor: str) -> Protocol:
         "notify": many(values, "notify"),
         "decides": text(values, "decides"),
         "tell_customers": checked(values, "tell_customers"),
+        "emergency_pause": checked(values, "emergency_pause"),
         "description": text(values, "description"),
     }
     if hours is not None:
