@@ -243,6 +243,10 @@ def test_committee_decision_then_apply_and_plan_name_rights(
     code, _, err = run(runner, applied, "governance", "apply", str(edited))
     assert code == 1 and "name one with --by" in err
     code, _, err = run(runner, applied, "governance", "apply", str(edited), "--by", "hana-sato")
-    assert code == 1 and "hana-sato may not pause support-chat" in " ".join(err.split())
+    refusal = " ".join(err.split())
+    assert code == 1 and "column 'deployments[0].status': hana-sato may not pause" in refusal
+    # hana-sato sits on the committee, which does not make her a decider on her own.
+    assert "in an emergency. A member of Customer AI Council does not decide alone" in refusal
+    assert refusal.endswith("(value 'paused')")
     code, out, _ = run(runner, applied, "governance", "apply", str(edited), "--by", "priya-nair")
     assert code == 0, out

@@ -159,6 +159,7 @@ class Gated:
     move: Move
     path: str
     needs: str
+    value: str  # what the file says: the new status, or the new model version
 
 
 def gated_changes(stored: Governance | None, new: Governance) -> list[Gated]:
@@ -177,16 +178,17 @@ def gated_changes(stored: Governance | None, new: Governance) -> list[Gated]:
             before.status, previous_live(list(before.history))
         ):
             move = move_of(before.status, dep.status)
-            found.append(
-                Gated(dep.key, move, f"deployments[{index}].status", needs(stored, before, move))
-            )
-        if changes_model(before) and any(m not in before.models for m in dep.models):
+            path = f"deployments[{index}].status"
+            found.append(Gated(dep.key, move, path, needs(stored, before, move), dep.status.value))
+        added = [m for m in dep.models if m not in before.models]
+        if changes_model(before) and added:
             found.append(
                 Gated(
                     dep.key,
                     Move.MODEL,
                     f"deployments[{index}].models",
                     needs(stored, before, Move.MODEL),
+                    f"{added[0].model} {added[0].version}",
                 )
             )
     return found
@@ -225,7 +227,7 @@ def authorize_file(
         try:
             grant = authorize_move(session, stored, dep, gated.move, by, account=account)
         except NotPermitted as exc:
-            problems.append((gated.path, exc.message, by))
+            problems.append((gated.path, exc.message, gated.value))
             continue
         grants.append((gated.deployment, grant))
     return grants, problems
