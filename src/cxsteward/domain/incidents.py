@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cxsteward.domain.governance import rights
-from cxsteward.domain.governance.spec import Deployment, Governance, Protocol, Right
+from cxsteward.domain.governance.spec import Deployment, Governance, Protocol
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Conflict, Invalid, NotPermitted, Problem
 
@@ -199,15 +199,6 @@ MOVE_OF: dict[DecisionAction, rights.Move] = {
     DecisionAction.MODIFY: rights.Move.MODEL,
     DecisionAction.ROLL_BACK: rights.Move.ROLL_BACK,
     DecisionAction.DISCONTINUE: rights.Move.RETIRE,
-}
-
-# The decision right each action needs; resuming is the other half of pausing.
-RIGHT_OF: dict[DecisionAction, Right] = {
-    DecisionAction.PAUSE: Right.PAUSE,
-    DecisionAction.RESUME: Right.PAUSE,
-    DecisionAction.MODIFY: Right.MODIFY,
-    DecisionAction.ROLL_BACK: Right.ROLL_BACK,
-    DecisionAction.DISCONTINUE: Right.DISCONTINUE,
 }
 
 

@@ -9,9 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.rights import Move
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
-from cxsteward.domain.incidents import DecisionAction, EventKind, authority, parse_action
+from cxsteward.domain.incidents import (
+    MOVE_OF,
+    DecisionAction,
+    EventKind,
+    authority,
+    parse_action,
+)
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_incidents import DecisionRecord
@@ -20,12 +25,6 @@ from cxsteward.services.decision_rights import authorize_move, settle
 from cxsteward.services.governance import load_governance, transition_deployment
 from cxsteward.services.incidents import add_event, load_incident
 from cxsteward.services.workspace import Workspace
-
-# Decisions that change no status still need the right of the move they order.
-MOVE_OF: dict[DecisionAction, Move] = {
-    DecisionAction.MODIFY: Move.MODEL,
-    DecisionAction.ROLL_BACK: Move.ROLL_BACK,
-}
 
 
 @dataclass(frozen=True)
