@@ -47,6 +47,7 @@ def applied(runner: CliRunner, ws: Path) -> Path:
         ["meeting", "add"],
         ["model-version", "add"],
         ["roadmap-review", "add"],
+        ["committee-decision"],
     ],
     ids=lambda c: " ".join(c) or "group",
 )
@@ -159,15 +160,17 @@ def test_approve_template_and_records(runner: CliRunner, applied: Path) -> None:
         "governance",
         "model-version",
         "add",
-        "billing-voice",
+        "support-chat",
         "--model",
-        "parlance-dialog",
+        "lumen-assist",
         "--version",
-        "v2",
+        "v3",
         "--from",
         "2025-03-01",
+        "--by",
+        "tomasz-wilk",
     )
-    assert code == 0 and "parlance-dialog v2 from 2025-03-01" in out
+    assert code == 0 and "lumen-assist v3 from 2025-03-01" in out
     code, out, _ = run(
         runner,
         applied,
@@ -193,3 +196,57 @@ def test_check_exits_2_on_blocking_gaps(runner: CliRunner, applied: Path) -> Non
     assert {"accountability.collapsed_chain", "disclosure.inconsistent"} <= rules
     code, out, _ = run(runner, applied, "governance", "check")
     assert code == 2 and "BLOCKS  accountability.collapsed_chain" in out
+
+
+def test_a_person_without_the_right_is_refused_naming_who_may(
+    runner: CliRunner, applied: Path
+) -> None:
+    # Seen in the demo: amara-mensah holds no right on billing-voice, yet paused it.
+    args = ["governance", "deployment-status", "billing-voice", "paused", "--by", "amara-mensah"]
+    code, _, err = run(runner, applied, *args, "--reason", "x")
+    assert code == 1
+    assert "Error: amara-mensah may not pause billing-voice. Who may decide: dev-raman, " in err
+    assert "marco-ricci (the pause right on billing-voice)" in " ".join(err.split())
+    code, out, _ = run(runner, applied, "governance", "export")
+    assert "status: scaling" in out.split("key: billing-voice")[1].split("key: ")[0]
+
+
+def test_committee_decision_then_apply_and_plan_name_rights(
+    runner: CliRunner, applied: Path, tmp_path: Path
+) -> None:
+    meeting = ["governance", "meeting", "add", "--on", "2025-03-11"]
+    for who in ("maya-okafor", "dev-raman", "lena-fischer", "hana-sato"):
+        meeting += ["--attendee", who]
+    assert run(runner, applied, *meeting)[0] == 0
+    present = ["--present", "maya-okafor", "--present", "dev-raman", "--present", "lena-fischer"]
+    decide = ["governance", "committee-decision", "billing-voice", "production"]
+    decide += ["--meeting", "2025-03-11", "--reason", "Targets met", "--by", "maya-okafor"]
+    code, _, err = run(runner, applied, *decide, *present, "--for", "3")
+    assert code == 1 and "Quorum not met: 3 of 6 members present" in " ".join(err.split())
+    code, out, _ = run(
+        runner, applied, *decide, *present, "--present", "hana-sato", "--for", "3", "--json"
+    )
+    assert code == 0, out
+    decision = json.loads(out)
+    assert (decision["quorum"], decision["members"], decision["votes_for"]) == (4, 6, 3)
+    assert decision["used_at"] is not None
+    exported = tmp_path / "now.yaml"
+    assert run(runner, applied, "governance", "export", "--out", str(exported))[0] == 0
+    # A file that pauses support-chat: plan names the right; apply needs a --by holding it.
+    text = exported.read_text("utf-8").replace("status: production\n", "status: paused\n", 1)
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(text, "utf-8")
+    code, out, _ = run(runner, applied, "governance", "plan", str(edited), "--json")
+    [status] = [c for c in json.loads(out)["changes"] if c["kind"] == "deployment"]
+    assert status["key"] == "support-chat"
+    assert status["needs"].startswith("needs the pause right: dev-raman, priya-nair (the pause")
+    code, _, err = run(runner, applied, "governance", "apply", str(edited))
+    assert code == 1 and "name one with --by" in err
+    code, _, err = run(runner, applied, "governance", "apply", str(edited), "--by", "hana-sato")
+    refusal = " ".join(err.split())
+    assert code == 1 and "column 'deployments[0].status': hana-sato may not pause" in refusal
+    # hana-sato sits on the committee, which does not make her a decider on her own.
+    assert "in an emergency. A member of Customer AI Council does not decide alone" in refusal
+    assert refusal.endswith("(value 'paused')")
+    code, out, _ = run(runner, applied, "governance", "apply", str(edited), "--by", "priya-nair")
+    assert code == 0, out

@@ -229,6 +229,9 @@ def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) 
     incidents = json.loads(ok(runner, ws_path, "incident", "list", "--json").stdout)
     assert f"{len(incidents)} incidents opened" in result.stdout
     assert "Web sign-ins (password 'kestrel-demo'):" in result.stdout
+    printed = " ".join(result.stdout.split())
+    assert "amara-mensah tried to pause billing-voice. amara-mensah may not pause" in printed
+    assert "Who may decide: dev-raman, marco-ricci (the pause right on billing-voice)" in printed
     users = json.loads(ok(runner, ws_path, "users", "list", "--json").stdout)
     assert {(u["username"], u["role"]) for u in users} == {
         ("admin", "admin"),

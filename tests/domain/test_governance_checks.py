@@ -24,6 +24,11 @@ from cxsteward.domain.governance.checks import (
     protocol_key,
     run_checks,
 )
+from cxsteward.domain.governance.rights import (
+    EmergencyPause,
+    ratification_due,
+    ratification_overdue,
+)
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.thresholds import Severity, Threshold
 
@@ -617,6 +622,47 @@ def test_not_applied_report_blocks_and_says_what_to_run() -> None:
     assert "cxsteward governance apply" in report.gaps[0].fix
 
 
+@pytest.mark.parametrize(
+    ("paused_on", "ratified", "overdue"),
+    [
+        (date(2026, 6, 5), False, False),
+        (date(2026, 5, 25), False, True),
+        (date(2026, 5, 25), True, False),
+    ],
+    ids=["after-the-last-meeting", "a-meeting-was-held-since", "ratified"],
+)
+def test_emergency_pause_ratification(paused_on: date, ratified: bool, overdue: bool) -> None:
+    # The compliant committee met on 2026-06-01 with a 30-day cadence; today is 2026-06-15.
+    pause = EmergencyPause("support-chat", "ana", paused_on, ratified)
+    gaps = check(emergency_pauses=[pause])
+    if not overdue:
+        assert gaps == []
+        return
+    assert [(g.rule, g.blocking, g.object) for g in gaps] == [
+        ("decision.ratification_overdue", True, "deployment:support-chat")
+    ]
+    assert "by ana on 2026-05-25" in gaps[0].message and "(due by 2026-06-24)" in gaps[0].message
+    assert "committee-decision support-chat ratify" in gaps[0].fix
+
+
+@pytest.mark.parametrize(
+    ("today", "meetings", "overdue"),
+    [
+        (date(2026, 5, 31), [], False),
+        (date(2026, 6, 1), [], True),
+        (date(2026, 5, 2), [date(2026, 5, 1)], False),
+        (date(2026, 5, 2), [date(2026, 5, 2)], True),
+    ],
+    ids=["last-day-of-cadence", "a-day-past-cadence", "meeting-before-pause", "meeting-since"],
+)
+def test_ratification_is_due_at_the_next_meeting_or_cadence(
+    today: date, meetings: list[date], overdue: bool
+) -> None:
+    # Paused on 2026-05-01 with a 30-day cadence: due by 2026-05-31 (hand count).
+    assert ratification_due(date(2026, 5, 1), 30) == date(2026, 5, 31)
+    assert ratification_overdue(date(2026, 5, 1), meetings, 30, today) is overdue
+
+
 def test_every_rule_is_catalogued_and_documented() -> None:
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
@@ -625,6 +671,7 @@ def test_every_rule_is_catalogued_and_documented() -> None:
         "evidence.baseline_late", "evidence.baseline_altered",
         "accountability.declared_after_go_live",
         "protocol.declared_after_go_live", "governance.not_applied",
+        "decision.ratification_overdue",
     }  # fmt: skip
     assert fired == set(ids), "every catalogued rule has a test that makes it fire"
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", DOCS.read_text("utf-8"), re.M))

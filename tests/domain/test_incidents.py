@@ -193,10 +193,10 @@ def test_rights_are_granted_to_their_holders(
 @pytest.mark.parametrize(
     ("action", "person", "holders"),
     [
-        (DecisionAction.PAUSE, "eng", "ops holds it"),
-        (DecisionAction.RESUME, "guest", "ops holds it"),
-        (DecisionAction.MODIFY, "ops", "eng holds it"),
-        (DecisionAction.DISCONTINUE, "eng", "cxo holds it"),
+        (DecisionAction.PAUSE, "eng", r"Who may decide: ops \(the pause right"),
+        (DecisionAction.RESUME, "guest", r"Who may decide: ops \(the pause right"),
+        (DecisionAction.MODIFY, "ops", r"Who may decide: eng \(the modify right"),
+        (DecisionAction.DISCONTINUE, "eng", r"Who may decide: cxo \(the discontinue right"),
     ],
     ids=lambda v: str(v),
 )
@@ -208,7 +208,7 @@ def test_rights_are_refused_naming_the_holders(
         authority(gov, action, gov.deployments[0], person, None)
 
 
-def test_a_committee_with_authority_lends_it_to_its_members() -> None:
+def test_a_committee_member_does_not_use_the_committee_authority_alone() -> None:
     committee = Committee(
         name="AI committee",
         members=[Member(person="chair", function="cx")],
@@ -217,14 +217,15 @@ def test_a_committee_with_authority_lends_it_to_its_members() -> None:
     )
     gov = _gov(committee=committee)
     dep = gov.deployments[0]
-    assert authority(gov, DecisionAction.PAUSE, dep, "chair", None) == (
-        "pause authority of AI committee"
-    )
-    with pytest.raises(NotPermitted, match="ops, chair hold it"):
+    with pytest.raises(NotPermitted, match="does not decide alone in its name"):
+        authority(gov, DecisionAction.PAUSE, dep, "chair", None)
+    with pytest.raises(NotPermitted, match="or a decision of AI committee with quorum 1 of 1"):
         authority(gov, DecisionAction.PAUSE, dep, "guest", None)
-    # The committee was not given the roll-back right, so its chair cannot use it.
-    with pytest.raises(NotPermitted, match="eng holds it"):
+    # The committee was not given the roll-back right, so not even its decision would do.
+    with pytest.raises(NotPermitted) as caught:
         authority(gov, DecisionAction.ROLL_BACK, dep, "chair", None)
+    assert "Who may decide: eng (the roll_back right on" in str(caught.value)
+    assert "AI committee with quorum" not in str(caught.value)
 
 
 def test_accepting_a_risk_needs_the_protocol_decider_or_a_committee_member() -> None:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from test_incidents_helpers import apply
 
 from cxsteward.errors import Conflict, Invalid, NotFound, NotPermitted
+from cxsteward.services.committee_decisions import record_committee_decision
 from cxsteward.services.decisions import list_decisions, record_decision
-from cxsteward.services.governance import current_governance
+from cxsteward.services.governance import (
+    current_governance,
+    record_meeting,
+    transition_deployment,
+)
 from cxsteward.services.incidents import get_incident, open_incident
 from cxsteward.services.workspace import Workspace
 
@@ -41,27 +48,43 @@ def test_pause_and_resume_move_the_deployment_and_the_timeline(ws_any: Workspace
     assert [d.action for d in list_decisions(ws, incident_id=incident.id)] == ["pause"]
 
 
-def test_a_committee_member_pauses_through_the_committee_authority(ws: Workspace) -> None:
+def test_a_committee_member_pauses_only_through_a_committee_decision(ws: Workspace) -> None:
     apply(ws)
-    out = record_decision(ws, "pause", "billing-voice", by="chen", why="Complaints tripled")
-    assert out.authority == "pause authority of AI oversight committee"
-    assert status_of(ws, "billing-voice") == "paused"
-    assert record_decision(ws, "resume", "billing-voice", by="omar", why="ok").status_after == (
-        "pilot"
+    # The chair alone does not act in the committee's name.
+    with pytest.raises(NotPermitted, match="does not decide alone in its name"):
+        record_decision(ws, "pause", "billing-voice", by="chen", why="Complaints tripled")
+    assert status_of(ws, "billing-voice") == "pilot"
+    record_meeting(ws, date(2026, 11, 2), ["chen", "lena"], [])
+    # One member present is below the majority quorum of two: no decision.
+    with pytest.raises(NotPermitted, match="Quorum not met: 1 of 2 members present"):
+        record_committee_decision(
+            ws, "billing-voice", "pause", date(2026, 11, 2), ["chen"], 1, 0, "spike", "chen"
+        )
+    voted = record_committee_decision(
+        ws, "billing-voice", "pause", date(2026, 11, 2), ["chen", "lena"], 2, 0, "spike", "chen"
     )
+    assert voted.used_at is not None and status_of(ws, "billing-voice") == "paused"
+    last = current_governance(ws).deployment("billing-voice")
+    assert last is not None and (last.history[-1].by, last.history[-1].reason) == ("chen", "spike")
+    # Resuming needs the pause right, which omar holds.
+    transition_deployment(ws, "billing-voice", "pilot", "omar", "ok")
+    assert status_of(ws, "billing-voice") == "pilot"
 
 
 def test_someone_without_the_right_is_refused_and_nothing_changes(ws: Workspace) -> None:
     apply(ws)
     with pytest.raises(NotPermitted) as caught:
         record_decision(ws, "pause", "support-chat", by="eve", why="I think so")
-    assert "eve does not hold the pause right on support-chat" in str(caught.value)
-    assert "omar, chen, lena hold it" in str(caught.value)
+    assert "eve may not pause support-chat" in str(caught.value)
+    assert (
+        "Who may decide: omar (the pause right on support-chat); or a decision of AI oversight "
+        "committee with quorum 2 of 2 members"
+    ) in str(caught.value)
     assert status_of(ws, "support-chat") == "production"
     assert list_decisions(ws) == []
-    with pytest.raises(NotPermitted, match="carla holds it"):
+    with pytest.raises(NotPermitted, match=r"Who may decide: carla \(the discontinue right"):
         record_decision(ws, "discontinue", "support-chat", by="omar", why="Enough")
-    with pytest.raises(NotPermitted, match="eve holds it"):
+    with pytest.raises(NotPermitted, match=r"Who may decide: eve \(the roll_back right"):
         record_decision(ws, "roll_back", "support-chat", by="chen", why="v2 is worse")
 
 

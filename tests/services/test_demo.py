@@ -54,6 +54,12 @@ def test_demo_patterns(tmp_path: Path) -> None:
     markdown = result.markdown_path.read_text("utf-8")
     assert report.stage.blockers
     assert all(b.message in markdown for b in report.stage.blockers)
+    # The demo shows a refusal that names who may decide instead.
+    assert result.operations.refusal == (
+        "amara-mensah may not pause billing-voice. Who may decide: dev-raman, marco-ricci (the "
+        "pause right on billing-voice); or a decision of Customer AI Council with quorum 4 of 6 "
+        "members; or maya-okafor as sev1 on-call decider, in an emergency."
+    )
 
 
 def test_demo_is_repeatable_and_rebuilds(tmp_path: Path) -> None:

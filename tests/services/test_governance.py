@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from cxsteward.domain.governance.spec import Governance, Lifecycle, Person, Transition
+from cxsteward.domain.governance.spec import Governance, Lifecycle, Meeting, Person, Transition
 from cxsteward.errors import GovernanceInvalid, GovernanceNotFound
 from cxsteward.registry.tables_governance import (
     GovDeploymentRecord,
@@ -16,10 +17,15 @@ from cxsteward.registry.tables_governance import (
 )
 from cxsteward.services import governance as service
 from cxsteward.services import governance_store
+from cxsteward.services.committee_decisions import (
+    list_committee_decisions,
+    record_committee_decision,
+)
 from cxsteward.services.governance_file import parse_governance
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
+COUNCIL = ["maya-okafor", "dev-raman", "lena-fischer", "hana-sato"]
 
 
 @pytest.fixture
@@ -150,7 +156,10 @@ def test_status_change_records_a_transition(ws: Workspace, example: Governance) 
         for d in example.deployments
     ]
     changed = example.model_copy(update={"deployments": deployments})
-    plan = service.apply_governance(ws, changed, actor="priya-nair")
+    # priya-nair holds no pause right on billing-voice: the apply is refused, naming who does.
+    with pytest.raises(GovernanceInvalid, match=r"dev-raman, marco-ricci \(the pause right"):
+        service.apply_governance(ws, changed, actor="priya-nair", by="priya-nair")
+    plan = service.apply_governance(ws, changed, by="marco-ricci")
     [auto] = [c for c in plan.changes if c.kind == "transition"]
     assert "recorded automatically" in auto.note
     stored = service.current_governance(ws).deployment("billing-voice")
@@ -158,7 +167,7 @@ def test_status_change_records_a_transition(ws: Workspace, example: Governance) 
     last = stored.history[-1]
     assert (last.status, last.by, last.reason) == (
         Lifecycle.PAUSED,
-        "priya-nair",
+        "marco-ricci",
         "governance apply",
     )
     # The same file again is a no-op, though it does not list the automatic entry.
@@ -166,6 +175,12 @@ def test_status_change_records_a_transition(ws: Workspace, example: Governance) 
 
 
 def test_status_change_with_its_own_history_entry(ws: Workspace, example: Governance) -> None:
+    assert example.committee is not None
+    meeting = Meeting(held_on=date(2025, 3, 30), attendees=COUNCIL)
+    committee = example.committee.model_copy(
+        update={"meetings": [*example.committee.meetings, meeting]}
+    )
+    example = example.model_copy(update={"committee": committee})
     service.apply_governance(ws, example)
     step = Transition(status=Lifecycle.PRODUCTION, on="2025-04-01", by="maya-okafor", reason="ok")
     deployments = [
@@ -174,11 +189,33 @@ def test_status_change_with_its_own_history_entry(ws: Workspace, example: Govern
         else d
         for d in example.deployments
     ]
-    plan = service.apply_governance(ws, example.model_copy(update={"deployments": deployments}))
+    changed = example.model_copy(update={"deployments": deployments})
+    # scaling -> production is the committee's decision, never one person's.
+    with pytest.raises(GovernanceInvalid, match="quorum 4 of 6"):
+        service.apply_governance(ws, changed, by="maya-okafor")
+    record_committee_decision(
+        ws,
+        "billing-voice",
+        "production",
+        meeting.held_on,
+        COUNCIL,
+        4,
+        0,
+        "ok",
+        "maya-okafor",
+        execute=False,
+    )
+    # The history names maya-okafor as the decider: nobody else may apply it in her name.
+    with pytest.raises(GovernanceInvalid, match="names maya-okafor as the decider"):
+        service.apply_governance(ws, changed, by="dev-raman")
+    plan = service.apply_governance(ws, changed, by="maya-okafor")
     transitions = [c for c in plan.changes if c.kind == "transition"]
     assert [(c.action, c.note) for c in transitions] == [("add", "")]
     with ws.transaction() as session:
         assert session.scalar(select(func.count()).select_from(GovTransitionRecord)) == 8
+    # The decision was used up: the same move could not ride on it twice.
+    [used] = list_committee_decisions(ws, "billing-voice")
+    assert used.used_at is not None
 
 
 def test_lifecycle_is_enforced_on_apply(ws: Workspace, example: Governance) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,15 +14,18 @@ from cxsteward.errors import (
     GovernanceInvalid,
     GovernanceNotFound,
     Invalid,
+    NotPermitted,
     PersonNotFound,
     TemplateNotFound,
     TransitionNotAllowed,
 )
 from cxsteward.services import governance as service
+from cxsteward.services.committee_decisions import record_committee_decision
 from cxsteward.services.governance_file import parse_governance
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
+COUNCIL = ["maya-okafor", "dev-raman", "lena-fischer", "hana-sato"]
 
 
 @pytest.fixture
@@ -39,18 +42,35 @@ def _status(ws: Workspace, key: str) -> Lifecycle:
 
 
 def test_forward_pause_and_resume_to_the_previous_state(ws: Workspace, applied: Governance) -> None:
+    # pilot -> scaling is the committee's: refused to one person, made by its decision.
+    with pytest.raises(NotPermitted, match="quorum 4 of 6"):
+        service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
+    service.record_meeting(ws, date(2025, 3, 4), COUNCIL, [])
+    record_committee_decision(
+        ws,
+        "sales-assistant",
+        "scale",
+        date(2025, 3, 4),
+        COUNCIL,
+        4,
+        0,
+        "met",
+        "maya-okafor",
+        execute=False,
+    )
     out = service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
     assert (out.previous, out.transition.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
+    assert out.authority.startswith("committee decision #1 of 2025-03-04 (4 of 6 members")
     service.transition_deployment(ws, "sales-assistant", "paused", "amara-mensah", "complaints")
     with pytest.raises(TransitionNotAllowed, match="allowed: scaling, retired"):
         service.transition_deployment(ws, "sales-assistant", "production", "maya-okafor", "x")
-    service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "fixed")
+    service.transition_deployment(ws, "sales-assistant", "scaling", "amara-mensah", "fixed")
     dep = service.current_governance(ws).deployment("sales-assistant")
     assert dep is not None and dep.status == Lifecycle.SCALING
     assert [(t.status, t.by, t.reason) for t in dep.history[-3:]] == [
         (Lifecycle.SCALING, "maya-okafor", "met"),
         (Lifecycle.PAUSED, "amara-mensah", "complaints"),
-        (Lifecycle.SCALING, "maya-okafor", "fixed"),
+        (Lifecycle.SCALING, "amara-mensah", "fixed"),
     ]
 
 
@@ -134,7 +154,18 @@ def test_meetings_model_versions_and_reviews_are_appended(
     ws: Workspace, applied: Governance
 ) -> None:
     service.record_meeting(ws, date(2025, 3, 11), ["maya-okafor", "dev-raman"], ["Keep pilot"])
-    service.record_model_version(ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1))
+    # billing-voice names no modify holder: only the committee's decision allows a new model.
+    with pytest.raises(NotPermitted, match="Customer AI Council with quorum 4 of 6"):
+        service.record_model_version(
+            ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1), "dev-raman"
+        )
+    service.record_meeting(ws, date(2025, 3, 10), COUNCIL, [])
+    record_committee_decision(
+        ws, "billing-voice", "model", date(2025, 3, 10), COUNCIL, 3, 1, "v2", "dev-raman"
+    )
+    service.record_model_version(
+        ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1), "dev-raman"
+    )
     service.record_roadmap_review(ws, date(2025, 4, 2), ["maya-okafor"], "On track")
     gov = service.current_governance(ws)
     assert gov.committee is not None and gov.committee.meetings[-1].decisions == ["Keep pilot"]
@@ -142,11 +173,13 @@ def test_meetings_model_versions_and_reviews_are_appended(
     assert dep is not None and dep.models[-1].version == "v2"
     assert gov.roadmap.reviews[-1].notes == "On track"
     with pytest.raises(Conflict, match="already recorded"):
-        service.record_model_version(ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1))
+        service.record_model_version(
+            ws, "billing-voice", "parlance-dialog", "v2", date(2025, 3, 1), "dev-raman"
+        )
     with pytest.raises(PersonNotFound, match="ghost"):
         service.record_meeting(ws, date(2025, 4, 1), ["ghost"], [])
     with pytest.raises(DeploymentNotFound):
-        service.record_model_version(ws, "nope", "m", "v", date(2025, 1, 1))
+        service.record_model_version(ws, "nope", "m", "v", date(2025, 1, 1), "dev-raman")
 
 
 def test_actions_need_an_applied_governance(ws: Workspace) -> None:
@@ -160,3 +193,43 @@ def test_meetings_need_a_committee(ws: Workspace) -> None:
     service.apply_governance(ws, Governance(organization="Tiny"))
     with pytest.raises(Conflict, match="No governance committee"):
         service.record_meeting(ws, date(2025, 1, 1), [], [])
+
+
+def test_only_a_legal_approver_approves_a_template(ws: Workspace, applied: Governance) -> None:
+    # dev-raman's function is cx, and he is not named under legal_approvers.
+    with pytest.raises(NotPermitted) as caught:
+        service.approve_template(ws, "billing-correction", "dev-raman")
+    assert "Who may approve: lena-fischer, oluwaseun-bello." in caught.value.message
+    # Naming someone under legal_approvers lets them approve whatever their function.
+    current = service.current_governance(ws)
+    named = current.model_copy(update={"legal_approvers": ["hana-sato"]})
+    service.apply_governance(ws, named)
+    template = service.approve_template(ws, "billing-correction", "hana-sato")
+    assert template.approved_by == "hana-sato"
+
+
+def test_a_file_cannot_record_an_approval_by_someone_who_is_not_legal(
+    ws: Workspace, applied: Governance
+) -> None:
+    current = service.current_governance(ws)
+    templates = [
+        t.model_copy(
+            update={"approved_by": "dev-raman", "approved_at": datetime(2025, 3, 1, 9, tzinfo=UTC)}
+        )
+        if t.key == "billing-correction"
+        else t
+        for t in current.templates
+    ]
+    with pytest.raises(GovernanceInvalid) as caught:
+        service.apply_governance(ws, current.model_copy(update={"templates": templates}))
+    [problem] = caught.value.problems
+    assert (problem.column, problem.value) == ("templates[3].approved_by", "dev-raman")
+    assert "who may approve: lena-fischer, oluwaseun-bello" in problem.message
+    # The same approval by a legal person goes through.
+    templates = [
+        t.model_copy(update={"approved_by": "oluwaseun-bello"})
+        if t.key == "billing-correction"
+        else t
+        for t in templates
+    ]
+    service.apply_governance(ws, current.model_copy(update={"templates": templates}))

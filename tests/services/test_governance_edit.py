@@ -17,6 +17,7 @@ from cxsteward.services.governance import (
     read_governance_file,
 )
 from cxsteward.services.governance_edit_base import FormInvalid
+from cxsteward.services.governance_edit_committee import committee_values, save_committee
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
@@ -95,8 +96,15 @@ def test_status_move_rules(gws: Workspace) -> None:
             gws, edit.change_status, gws, "sales-assistant", {"status": "scaling"}, "a"
         ).fields
     )
-    edit.change_status(gws, "sales-assistant", {"status": "scaling", "reason": "ok"}, "a")
-    assert current_governance(gws).deployment("sales-assistant").status.value == "scaling"  # type: ignore[union-attr]
+    # An account linked to no person never decides; the message says who may.
+    refused = _refused(
+        gws, edit.change_status, gws, "sales-assistant", {"status": "scaling", "reason": "ok"}, "a"
+    ).fields["status"]
+    assert "Your account a is linked to no person" in refused
+    assert "Who may decide: a decision of Customer AI Council with quorum 4 of 6" in refused
+    values = {"status": "paused", "reason": "ok", "by": "amara-mensah"}
+    edit.change_status(gws, "sales-assistant", values, "amara-mensah")
+    assert current_governance(gws).deployment("sales-assistant").status.value == "paused"  # type: ignore[union-attr]
 
 
 def test_protocol_and_accountability(gws: Workspace) -> None:
@@ -196,3 +204,22 @@ def test_start_registry(ws: Workspace) -> None:
     )
     more.start_registry(ws, {"organization": "Acme"}, "a")
     assert current_governance(ws).organization == "Acme"
+
+
+def test_the_committee_and_protocol_forms_keep_quorum_and_emergency_delegation(
+    gws: Workspace,
+) -> None:
+    gov = current_governance(gws)
+    values = committee_values(gov.committee)
+    assert values["quorum"] == "4"
+    assert save_committee(gws, values, "admin").quorum == 4
+    assert save_committee(gws, {**values, "quorum": ""}, "admin").quorum is None
+    bad = _refused(gws, save_committee, gws, {**values, "quorum": "four"}, "admin")
+    assert "Enter a whole number of members" in bad.fields["quorum"]
+    too_many = _refused(gws, save_committee, gws, {**values, "quorum": "7"}, "admin")
+    assert "more than the committee's 6 members" in too_many.fields["quorum"]
+    sev1 = {"severity": "sev1", "notify": ["dev-raman"], "respond_within_hours": "1"}
+    sev1 |= {"decides": "maya-okafor"}
+    assert more.save_protocol(gws, {**sev1, "emergency_pause": "yes"}, "admin").emergency_pause
+    assert not more.save_protocol(gws, sev1, "admin").emergency_pause
+    assert current_governance(gws).protocol(Severity.SEV1).emergency_pause is False  # type: ignore[union-attr]

@@ -165,3 +165,22 @@ deployments:
         (3, "deployments[0].function", None),
         (8, "deployments[1].vendor", "nobody"),
     ]
+
+
+def test_quorum_and_legal_approvers_are_checked_with_their_line() -> None:
+    text = """organization: A
+people: [{key: ann, name: Ann}, {key: bo, name: Bo}]
+committee:
+  name: Board
+  cadence_days: 30
+  quorum: 3
+  members: [{person: ann, function: cx}, {person: bo, function: legal}]
+legal_approvers: [bo, zed]
+"""
+    found = {(p.row, p.column, p.value, p.message) for p in _problems(text)}
+    assert found == {
+        (6, "committee.quorum", "3", "is more than the committee's 2 members"),
+        (8, "legal_approvers[1]", "zed", "names a person who is not in people"),
+    }
+    quiet = text.replace("quorum: 3", "quorum: 2").replace("[bo, zed]", "[bo]")
+    assert parse_governance(quiet, "g.yaml").governance.committee.quorum == 2  # type: ignore[union-attr]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from registry_fixtures import apply_example
@@ -12,7 +13,11 @@ from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
 from cxsteward.domain.governance.spec import Lifecycle, Template
-from cxsteward.services.governance import current_governance, export_governance
+from cxsteward.services.governance import (
+    current_governance,
+    export_governance,
+    record_meeting,
+)
 from cxsteward.services.sessions import start_session
 from cxsteward.services.users import add_user
 from cxsteward.services.workspace import Workspace
@@ -143,20 +148,27 @@ def test_an_allowed_lifecycle_move_is_recorded(
     web_ws: Workspace,
 ) -> None:
     page = "/registry/deployments/billing-voice"
-    # The account "committee" is no registry person: a decider named in the form is ignored.
+    # Seen: the account "committee" is no registry person, yet paused with the decider nobody.
+    # Now it is refused on the page, with who may decide, and a decider named in the form
+    # changes nothing.
     form = {"status": "paused", "reason": "Complaints doubled", "by": "dev-raman"}
-    assert _post(committee, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
+    refused = _post(committee, page, page + "/status", form)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    text = " ".join(html.unescape(refused.text).split())  # type: ignore[attr-defined]
+    assert "Your account committee is linked to no person of the governance registry" in text
+    assert "Who may decide: dev-raman, marco-ricci (the pause right on billing-voice)" in text
     dep = current_governance(web_ws).deployment("billing-voice")
-    assert dep is not None and dep.status == Lifecycle.PAUSED
-    last = dep.history[-1]
-    assert (last.status, last.by, last.reason) == (Lifecycle.PAUSED, None, "Complaints doubled")
+    assert dep is not None and dep.status == Lifecycle.SCALING
     # A person's account is recorded as the decider, whatever the form says.
     dev = _signed_in_as("dev-raman", make_client, settings, web_ws)
     assert "Recorded as decided by you (Dev Raman)" in dev.get(page).text
+    form = {"status": "paused", "reason": "Complaints doubled", "by": "maya-okafor"}
+    assert _post(dev, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
     form = {"status": "scaling", "reason": "Fixed", "by": "maya-okafor"}
     assert _post(dev, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
     dep = current_governance(web_ws).deployment("billing-voice")
     assert dep is not None and (dep.status, dep.history[-1].by) == (Lifecycle.SCALING, "dev-raman")
+    assert dep.history[-2].by == "dev-raman"
     assert "Complaints doubled" in committee.get(page).text
 
 
@@ -184,6 +196,12 @@ def test_creating_a_deployment_and_a_model_version(
         ("lumen-assist", "v3", date(2025, 4, 1))
     ]
     assert [t.status for t in dep.history] == [Lifecycle.PILOT]
+    # The first model declares the deployment; a second one on a live deployment changes it,
+    # which needs the modify right (returns-bot names no holder: the committee decides).
+    model = {"model": "lumen-assist", "version": "v4", "effective_from": "2025-05-01"}
+    refused = _post(committee, page, page + "/models", model)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "Customer AI Council with quorum 4 of 6" in html.unescape(refused.text)  # type: ignore[attr-defined]
     again = _post(committee, new, new, form)
     assert again.status_code == 422 and "already a deployment" in again.text  # type: ignore[attr-defined]
 
@@ -291,3 +309,60 @@ def test_recording_a_meeting(committee: TestClient, web_ws: Workspace) -> None:
         ["maya-okafor", "lena-fischer"],
         ["Pause nothing", "Review Q2"],
     )
+
+
+def test_a_person_who_is_not_legal_cannot_approve_and_is_told_who_may(
+    committee: TestClient,
+    make_client: Callable[..., TestClient],
+    settings: Settings,
+    web_ws: Workspace,
+) -> None:
+    page, action = "/registry/templates", "/registry/templates/billing-correction/approve"
+    dev = _signed_in_as("dev-raman", make_client, settings, web_ws)
+    refused = _post(dev, page, action, {})
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    text = " ".join(html.unescape(refused.text).split())  # type: ignore[attr-defined]
+    assert "dev-raman may not approve template 'billing-correction'" in text
+    assert "Who may approve: lena-fischer, oluwaseun-bello." in text
+    assert _template_of(web_ws, "billing-correction").approved_by is None
+
+
+def test_committee_decision_form_and_an_overdue_ratification_on_the_deployment_page(
+    committee: TestClient,
+    make_client: Callable[..., TestClient],
+    settings: Settings,
+    web_ws: Workspace,
+) -> None:
+    council = ["maya-okafor", "dev-raman", "lena-fischer", "hana-sato"]
+    record_meeting(web_ws, date(2025, 3, 4), council, [])
+    page = "/registry/deployments/billing-voice"
+    action = page + "/committee-decisions"
+    form = {
+        "move": "production",
+        "meeting": "2025-03-04",
+        "present": council,
+        "votes_for": "4",
+        "reason": "Targets met",
+    }
+    # An account linked to no person records no decision, and is told why on the page.
+    refused = _post(committee, page, action, form)
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "name one with --by (a web account acts as the person" in html.unescape(
+        refused.text  # type: ignore[attr-defined]
+    )
+    maya = _signed_in_as("maya-okafor", make_client, settings, web_ws)
+    short = _post(maya, page, action, {**form, "present": council[:3], "votes_for": "3"})
+    assert short.status_code == 422  # type: ignore[attr-defined]
+    assert "Quorum not met: 3 of 6 members present" in short.text  # type: ignore[attr-defined]
+    assert _post(maya, page, action, form).status_code == 303  # type: ignore[attr-defined]
+    dep = current_governance(web_ws).deployment("billing-voice")
+    assert dep is not None and dep.status == Lifecycle.PRODUCTION
+    # maya-okafor's own pause is an emergency pause (sev1); a meeting since makes it overdue.
+    form = {"status": "paused", "reason": "Customers misled"}
+    assert _post(maya, page, page + "/status", form).status_code == 303  # type: ignore[attr-defined]
+    shown = maya.get(page).text
+    assert 'data-testid="emergency-pause"' in shown and "ratification-overdue" not in shown
+    record_meeting(web_ws, date.today() + timedelta(days=1), council, [])
+    shown = html.unescape(maya.get(page).text)
+    assert 'data-testid="ratification-overdue"' in shown
+    assert "4 of 6 (quorum 4)" in shown and "Targets met" in shown

@@ -228,7 +228,8 @@ def test_a_committee_member_acknowledges_and_pauses_and_someone_without_the_righ
     form.get_by_label("Why").fill("I would rather stop it now.")
     form.get_by_role("button", name="Record the decision as Oluwaseun Bello").click()
     refusal = form.get_by_role("alert").inner_text()
-    assert "oluwaseun-bello does not hold the pause right on billing-voice" in refusal
+    assert "oluwaseun-bello may not pause billing-voice" in refusal
+    assert "Who may decide: dev-raman, marco-ricci (the pause right on billing-voice)" in refusal
     assert other.page.get_by_test_id("deployment-status").inner_text() == "scaling"
     other.assert_clean(403)
 

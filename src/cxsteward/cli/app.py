@@ -158,6 +158,7 @@ def demo(
         f"Governance check: {blocking} blocking gaps, {len(ops.check.gaps) - blocking} "
         "warnings (cxsteward governance check)."
     )
+    out.print(f"Decision rights at work: amara-mensah tried to pause billing-voice. {ops.refusal}")
     out.print(f"Demo workspace: {settings.workspace.resolve()}")
     out.print(f"HTML report:    {result.html_path.resolve()}")
     out.print(f"Markdown:       {result.markdown_path.resolve()}")

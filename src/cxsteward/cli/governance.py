@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import Invalid
 from cxsteward.services import governance as service
+from cxsteward.services.committee_decisions import record_committee_decision
 from cxsteward.services.governance_check import check_governance
 from cxsteward.services.governance_plan import GovernancePlan, jsonable
 
@@ -63,14 +65,23 @@ def validate(file: Path = FILE_ARGUMENT, json_out: bool = JSON_OPTION) -> None:
 
 
 @app.command("plan")
-def plan(ctx: typer.Context, file: Path = FILE_ARGUMENT, json_out: bool = JSON_OPTION) -> None:
+def plan(
+    ctx: typer.Context,
+    file: Path = FILE_ARGUMENT,
+    by: str | None = typer.Option(
+        None, "--by", help="Check that this person may make the deployment moves in the file."
+    ),
+    json_out: bool = JSON_OPTION,
+) -> None:
     """Show what `apply` would add, change and remove; writes nothing.
 
-    Example: cxsteward governance plan governance.yaml
+    A change of a deployment's status or model shows the right it needs and who holds it.
+
+    Example: cxsteward governance plan governance.yaml --by dev-raman
     """
     source = service.read_governance_source(file)
     with workspace(ctx) as ws:
-        result = service.plan_governance(ws, source.governance, source)
+        result = service.plan_governance(ws, source.governance, source, by=by)
     _render(result, json_out, "Plan")
 
 
@@ -81,18 +92,28 @@ def apply(
     actor: str | None = typer.Option(
         None, "--actor", help="Who applies; a person's key names automatic lifecycle entries."
     ),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        help="Person key of who decides the file's status or model changes to deployments; "
+        "they must hold the right.",
+    ),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Make the registry match a governance file, all or nothing, and print what changed.
 
     History (meetings, lifecycle transitions, model versions, roadmap reviews) is only
-    ever added to; a file that leaves out recorded history is refused.
+    ever added to; a file that leaves out recorded history is refused. A file that changes
+    a stored deployment's status or model is a decision: name --by a person who holds its
+    right (see `plan`), or nothing is applied.
 
-    Example: cxsteward governance apply governance.yaml --actor maya-okafor
+    Example: cxsteward governance apply governance.yaml --by dev-raman
     """
     source = service.read_governance_source(file)
     with workspace(ctx) as ws:
-        result = service.apply_governance(ws, source.governance, actor=actor, source=source)
+        result = service.apply_governance(
+            ws, source.governance, actor=actor or by, source=source, by=by
+        )
     _render(result, json_out, "Applied")
 
 
@@ -154,10 +175,12 @@ def deployment_status(
     on: str | None = typer.Option(None, "--on", help="Day of the change (default today)."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Move a deployment through its lifecycle and record the move.
+    """Move a deployment through its lifecycle and record who decided it.
 
     pilot -> scaling -> production; any live state -> paused; paused -> the state it was
-    paused from, or retired; anything -> retired.
+    paused from, or retired; anything -> retired. Pausing and resuming need the pause
+    right, retiring the discontinue right, pilot -> scaling and scaling -> production a
+    committee decision (see committee-decision); a refusal names who may decide.
 
     Example: cxsteward governance deployment-status support-chat paused --by dev-raman
              --reason "complaint spike on billing questions"
@@ -177,7 +200,7 @@ def deployment_status(
         return
     console().print(
         f"{out.deployment}: {out.previous.value} -> {out.transition.status.value} on "
-        f"{out.transition.on} by {by}."
+        f"{out.transition.on} by {by} ({out.authority})."
     )
 
 
@@ -228,15 +251,18 @@ def model_add(
     model: str = typer.Option(..., "--model", help="Model name."),
     version: str = typer.Option(..., "--version", help="Model version."),
     since: str | None = typer.Option(None, "--from", help="Effective from (default today)."),
+    by: str = typer.Option(..., "--by", help="Person key of who decided; needs the modify right."),
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Record the model version a deployment runs from a given day.
+    """Record the model version a deployment runs from a given day (a modify decision).
 
-    Example: cxsteward governance model-version add billing-voice --model voicebot
-             --version v2 --from 2026-09-15
+    Example: cxsteward governance model-version add support-chat --model lumen-assist
+             --version v3 --from 2026-09-15 --by tomasz-wilk
     """
     with workspace(ctx) as ws:
-        entry = service.record_model_version(ws, deployment, model, version, _date(since, "--from"))
+        entry = service.record_model_version(
+            ws, deployment, model, version, _date(since, "--from"), by
+        )
     if json_out:
         print_json(entry)
         return
@@ -263,6 +289,58 @@ def review_add(
     console().print(f"Roadmap review of {review.held_on} recorded.")
 
 
+@app.command("committee-decision")
+def committee_decision(
+    ctx: typer.Context,
+    deployment: str = typer.Argument(..., help="Deployment key."),
+    move: str = typer.Argument(
+        ..., help="pause, resume, retire, scale, production, model, roll_back or ratify."
+    ),
+    meeting: str = typer.Option(..., "--meeting", help="Day of the meeting, YYYY-MM-DD."),
+    present: list[str] = typer.Option([], "--present", help="Member present; repeatable."),
+    votes_for: int = typer.Option(..., "--for", help="Members who voted for."),
+    votes_against: int = typer.Option(0, "--against", help="Members who voted against."),
+    reason: str = typer.Option(..., "--reason", help="Why; kept with the decision."),
+    by: str = typer.Option(..., "--by", help="Person key of who records it (the chair)."),
+    record_only: bool = typer.Option(
+        False, "--record-only", help="Record the decision; make the move later by any path."
+    ),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Record a committee decision, taken at a meeting with its quorum, and make the move.
+
+    A model change or roll-back is made later by the path that names the model, which uses
+    the decision up; `ratify` ratifies the deployment's emergency pause.
+
+    Example: cxsteward governance committee-decision billing-voice production
+             --meeting 2026-12-01 --present maya-okafor --present dev-raman
+             --present tomasz-wilk --present lena-fischer --for 4 --reason "Targets met"
+             --by maya-okafor
+    """
+    with workspace(ctx) as ws:
+        out = record_committee_decision(
+            ws,
+            deployment,
+            move,
+            _date(meeting, "--meeting"),
+            present,
+            votes_for,
+            votes_against,
+            reason,
+            by,
+            execute=not record_only,
+        )
+    if json_out:
+        print_json(jsonable(asdict(out)))
+        return
+    made = "made" if out.used_at is not None else "not made yet"
+    console().print(
+        f"Committee decision #{out.id}: {out.move} {out.deployment} ({len(out.present)} of "
+        f"{out.members} present, quorum {out.quorum}; {out.votes_for} for, "
+        f"{out.votes_against} against); move {made}."
+    )
+
+
 def _summary(gov: Governance) -> dict[str, int]:
     return {
         "people": len(gov.people),
@@ -287,7 +365,8 @@ def _render(result: GovernancePlan, json_out: bool, title: str) -> None:
     for column in ("action", "kind", "key", "details"):
         table.add_column(column)
     for change in result.changes:
-        table.add_row(change.action, change.kind, change.key, _details(change.fields, change.note))
+        note = "\n".join(n for n in (change.note, change.needs) if n)
+        table.add_row(change.action, change.kind, change.key, _details(change.fields, note))
     out.print(table)
     counts = result.counts()
     out.print(

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from cxsteward.domain.governance.spec import Deployment, Governance, Protocol, Right
+from cxsteward.domain.governance import rights
+from cxsteward.domain.governance.spec import Deployment, Governance, Protocol
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Conflict, Invalid, NotPermitted, Problem
 
@@ -192,13 +193,12 @@ class DecisionAction(StrEnum):
     RESUME = "resume"
 
 
-# The decision right each action needs; resuming is the other half of pausing.
-RIGHT_OF: dict[DecisionAction, Right] = {
-    DecisionAction.PAUSE: Right.PAUSE,
-    DecisionAction.RESUME: Right.PAUSE,
-    DecisionAction.MODIFY: Right.MODIFY,
-    DecisionAction.ROLL_BACK: Right.ROLL_BACK,
-    DecisionAction.DISCONTINUE: Right.DISCONTINUE,
+MOVE_OF: dict[DecisionAction, rights.Move] = {
+    DecisionAction.PAUSE: rights.Move.PAUSE,
+    DecisionAction.RESUME: rights.Move.RESUME,
+    DecisionAction.MODIFY: rights.Move.MODEL,
+    DecisionAction.ROLL_BACK: rights.Move.ROLL_BACK,
+    DecisionAction.DISCONTINUE: rights.Move.RETIRE,
 }
 
 
@@ -233,21 +233,9 @@ def authority(
             f"{person} may not accept the risk of {context} on {deployment.key}; "
             f"{_who(holders, 'the protocol decider or a committee member')} may."
         )
-    right = RIGHT_OF[action]
-    holders = deployment.decision_rights.holders(right)
-    if person in holders:
-        return f"{right.value} right on {deployment.key}"
-    # A committee given this right as a body lets each member use it.
-    if committee is not None and right in committee.authority and person in members:
-        return f"{right.value} authority of {committee.name}"
-    if committee is not None and right in committee.authority:
-        holders = holders + [m for m in members if m not in holders]
-    raise NotPermitted(
-        f"{person} does not hold the {right.value} right on {deployment.key}, which "
-        f"a {action.value} decision needs; {_who(holders, 'nobody')} "
-        f"{'holds' if len(holders) <= 1 else 'hold'} it. Ask one of them, or grant the right "
-        "in the governance file."
-    )
+    # Every other decision follows the one rule of who may move a deployment; a committee
+    # acts through a recorded decision, never through one member (domain/governance/rights).
+    return rights.authorize(gov, deployment, MOVE_OF[action], person, None, severity).basis
 
 
 def _who(people: list[str], nobody: str) -> str:

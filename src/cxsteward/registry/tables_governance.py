@@ -34,6 +34,7 @@ class GovOrganizationRecord(_Stamped, Base):
     key_metrics: Mapped[list[str]] = mapped_column(JSON)
     # The governance file's data_quality: section, as declared; NULL when it has none.
     data_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    legal_approvers: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class GovPersonRecord(_Stamped, Base):
@@ -56,6 +57,7 @@ class GovCommitteeRecord(_Stamped, Base):
     name: Mapped[str] = mapped_column(Text)
     cadence_days: Mapped[int] = mapped_column(Integer)
     authority: Mapped[list[str]] = mapped_column(JSON)
+    quorum: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class GovMemberRecord(_Stamped, Base):
@@ -149,6 +151,7 @@ class GovProtocolRecord(_Stamped, Base):
     notify: Mapped[list[str]] = mapped_column(JSON)
     respond_within_hours: Mapped[float] = mapped_column(Float)
     decides: Mapped[str] = mapped_column(String(80))
+    emergency_pause: Mapped[bool] = mapped_column(Boolean, default=False)
     tell_customers: Mapped[bool] = mapped_column(Boolean)
     description: Mapped[str] = mapped_column(Text)
 
@@ -219,3 +222,46 @@ class GovArticleRecord(_Stamped, Base):
     title: Mapped[str] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
     last_reviewed: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class GovCommitteeDecisionRecord(Base):
+    """A decision the committee took as a body at a meeting, with who was there and the vote.
+
+    It authorizes one move on one deployment; ``used_at`` is set when the move is made, so
+    one vote never authorizes two moves. A ``ratify`` decision ratifies an emergency pause.
+    """
+
+    __tablename__ = "gov_committee_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("gov_committee_meetings.id", ondelete="RESTRICT")
+    )
+    deployment: Mapped[str] = mapped_column(String(80), index=True)
+    move: Mapped[str] = mapped_column(String(20))
+    present: Mapped[list[str]] = mapped_column(JSON)
+    votes_for: Mapped[int] = mapped_column(Integer)
+    votes_against: Mapped[int] = mapped_column(Integer)
+    quorum: Mapped[int] = mapped_column(Integer)
+    members: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class GovEmergencyPauseRecord(Base):
+    """A pause made by a protocol's on-call decider alone; the committee must ratify it."""
+
+    __tablename__ = "gov_emergency_pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment: Mapped[str] = mapped_column(String(80), index=True)
+    by: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(10))
+    paused_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ratified_by: Mapped[int | None] = mapped_column(
+        ForeignKey("gov_committee_decisions.id", ondelete="RESTRICT"), nullable=True
+    )

@@ -10,11 +10,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
-from cxsteward.domain.incidents import DecisionAction, EventKind, authority, parse_action
+from cxsteward.domain.incidents import (
+    MOVE_OF,
+    DecisionAction,
+    EventKind,
+    authority,
+    parse_action,
+)
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_incidents import DecisionRecord
 from cxsteward.services.assessment import now
+from cxsteward.services.decision_rights import authorize_move, settle
 from cxsteward.services.governance import load_governance, transition_deployment
 from cxsteward.services.incidents import add_event, load_incident
 from cxsteward.services.workspace import Workspace
@@ -74,10 +81,19 @@ def record_decision(
                     "a decision on an incident is about that incident's deployment."
                 )
             severity = Severity(incident.severity)
-        allowed_by = authority(gov, chosen, dep, by, severity)
         target = _new_status(session, dep, chosen)
-        if target is not None:
-            transition_deployment(ws, dep.key, target.value, by, why, session=session)
+        if chosen is DecisionAction.ACCEPT_RISK:
+            allowed_by = authority(gov, chosen, dep, by, severity)
+        elif target is not None:
+            # The same service as every other door decides; it also records the move.
+            moved = transition_deployment(
+                ws, dep.key, target.value, by, why, session=session, severity=severity
+            )
+            allowed_by = moved.authority
+        else:
+            grant = authorize_move(session, gov, dep, MOVE_OF[chosen], by, severity)
+            settle(session, grant, dep.key, why.strip(), now().date())
+            allowed_by = grant.basis
         at = now()
         record = DecisionRecord(
             incident_id=incident_id,

@@ -14,9 +14,14 @@ from datetime import date
 from importlib.resources import as_file, files
 
 from cxsteward.domain.governance.checks_model import CheckReport
+from cxsteward.errors import NotPermitted
 from cxsteward.services.baselines import freeze_baseline
 from cxsteward.services.data_load import load_data
-from cxsteward.services.governance import apply_governance, read_governance_file
+from cxsteward.services.governance import (
+    apply_governance,
+    read_governance_file,
+    transition_deployment,
+)
 from cxsteward.services.governance_check import check_governance
 from cxsteward.services.monitor import MonitorOut, run_monitor
 from cxsteward.services.synth import DEFAULT_START, synthesize
@@ -50,6 +55,8 @@ class OperationsOut:
     monitor: MonitorOut
     check: CheckReport
     users: tuple[tuple[str, str], ...]
+    # What a person without the right reads when she tries to pause a deployment.
+    refusal: str = ""
 
 
 def run_operations(ws: Workspace, rows: int = DEMO_ROWS, seed: int = 7) -> OperationsOut:
@@ -58,6 +65,7 @@ def run_operations(ws: Workspace, rows: int = DEMO_ROWS, seed: int = 7) -> Opera
     with as_file(examples / "governance.yaml") as path:
         governance = read_governance_file(path)
     plan = apply_governance(ws, governance)
+    refusal = _refused_pause(ws)
     contacts = ws.settings.workspace / "demo-contacts.parquet"
     synthesize(contacts, rows, seed=seed)
     loaded = load_data(ws, contacts)
@@ -78,4 +86,16 @@ def run_operations(ws: Workspace, rows: int = DEMO_ROWS, seed: int = 7) -> Opera
         monitor=monitor,
         check=check_governance(ws),
         users=DEMO_USERS,
+        refusal=refusal,
     )
+
+
+def _refused_pause(ws: Workspace) -> str:
+    """The growth director tries to pause the billing voice agent; she holds no right."""
+    try:
+        transition_deployment(
+            ws, "billing-voice", "paused", "amara-mensah", "Callers complain about the new voice"
+        )
+    except NotPermitted as exc:
+        return exc.message
+    raise RuntimeError("the demo's governance must not let amara-mensah pause billing-voice")

@@ -8,6 +8,7 @@ Operational actions (lifecycle moves, approvals, meetings...) live in
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -15,9 +16,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxsteward.domain.governance.rights import Grant, Move
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceInvalid, Problem
 from cxsteward.services.assessment import now
+from cxsteward.services.decision_rights import Gated, authorize_file, gated_changes, settle
 from cxsteward.services.governance_actions import (
     approve_template,
     record_meeting,
@@ -31,7 +34,7 @@ from cxsteward.services.governance_file import (
     read_governance_file,
     read_governance_source,
 )
-from cxsteward.services.governance_plan import GovernancePlan, compute_plan
+from cxsteward.services.governance_plan import AUTO_REASON, GovernancePlan, compute_plan
 from cxsteward.services.governance_store import (
     DATE_FIELDS,
     KIND,
@@ -71,29 +74,46 @@ def current_governance(ws: Workspace) -> Governance:
 
 
 def plan_governance(
-    ws: Workspace, gov: Governance, source: GovernanceSource | None = None, actor: str | None = None
+    ws: Workspace,
+    gov: Governance,
+    source: GovernanceSource | None = None,
+    actor: str | None = None,
+    by: str | None = None,
 ) -> GovernancePlan:
-    """What :func:`apply_governance` would add, change and remove; writes nothing.
+    """What :func:`apply_governance` would add, change and remove, and the right each move
+    of a deployment needs; writes nothing. With ``by``, also whether that person may.
 
     Raises:
         GovernanceInvalid: the file is inconsistent, drops recorded history or breaks the
             lifecycle or approval rules; ``source`` adds line numbers.
     """
     with ws.transaction() as session:
-        return _plan(session, gov, source, actor or ws.settings.resolved_actor)
+        plan, _ = _plan(
+            session, gov, source, actor or ws.settings.resolved_actor, by, None, by is not None
+        )
+        return plan
 
 
 def apply_governance(
-    ws: Workspace, gov: Governance, actor: str | None = None, source: GovernanceSource | None = None
+    ws: Workspace,
+    gov: Governance,
+    actor: str | None = None,
+    source: GovernanceSource | None = None,
+    by: str | None = None,
+    account: str | None = None,
 ) -> GovernancePlan:
     """Make the registry match ``gov`` in one transaction (all or nothing); returns what changed.
 
     ``actor`` names who applies; when it is a person's key, automatic lifecycle entries
-    name that person.
+    name that person. A change of a stored deployment's status or model is a decision:
+    ``by`` names the person who takes it and must hold its right (``account``: the web
+    account acting, for the refusal's message), or nothing is applied.
     """
     with ws.transaction(actor) as session:
-        plan = _plan(session, gov, source, session.info["actor"])
+        plan, grants = _plan(session, gov, source, session.info["actor"], by, account, True)
         _execute(session, plan)
+        for deployment, grant in grants:
+            settle(session, grant, deployment, AUTO_REASON, date.today())
         return plan
 
 
@@ -131,15 +151,27 @@ def _one_line(text: str) -> str:
 
 
 def _plan(
-    session: Session, gov: Governance, source: GovernanceSource | None, actor: str | None
-) -> GovernancePlan:
+    session: Session,
+    gov: Governance,
+    source: GovernanceSource | None,
+    actor: str | None,
+    by: str | None,
+    account: str | None,
+    enforce: bool,
+) -> tuple[GovernancePlan, list[tuple[str, Grant]]]:
     found = consistency_problems(gov)
     stored = load_stored(session)
+    grants: list[tuple[str, Grant]] = []
+    plan = GovernancePlan(())
     if not found:
         person = actor if actor is not None and gov.person(actor) is not None else None
         plan, found = compute_plan(
-            stored, gov, automatic_transitions(session), person, date.today()
+            stored, gov, automatic_transitions(session), by or person, date.today()
         )
+        plan = _with_needs(plan, gated_changes(stored, gov))
+        if enforce:
+            grants, refused = authorize_file(session, stored, gov, by, account)
+            found = [*found, *refused]
     if found:
         file = source.file if source is not None else "governance"
         problems = [
@@ -153,7 +185,22 @@ def _plan(
             "changed",
             problems,
         )
-    return plan
+    return plan, grants
+
+
+def _with_needs(plan: GovernancePlan, gated: list[Gated]) -> GovernancePlan:
+    """The plan with each change that moves a deployment saying which right it needs."""
+    status = {g.deployment: g.needs for g in gated if g.move is not Move.MODEL}
+    model = {g.deployment: g.needs for g in gated if g.move is Move.MODEL}
+    changes = []
+    for change in plan.changes:
+        wanted = ""
+        if change.kind == "deployment" and any(f.field == "status" for f in change.fields):
+            wanted = status.get(change.key, "")
+        elif change.kind == "model_version" and change.action == "add":
+            wanted = model.get(str(change.entry.get("deployment")), "")
+        changes.append(replace(change, needs=wanted) if wanted else change)
+    return GovernancePlan(tuple(changes))
 
 
 def _execute(session: Session, plan: GovernancePlan) -> None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxsteward.domain.governance.rights import Move, authorize_approval, changes_model, move_of
 from cxsteward.domain.governance.spec import (
     Lifecycle,
     Meeting,
@@ -24,6 +25,7 @@ from cxsteward.domain.governance.spec import (
     Transition,
     allowed_moves,
 )
+from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import (
     Conflict,
     DeploymentNotFound,
@@ -45,6 +47,8 @@ from cxsteward.registry.tables_governance import (
     GovTransitionRecord,
 )
 from cxsteward.services.assessment import now
+from cxsteward.services.decision_rights import authorize_move, settle
+from cxsteward.services.governance_store import load_governance
 from cxsteward.services.workspace import Workspace
 
 T = TypeVar("T")
@@ -55,6 +59,7 @@ class TransitionOut:
     deployment: str
     previous: Lifecycle
     transition: Transition
+    authority: str = ""
 
 
 def transition_deployment(
@@ -65,12 +70,17 @@ def transition_deployment(
     reason: str,
     session: Session | None = None,
     on: date | None = None,
+    severity: Severity | None = None,
+    account: str | None = None,
 ) -> TransitionOut:
-    """Move a deployment through its lifecycle and record the move.
+    """Move a deployment through its lifecycle, if ``by`` may decide it, and record the move.
+
+    ``account`` names the web account acting when ``by`` is None (it is linked to no person).
 
     Raises:
         DeploymentNotFound, PersonNotFound: unknown keys.
         TransitionNotAllowed: the lifecycle forbids the move (the message lists what it allows).
+        NotPermitted: ``by`` may not decide this move (the message names who may).
     """
     target = _status(status)
     with _unit(ws, session) as s:
@@ -95,14 +105,18 @@ def transition_deployment(
                 f"Deployment {key!r} is {current.value} and cannot move to {target.value}; "
                 f"allowed: {options}."
             )
+        gov = load_governance(s)
+        spec = gov.deployment(key)
+        assert spec is not None  # _deployment found it in this transaction
+        grant = authorize_move(s, gov, spec, move_of(current, target), by, severity, account)
         at = now()
-        step = Transition(status=target, on=on or date.today(), by=by, reason=reason)
+        step = Transition(status=target, on=on or date.today(), by=grant.person, reason=reason)
         s.add(
             GovTransitionRecord(
                 deployment_id=dep.id,
                 status=target.value,
                 on=step.on,
-                by=by,
+                by=grant.person,
                 reason=reason,
                 recorded_at=at,
                 automatic=False,
@@ -113,7 +127,8 @@ def transition_deployment(
         dep.status = target.value
         dep.updated_at = at
         s.flush()
-        return TransitionOut(key, current, step)
+        settle(s, grant, key, reason, step.on)
+        return TransitionOut(key, current, step, grant.basis)
 
 
 def approve_template(ws: Workspace, key: str, by: str) -> Template:
@@ -121,6 +136,7 @@ def approve_template(ws: Workspace, key: str, by: str) -> Template:
 
     Raises:
         TemplateNotFound, PersonNotFound: unknown keys.
+        NotPermitted: ``by`` is neither legal nor a named approver (the message names who is).
         Conflict: this version is already approved.
     """
     with ws.transaction() as s:
@@ -128,6 +144,7 @@ def approve_template(ws: Workspace, key: str, by: str) -> Template:
         record = s.scalar(select(GovTemplateRecord).where(GovTemplateRecord.key == key))
         if record is None:
             raise TemplateNotFound(f"No communication template {key!r}; see `governance export`.")
+        authorize_approval(load_governance(s), by, key)
         if record.approved_at is not None:
             raise Conflict(
                 f"Template {key!r} version {record.version} was already approved by "
@@ -178,14 +195,29 @@ def record_meeting(
 
 
 def record_model_version(
-    ws: Workspace, deployment: str, model: str, version: str, effective_from: date
+    ws: Workspace,
+    deployment: str,
+    model: str,
+    version: str,
+    effective_from: date,
+    by: str | None,
+    account: str | None = None,
 ) -> ModelVersion:
-    """Record that a deployment runs ``model`` ``version`` from a date (vendor changes too)."""
+    """Record that a deployment runs ``model`` ``version`` from a date, decided by ``by``.
+
+    The first model of a deployment declares it; a new one on a live deployment is a change,
+    which ``by`` must hold the modify right for.
+
+    Raises:
+        NotPermitted: ``by`` holds no modify right and no committee decision covers it.
+    """
     entry = _valid(
         lambda: ModelVersion(model=model, version=version, effective_from=effective_from)
     )
     with ws.transaction() as s:
         dep = _deployment(s, deployment)
+        if by is not None:
+            _people(s, [by])
         known = s.scalar(
             select(GovModelVersionRecord.id).where(
                 GovModelVersionRecord.deployment_id == dep.id,
@@ -198,6 +230,14 @@ def record_model_version(
             raise Conflict(
                 f"{deployment}: {model} {version} from {effective_from} is already recorded."
             )
+        gov = load_governance(s)
+        spec = gov.deployment(deployment)
+        assert spec is not None
+        grant = (
+            authorize_move(s, gov, spec, Move.MODEL, by, account=account)
+            if changes_model(spec)
+            else None
+        )
         at = now()
         s.add(
             GovModelVersionRecord(
@@ -209,6 +249,8 @@ def record_model_version(
                 updated_at=at,
             )
         )
+        if grant is not None:
+            settle(s, grant, deployment, f"{model} {version}", effective_from)
         return entry
 
 

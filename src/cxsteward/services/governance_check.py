@@ -16,9 +16,14 @@ from cxsteward.domain.governance.checks import (
     protocol_key,
     run_checks,
 )
+from cxsteward.domain.governance.rights import EmergencyPause
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import GovernanceNotFound
-from cxsteward.registry.tables_governance import GovAccountabilityRecord, GovProtocolRecord
+from cxsteward.registry.tables_governance import (
+    GovAccountabilityRecord,
+    GovEmergencyPauseRecord,
+    GovProtocolRecord,
+)
 from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord
 from cxsteward.services.assessment import now
 from cxsteward.services.baselines import list_baselines
@@ -37,12 +42,17 @@ def check_governance(ws: Workspace, today: date | None = None) -> CheckReport:
         return not_applied(checked_at, day)
     with ws.transaction() as session:
         created = _creation_times(session)
+        pauses = [
+            EmergencyPause(p.deployment, p.by, p.paused_on, p.ratified_by is not None)
+            for p in session.scalars(select(GovEmergencyPauseRecord))
+        ]
     facts = GovernanceFacts(
         governance=governance,
         today=day,
         thresholds=list_thresholds(ws),
         baselines=_baselines(ws),
         created_at=created,
+        emergency_pauses=pauses,
     )
     return run_checks(facts, checked_at)
 

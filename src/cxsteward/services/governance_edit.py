@@ -26,6 +26,7 @@ from cxsteward.errors import (
     Conflict,
     DeploymentNotFound,
     Invalid,
+    NotPermitted,
     PersonNotFound,
     TransitionNotAllowed,
 )
@@ -230,18 +231,21 @@ def change_status(ws: Workspace, key: str, values: FormValues, actor: str) -> Tr
         errors.add("reason", "Say why the status changes; the reason stays in the history.")
     errors.raise_if_any()
     try:
-        return transition_deployment(ws, key, status, by=by, reason=reason)
+        return transition_deployment(ws, key, status, by=by, reason=reason, account=actor)
     except (TransitionNotAllowed, Invalid) as exc:
         raise FormInvalid("The lifecycle refused this move.", {"status": exc.message}) from None
+    except NotPermitted as exc:
+        raise FormInvalid("You may not make this move.", {"status": exc.message}) from None
     except PersonNotFound as exc:
         raise FormInvalid("Unknown person.", {"by": exc.message}) from None
 
 
-def add_model_version(ws: Workspace, key: str, values: FormValues) -> ModelVersion:
-    """Record a model version from the model form (model, version, effective_from).
+def add_model_version(ws: Workspace, key: str, values: FormValues, actor: str) -> ModelVersion:
+    """Record a model version from the model form, decided by the person ``actor`` stands for.
 
     Raises:
-        FormInvalid: an empty field, a bad date, or the same version already recorded.
+        FormInvalid: an empty field, a bad date, the same version already recorded, or a
+            decider without the modify right (the message names who holds it).
         DeploymentNotFound: ``key`` names no deployment.
     """
     errors = FormErrors()
@@ -253,10 +257,13 @@ def add_model_version(ws: Workspace, key: str, values: FormValues) -> ModelVersi
         errors.add("version", "Give the version, for example v3.")
     errors.raise_if_any()
     assert since is not None
+    by = person_of(current_governance(ws), actor)
     try:
-        return record_model_version(ws, key, model, version, since)
+        return record_model_version(ws, key, model, version, since, by, account=actor)
     except Conflict as exc:
         raise FormInvalid("Already recorded.", {"version": exc.message}) from None
+    except NotPermitted as exc:
+        raise FormInvalid("You may not change the model.", {"model": exc.message}) from None
 
 
 def _index(keys: list[str], key: str | None, missing: type[Exception], what: str) -> int | None:

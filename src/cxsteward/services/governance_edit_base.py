@@ -163,9 +163,12 @@ def apply_edit(
     Raises:
         FormInvalid: the registry refused the change; nothing was written.
     """
-    gov, prefix = change(current_governance(ws))
+    stored = current_governance(ws)
+    gov, prefix = change(stored)
+    # A status or model change is a decision of the person the account stands for.
+    by = actor if stored.person(actor) is not None else None
     try:
-        apply_governance(ws, gov, actor=actor)
+        apply_governance(ws, gov, actor=actor, by=by, account=actor)
     except GovernanceInvalid as exc:
         errors = FormErrors()
         for problem in exc.problems:

@@ -26,6 +26,7 @@ from cxsteward.services.workspace import Workspace
 COMMITTEE_FIELDS = {
     "name": "name",
     "cadence_days": "cadence_days",
+    "quorum": "quorum",
     "authority": "authority",
     "members": "members",
     "": "members",
@@ -36,10 +37,11 @@ _ROW = re.compile(r"^member_(?:person|function|remove)_(\d+)$")
 def committee_values(committee: Committee | None) -> dict[str, Any]:
     """The committee as form values (empty when there is none yet)."""
     if committee is None:
-        return {"name": "", "cadence_days": "", "authority": []}
+        return {"name": "", "cadence_days": "", "quorum": "", "authority": []}
     values: dict[str, Any] = {
         "name": committee.name,
         "cadence_days": str(committee.cadence_days),
+        "quorum": str(committee.quorum) if committee.quorum is not None else "",
         "authority": [right.value for right in committee.authority],
     }
     for index, member in enumerate(committee.members):
@@ -62,6 +64,11 @@ def save_committee(ws: Workspace, values: FormValues, actor: str) -> Committee:
     """
     errors = FormErrors()
     cadence = _cadence(values, errors)
+    quorum = text(values, "quorum")
+    if quorum and not quorum.isdigit():
+        errors.add(
+            "quorum", f"Enter a whole number of members, or leave it empty (got {quorum!r})."
+        )
     authority = many(values, "authority")
     unknown = [a for a in authority if a not in {r.value for r in Right}]
     if unknown:
@@ -74,6 +81,7 @@ def save_committee(ws: Workspace, values: FormValues, actor: str) -> Committee:
         data: dict[str, Any] = {
             "name": text(values, "name"),
             "cadence_days": cadence if cadence is not None else 1,
+            "quorum": int(quorum) if quorum.isdigit() else None,
             "authority": [a for a in authority if a not in unknown],
             "members": members,
             # Meetings are history: the form never rewrites them.

@@ -26,6 +26,7 @@ from cxsteward.errors import (
     Conflict,
     GovernanceNotFound,
     NotFound,
+    NotPermitted,
     PersonNotFound,
     TemplateNotFound,
 )
@@ -97,6 +98,7 @@ def save_protocol(ws: Workspace, values: FormValues, actor: str) -> Protocol:
         "notify": many(values, "notify"),
         "decides": text(values, "decides"),
         "tell_customers": checked(values, "tell_customers"),
+        "emergency_pause": checked(values, "emergency_pause"),
         "description": text(values, "description"),
     }
     if hours is not None:
@@ -265,6 +267,8 @@ def approve(ws: Workspace, key: str, values: FormValues) -> Template:
         raise FormInvalid("Unknown person.", {"by": exc.message}) from None
     except Conflict as exc:
         raise FormInvalid("Already approved.", {}, [exc.message]) from None
+    except NotPermitted as exc:
+        raise FormInvalid("Not a legal approver.", {}, [exc.message]) from None
 
 
 def add_meeting(ws: Workspace, values: FormValues) -> Meeting:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from cxsteward.domain.governance.rights import legal_approvers
 from cxsteward.domain.governance.spec import Governance, Lifecycle, Transition, allowed_moves
 from cxsteward.services.governance_file import Found
 from cxsteward.services.governance_store import KINDS, Entry, Flat, flatten
@@ -33,6 +34,8 @@ class Change:
     fields: tuple[FieldChange, ...] = ()
     note: str = ""
     entry: Entry = field(default_factory=dict, repr=False, compare=False)
+    # The decision right (or committee decision) the change needs, when it moves a deployment.
+    needs: str = ""
 
     def document(self) -> dict[str, Any]:
         """The change as JSON-ready data."""
@@ -44,6 +47,8 @@ class Change:
             ]
         if self.note:
             doc["note"] = self.note
+        if self.needs:
+            doc["needs"] = self.needs
         return doc
 
 
@@ -112,7 +117,31 @@ def compute_plan(
     problems.extend(_history(old, now, automatic, new, changes))
     problems.extend(_lifecycle(stored, new, changes, actor_person, today))
     problems.extend(_templates(stored, new))
+    problems.extend(_approvers(stored, new))
     return GovernancePlan(tuple(changes)), problems
+
+
+def _approvers(stored: Governance | None, new: Governance) -> list[Found]:
+    """An approval a file records, new or changed, is given by a legal approver."""
+    allowed = legal_approvers(new)
+    problems: list[Found] = []
+    for index, template in enumerate(new.templates):
+        before = (
+            next((t for t in stored.templates if t.key == template.key), None) if stored else None
+        )
+        kept = before is not None and before.approved_by == template.approved_by
+        if template.approved_by is None or kept or template.approved_by in allowed:
+            continue
+        who = ", ".join(allowed) or "nobody yet (declare legal_approvers)"
+        problems.append(
+            (
+                f"templates[{index}].approved_by",
+                "is not a legal approver: approval is given by a person whose function is "
+                f"legal or who is listed under legal_approvers; who may approve: {who}",
+                template.approved_by,
+            )
+        )
+    return problems
 
 
 def _history(

@@ -107,6 +107,7 @@ def flatten(gov: Governance) -> Flat:
             if gov.data_quality is None
             else gov.data_quality.model_dump(mode="json", exclude_none=True)
         ),
+        "legal_approvers": list(gov.legal_approvers),
     }
     for person in gov.people:
         objects["person"][person.key] = _entry(person)
@@ -169,6 +170,7 @@ def load_stored(session: Session) -> Governance | None:
         "organization": org.name,
         "key_metrics": org.key_metrics,
         "data_quality": org.data_quality,
+        "legal_approvers": org.legal_approvers,
     }
     data["people"] = [
         _fields(r, "key", "name", "email", "title", "function")
@@ -177,7 +179,7 @@ def load_stored(session: Session) -> Governance | None:
     committee = session.scalar(select(GovCommitteeRecord).order_by(GovCommitteeRecord.id))
     if committee is not None:
         data["committee"] = {
-            **_fields(committee, "name", "cadence_days", "authority"),
+            **_fields(committee, "name", "cadence_days", "authority", "quorum"),
             "members": [_fields(r, "person", "function") for r in _all(session, GovMemberRecord)],
             "meetings": [
                 _fields(r, "held_on", "attendees", "decisions")
@@ -229,6 +231,7 @@ def load_stored(session: Session) -> Governance | None:
             "notify",
             "respond_within_hours",
             "decides",
+            "emergency_pause",
             "tell_customers",
             "description",
         )

@@ -30,6 +30,7 @@ from cxsteward.domain.governance.checks_model import (
 from cxsteward.domain.governance.checks_oversight import (
     check_committee,
     check_knowledge_base,
+    check_ratifications,
     check_roadmap,
 )
 
@@ -89,6 +90,7 @@ RULES: tuple[Rule, ...] = (
     Rule("committee.cannot_roll_back", "warning", "it has authority to roll back"),
     Rule("committee.narrow", "warning", "members come from at least 3 functions"),
     Rule("committee.overdue", "blocking", "it met within its cadence"),
+    Rule("decision.ratification_overdue", "blocking", "an emergency pause was ratified in time"),
     Rule("roadmap.never_reviewed", "blocking or warning", "the roadmap was ever reviewed"),
     Rule("roadmap.review_overdue", "warning", "it was reviewed in the last 92 days"),
     Rule("disclosure.missing", "blocking", "each live channel discloses AI"),
@@ -108,6 +110,7 @@ CHECKS: tuple[Check, ...] = (
     check_evidence,
     check_templates,
     check_committee,
+    check_ratifications,
     check_roadmap,
     check_disclosure,
     check_knowledge_base,

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
+from cxsteward.domain.governance.rights import EmergencyPause
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
 from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.domain.thresholds import Severity, Threshold
@@ -104,6 +105,7 @@ class GovernanceFacts:
     # When each protocol and accountability row was first stored, keyed by
     # protocol_key / accountability_key; the spec itself carries no creation times.
     created_at: Mapping[str, datetime] = field(default_factory=dict)
+    emergency_pauses: Sequence[EmergencyPause] = ()
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cxsteward.domain.governance.checks_model import Gap, GovernanceFacts
+from cxsteward.domain.governance.rights import ratification_due, ratification_overdue
 from cxsteward.domain.governance.spec import Right
 
 MIN_FUNCTIONS = 3
@@ -158,4 +159,31 @@ def check_knowledge_base(facts: GovernanceFacts) -> list[Gap]:
                     "Review it and update last_reviewed.",
                 )
             )
+    return gaps
+
+
+def check_ratifications(facts: GovernanceFacts) -> list[Gap]:
+    """An emergency pause is ratified by the committee at its next meeting."""
+    committee = facts.governance.committee
+    cadence = committee.cadence_days if committee is not None else 30
+    meetings = [m.held_on for m in committee.meetings] if committee is not None else []
+    gaps: list[Gap] = []
+    for pause in facts.emergency_pauses:
+        if pause.ratified or not ratification_overdue(
+            pause.paused_on, meetings, cadence, facts.today
+        ):
+            continue
+        due = ratification_due(pause.paused_on, cadence)
+        gaps.append(
+            Gap(
+                "decision.ratification_overdue",
+                True,
+                f"deployment:{pause.deployment}",
+                f"The emergency pause of {pause.deployment} by {pause.by} on {pause.paused_on} "
+                f"was not ratified by the committee at its next meeting (due by {due}).",
+                "Record the committee's decision: `cxsteward governance committee-decision "
+                f"{pause.deployment} ratify --meeting DATE --present ... --for N --reason ... "
+                "--by PERSON`.",
+            )
+        )
     return gaps

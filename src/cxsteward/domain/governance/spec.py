@@ -122,6 +122,8 @@ class Committee(_Strict):
     members: list[Member] = Field(default_factory=list)
     cadence_days: int = Field(gt=0, le=366, description="Longest gap allowed between meetings.")
     authority: list[Right] = Field(default_factory=list)
+    # Members who must be present for a committee decision; None: a majority of the members.
+    quorum: int | None = Field(default=None, ge=1)
     meetings: list[Meeting] = Field(default_factory=list)
 
 
@@ -177,6 +179,8 @@ class Protocol(_Strict):
     notify: list[str] = Field(default_factory=list)
     respond_within_hours: float = Field(gt=0)
     decides: str
+    # The decider may pause any deployment in an emergency; the committee ratifies it later.
+    emergency_pause: bool = False
     tell_customers: bool = False
     description: str = ""
 
@@ -252,6 +256,8 @@ class Governance(_Strict):
     protocols: list[Protocol] = Field(default_factory=list)
     accountability: list[Accountability] = Field(default_factory=list)
     templates: list[Template] = Field(default_factory=list)
+    # People who may approve customer messages besides those whose function is legal.
+    legal_approvers: list[str] = Field(default_factory=list)
     roadmap: Roadmap = Field(default_factory=Roadmap)
     knowledge_base: list[Article] = Field(default_factory=list)
     # The organization's own data-quality rules for monitoring runs; unset: settings decide.
@@ -306,6 +312,17 @@ def reference_problems(gov: Governance) -> list[tuple[str, str, str]]:
         for index, meeting in enumerate(gov.committee.meetings):
             for who in meeting.attendees:
                 person(f"committee.meetings[{index}].attendees", who)
+        quorum = gov.committee.quorum
+        if quorum is not None and quorum > len(gov.committee.members):
+            found.append(
+                (
+                    "committee.quorum",
+                    f"is more than the committee's {len(gov.committee.members)} members",
+                    str(quorum),
+                )
+            )
+    for index, who in enumerate(gov.legal_approvers):
+        person(f"legal_approvers[{index}]", who)
     vendors = {v.key for v in gov.vendors}
     deployments = {d.key for d in gov.deployments}
     for index, dep in enumerate(gov.deployments):

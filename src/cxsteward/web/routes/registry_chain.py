@@ -167,6 +167,7 @@ def edit_protocol(request: Request, ws: WS, user: Edit, severity: Severity) -> H
     protocol = require_governance(ws).protocol(severity)
     values = protocol.model_dump(mode="json") if protocol else {"severity": severity.value}
     values["tell_customers"] = "yes" if values.get("tell_customers") else ""
+    values["emergency_pause"] = "yes" if values.get("emergency_pause") else ""
     return _protocol_form(request, ws, FormState.of(values), severity)
 
 

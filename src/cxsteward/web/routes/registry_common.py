@@ -22,6 +22,7 @@ DONE = {
     "saved": "Saved. The registry was updated in one step.",
     "status": "Status changed and recorded in the lifecycle history.",
     "model": "Model version recorded.",
+    "committee": "Committee decision recorded.",
     "meeting": "Meeting recorded.",
     "review": "Roadmap review recorded.",
     "approved": "Approval recorded for this version of the template.",

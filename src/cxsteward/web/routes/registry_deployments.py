@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
+from cxsteward.domain.governance.rights import Move, committee_may
 from cxsteward.domain.governance.spec import Function, Governance, Lifecycle, Right, allowed_moves
 from cxsteward.errors import DeploymentNotFound
+from cxsteward.services.committee_decisions import decide_from_form, list_committee_decisions
+from cxsteward.services.decision_rights import list_emergency_pauses
 from cxsteward.services.governance_check import check_governance
 from cxsteward.services.governance_edit import (
     FormInvalid,
@@ -111,6 +114,7 @@ def _detail_page(
     status_form: FormState,
     model_form: FormState,
     status_code: int = 200,
+    committee_form: FormState | None = None,
 ) -> HTMLResponse:
     gov = require_governance(ws)
     dep = _deployment(gov, key)
@@ -132,8 +136,29 @@ def _detail_page(
         "rights": list(Right),
         "status_form": status_form,
         "model_form": model_form,
+        "committee_form": committee_form or FormState(),
+        "committee_moves": [(m.value, m.value) for m in Move if committee_may(gov.committee, m)],
+        "members": [(m.person, m.person) for m in gov.committee.members] if gov.committee else [],
+        "meetings": [
+            (str(m.held_on), str(m.held_on))
+            for m in sorted(
+                gov.committee.meetings if gov.committee else [], key=_held, reverse=True
+            )
+        ],
+        "committee_decisions": list_committee_decisions(ws, key),
+        "pauses": [
+            p
+            for p in list_emergency_pauses(
+                ws, gov.committee.cadence_days if gov.committee else None
+            )
+            if p.deployment == key
+        ],
     }
     return page(request, "registry/deployment.html", context, status_code)
+
+
+def _held(meeting: Any) -> Any:
+    return meeting.held_on
 
 
 @router.get("/registry/deployments/{key}")
@@ -177,12 +202,25 @@ async def transition_deployment(request: Request, ws: WS, user: Edit, key: str) 
     return back(f"/registry/deployments/{key}", "status")
 
 
+@router.post("/registry/deployments/{key}/committee-decisions")
+async def record_committee_decision(request: Request, ws: WS, user: Edit, key: str) -> Response:
+    """Record a decision the committee took at a meeting, with members present and votes."""
+    form = await read_form(request)
+    _deployment(require_governance(ws), key)
+    try:
+        decide_from_form(ws, key, form.mapping(), actor(user))
+    except FormInvalid as exc:
+        state = form.failed(exc)
+        return _detail_page(request, ws, key, FormState(), FormState(), 422, state)
+    return back(f"/registry/deployments/{key}", "committee")
+
+
 @router.post("/registry/deployments/{key}/models")
 async def record_model_version(request: Request, ws: WS, user: Edit, key: str) -> Response:
     """Record the model version the deployment runs from a date."""
     form = await read_form(request)
     try:
-        add_model_version(ws, key, form.mapping())
+        add_model_version(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
         return _detail_page(request, ws, key, FormState(), form.failed(exc), 422)
     return back(f"/registry/deployments/{key}", "model")

@@ -52,13 +52,21 @@ def get_deployment(ws: WS, user: Reader, key: Key) -> Deployment:
 def transition(ws: WS, user: Editor, key: Key, body: TransitionCreate) -> TransitionOut:
     """Record a lifecycle move (e.g. pilot to scaling); refused moves say which are allowed.
 
-    The move is recorded as made by the token's user when that username is a person of the
-    governance registry; the audit log names the user in every case.
+    The decider is the person whose key is the token's username, and must hold the move's
+    right (pilot to scaling and scaling to production need a committee decision); otherwise
+    403 with a message naming who may decide.
     """
     by = person_or_none(ws, user)
     with ws.transaction(actor(user)) as session:
         moved = transition_deployment(
-            ws, key, body.status, by, body.reason.strip(), session=session, on=body.on
+            ws,
+            key,
+            body.status,
+            by,
+            body.reason.strip(),
+            session=session,
+            on=body.on,
+            account=user.username,
         )
     step = moved.transition
     return TransitionOut(
