@@ -204,3 +204,35 @@ def test_default_today_is_the_utc_date(ws: Workspace) -> None:
     report = check_governance(ws)
     assert report.today == report.checked_at.date()
     assert report.checked_at.tzinfo is not None
+
+
+def test_creation_times_rewritten_with_sql_change_no_verdict(ws: Workspace, contacts: Path) -> None:
+    """The chain check reads when the audit log recorded each row, so backdating the
+    ``created_at`` columns (issue 12: GOV-07 turned evidenced that way) changes nothing."""
+    apply_governance(ws, governance())
+    load_data(ws, contacts)
+    add_thresholds(ws, [rule_for(m) for m in DEFAULT_KEY_METRICS])
+    freeze_baseline(ws, "january-humans", date(2025, 1, 1), date(2025, 1, 31))
+    honest = pairs(check_governance(ws, today=TODAY).gaps)
+    late_rules = {
+        "evidence.threshold_late",
+        "evidence.baseline_late",
+        "accountability.declared_after_go_live",
+        "protocol.declared_after_go_live",
+    }
+    assert late_rules <= {rule for rule, _ in honest}
+    with ws.engine.begin() as connection:
+        for table in ("thresholds", "baselines", "gov_protocols", "gov_accountability"):
+            connection.exec_driver_sql(f"UPDATE {table} SET created_at = '2024-01-01 00:00:00'")
+    assert pairs(check_governance(ws, today=TODAY).gaps) == honest
+
+
+def test_a_threshold_the_audit_log_never_saw_proves_nothing(ws: Workspace, contacts: Path) -> None:
+    apply_governance(ws, governance())
+    load_data(ws, contacts)
+    add_thresholds(ws, [rule_for("complaint_rate")])
+    with ws.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_log WHERE table_name = 'thresholds'")
+    gaps = {(g.rule, g.object): g for g in check_governance(ws, today=TODAY).gaps}
+    late = gaps[("evidence.threshold_late", "deployment:support-chat/metric:complaint_rate")]
+    assert "has no recorded creation time" in late.message
