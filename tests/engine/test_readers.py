@@ -210,7 +210,7 @@ def test_comcast_is_tab_separated_despite_its_name_and_zip_codes_stay_text() -> 
 def test_chat_bot_sheet_mixes_spreadsheet_dates_and_text() -> None:
     path = real("chat-bot-agent/Chat Dataset.xlsx")
     raw = read_table(path, ReadOptions(sheet="Chat Data"))
-    expected = pd.read_excel(path, sheet_name="Chat Data", dtype=object)
+    expected = pd.read_excel(path, sheet_name="Chat Data", dtype=object, engine="openpyxl")
     starts = pd.Series(raw.table.column("ChatStartTime").to_pylist())
     native = expected["ChatStartTime"].map(lambda v: isinstance(v, dt.datetime))
     assert native.sum() == 4724

@@ -76,7 +76,7 @@ def stored(ws: Workspace, load_id: int | None = None) -> pd.DataFrame:
 
 def test_chat_bot_agent_recovers_the_true_dates_and_splits_bot_from_agents(ws: Workspace) -> None:
     out = load(ws, CHAT, "chat-bot-agent")
-    raw = pd.read_excel(real(CHAT), sheet_name="Chat Data", dtype=object)
+    raw = pd.read_excel(real(CHAT), sheet_name="Chat Data", dtype=object, engine="openpyxl")
 
     def true_date(value: object) -> dt.datetime:
         # Excel read DD-MM month-first whenever it could: exchange day and month back.
@@ -115,7 +115,7 @@ def test_chat_bot_agent_recovers_the_true_dates_and_splits_bot_from_agents(ws: W
 
 def test_pwc_call_centre_is_all_human_in_zurich_time(ws: Workspace) -> None:
     out = load(ws, PWC, "pwc-call-centre")
-    raw = pd.read_excel(real(PWC), dtype=object)
+    raw = pd.read_excel(real(PWC), dtype=object, engine="openpyxl")
     local = pd.to_datetime(raw["Date"].astype(str) + " " + raw["Time"].astype(str))
     expected = local.dt.tz_localize("Europe/Zurich").dt.tz_convert("UTC")
     talk = raw["AvgTalkDuration"].dropna().map(lambda t: t.hour * 3600 + t.minute * 60 + t.second)
