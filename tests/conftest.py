@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,23 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give every test its own node id, and refuse a run in which two tests share one.
+
+    pytest-xdist's ``--dist loadfile`` (what ``./dev test`` uses) schedules by node id and
+    silently runs only the first of several tests with the same id. pytest 9.2 builds an
+    item's id from its ``originalname``, which schemathesis sets to the bare function name,
+    so its per-operation tests ("test_x[GET /path]") all got the id "test_x".
+    """
+    for item in items:
+        if not item.nodeid.endswith(f"::{item.name}") and "[" in item.name:
+            base, _, params = item.name.partition("[")
+            item._id = item.parent.id.child(base).with_params(params.removesuffix("]"))
+    shared = sorted(nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1)
+    if shared:
+        raise pytest.UsageError(f"tests share a node id (give them distinct ids): {shared}")
 
 
 @pytest.fixture(autouse=True)

@@ -122,15 +122,24 @@ def _free_port() -> int:
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
     box = Inbox(refuse={"omar@acme.test"})
-    box.port = _free_port()
-    controller = Controller(
-        box,
-        hostname="127.0.0.1",
-        port=box.port,
-        authenticator=box.authenticate,
-        auth_require_tls=False,
-    )
-    controller.start()
+    # aiosmtpd binds the port itself, some time after it was found free: a parallel test
+    # worker may take it in between, and then another free port is tried.
+    for attempt in range(5):
+        box.port = _free_port()
+        controller = Controller(
+            box,
+            hostname="127.0.0.1",
+            port=box.port,
+            authenticator=box.authenticate,
+            auth_require_tls=False,
+            ready_timeout=30,  # the default 5 s is too short on a busy CI machine
+        )
+        try:
+            controller.start()
+            break
+        except OSError:
+            if attempt == 4:
+                raise
     try:
         yield box
     finally:
@@ -284,9 +293,18 @@ def test_people_without_an_address_are_noted(ws: Workspace, inbox: Inbox) -> Non
     assert "No e-mail address in the governance registry for finn." in notes
 
 
-def test_a_dead_smtp_server_is_recorded_failed(ws: Workspace) -> None:
+@pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A loopback port that refuses connections: bound, never listening, so no other process
+    (a parallel test worker) can start a server on it during the test."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
+
+
+def test_a_dead_smtp_server_is_recorded_failed(ws: Workspace, dead_port: int) -> None:
     apply(ws)
-    live = configured(ws, smtp_host="127.0.0.1", smtp_port=_free_port(), notify_attempts=2)
+    live = configured(ws, smtp_host="127.0.0.1", smtp_port=dead_port, notify_attempts=2)
     made = open_incident(live, "x", "billing-voice", "sev3", by="ana", sleep=no_sleep([]))
     [record] = records(ws)
     assert record.status == "failed" and record.attempts == 2

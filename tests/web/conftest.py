@@ -8,15 +8,11 @@ browser tests rely on).
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from web_helpers import BASE_URL, LiveServer, TestClient, password_of
+from web_helpers import BASE_URL, LiveServer, TestClient, password_of, serve_app
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Role
@@ -94,33 +90,8 @@ def client(client_for: Callable[[str], TestClient]) -> TestClient:
     return client_for("admin")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(settings: Settings, web_ws: Workspace) -> Iterator[LiveServer]:
     """The app served by uvicorn on a free loopback port, in a thread, for browser tests."""
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=_free_port(),
-        log_level="warning",
-        ws="none",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the live server did not start", pytrace=False)
-        time.sleep(0.05)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{config.port}", settings, web_ws)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with serve_app(create_app(settings), "live server") as url:
+        yield LiveServer(url, settings, web_ws)

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
+from web_helpers import serve_app
 
 from cxsteward.config import Settings
 from cxsteward.services.demo import run_demo
@@ -152,38 +148,6 @@ def build_demo(folder: Path) -> Settings:
     return settings
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """The app on the workspace of ``settings``, served by uvicorn in a thread; yields its URL."""
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=_free_port(),
-        log_level="warning",
-        ws="none",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="walkthrough-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the walkthrough server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-
-
 @pytest.fixture(scope="module", name="site")
 def site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo served once for the module, with a workspace handle for registry checks."""
@@ -194,7 +158,7 @@ def site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         settings = build_demo(tmp_path_factory.mktemp("walkthrough") / "demo")
     ws = open_workspace(settings)
     try:
-        with serve(settings) as url:
+        with serve_app(create_app(settings), "walkthrough server") as url:
             yield Site(url, settings, ws)
     finally:
         ws.close()

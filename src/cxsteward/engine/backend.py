@@ -8,6 +8,7 @@ and DuckDB are imported when a connection is asked for.
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import uuid
 import warnings
@@ -96,7 +97,11 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
     digest = hashlib.sha256(_LOG4J2.encode()).hexdigest()[:12]
     config = Path(tempfile.gettempdir()) / f"cxsteward-log4j2-{digest}.properties"
     if not config.exists():
-        config.write_text(_LOG4J2, encoding="utf-8")
+        # Written aside and renamed into place: processes starting Spark at the same time
+        # (parallel test workers, two commands) must never hand a JVM a half-written file.
+        partial = config.with_name(f"{config.name}.{os.getpid()}.tmp")
+        partial.write_text(_LOG4J2, encoding="utf-8")
+        partial.replace(config)
     java_options = f"-Dlog4j2.configurationFile=file:{config}"
     builder = SparkSession.builder.master(master).appName("cxsteward")
     for key, value in SPARK_LOCAL_CONF.items():
