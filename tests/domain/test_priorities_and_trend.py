@@ -76,8 +76,13 @@ def maturity() -> MaturityModel:
 
 
 def report(
-    values: dict[str, list[int | None]], previous: AssessmentReport | None = None, cycle: str = "c2"
+    values: dict[str, list[int | None]],
+    previous: AssessmentReport | None = None,
+    cycle: str = "c2",
+    rules: ScoringRules | None = None,
 ) -> AssessmentReport:
+    """Two executives and two anonymous frontline respondents; groups of two are shown
+    unless ``rules`` say otherwise (the default minimum is three)."""
     groups = [EXEC, EXEC, FRONT, FRONT]
     answers = [
         Answer(respondent=f"r{i}", role_group=groups[i], question_id=qid, value=v)
@@ -95,7 +100,7 @@ def report(
         maturity=maturity(),
         respondents=[(g, g is FRONT) for g in groups],
         answers=answers,
-        rules=ScoringRules(),
+        rules=rules or ScoringRules(min_group_size=2),
         previous=previous,
     )
 
@@ -157,3 +162,11 @@ def test_trend_against_previous_cycle() -> None:
     # Trust is not scorable now, so the overall score is not either, and has no change.
     assert (trend.overall.current, trend.overall.change) == (None, None)
     assert trend.overall.previous == pytest.approx(before.overall_score)
+
+
+def test_a_perception_gap_of_groups_below_the_minimum_is_not_a_reason() -> None:
+    """With the default minimum of three, two anonymous frontline answers reveal nothing."""
+    ppl01 = next(
+        p for p in report(CURRENT, rules=ScoringRules()).priorities if p.question_id == "PPL-01"
+    )
+    assert ppl01.reasons == ["answers are divided (standard deviation 2.00)"]

@@ -45,6 +45,7 @@ UNAUDITED = {
     "web_sessions",
     "rate_limits",
     "alembic_version",
+    "data_load_ids",
 }
 
 

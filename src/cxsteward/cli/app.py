@@ -171,7 +171,9 @@ def demo(
             overrides={**state(ctx).overrides, "workspace": settings.workspace},
             debug=state(ctx).debug,
         )
-        serve_cli.serve(ctx, host="127.0.0.1", port=port, workers=1)
+        serve_cli.serve(
+            ctx, host="127.0.0.1", port=port, workers=1, forwarded_allow_ips=None, tls=None
+        )
 
 
 def main() -> None:
