@@ -250,3 +250,54 @@ def test_committee_decision_then_apply_and_plan_name_rights(
     assert refusal.endswith("(value 'paused')")
     code, out, _ = run(runner, applied, "governance", "apply", str(edited), "--by", "priya-nair")
     assert code == 0, out
+
+
+def test_a_file_changing_right_holders_needs_a_committee_decision(
+    runner: CliRunner, applied: Path, tmp_path: Path
+) -> None:
+    edited = tmp_path / "rights.yaml"
+    text = EXAMPLE.read_text("utf-8")
+    old = "      pause: [dev-raman, marco-ricci]\n"
+    edited.write_text(text.replace(old, "      pause: [dev-raman, marco-ricci, hana-sato]\n"))
+    row = text[: text.index(old)].count("\n") + 1
+    code, out, _ = run(runner, applied, "governance", "plan", str(edited), "--json")
+    [change] = [c for c in json.loads(out)["changes"] if c["kind"] == "deployment"]
+    assert change["key"] == "billing-voice"
+    assert change["needs"] == (
+        "needs a committee decision: a decision of Customer AI Council with quorum 4 of 6 members"
+    )
+    code, _, err = run(runner, applied, "governance", "apply", str(edited), "--by", "maya-okafor")
+    refusal = " ".join(err.split())
+    assert code == 1
+    assert (
+        f"row {row}, column 'deployments[1].decision_rights.pause': maya-okafor may not" in refusal
+    )
+    assert refusal.endswith("(value 'pause: +hana-sato')")
+    meeting = ["governance", "meeting", "add", "--on", "2025-03-11"]
+    for who in ("maya-okafor", "dev-raman", "lena-fischer", "hana-sato"):
+        meeting += ["--attendee", who]
+    assert run(runner, applied, *meeting)[0] == 0
+    decide = ["governance", "committee-decision", "billing-voice", "rights", "--for", "4"]
+    decide += ["--meeting", "2025-03-11", "--reason", "On-call rota", "--by", "maya-okafor"]
+    for who in ("maya-okafor", "dev-raman", "lena-fischer", "hana-sato"):
+        decide += ["--present", who]
+    assert run(runner, applied, *decide)[0] == 0
+    # The file must now carry the meeting: edit the export, as the refusal above advised.
+    exported = tmp_path / "now.yaml"
+    assert run(runner, applied, "governance", "export", "--out", str(exported))[0] == 0
+    now = exported.read_text("utf-8")
+    assert now.count("pause:\n    - dev-raman\n    - marco-ricci\n") == 1
+    edited.write_text(
+        now.replace(
+            "pause:\n    - dev-raman\n    - marco-ricci\n",
+            "pause:\n    - dev-raman\n    - marco-ricci\n    - hana-sato\n",
+        )
+    )
+    # hana-sato sat in the vote, but she may not apply her own grant.
+    code, _, err = run(runner, applied, "governance", "apply", str(edited), "--by", "hana-sato")
+    refusal = " ".join(err.split())
+    assert code == 1 and "hana-sato may not add themselves as a holder of the pause" in refusal
+    code, out, err = run(runner, applied, "governance", "apply", str(edited), "--by", "maya-okafor")
+    assert code == 0, err
+    code, _, err = run(runner, applied, "governance", "apply", str(exported), "--by", "maya-okafor")
+    assert code == 1 and "decision_rights.pause" in err, "the decision was used up"

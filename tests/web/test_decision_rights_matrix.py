@@ -23,7 +23,10 @@ from cxsteward.config import Settings
 from cxsteward.domain.governance.spec import Lifecycle, ModelVersion
 from cxsteward.errors import CxStewardError
 from cxsteward.services.api_tokens import create_token
-from cxsteward.services.committee_decisions import record_committee_decision
+from cxsteward.services.committee_decisions import (
+    list_committee_decisions,
+    record_committee_decision,
+)
 from cxsteward.services.decisions import list_decisions, record_decision
 from cxsteward.services.governance import (
     apply_governance,
@@ -31,6 +34,7 @@ from cxsteward.services.governance import (
     read_governance_file,
     record_meeting,
 )
+from cxsteward.services.governance_edit import deployment_values
 from cxsteward.services.sessions import start_session
 from cxsteward.services.users import add_user, get_user
 from cxsteward.services.workspace import Workspace, init_workspace, open_workspace
@@ -275,4 +279,107 @@ RUN: dict[str, Runner] = {
     "api": _api,
     "apply": _apply,
     "decision": _decision,
+}
+
+
+# Who holds the pause right on billing-voice: (person applying, holders wanted, a committee
+# `rights` decision recorded first, allowed). The deployment form and `governance apply` are
+# the paths that change holders; both give the same answer.
+BEFORE = ["dev-raman", "marco-ricci"]
+RIGHTS_CASES = [
+    ("maya-okafor", [*BEFORE, "priya-nair"], True, True),  # the committee decided it
+    ("dev-raman", ["dev-raman"], True, True),  # removing a holder, decided
+    ("maya-okafor", [*BEFORE, "priya-nair"], False, False),  # seen: only registry-edit needed
+    ("dev-raman", ["dev-raman"], False, False),
+    ("amara-mensah", [*BEFORE, "amara-mensah"], False, False),  # seen: granted herself pause
+    ("amara-mensah", [*BEFORE, "amara-mensah"], True, False),  # self-grant, even if decided
+    ("admin", [*BEFORE, "priya-nair"], True, False),  # an account without a person
+]
+SELF_GRANT = (
+    "Nobody grants a decision right to themselves: amara-mensah may not add themselves as a "
+    "holder of the pause right on billing-voice, whatever the committee decided."
+)
+
+
+@pytest.mark.parametrize(
+    ("person", "holders", "vote", "allowed", "path"),
+    [
+        pytest.param(*case, path, id=f"{case[0]}-{'+'.join(case[1])}-{case[2]}-{path}")
+        for case in RIGHTS_CASES
+        for path in ("web-form", "apply")
+    ],
+)
+def test_every_path_that_changes_rights_gives_the_same_answer(
+    template: tuple[Path, dict[str, str]],
+    tmp_path: Path,
+    person: str,
+    holders: list[str],
+    vote: bool,
+    allowed: bool,
+    path: str,
+) -> None:
+    folder, _ = template
+    settings = Settings(workspace=tmp_path / "ws")
+    shutil.copytree(folder, settings.workspace)
+    ws = open_workspace(settings)
+    try:
+        if vote:
+            record_committee_decision(
+                ws, "billing-voice", "rights", MEETING, COUNCIL, 4, 0, "ok", "maya-okafor"
+            )
+        outcome = RIGHTS_RUN[path](ws, settings, person, holders)
+        after = current_governance(ws).deployment("billing-voice")
+        assert after is not None
+        assert outcome.allowed is allowed, outcome.message
+        used = [d.used_at for d in list_committee_decisions(ws, "billing-voice")]
+        if allowed:
+            assert after.decision_rights.pause == holders
+            assert used and used[0] is not None, "the decision is used up"
+            return
+        assert after.decision_rights.pause == BEFORE, "a refused change changed nothing"
+        assert all(at is None for at in used)
+        if person == "admin":
+            assert "admin" in outcome.message
+        elif person in holders and person not in BEFORE:
+            # The form shows the first problem of a field: the self-grant, to fix first.
+            assert SELF_GRANT in outcome.message
+        else:
+            assert f"Who may decide: {COMMITTEE}." in outcome.message
+    finally:
+        ws.close()
+
+
+def _rights_form(ws: Workspace, settings: Settings, who: str, holders: list[str]) -> Outcome:
+    page = "/registry/deployments/billing-voice/edit"
+    dep = current_governance(ws).deployment("billing-voice")
+    assert dep is not None
+    values = {**deployment_values(dep), "rights_pause": holders}
+    with _client(settings, who) as client:
+        token = csrf_of(client.get(page))
+        response = client.post(page, data={**values, "csrf_token": token}, follow_redirects=False)
+    assert response.status_code in (303, 422), response.text
+    return Outcome(response.status_code == 303, " ".join(html.unescape(response.text).split()))
+
+
+def _rights_apply(ws: Workspace, settings: Settings, who: str, holders: list[str]) -> Outcome:
+    gov = current_governance(ws)
+    deployments = [
+        d.model_copy(
+            update={"decision_rights": d.decision_rights.model_copy(update={"pause": holders})}
+        )
+        if d.key == "billing-voice"
+        else d
+        for d in gov.deployments
+    ]
+    try:
+        apply_governance(ws, gov.model_copy(update={"deployments": deployments}), by=who)
+    except CxStewardError as exc:
+        found = [str(p) for p in getattr(exc, "problems", [])]
+        return Outcome(False, " ".join(" ".join([exc.message, *found]).split()))
+    return Outcome(True, "")
+
+
+RIGHTS_RUN: dict[str, Callable[[Workspace, Settings, str, list[str]], Outcome]] = {
+    "web-form": _rights_form,
+    "apply": _rights_apply,
 }

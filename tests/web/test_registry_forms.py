@@ -72,7 +72,6 @@ def test_editing_a_deployment_changes_the_registry(
         name="Billing voice agent v2",
         channels="voice, chat",
         go_live="2024-11-05",
-        rights_modify=["tomasz-wilk", "dev-raman"],
         disclosure_text_0="An automated assistant answers; say 'person' for our team.",
     )
     response = _post(
@@ -87,7 +86,8 @@ def test_editing_a_deployment_changes_the_registry(
     assert dep.name == "Billing voice agent v2"
     assert dep.channels == ["voice", "chat"]
     assert dep.go_live == date(2024, 11, 5)
-    assert dep.decision_rights.modify == ["tomasz-wilk", "dev-raman"]
+    # Who holds a right is a committee decision (tests/web/test_decision_rights_matrix.py).
+    assert dep.decision_rights.modify == []
     assert dep.decision_rights.pause == ["dev-raman", "marco-ricci"]
     assert dep.disclosure == {"voice": "An automated assistant answers; say 'person' for our team."}
     assert dep.vendor == "parlance-voice" and dep.status == Lifecycle.SCALING

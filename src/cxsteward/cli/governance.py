@@ -75,7 +75,8 @@ def plan(
 ) -> None:
     """Show what `apply` would add, change and remove; writes nothing.
 
-    A change of a deployment's status or model shows the right it needs and who holds it.
+    A change of a deployment's status, model or rights holders shows what it needs and who
+    may decide it.
 
     Example: cxsteward governance plan governance.yaml --by dev-raman
     """
@@ -105,7 +106,9 @@ def apply(
     History (meetings, lifecycle transitions, model versions, roadmap reviews) is only
     ever added to; a file that leaves out recorded history is refused. A file that changes
     a stored deployment's status or model is a decision: name --by a person who holds its
-    right (see `plan`), or nothing is applied.
+    right (see `plan`), or nothing is applied. Changing who holds a stored deployment's
+    decision rights takes a recorded committee decision (`committee-decision DEP rights`),
+    and nobody may add themselves.
 
     Example: cxsteward governance apply governance.yaml --by dev-raman
     """
@@ -294,7 +297,7 @@ def committee_decision(
     ctx: typer.Context,
     deployment: str = typer.Argument(..., help="Deployment key."),
     move: str = typer.Argument(
-        ..., help="pause, resume, retire, scale, production, model, roll_back or ratify."
+        ..., help="pause, resume, retire, scale, production, model, roll_back, ratify or rights."
     ),
     meeting: str = typer.Option(..., "--meeting", help="Day of the meeting, YYYY-MM-DD."),
     present: list[str] = typer.Option([], "--present", help="Member present; repeatable."),
@@ -310,7 +313,8 @@ def committee_decision(
     """Record a committee decision, taken at a meeting with its quorum, and make the move.
 
     A model change or roll-back is made later by the path that names the model, which uses
-    the decision up; `ratify` ratifies the deployment's emergency pause.
+    the decision up; `ratify` ratifies the deployment's emergency pause; `rights` allows one
+    change of who holds the deployment's decision rights (edit form or `apply --by`).
 
     Example: cxsteward governance committee-decision billing-voice production
              --meeting 2026-12-01 --present maya-okafor --present dev-raman

@@ -19,10 +19,13 @@ from cxsteward.domain.governance.rights import (
     Move,
     authorize,
     changes_model,
+    describe_rights,
     move_of,
     needs,
     ratification_due,
     ratification_overdue,
+    rights_changes,
+    self_grant,
 )
 from cxsteward.domain.governance.spec import Deployment, Governance, allowed_moves
 from cxsteward.domain.thresholds import Severity
@@ -159,11 +162,12 @@ class Gated:
     move: Move
     path: str
     needs: str
-    value: str  # what the file says: the new status, or the new model version
+    value: str  # what the file says: the new status, the new model version, rights changed
 
 
 def gated_changes(stored: Governance | None, new: Governance) -> list[Gated]:
-    """Status changes and new model versions a file makes to deployments already stored.
+    """Status changes, new model versions and changed right holders a file makes to
+    deployments already stored (one rights move per deployment, however many rights change).
 
     Declaring a deployment (first apply, or a new key) is not a decision; moving one is.
     """
@@ -191,6 +195,11 @@ def gated_changes(stored: Governance | None, new: Governance) -> list[Gated]:
                     f"{added[0].model} {added[0].version}",
                 )
             )
+        rights = rights_changes(before, dep)
+        if rights:
+            path = f"deployments[{index}].decision_rights.{rights[0][0].value}"
+            wanted = needs(stored, before, Move.RIGHTS)
+            found.append(Gated(dep.key, Move.RIGHTS, path, wanted, describe_rights(rights)))
     return found
 
 
@@ -208,11 +217,15 @@ def authorize_file(
         assert stored is not None  # nothing is gated on a first apply
         dep = stored.deployment(gated.deployment)
         assert dep is not None
-        if gated.move is not Move.MODEL:
+        index, declared = next((i, d) for i, d in enumerate(new.deployments) if d.key == dep.key)
+        if gated.move is Move.RIGHTS:
+            # Refused whatever else allows the change: a committee decision does not cover it.
+            for right, added, _ in rights_changes(dep, declared):
+                if by is not None and by in added:
+                    path = f"deployments[{index}].decision_rights.{right.value}"
+                    problems.append((path, self_grant(by, right, dep), by))
+        elif gated.move is not Move.MODEL:
             # The history may not name a decider other than the person who applies.
-            index, declared = next(
-                (i, d) for i, d in enumerate(new.deployments) if d.key == dep.key
-            )
             for step, entry in enumerate(declared.history):
                 if entry not in dep.history and entry.by is not None and entry.by != by:
                     problems.append(

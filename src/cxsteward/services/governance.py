@@ -190,13 +190,22 @@ def _plan(
 
 def _with_needs(plan: GovernancePlan, gated: list[Gated]) -> GovernancePlan:
     """The plan with each change that moves a deployment saying which right it needs."""
-    status = {g.deployment: g.needs for g in gated if g.move is not Move.MODEL}
+    status = {g.deployment: g.needs for g in gated if g.move not in (Move.MODEL, Move.RIGHTS)}
     model = {g.deployment: g.needs for g in gated if g.move is Move.MODEL}
+    rights = {g.deployment: g.needs for g in gated if g.move is Move.RIGHTS}
     changes = []
     for change in plan.changes:
         wanted = ""
-        if change.kind == "deployment" and any(f.field == "status" for f in change.fields):
-            wanted = status.get(change.key, "")
+        if change.kind == "deployment":
+            fields = {f.field for f in change.fields}
+            wanted = "; ".join(
+                found
+                for field, found in (
+                    ("status", status.get(change.key, "")),
+                    ("decision_rights", rights.get(change.key, "")),
+                )
+                if field in fields and found
+            )
         elif change.kind == "model_version" and change.action == "add":
             wanted = model.get(str(change.entry.get("deployment")), "")
         changes.append(replace(change, needs=wanted) if wanted else change)

@@ -34,6 +34,7 @@ class Move(StrEnum):
     MODEL = "model"  # a new model or version
     ROLL_BACK = "roll_back"
     RATIFY = "ratify"  # the committee ratifies an emergency pause; never a lifecycle move
+    RIGHTS = "rights"  # who holds a decision right of a stored deployment
 
 
 # The right each move needs; None: only a committee decision can authorize it.
@@ -46,6 +47,8 @@ RIGHT_FOR: dict[Move, Right | None] = {
     Move.SCALE: None,
     Move.PRODUCTION: None,
     Move.RATIFY: None,
+    # Whoever holds a right could otherwise hand it on, to others or to themselves.
+    Move.RIGHTS: None,
 }
 _WHAT = {
     Move.PAUSE: "pause {dep}",
@@ -56,6 +59,7 @@ _WHAT = {
     Move.MODEL: "change the model of {dep}",
     Move.ROLL_BACK: "roll back {dep}",
     Move.RATIFY: "ratify the emergency pause of {dep}",
+    Move.RIGHTS: "change who holds the decision rights on {dep}",
 }
 
 
@@ -76,6 +80,38 @@ def changes_model(dep: Deployment) -> bool:
     The first model of a deployment declares it; a new one on a live deployment changes it.
     """
     return dep.status.live and bool(dep.models)
+
+
+def rights_changes(
+    before: Deployment, after: Deployment
+) -> list[tuple[Right, list[str], list[str]]]:
+    """Each right whose holders differ: (right, added, removed); a new order is no change."""
+    found = []
+    for right in Right:
+        old, new = before.decision_rights.holders(right), after.decision_rights.holders(right)
+        added = [p for p in new if p not in old]
+        removed = [p for p in old if p not in new]
+        if added or removed:
+            found.append((right, added, removed))
+    return found
+
+
+def describe_rights(changes: list[tuple[Right, list[str], list[str]]]) -> str:
+    """The changes of :func:`rights_changes` in words, as a plan or refusal shows them."""
+    return "; ".join(
+        f"{right.value}: " + ", ".join([*(f"+{p}" for p in added), *(f"-{p}" for p in removed)])
+        for right, added, removed in changes
+    )
+
+
+def self_grant(person: str, right: Right, dep: Deployment) -> str:
+    """The refusal of ``person`` adding themselves as a holder of ``right`` on ``dep``."""
+    return (
+        f"Nobody grants a decision right to themselves: {person} may not add themselves as a "
+        f"holder of the {right.value} right on {dep.key}, whatever the committee decided. Leave "
+        f"{person} out of this change; the committee records its decision (`cxsteward "
+        f"governance committee-decision {dep.key} rights`) and another person applies it"
+    )
 
 
 def parse_move(value: str) -> Move:
