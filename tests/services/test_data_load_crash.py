@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import duckdb
 import numpy as np
 import pytest
 
+from checkpoint_killer import KILLER
 from cxsteward.config import Settings
 from cxsteward.domain import metrics as m
 from cxsteward.services import checkpoints
@@ -161,23 +161,6 @@ def test_without_a_fault_no_checkpoint_changes_anything(
 
 
 CLI = "import sys; from cxsteward.cli.app import main; sys.argv[0] = 'cxsteward'; main()"
-KILLER = textwrap.dedent(
-    """
-    import os, signal, sys
-    from cxsteward.services import checkpoints
-    from cxsteward.cli.app import main
-
-    step = sys.argv.pop(1)
-
-    def kill(at):
-        if at == step:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    checkpoints.hook = kill
-    sys.argv[0] = "cxsteward"
-    main()
-    """
-)
 
 
 @pytest.mark.parametrize("step", STEPS)

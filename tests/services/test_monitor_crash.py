@@ -13,13 +13,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from checkpoint_killer import KILLER
 from cxsteward.config import Settings
 from cxsteward.services import checkpoints
 from cxsteward.services.data_load import load_data
@@ -113,25 +113,6 @@ def test_without_a_fault_every_step_is_passed_once(
     run_monitor(ws)
     assert seen == list(STEPS)
     assert_agree(ws, swept=True)
-
-
-KILLER = textwrap.dedent(
-    """
-    import os, signal, sys
-    from cxsteward.services import checkpoints
-    from cxsteward.cli.app import main
-
-    step = sys.argv.pop(1)
-
-    def kill(at):
-        if at == step:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    checkpoints.hook = kill
-    sys.argv[0] = "cxsteward"
-    main()
-    """
-)
 
 
 @pytest.mark.parametrize("step", STEPS)

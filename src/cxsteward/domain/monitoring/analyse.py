@@ -12,6 +12,7 @@ from cxsteward.domain.monitoring.comparisons import Tested, ai_vs_human, model_c
 from cxsteward.domain.monitoring.findings import Finding, Trace
 from cxsteward.domain.monitoring.groups import Dispersion, Groups, version_chains
 from cxsteward.domain.monitoring.localized import (
+    as_text,
     by_impact,
     effect_size,
     impact_of,
@@ -127,8 +128,8 @@ def _finding(t: Tested, looks: Looks | None = None) -> Finding:
     if t.kind == "model_change":
         message = (
             f"{spec.name} of the AI in {t.scope.deployment} ({scope_text}) moved from "
-            f"{_fmt(spec, t.estimate[1])} on {t.versions[0]} to {_fmt(spec, t.estimate[0])} on "
-            f"{t.versions[1]}."
+            f"{as_text(spec, t.estimate[1])} on {t.versions[0]} to "
+            f"{as_text(spec, t.estimate[0])} on {t.versions[1]}."
         )
         rule = "before/after the model-version switch, BH-adjusted"
         if looks is not None:
@@ -140,8 +141,8 @@ def _finding(t: Tested, looks: Looks | None = None) -> Finding:
             rule += ", confirmed by a confidence sequence over the daily looks"
     else:
         message = (
-            f"{spec.name} in {t.scope.deployment} ({scope_text}): AI {_fmt(spec, t.estimate[0])} "
-            f"against human {_fmt(spec, t.estimate[1])}."
+            f"{spec.name} in {t.scope.deployment} ({scope_text}): AI "
+            f"{as_text(spec, t.estimate[0])} against human {as_text(spec, t.estimate[1])}."
         )
         shifted = [
             f"{column} {value[0] * 100:+.1f}"
@@ -316,14 +317,6 @@ def _data_quality(groups: Groups) -> list[Finding]:
                 )
             )
     return found
-
-
-def _fmt(spec: MetricSpec, value: float) -> str:
-    if not math.isfinite(value):
-        return "n/a"
-    if spec.kind is MetricKind.RATE:
-        return f"{value:.1%}"
-    return f"{value:.2f}"
 
 
 def _fmt_points(value: float) -> str:

@@ -33,23 +33,23 @@ def segment_finding(t: Tested, alpha: float) -> Finding:
     confidence = f"{(1 - alpha) * 100:g}%"
     if t.kind == "ai_segment_gap":
         message = (
-            f"{level}: AI {words} {_fmt(spec, inside.here[0])} against "
-            f"{_fmt(spec, inside.here[1])} for humans ({_ratio_text(inside, confidence)}); "
+            f"{level}: AI {words} {as_text(spec, inside.here[0])} against "
+            f"{as_text(spec, inside.here[1])} for humans ({_ratio_text(inside, confidence)}); "
         )
         if inside.level_elsewhere:
             message += "elsewhere AI and humans are level"
         else:
             message += (
-                f"elsewhere AI {_fmt(spec, inside.elsewhere[0])} against "
-                f"{_fmt(spec, inside.elsewhere[1])} for humans"
+                f"elsewhere AI {as_text(spec, inside.elsewhere[0])} against "
+                f"{as_text(spec, inside.elsewhere[1])} for humans"
             )
         rule = "interaction: the AI-human gap in the segment against the gap elsewhere"
         handlers = ["ai", "human"]
     else:
         before, after = t.versions
         message = (
-            f"{level}: the AI's {words} went from {_fmt(spec, inside.here[1])} on {before} to "
-            f"{_fmt(spec, inside.here[0])} on {after} "
+            f"{level}: the AI's {words} went from {as_text(spec, inside.here[1])} on {before} to "
+            f"{as_text(spec, inside.here[0])} on {after} "
             f"({_change(spec, inside.here[0], inside.here[1])}); "
         )
         if inside.level_elsewhere:
@@ -203,7 +203,8 @@ def _shift(spec: MetricSpec, value: float) -> str:
     return f"{value:+.2f}"
 
 
-def _fmt(spec: MetricSpec, value: float) -> str:
+def as_text(spec: MetricSpec, value: float) -> str:
+    """A metric's value as a reader sees it: rates in percent, other values to 2 places."""
     if not math.isfinite(value):
         return "n/a"
     if spec.kind is MetricKind.RATE:
