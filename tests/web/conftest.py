@@ -8,6 +8,7 @@ browser tests rely on).
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from web_helpers import BASE_URL, LiveServer, TestClient, password_of, serve_app
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Role
+from cxsteward.services.rate_limits import WINDOW_SECONDS
 from cxsteward.services.sessions import start_session
 from cxsteward.services.users import add_user, get_user
 from cxsteward.services.workspace import Workspace, init_workspace, open_workspace
@@ -95,3 +97,13 @@ def live_server(settings: Settings, web_ws: Workspace) -> Iterator[LiveServer]:
     """The app served by uvicorn on a free loopback port, in a thread, for browser tests."""
     with serve_app(create_app(settings), "live server") as url:
         yield LiveServer(url, settings, web_ws)
+
+
+@pytest.fixture
+def one_rate_window() -> None:
+    """Rate limits count requests in fixed windows of a minute: a test that counts its way
+    to a 429 starts early in a window, so its requests never fall into two (it takes a few
+    seconds; the wait is at most 20)."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < 20:
+        time.sleep(left + 0.05)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from api_fixtures import (  # noqa: F401 (fixtures)
     DECIDER,
     DEPLOYMENT,
@@ -252,6 +253,7 @@ def test_the_tracking_code_is_never_taken_from_the_address(
     assert not any("{code}" in path for path in document["paths"])
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_public_posts_are_rate_limited(api_world: ApiWorld) -> None:
     settings = Settings(workspace=api_world.settings.workspace, public_posts_per_minute=2)
     body = {"deployment": DEPLOYMENT, "description": "Refused.", "contact": "a@example.com"}

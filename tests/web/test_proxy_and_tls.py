@@ -20,6 +20,9 @@ from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.forwarded import TrustedProxies
 
+# Each test counts requests to a limit within one window.
+pytestmark = pytest.mark.usefixtures("one_rate_window")
+
 PROXY = "10.0.0.5"
 OUTSIDER = "192.0.2.77"
 LIMIT = 2

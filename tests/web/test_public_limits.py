@@ -12,6 +12,9 @@ from cxsteward.config import Settings
 from cxsteward.services.reviews import list_reviews
 from cxsteward.services.workspace import Workspace
 
+# Each test counts requests to a limit within one window.
+pytestmark = pytest.mark.usefixtures("one_rate_window")
+
 LIMIT = 3
 
 

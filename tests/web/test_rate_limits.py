@@ -17,6 +17,9 @@ from cxsteward.services.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import create_app
 
+# Each test counts requests to a limit within one window.
+pytestmark = pytest.mark.usefixtures("one_rate_window")
+
 LIMIT = 3
 REVIEW = {
     "deployment": "support-chat",

@@ -220,6 +220,7 @@ def test_public_posts_under_the_size_limit_pass(anon_client: TestClient) -> None
     assert anon_client.post("/login", data=data, follow_redirects=False).status_code == 303
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_sign_ins_past_the_rate_limit_get_429(settings: Settings, web_ws: Workspace) -> None:
     limited = settings.model_copy(update={"sign_ins_per_minute": 3})
     with TestClient(create_app(limited), base_url=BASE_URL) as client:
@@ -234,6 +235,7 @@ def test_sign_ins_past_the_rate_limit_get_429(settings: Settings, web_ws: Worksp
     assert_secured(refused)
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_the_rate_limit_is_shared_between_app_instances(
     settings: Settings, web_ws: Workspace
 ) -> None:
