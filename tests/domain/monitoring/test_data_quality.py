@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -174,6 +174,13 @@ def test_a_stale_feed_fires_past_the_limit_and_not_at_it() -> None:
     assert found[0].severity == "sev2" and found[0].estimate == {"age_days": 8.0}
     assert stale_feeds(series, RunWindow(today=date(2026, 7, 7)), DataQualityRules()) == []
     assert stale_feeds(series, RunWindow(today=today), DataQualityRules(stale_feed_days=8)) == []
+
+
+def test_an_age_of_years_is_written_with_thousands_separators() -> None:
+    series = daily(cells({("chat", "ai"): steady(9)}))
+    today = date(2026, 6, 30) + timedelta(days=3932)  # a 2016 export loaded in 2026-27
+    [finding] = stale_feeds(series, RunWindow(today=today), DataQualityRules())
+    assert "is 3,932 days old (2026-06-30," in finding.message
 
 
 def test_a_window_ending_in_the_past_is_judged_at_its_end() -> None:

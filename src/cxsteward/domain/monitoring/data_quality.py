@@ -122,7 +122,7 @@ def stale_feeds(
                 ),
                 severity=rules.stale_feed_severity.value,
                 message=(
-                    f"The newest contact of {deployment} is {age} days old ({last}, against "
+                    f"The newest contact of {deployment} is {age:,} days old ({last}, against "
                     f"{against}, {reference.isoformat()}); the feed looks stale: rule "
                     f"stale_feed, limit {rules.stale_feed_days} days. Load the latest export."
                 ),
