@@ -214,7 +214,7 @@ def build_cells(
     plan = plan_slices(slices)
     check_slices(table, plan)
     if len(plan.computed) > 1:
-        plan = plan_slices(slices, table_shape(_in_range(table, day_from, day_to), plan.segments))
+        plan = plan_slices(slices, table_shape(in_days(table, day_from, day_to), plan.segments))
     followed = followed_ids(table, repeat_contact_days, day_from, day_to, row_key)
     with ExitStack() as stack:
         if len(plan.computed) > 1:
@@ -237,7 +237,7 @@ def cell_query(
 ) -> ir.Table:
     """The backend query: one aggregation per computed slice of the plan, unioned;
     ``followed`` holds the row keys of ``followed_ids``."""
-    rows = _in_range(table, day_from, day_to)
+    rows = in_days(table, day_from, day_to)
     levels = segment_levels(rows, plan.segments, unrecorded)
     return union_by_slice(
         plan.computed, plan.segments, lambda s: _aggregate(rows, followed, s, row_key, levels)
@@ -260,7 +260,8 @@ def _level(rows: ir.Table, column: str, loads: Sequence[int]) -> ir.StringValue:
     return ibis.cases((rows[LOAD_ID].isin(list(loads)), ibis.null("string")), else_=level)
 
 
-def _in_range(table: ir.Table, day_from: int | None, day_to: int | None) -> ir.Table:
+def in_days(table: ir.Table, day_from: int | None, day_to: int | None) -> ir.Table:
+    """The contacts of days ``day_from..day_to`` (either end open when None)."""
     if day_from is not None:
         table = table.filter(table.day >= day_from)
     if day_to is not None:
@@ -354,7 +355,7 @@ def followed_ids(
     the range are judged like the others (only the store's own last N days read low).
     """
     horizon = None if day_to is None else day_to + repeat_contact_days
-    contacts = _in_range(table, day_from, horizon)
+    contacts = in_days(table, day_from, horizon)
     contacts = contacts.filter(contacts.customer_id.notnull())
     contacts = contacts.select("customer_id", "started_at", *row_key)
     # The row key breaks ties between contacts starting at the same instant.

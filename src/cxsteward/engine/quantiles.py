@@ -32,6 +32,7 @@ from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.cell_table import (
     KEYS,
     check_slices,
+    in_days,
     plan_slices,
     segment_levels,
     union_by_slice,
@@ -94,11 +95,7 @@ def quantile_query(
     """
     plan = plan_slices(slices)
     check_slices(table, plan)
-    rows = table.filter(table[_HANDLE].notnull())
-    if day_from is not None:
-        rows = rows.filter(rows.day >= day_from)
-    if day_to is not None:
-        rows = rows.filter(rows.day <= day_to)
+    rows = in_days(table.filter(table[_HANDLE].notnull()), day_from, day_to)
     rows = rows.mutate(
         day=window_start(rows.day, window, first_day),
         **segment_levels(rows, plan.segments, unrecorded),

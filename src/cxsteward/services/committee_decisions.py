@@ -14,8 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.rights import Move, check_vote, parse_move, quorum_of
+from cxsteward.domain.governance.rights import Move, check_vote, quorum_of
 from cxsteward.domain.governance.spec import Lifecycle
+from cxsteward.domain.trust import parse_choice
 from cxsteward.errors import (
     Conflict,
     DeploymentNotFound,
@@ -90,7 +91,7 @@ def record_committee_decision(
         NotPermitted: quorum not met, motion lost, or the committee lacks the authority.
         Invalid: members present who are not members or did not attend.
     """
-    chosen = parse_move(move)
+    chosen = parse_choice(Move, move, "move")
     if not reason.strip():
         raise Invalid("Say why the committee decided (--reason); the record is the evidence.")
     with ws.transaction(actor=by or account) as s:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import ibis.expr.types as ir
 import numpy as np
@@ -35,8 +36,8 @@ def compute_cell_frame(
         Invalid: the dates are reversed, or a slice names an unknown column.
     """
     _check_dates(date_from, date_to)
-    with _interactions(ws) as (table, from_store):
-        return _cell_frame(ws, table, from_store, slices, date_from, date_to)
+    with _interactions(ws) as source:
+        return _cell_frame(ws, source, slices, date_from, date_to)
 
 
 def _check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
@@ -44,15 +45,25 @@ def _check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
         raise Invalid(f"The start date {date_from} is after the end date {date_to}.")
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The interaction data on the workspace's engine: whether it is the store, and the
+    loads that never recorded a segment column (read from the files' schemas once)."""
+
+    table: ir.Table
+    from_store: bool
+    unrecorded: dict[str, tuple[int, ...]]
+
+
 @contextmanager
-def _interactions(ws: Workspace) -> Iterator[tuple[ir.Table, bool]]:
-    """The interaction data on the workspace's engine, and whether it is the store."""
+def _interactions(ws: Workspace) -> Iterator[_Source]:
     con = connect(ws.settings)
     try:
         # A warehouse has its own interactions table; the embedded engines read the store.
         embedded = con.name in ("duckdb", "pyspark")
-        dataset = interactions_dataset(ws) if embedded else published_files(ws)
-        yield interactions_source(con, dataset)
+        files = interactions_dataset(ws) if embedded else published_files(ws)
+        table, from_store = interactions_source(con, files)
+        yield _Source(table, from_store, unrecorded_loads(files) if from_store else {})
     finally:
         # A Spark session outlives the call (it takes seconds to start); DuckDB does not.
         if con.name != "pyspark":
@@ -61,12 +72,12 @@ def _interactions(ws: Workspace) -> Iterator[tuple[ir.Table, bool]]:
 
 def _cell_frame(
     ws: Workspace,
-    table: ir.Table,
-    from_store: bool,
+    source: _Source,
     slices: Sequence[m.Slice],
     date_from: dt.date | None,
     date_to: dt.date | None,
 ) -> pd.DataFrame:
+    table = source.table
     return build_cells(
         table,
         slices,
@@ -74,8 +85,8 @@ def _cell_frame(
         day_from=_day(date_from),
         day_to=_day(date_to),
         # The store names each row by (load, source row); a warehouse by its id only.
-        row_key=STORE_KEY if from_store and has_keys(table, STORE_KEY) else ID_KEY,
-        unrecorded=unrecorded_loads(ws) if from_store else {},
+        row_key=STORE_KEY if source.from_store and has_keys(table, STORE_KEY) else ID_KEY,
+        unrecorded=source.unrecorded,
     )
 
 
@@ -121,12 +132,12 @@ def metric_table(
         Invalid: the dates are reversed, or a slice names an unknown column.
     """
     _check_dates(date_from, date_to)
-    with _interactions(ws) as (table, from_store):
-        cells = cell_table(_cell_frame(ws, table, from_store, slices, date_from, date_to))
+    with _interactions(ws) as source:
+        cells = cell_table(_cell_frame(ws, source, slices, date_from, date_to))
         if not len(cells):
             return []
         quantiles = handle_time_quantiles(
-            table,
+            source.table,
             slices,
             window,
             # The whole range starts on its first day with contacts, as in the roll-up.
@@ -134,7 +145,7 @@ def metric_table(
             by_model_version=by_model_version,
             day_from=_day(date_from),
             day_to=_day(date_to),
-            unrecorded=unrecorded_loads(ws) if from_store else {},
+            unrecorded=source.unrecorded,
         )
     totals = m.roll_up(cells, window, by_model_version=by_model_version)
     return m.metric_rows(totals, quantiles=quantiles)

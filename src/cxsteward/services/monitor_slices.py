@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyarrow.parquet as pq
 
@@ -23,14 +24,15 @@ def segment_columns(ws: Workspace) -> list[str]:
     return sorted(name for name in names if name not in reserved)
 
 
-def unrecorded_loads(ws: Workspace) -> dict[str, tuple[int, ...]]:
-    """Per segment column, the loads whose files lack it (their mapping did not declare it).
+def unrecorded_loads(files: Iterable[Path]) -> dict[str, tuple[int, ...]]:
+    """Per segment column, the loads among the store's ``files`` that lack it (their mapping
+    did not declare it).
 
     Exports change layout from one month to the next: a contact of a load without the
     column is not blank there, its value was never recorded, so it belongs to no level.
     """
     columns: dict[int, set[str]] = {}
-    for part in interactions_dataset(ws):
+    for part in files:
         load = part.stem.split("-")[1]
         # Files written by hand or by older tools name no load: counted as recording all.
         if load.isdigit():

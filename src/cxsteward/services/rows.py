@@ -220,12 +220,13 @@ def rows_page(ws: Workspace, found: RowFilter, page: int = 1, per_page: int = PE
             past the last one.
     """
     embedded_store = not ws.settings.data_url or ws.settings.data_url.startswith("pyspark")
-    if embedded_store and not published_files(ws):
+    files = published_files(ws)
+    if embedded_store and not files:
         return RowsPage(found, 0, 1, per_page, [], store_empty=True)
     con = connect(ws.settings)
     try:
-        table = interactions_table(con, published_files(ws))
-        unrecorded = unrecorded_loads(ws) if embedded_store else {}
+        table = interactions_table(con, files)
+        unrecorded = unrecorded_loads(files) if embedded_store else {}
         selected = table.filter(_conditions(table, found, unrecorded))
         # Through Arrow, like every engine result: pandas is never on the path.
         counted = fetch_arrow(selected.aggregate(n=selected.count()))

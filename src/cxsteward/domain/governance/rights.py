@@ -114,15 +114,6 @@ def self_grant(person: str, right: Right, dep: Deployment) -> str:
     )
 
 
-def parse_move(value: str) -> Move:
-    """The move named by ``value``, or Invalid listing the moves."""
-    try:
-        return Move(value)
-    except ValueError:
-        names = ", ".join(m.value for m in Move)
-        raise Invalid(f"Unknown move {value!r}; use one of {names}.") from None
-
-
 @dataclass(frozen=True)
 class CommitteeVote:
     """A recorded committee decision not yet used: it authorizes one move on one deployment."""
