@@ -22,7 +22,7 @@ from cxsteward.domain import metrics as m
 from cxsteward.domain.interactions import FIELD_NAMES, HANDLERS, STORE_COLUMNS
 from cxsteward.domain.monitoring.findings import Trace
 from cxsteward.engine.backend import connect, fetch_arrow, interactions_table
-from cxsteward.engine.cell_table import segment_level
+from cxsteward.engine.cell_table import segment_levels
 from cxsteward.errors import Invalid, Problem
 from cxsteward.services.data_store import published_files
 from cxsteward.services.monitor_slices import unrecorded_loads
@@ -261,13 +261,10 @@ def _conditions(
         conditions.append(table.deployment == found.deployment)
     if found.handlers:
         conditions.append(table.handler.isin(list(found.handlers)))
-    # The cells' own rule, so that "(missing)" finds the empty and blank cells.
-    conditions += [segment_level(table[column]) == value for column, value in found.segment]
-    for column, _ in found.segment:
-        # Contacts of loads that never recorded the column are in none of its levels.
-        loads = (unrecorded or {}).get(column)
-        if loads and "load_id" in table.columns:
-            conditions.append(~table.load_id.isin(list(loads)))
+    # The cells' own levels: "(missing)" finds the empty and blank cells, and contacts of
+    # loads that never recorded the column (a null level) are in none of its levels.
+    levels = segment_levels(table, [column for column, _ in found.segment], unrecorded)
+    conditions += [levels[column] == value for column, value in found.segment]
     if found.model_versions:
         conditions.append(table.model_version.isin(list(found.model_versions)))
     if found.day_from is not None:

@@ -15,6 +15,7 @@ from cxsteward.domain.monitoring.localized import (
     as_text,
     by_impact,
     effect_size,
+    finite_or_none,
     impact_of,
     name_drivers,
     segment_finding,
@@ -117,10 +118,6 @@ def _without_echoes(tested: list[Tested]) -> list[Tested]:
     ]
 
 
-def _num(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else value
-
-
 def _finding(t: Tested, looks: Looks | None = None) -> Finding:
     spec = t.spec
     a, b = t.labels
@@ -155,11 +152,11 @@ def _finding(t: Tested, looks: Looks | None = None) -> Finding:
                 f"becomes, adjusted for the mix of {', '.join(shifted)} points."
             )
         rule = "AI against humans in the same window and scope, BH-adjusted"
-    effect: dict[str, float | None] = {"difference": _num(t.difference)}
+    effect: dict[str, float | None] = {"difference": finite_or_none(t.difference)}
     for column, value in t.adjusted.items():
-        effect[f"difference_adjusted_for_{column}"] = _num(value[0])
+        effect[f"difference_adjusted_for_{column}"] = finite_or_none(value[0])
     if t.ratio is not None:
-        effect["ratio"] = _num(t.ratio)
+        effect["ratio"] = finite_or_none(t.ratio)
     return Finding(
         kind=t.kind,
         metric=spec.name,
@@ -167,11 +164,11 @@ def _finding(t: Tested, looks: Looks | None = None) -> Finding:
         deployment=t.scope.deployment,
         model_versions=t.versions,
         windows=_windows(t, looks),
-        estimate={a: _num(t.estimate[0]), b: _num(t.estimate[1])},
+        estimate={a: finite_or_none(t.estimate[0]), b: finite_or_none(t.estimate[1])},
         n={a: int(t.n[0]), b: int(t.n[1])},
-        ci=(_num(t.low), _num(t.high)),
-        p_value=_num(t.p_value),
-        q_value=_num(t.q_value),
+        ci=(finite_or_none(t.low), finite_or_none(t.high)),
+        p_value=finite_or_none(t.p_value),
+        q_value=finite_or_none(t.q_value),
         effect=effect,
         rule=rule,
         message=message,
@@ -191,7 +188,7 @@ def _breach(e: Evaluation, groups: Groups) -> Finding:
     rule = e.rule
     spec = next(m for m in CATALOGUE if m.name == rule.metric)
     other = rule.compare_to.value
-    effect: dict[str, float | None] = {e.effect_name: _num(e.effect)}
+    effect: dict[str, float | None] = {e.effect_name: finite_or_none(e.effect)}
     window = groups.window()
     return Finding(
         kind="threshold_breach",
@@ -200,10 +197,10 @@ def _breach(e: Evaluation, groups: Groups) -> Finding:
         deployment=e.scope.deployment,
         model_versions=e.versions,
         windows=window,
-        estimate={"ai": _num(e.estimate[0]), other: _num(e.estimate[1])},
+        estimate={"ai": finite_or_none(e.estimate[0]), other: finite_or_none(e.estimate[1])},
         n={"ai": int(e.n[0]), other: int(e.n[1] or 0)},
-        ci=(_num(e.low), _num(e.high)),
-        p_value=_num(e.p_value),
+        ci=(finite_or_none(e.low), finite_or_none(e.high)),
+        p_value=finite_or_none(e.p_value),
         q_value=None,
         effect=effect,
         threshold=rule.id,
@@ -238,13 +235,13 @@ def _alarm(alarm: Alarm) -> Finding:
         deployment=alarm.scope.deployment,
         model_versions=[],
         windows={"reference": "..".join(alarm.reference), "alarm": alarm.alarm_day},
-        estimate={"reference": alarm.p0, "since": _num(alarm.after_rate)},
+        estimate={"reference": alarm.p0, "since": finite_or_none(alarm.after_rate)},
         n={"since": alarm.n_after},
         ci=(None, None),
         p_value=None,
         q_value=None,
-        effect={"difference": _num(alarm.after_rate - alarm.p0)},
-        impact=_num(alarm.n_after * abs(alarm.after_rate - alarm.p0)),
+        effect={"difference": finite_or_none(alarm.after_rate - alarm.p0)},
+        impact=finite_or_none(alarm.n_after * abs(alarm.after_rate - alarm.p0)),
         rule=(
             f"Bernoulli CUSUM from {alarm.p0:.1%} towards {alarm.p1:.1%}, "
             f"alarm at {THRESHOLD:g} log-likelihood units, no version switch recorded"
@@ -267,7 +264,7 @@ def _alarm(alarm: Alarm) -> Finding:
 def _breach_impact(spec: MetricSpec, e: Evaluation) -> float | None:
     ai, other = e.estimate
     reference = other if other is not None else e.limit
-    return _num(float(e.n[0]) * effect_size(spec, ai - reference, reference))
+    return finite_or_none(float(e.n[0]) * effect_size(spec, ai - reference, reference))
 
 
 def _data_quality(groups: Groups) -> list[Finding]:
@@ -299,7 +296,7 @@ def _data_quality(groups: Groups) -> list[Finding]:
                     deployment=scope.deployment,
                     windows=groups.window(),
                     estimate={
-                        present: _num(float(values.estimate[rows[present] or 0])),
+                        present: finite_or_none(float(values.estimate[rows[present] or 0])),
                         missing: None,
                     },
                     n={present: int(n[present]), missing: 0},

@@ -64,20 +64,20 @@ def segment_finding(t: Tested, alpha: float) -> Finding:
     if kind_of(spec) is Kind.LOG_MEAN:
         rule += ", on the log scale"
     effect: dict[str, float | None] = {
-        "difference": _num(t.difference),
-        ("gap" if t.kind == "ai_segment_gap" else "change"): _num(t.estimate[0]),
-        ("gap_elsewhere" if t.kind == "ai_segment_gap" else "change_elsewhere"): _num(
+        "difference": finite_or_none(t.difference),
+        ("gap" if t.kind == "ai_segment_gap" else "change"): finite_or_none(t.estimate[0]),
+        ("gap_elsewhere" if t.kind == "ai_segment_gap" else "change_elsewhere"): finite_or_none(
             t.estimate[1]
         ),
     }
     if inside.ratio is not None:
         effect |= {
-            "ratio": _num(inside.ratio[0]),
-            "ratio_low": _num(inside.ratio[1]),
-            "ratio_high": _num(inside.ratio[2]),
+            "ratio": finite_or_none(inside.ratio[0]),
+            "ratio_low": finite_or_none(inside.ratio[1]),
+            "ratio_high": finite_or_none(inside.ratio[2]),
         }
     if inside.ratio_elsewhere is not None:
-        effect["ratio_elsewhere"] = _num(inside.ratio_elsewhere[0])
+        effect["ratio_elsewhere"] = finite_or_none(inside.ratio_elsewhere[0])
     return Finding(
         kind="ai_segment_gap" if t.kind == "ai_segment_gap" else "model_change",
         metric=spec.name,
@@ -86,10 +86,10 @@ def segment_finding(t: Tested, alpha: float) -> Finding:
         model_versions=t.versions,
         windows=t.windows,
         estimate={
-            a: _num(inside.here[0]),
-            b: _num(inside.here[1]),
-            f"{a} elsewhere": _num(inside.elsewhere[0]),
-            f"{b} elsewhere": _num(inside.elsewhere[1]),
+            a: finite_or_none(inside.here[0]),
+            b: finite_or_none(inside.here[1]),
+            f"{a} elsewhere": finite_or_none(inside.elsewhere[0]),
+            f"{b} elsewhere": finite_or_none(inside.elsewhere[1]),
         },
         n={
             a: int(inside.n_here[0]),
@@ -97,9 +97,9 @@ def segment_finding(t: Tested, alpha: float) -> Finding:
             f"{a} elsewhere": int(inside.n_elsewhere[0]),
             f"{b} elsewhere": int(inside.n_elsewhere[1]),
         },
-        ci=(_num(t.low), _num(t.high)),
-        p_value=_num(t.p_value),
-        q_value=_num(t.q_value),
+        ci=(finite_or_none(t.low), finite_or_none(t.high)),
+        p_value=finite_or_none(t.p_value),
+        q_value=finite_or_none(t.q_value),
         effect=effect,
         rule=rule + ", BH-adjusted",
         message=message,
@@ -149,10 +149,10 @@ def impact_of(t: Tested) -> float | None:
         affected, reference = t.inside.n_here[0], t.inside.here[1]
         if kind_of(t.spec) is Kind.LOG_MEAN:
             # The interaction is a difference of logs: its size is the ratio's distance from 1.
-            return _finite(affected * abs(math.expm1(t.difference)))
+            return finite_or_none(affected * abs(math.expm1(t.difference)))
     else:
         affected, reference = t.n[0], t.estimate[1]
-    return _finite(affected * effect_size(t.spec, t.difference, reference))
+    return finite_or_none(affected * effect_size(t.spec, t.difference, reference))
 
 
 def effect_size(spec: MetricSpec, difference: float, reference: float | None) -> float:
@@ -212,9 +212,6 @@ def as_text(spec: MetricSpec, value: float) -> str:
     return f"{value:.2f}"
 
 
-def _num(value: float | None) -> float | None:
+def finite_or_none(value: float | None) -> float | None:
+    """A figure for a finding's JSON: None where it is missing, infinite or NaN."""
     return None if value is None or not math.isfinite(value) else value
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
