@@ -13,6 +13,8 @@ from cxsteward.domain.interactions import FIELDS, Kind
 from cxsteward.engine.ingest import Ingested
 
 MAX_SEGMENT_VALUES = 1000
+# The value under which a load's summary counts missing cells.
+EMPTY_VALUE = "(empty)"
 
 
 def quality_summary(
@@ -87,7 +89,7 @@ def _counts(column: pa.ChunkedArray) -> dict[str, int]:
         pairs = [(item["values"], int(item["counts"])) for item in counted]
     out: dict[str, int] = {}
     for value, count in pairs:
-        key = "(empty)" if value is None else str(value)
+        key = EMPTY_VALUE if value is None else str(value)
         out[key] = out.get(key, 0) + count
     return out
 

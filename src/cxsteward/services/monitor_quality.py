@@ -19,6 +19,7 @@ from cxsteward.domain.monitoring.quality_rules import (
     resolve_rules,
 )
 from cxsteward.registry.tables_data import DataLoadRecord
+from cxsteward.services.data_quality import EMPTY_VALUE
 from cxsteward.services.governance_store import load_stored
 from cxsteward.services.workspace import Workspace
 
@@ -70,14 +71,14 @@ def _facts(record: DataLoadRecord) -> LoadFacts:
     for name, info in quality.get("segments", {}).items():
         values: dict[str, int] = info.get("values", {})
         # A truncated list may leave out the blanks: their rate would be a guess.
-        if record.rows_accepted and (not info.get("truncated") or "(empty)" in values):
-            rates[f"segment {name}"] = values.get("(empty)", 0) / record.rows_accepted
+        if record.rows_accepted and (not info.get("truncated") or EMPTY_VALUE in values):
+            rates[f"segment {name}"] = values.get(EMPTY_VALUE, 0) / record.rows_accepted
     duplicates = sum(
         count
         for reason, count in quality.get("quarantine_reasons", {}).items()
         if reason.split(": ", 1)[-1].startswith("duplicate")
     )
-    deployments = frozenset(d for d in quality.get("deployments", {}) if d != "(empty)")
+    deployments = frozenset(d for d in quality.get("deployments", {}) if d != EMPTY_VALUE)
     return LoadFacts(
         load_id=record.id,
         source=record.source.rsplit("/", 1)[-1],

@@ -17,10 +17,13 @@ import numpy as np
 from cxsteward.domain.metrics import OVERALL, CellTable, day_date, day_number
 from cxsteward.domain.monitoring.findings import Finding, Trace, at_or_above
 from cxsteward.domain.monitoring.load_quality import LoadFacts, load_jumps
-from cxsteward.domain.monitoring.quality_rules import DataQualityRules, quality_finding
+from cxsteward.domain.monitoring.quality_rules import (
+    NO_DEPLOYMENT,
+    DataQualityRules,
+    quality_finding,
+)
 from cxsteward.domain.stats.volume import judge_volume
 
-NO_DEPLOYMENT = "(no deployment)"
 ALL_DEPLOYMENTS = "(all)"
 ONE_HANDLER_RULE = "a metric must be recorded for both handlers to be compared"
 

@@ -18,10 +18,13 @@ from typing import Literal
 import numpy as np
 
 from cxsteward.domain.monitoring.findings import Finding, Trace
-from cxsteward.domain.monitoring.quality_rules import DataQualityRules, quality_finding
+from cxsteward.domain.monitoring.quality_rules import (
+    NO_DEPLOYMENT,
+    DataQualityRules,
+    quality_finding,
+)
 from cxsteward.domain.stats import newcombe_difference
 
-NONE = "(no deployment)"
 Rule = Literal["null_rate", "quarantine_rate", "duplicate_rate"]
 
 
@@ -49,7 +52,7 @@ def load_pairs(loads: list[LoadFacts]) -> list[tuple[LoadFacts, LoadFacts, str]]
     ordered = sorted(loads, key=lambda load: load.load_id)
     groups: dict[str, list[LoadFacts]] = {}
     for load in ordered:
-        for deployment in load.deployments or {NONE}:
+        for deployment in load.deployments or {NO_DEPLOYMENT}:
             groups.setdefault(deployment, []).append(load)
     pairs: dict[tuple[int, int], list[str]] = {}
     by_id = {load.load_id: load for load in ordered}
@@ -153,7 +156,7 @@ def _jump(
             message=message,
             # A row filter names one deployment; several sharing a load name none.
             trace=Trace(
-                deployment=None if deployment == NONE or ", " in deployment else deployment
+                deployment=None if deployment == NO_DEPLOYMENT or ", " in deployment else deployment
             ),
         )
     ]

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from cxsteward.domain.monitoring.findings import Finding, Trace
 from cxsteward.domain.thresholds import Severity
 
+# The scope of figures whose contacts name no deployment.
+NO_DEPLOYMENT = "(no deployment)"
+
 RULES = (
     "stale_feed",
     "volume",
