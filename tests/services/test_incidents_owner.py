@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from test_reviews import declare, submit
+from test_reviews import SETUP, declare, submit
 
+from cxsteward.domain.governance.spec import Governance
 from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.services.feedback import submit_feedback
+from cxsteward.services.governance import apply_governance
 from cxsteward.services.incidents import get_incident, open_incident, set_incident_status
 from cxsteward.services.workspace import Workspace
 
@@ -104,3 +106,16 @@ def test_a_resolved_incident_is_not_reused(ws: Workspace) -> None:
     set_incident_status(ws, first.id, "resolved", by="omar")
     second = open_incident(ws, "Refund loop", "support-chat", "sev3", by="eve")
     assert second.id != first.id and second.occurrences == 1
+
+
+def test_a_repeat_raised_to_a_protocol_that_tells_customers_marks_the_incident(
+    ws: Workspace,
+) -> None:
+    """The hand-made and the monitoring repeat are routed alike: a sev2 protocol that tells
+    customers marks the incident a sev3 one opened without that duty."""
+    protocols = [{**p, "tell_customers": p["severity"] == "sev2"} for p in SETUP["protocols"]]
+    apply_governance(ws, Governance.model_validate({**SETUP, "protocols": protocols}), actor="omar")
+    first = open_incident(ws, "Refund loop", "support-chat", "sev3", by="eve")
+    assert not get_incident(ws, first.id).tell_customers
+    again = open_incident(ws, "Refund loop again", "support-chat", "sev2", by="finn")
+    assert again.id == first.id and get_incident(ws, first.id).tell_customers

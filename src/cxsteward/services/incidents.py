@@ -237,18 +237,34 @@ def _opened_again(
     detail: dict[str, object] = {"by": by, "title": title, "occurrences": record.occurrences}
     if description.strip():
         detail["description"] = description.strip()
-    raised = more_severe(level, Severity(record.severity))
-    if raised:
-        detail["severity"] = {"from": record.severity, "to": level.value}
-        record.severity = level.value
-        routing = route(gov, level, record.deployment, record.metric)
-        record.notify = list(dict.fromkeys([*record.notify, *routing.notify]))
-        record.owner = record.owner or _owner(routing)
+    raised = _raise_severity(gov, record, level, at, detail)
+    add_event(session, record.id, by, EventKind.RECURRED, detail, at)
+    return raised
+
+
+def _raise_severity(
+    gov: Governance | None,
+    record: IncidentRecord,
+    level: Severity,
+    at: datetime,
+    detail: dict[str, object],
+) -> bool:
+    """Route a repeat that is more severe than the incident under its new protocol (more
+    people told, an owner if it had none, the customers if the protocol says so, the sooner
+    deadline); True when the severity went up, which ``detail`` then records."""
+    if not more_severe(level, Severity(record.severity)):
+        return False
+    detail["severity"] = {"from": record.severity, "to": level.value}
+    record.severity = level.value
+    routing = route(gov, level, record.deployment, record.metric)
+    record.notify = list(dict.fromkeys([*record.notify, *routing.notify]))
+    record.owner = record.owner or _owner(routing)
+    if routing.protocol is not None:
+        record.tell_customers = record.tell_customers or routing.protocol.tell_customers
         deadline = respond_by(at, routing.protocol)
         if record.acknowledged_at is None and deadline is not None:
             record.respond_by = min(filter(None, [record.respond_by, deadline]))
-    add_event(session, record.id, by, EventKind.RECURRED, detail, at)
-    return raised
+    return True
 
 
 def _owner(routing: Routing) -> str | None:
@@ -506,17 +522,7 @@ def _recur(
         "occurrences": record.occurrences,
         "finding_status": finding.status,
     }
-    raised = more_severe(level, Severity(record.severity))
-    if raised:
-        detail["severity"] = {"from": record.severity, "to": level.value}
-        record.severity = level.value
-        routing = route(gov, level, record.deployment, record.metric)
-        record.notify = list(dict.fromkeys([*record.notify, *routing.notify]))
-        if routing.protocol is not None:
-            record.tell_customers = record.tell_customers or routing.protocol.tell_customers
-            deadline = respond_by(at, routing.protocol)
-            if record.acknowledged_at is None and deadline is not None:
-                record.respond_by = min(filter(None, [record.respond_by, deadline]))
+    raised = _raise_severity(gov, record, level, at, detail)
     add_event(session, record.id, MONITOR_ACTOR, EventKind.RECURRED, detail, at)
     if record.status == IncidentStatus.RESOLVED:
         _reopen(gov, record, at)
