@@ -105,7 +105,7 @@ def generate(path: Path, rows: int, fmt: str, generator: str) -> str:
     """Write the file unless it exists; returns the generator used."""
     if generator in ("auto", "synth"):
         try:
-            from cxsteward.services.synth import synthesize
+            from cxsteward.services.data.synth import synthesize
 
             if not path.exists():
                 synthesize(path, rows)
@@ -113,7 +113,7 @@ def generate(path: Path, rows: int, fmt: str, generator: str) -> str:
         except Exception as exc:  # a work in progress elsewhere: fall back, and say so
             if generator == "synth":
                 raise
-            print(f"cxsteward.services.synth unusable ({exc}); using the numpy generator")
+            print(f"cxsteward.services.data.synth unusable ({exc}); using the numpy generator")
     if not path.exists():
         table = numpy_table(rows)
         part = path.with_name(path.name + ".part")
@@ -134,7 +134,7 @@ def measure(tool: str, source: Path, work: Path) -> dict[str, Any]:
     target = work / "out.parquet"
     if tool == "cxsteward":
         from cxsteward.config import Settings
-        from cxsteward.services.data_load import load_data
+        from cxsteward.services.data.load import load_data
         from cxsteward.services.workspace import init_workspace
 
         ws = init_workspace(Settings(workspace=work / "ws"))

@@ -146,9 +146,9 @@ def prepare(rows: int, folder: Path) -> None:
     import pyarrow.parquet as pq
 
     from cxsteward.config import Settings
-    from cxsteward.services.data_load import load_data
-    from cxsteward.services.synth import synthesize
-    from cxsteward.services.thresholds import add_thresholds_file
+    from cxsteward.services.data.load import load_data
+    from cxsteward.services.data.synth import synthesize
+    from cxsteward.services.monitoring.thresholds import add_thresholds_file
     from cxsteward.services.workspace import init_workspace
 
     if (folder / "ready").exists():
@@ -188,7 +188,7 @@ def run_tool(tool: str, folder: Path, sample_rows: int) -> dict[str, float]:
     out: dict[str, float] = {}
     if tool == "cxsteward":
         from cxsteward.config import Settings
-        from cxsteward.services.monitor import run_monitor
+        from cxsteward.services.monitoring.run import run_monitor
         from cxsteward.services.workspace import open_workspace
 
         ws = open_workspace(Settings(workspace=folder / "ws"))

@@ -44,8 +44,8 @@ import numpy as np
 
 from cxsteward import __version__
 from cxsteward.config import Settings
-from cxsteward.services.demo import run_demo
-from cxsteward.services.users import add_user
+from cxsteward.services.accounts.users import add_user
+from cxsteward.services.demo.company import run_demo
 from cxsteward.services.workspace import open_workspace
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from cxsteward.config import Settings
-from cxsteward.services.demo import run_demo
+from cxsteward.services.demo.company import run_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CXSTEWARD_CHROMIUM", "/usr/bin/chromium")

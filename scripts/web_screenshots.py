@@ -26,11 +26,12 @@ import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from cxsteward.config import Settings
-from cxsteward.services import decisions, incidents
-from cxsteward.services.demo import CURRENT, run_demo
-from cxsteward.services.demo_operations import DEMO_PASSWORD
-from cxsteward.services.feedback import act_on_feedback, submit_feedback, triage_feedback
-from cxsteward.services.reviews import resolve_review, start_review, submit_review_request
+from cxsteward.services.demo.company import CURRENT, run_demo
+from cxsteward.services.demo.operations import DEMO_PASSWORD
+from cxsteward.services.governance import decisions
+from cxsteward.services.incidents import lifecycle as incidents
+from cxsteward.services.people.feedback import act_on_feedback, submit_feedback, triage_feedback
+from cxsteward.services.trust.reviews import resolve_review, start_review, submit_review_request
 from cxsteward.services.workspace import Workspace, open_workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.routes.trust_views import CONSENT_TEXT

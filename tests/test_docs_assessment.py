@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from cxsteward.domain.results import AssessmentReport
-from cxsteward.services.answer_files import import_answers
-from cxsteward.services.assessment import open_cycle
+from cxsteward.services.assessment.answer_files import import_answers
+from cxsteward.services.assessment.cycles import open_cycle
 from cxsteward.services.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from cxsteward.domain.mapping import (
     SegmentSpec,
     SourceSpec,
 )
-from cxsteward.services.data_load import load_data
+from cxsteward.services.data.load import load_data
 from cxsteward.services.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cxsteward.cli.app import app
 from cxsteward.domain.governance.spec import Governance
-from cxsteward.services.governance import apply_governance
+from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.workspace import Workspace
 
 SETUP = {

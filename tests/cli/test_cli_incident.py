@@ -13,7 +13,7 @@ from cxsteward.cli.app import app
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.monitoring.findings import Finding, Trace
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
-from cxsteward.services.governance import apply_governance
+from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.workspace import Workspace
 
 SETUP = {

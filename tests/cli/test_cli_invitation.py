@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cxsteward.cli.app import app
-from cxsteward.services.assessment import close_cycle, open_cycle
-from cxsteward.services.invitations import list_invitations, open_invitation
+from cxsteward.services.assessment.cycles import close_cycle, open_cycle
+from cxsteward.services.assessment.invitations import list_invitations, open_invitation
 from cxsteward.services.workspace import Workspace
 
 CYCLE = "2026-Q4"

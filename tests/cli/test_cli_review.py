@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from cxsteward.cli.app import app
 from cxsteward.domain.governance.spec import Governance
-from cxsteward.services.governance import apply_governance
-from cxsteward.services.reviews import submit_review_request
+from cxsteward.services.governance.setup import apply_governance
+from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace
 
 SETUP = {

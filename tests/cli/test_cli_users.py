@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from cxsteward.cli import serve as serve_module
 from cxsteward.cli.app import app
-from cxsteward.services.api_tokens import authenticate_token
-from cxsteward.services.users import authenticate, get_user
+from cxsteward.services.accounts.api_tokens import authenticate_token
+from cxsteward.services.accounts.users import authenticate, get_user
 from cxsteward.services.workspace import Workspace
 
 PASSWORD = "a good long password"

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxsteward.services.data_load import load_data
+from cxsteward.services.data.load import load_data
 from cxsteward.services.workspace import Workspace
 
 TOPICS = ("billing", "technical", "account")

@@ -21,18 +21,18 @@ from cxsteward.registry.anonymity import NAMED_LIMIT
 from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.registry.tables_monitor import ThresholdRecord
-from cxsteward.services import assessment
-from cxsteward.services.answer_files import import_answers
-from cxsteward.services.audit import verify_audit
-from cxsteward.services.feedback import submit_feedback, triage_feedback
-from cxsteward.services.invitations import (
+from cxsteward.services.accounts.users import add_user, authenticate
+from cxsteward.services.assessment import cycles as assessment
+from cxsteward.services.assessment.answer_files import import_answers
+from cxsteward.services.assessment.invitations import (
     create_invitations,
     save_answers,
     start_invitation,
     submit_invitation,
 )
-from cxsteward.services.thresholds import add_thresholds
-from cxsteward.services.users import add_user, authenticate
+from cxsteward.services.audit.log import verify_audit
+from cxsteward.services.monitoring.thresholds import add_thresholds
+from cxsteward.services.people.feedback import submit_feedback, triage_feedback
 from cxsteward.services.workspace import Workspace
 
 CYCLE = "2026-Q4"

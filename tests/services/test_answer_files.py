@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from cxsteward.errors import AssessmentCycleClosed, Conflict, ImportInvalid
-from cxsteward.services import assessment as service
-from cxsteward.services.answer_files import export_answers, import_answers
-from cxsteward.services.reporting import assessment_report
+from cxsteward.services.assessment import cycles as service
+from cxsteward.services.assessment.answer_files import export_answers, import_answers
+from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.workspace import Workspace
 
 HEADER = "respondent,role_group,anonymous,question_id,answer,comment\n"

@@ -14,8 +14,8 @@ from cxsteward.errors import (
     QuestionNotFound,
     RespondentNotFound,
 )
-from cxsteward.services import assessment as service
-from cxsteward.services.reporting import assessment_report
+from cxsteward.services.assessment import cycles as service
+from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.workspace import Workspace, init_workspace
 
 

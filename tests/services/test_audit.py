@@ -20,12 +20,12 @@ from cxsteward.errors import Invalid
 from cxsteward.registry.audit import entry_hash, install_audit
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_monitor import ThresholdRecord
-from cxsteward.services import assessment
-from cxsteward.services.audit import list_audit, verify_audit
-from cxsteward.services.baselines import freeze_baseline
-from cxsteward.services.data_load import load_data
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds, retire_threshold
+from cxsteward.services.assessment import cycles as assessment
+from cxsteward.services.audit.log import list_audit, verify_audit
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.baselines import freeze_baseline
+from cxsteward.services.monitoring.thresholds import add_thresholds, retire_threshold
 from cxsteward.services.workspace import Workspace, init_workspace
 
 RULE = Threshold.model_validate(

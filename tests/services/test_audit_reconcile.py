@@ -19,15 +19,19 @@ from cxsteward.config import Settings
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import Invalid
-from cxsteward.services import assessment
-from cxsteward.services.audit import verify_audit
-from cxsteward.services.baselines import check_freeze_date, freeze_baseline
-from cxsteward.services.data_load import load_data
-from cxsteward.services.feedback import submit_feedback, triage_feedback
-from cxsteward.services.incidents import open_incident
-from cxsteward.services.invitations import create_invitations, save_answers, start_invitation
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds
+from cxsteward.services.assessment import cycles as assessment
+from cxsteward.services.assessment.invitations import (
+    create_invitations,
+    save_answers,
+    start_invitation,
+)
+from cxsteward.services.audit.log import verify_audit
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.incidents.lifecycle import open_incident
+from cxsteward.services.monitoring.baselines import check_freeze_date, freeze_baseline
+from cxsteward.services.monitoring.thresholds import add_thresholds
+from cxsteward.services.people.feedback import submit_feedback, triage_feedback
 from cxsteward.services.workspace import Workspace, init_workspace
 
 START = date(2025, 1, 1)

@@ -9,13 +9,13 @@ import pytest
 
 from cxsteward.domain.governance.spec import Governance, Lifecycle
 from cxsteward.errors import Conflict, Invalid, NotFound, NotPermitted, PersonNotFound
-from cxsteward.services import governance as service
-from cxsteward.services.committee_decisions import (
+from cxsteward.services.governance import setup as service
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.committee import (
     list_committee_decisions,
     record_committee_decision,
 )
-from cxsteward.services.decision_rights import list_emergency_pauses
-from cxsteward.services.governance_check import check_governance
+from cxsteward.services.governance.rights import list_emergency_pauses
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"

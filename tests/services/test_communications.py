@@ -6,12 +6,12 @@ import pytest
 from test_incidents_helpers import apply, breach, store_run
 
 from cxsteward.errors import Conflict, Invalid, NotFound, NotPermitted
-from cxsteward.services.communications import (
+from cxsteward.services.incidents.communications import (
     draft_communication,
     list_communications,
     send_communication,
 )
-from cxsteward.services.incidents import (
+from cxsteward.services.incidents.lifecycle import (
     get_incident,
     open_incident,
     set_incident_status,

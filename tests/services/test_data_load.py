@@ -22,7 +22,6 @@ from cxsteward.domain.metrics import Window
 from cxsteward.engine.readers import LoadRefused, SourceUnreadable
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
-from cxsteward.services import data_load
 from cxsteward.services.data import (
     LoadNotFound,
     LoadOut,
@@ -34,7 +33,8 @@ from cxsteward.services.data import (
     store_path,
     suggest_mapping,
 )
-from cxsteward.services.metrics import metric_table
+from cxsteward.services.data import load as data_load
+from cxsteward.services.monitoring.metrics import metric_table
 from cxsteward.services.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,14 +26,14 @@ from checkpoint_killer import KILLER
 from cxsteward.config import Settings
 from cxsteward.domain import metrics as m
 from cxsteward.services import checkpoints
-from cxsteward.services.data_load import list_loads, load_data
-from cxsteward.services.metrics import compute_cells
-from cxsteward.services.rows import RowFilter, rows_page
-from cxsteward.services.synth import synthesize
+from cxsteward.services.data.load import list_loads, load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.metrics import compute_cells
+from cxsteward.services.monitoring.rows import RowFilter, rows_page
 from cxsteward.services.workspace import Workspace, init_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every boundary of a load, in order (see services/data_load.py).
+# Every boundary of a load, in order (see services/data/load.py).
 STEPS = (
     "load:reserved",
     "load:swept",

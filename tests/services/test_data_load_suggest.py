@@ -19,7 +19,7 @@ from cxsteward.domain import metrics as m
 from cxsteward.domain.mapping import parse_mapping
 from cxsteward.engine.readers import SourceUnreadable
 from cxsteward.services.data import LoadOut, load_data, store_path, suggest_mapping
-from cxsteward.services.metrics import metric_table
+from cxsteward.services.monitoring.metrics import metric_table
 from cxsteward.services.workspace import Workspace
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"

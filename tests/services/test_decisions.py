@@ -8,14 +8,14 @@ import pytest
 from test_incidents_helpers import apply
 
 from cxsteward.errors import Conflict, Invalid, NotFound, NotPermitted
-from cxsteward.services.committee_decisions import record_committee_decision
-from cxsteward.services.decisions import list_decisions, record_decision
-from cxsteward.services.governance import (
+from cxsteward.services.governance.committee import record_committee_decision
+from cxsteward.services.governance.decisions import list_decisions, record_decision
+from cxsteward.services.governance.setup import (
     current_governance,
     record_meeting,
     transition_deployment,
 )
-from cxsteward.services.incidents import get_incident, open_incident
+from cxsteward.services.incidents.lifecycle import get_incident, open_incident
 from cxsteward.services.workspace import Workspace
 
 

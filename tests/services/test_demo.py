@@ -10,9 +10,9 @@ import pytest
 
 from cxsteward.config import Settings
 from cxsteward.errors import Invalid
-from cxsteward.services.audit import verify_audit
-from cxsteward.services.demo import run_demo
-from cxsteward.services.incidents import list_incidents
+from cxsteward.services.audit.log import verify_audit
+from cxsteward.services.demo.company import run_demo
+from cxsteward.services.incidents.lifecycle import list_incidents
 from cxsteward.services.workspace import open_workspace
 
 ROWS = 30_000

@@ -18,16 +18,16 @@ from cxsteward.domain.results import EvidenceReport, QuestionEvidence
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.registry.tables_monitor import ThresholdRecord
 from cxsteward.reports.assessment import render_json
-from cxsteward.services.answer_files import import_answers
-from cxsteward.services.assessment import open_cycle
-from cxsteward.services.baselines import freeze_baseline
-from cxsteward.services.data_load import interactions_dataset, load_data
-from cxsteward.services.evidence import collect_facts, evidence_for
-from cxsteward.services.governance import apply_governance
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.reporting import assessment_report
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds, list_thresholds
+from cxsteward.services.assessment.answer_files import import_answers
+from cxsteward.services.assessment.cycles import open_cycle
+from cxsteward.services.assessment.evidence import collect_facts, evidence_for
+from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.data.load import interactions_dataset, load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.governance.setup import apply_governance
+from cxsteward.services.monitoring.baselines import freeze_baseline
+from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.thresholds import add_thresholds, list_thresholds
 from cxsteward.services.workspace import Workspace
 
 # Creation times in the registry are real clock times, so dates are set around the real today.

@@ -8,7 +8,7 @@ import pytest
 from test_reviews import T0, declare, submit
 
 from cxsteward.errors import DeploymentNotFound, ExplanationNotFound, Invalid, ReviewNotFound
-from cxsteward.services.explanations import (
+from cxsteward.services.trust.explanations import (
     get_explanation,
     list_explanations,
     record_explanation,

@@ -21,7 +21,8 @@ from cxsteward.errors import (
 )
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
-from cxsteward.services.feedback import (
+from cxsteward.services.incidents.lifecycle import get_incident
+from cxsteward.services.people.feedback import (
     ANONYMOUS,
     act_on_feedback,
     decline_feedback,
@@ -32,7 +33,6 @@ from cxsteward.services.feedback import (
     submit_feedback,
     triage_feedback,
 )
-from cxsteward.services.incidents import get_incident
 from cxsteward.services.workspace import Workspace
 
 

@@ -15,13 +15,13 @@ from cxsteward.registry.tables_governance import (
     GovPersonRecord,
     GovTransitionRecord,
 )
-from cxsteward.services import governance as service
-from cxsteward.services import governance_store
-from cxsteward.services.committee_decisions import (
+from cxsteward.services.governance import setup as service
+from cxsteward.services.governance import store as governance_store
+from cxsteward.services.governance.committee import (
     list_committee_decisions,
     record_committee_decision,
 )
-from cxsteward.services.governance_file import parse_governance
+from cxsteward.services.governance.reading import parse_governance
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"

@@ -19,9 +19,9 @@ from cxsteward.errors import (
     TemplateNotFound,
     TransitionNotAllowed,
 )
-from cxsteward.services import governance as service
-from cxsteward.services.committee_decisions import record_committee_decision
-from cxsteward.services.governance_file import parse_governance
+from cxsteward.services.governance import setup as service
+from cxsteward.services.governance.committee import record_committee_decision
+from cxsteward.services.governance.reading import parse_governance
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"

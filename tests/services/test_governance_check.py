@@ -13,12 +13,12 @@ import pytest
 from cxsteward.domain.governance.checks import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.thresholds import Threshold
-from cxsteward.services.baselines import freeze_baseline
-from cxsteward.services.data_load import load_data
-from cxsteward.services.governance import apply_governance
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds, retire_threshold
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.setup import apply_governance
+from cxsteward.services.monitoring.baselines import freeze_baseline
+from cxsteward.services.monitoring.thresholds import add_thresholds, retire_threshold
 from cxsteward.services.workspace import Workspace
 
 # Creation times in the registry are real clock times, so go-live dates are set around

@@ -8,16 +8,16 @@ import pytest
 
 from cxsteward.domain.governance.spec import ClauseStatus
 from cxsteward.domain.thresholds import Severity
-from cxsteward.services import governance_edit as edit
-from cxsteward.services import governance_edit_more as more
-from cxsteward.services.governance import (
+from cxsteward.services.governance import edit
+from cxsteward.services.governance import edit_more as more
+from cxsteward.services.governance.edit_base import FormInvalid
+from cxsteward.services.governance.edit_committee import committee_values, save_committee
+from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
     export_governance,
     read_governance_file,
 )
-from cxsteward.services.governance_edit_base import FormInvalid
-from cxsteward.services.governance_edit_committee import committee_values, save_committee
 from cxsteward.services.workspace import Workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cxsteward.errors import GovernanceInvalid, Problem
-from cxsteward.services.governance_file import parse_governance, read_governance_file
+from cxsteward.services.governance.reading import parse_governance, read_governance_file
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 

@@ -13,8 +13,8 @@ import pytest
 
 from cxsteward.domain.governance.spec import DecisionRights, Deployment, Function, Governance
 from cxsteward.errors import GovernanceInvalid
-from cxsteward.services import governance as service
-from cxsteward.services.committee_decisions import (
+from cxsteward.services.governance import setup as service
+from cxsteward.services.governance.committee import (
     list_committee_decisions,
     record_committee_decision,
 )

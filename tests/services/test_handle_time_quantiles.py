@@ -19,7 +19,7 @@ import yaml
 from test_data_load import BANK, CHAT, MAPPINGS, PWC, load, real, stored
 
 from cxsteward.domain import metrics as m
-from cxsteward.services.metrics import metric_table
+from cxsteward.services.monitoring.metrics import metric_table
 from cxsteward.services.workspace import Workspace
 
 INCIDENTS = "servicenow-incidents/incident_event_log.csv"

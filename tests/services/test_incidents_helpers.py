@@ -8,7 +8,7 @@ from typing import Any
 from cxsteward.domain.governance.spec import Governance, reference_problems
 from cxsteward.domain.monitoring.findings import Finding, Trace
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
-from cxsteward.services.governance import apply_governance
+from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.workspace import Workspace
 
 APPROVED = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)

@@ -7,11 +7,11 @@ from pathlib import Path
 from test_incidents_helpers import apply
 
 from cxsteward.config import Settings
-from cxsteward.services.data_load import load_data
-from cxsteward.services.incidents import get_incident, list_incidents, sync_incidents
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds_file
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.incidents.lifecycle import get_incident, list_incidents, sync_incidents
+from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.workspace import init_workspace
 
 THRESHOLDS = """thresholds:

@@ -11,9 +11,9 @@ from test_reviews import SETUP, declare, submit
 
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.registry.tables_incidents import IncidentRecord
-from cxsteward.services.feedback import submit_feedback
-from cxsteward.services.governance import apply_governance
-from cxsteward.services.incidents import get_incident, open_incident, set_incident_status
+from cxsteward.services.governance.setup import apply_governance
+from cxsteward.services.incidents.lifecycle import get_incident, open_incident, set_incident_status
+from cxsteward.services.people.feedback import submit_feedback
 from cxsteward.services.workspace import Workspace
 
 # From test_reviews.SETUP: sev2 answers within 4 hours, sev3 within 24; omar decides both.

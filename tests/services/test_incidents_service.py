@@ -10,7 +10,7 @@ from test_incidents_helpers import apply, breach, store_run
 
 from cxsteward.errors import Conflict, GovernanceNotFound, Invalid, NotFound
 from cxsteward.registry.tables_incidents import IncidentRecord
-from cxsteward.services.incidents import (
+from cxsteward.services.incidents.lifecycle import (
     get_incident,
     list_incidents,
     open_incident,

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.errors import AssessmentCycleClosed, Conflict, CycleNotFound, Invalid
 from cxsteward.registry.tables import RespondentRecord
-from cxsteward.services import invitations
-from cxsteward.services.assessment import close_cycle, open_cycle
-from cxsteward.services.invitations import (
+from cxsteward.services.accounts.sessions import token_hash
+from cxsteward.services.assessment import invitations
+from cxsteward.services.assessment.cycles import close_cycle, open_cycle
+from cxsteward.services.assessment.invitations import (
     MAX_DAYS,
     MAX_LINKS,
     InvitationNotFound,
@@ -27,7 +28,6 @@ from cxsteward.services.invitations import (
     start_invitation,
     submit_invitation,
 )
-from cxsteward.services.sessions import token_hash
 from cxsteward.services.workspace import Workspace
 
 CYCLE = "2026-Q4"

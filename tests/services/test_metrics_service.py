@@ -14,7 +14,7 @@ import pytest
 from cxsteward.config import Settings
 from cxsteward.domain import metrics as m
 from cxsteward.errors import Invalid, NotFound
-from cxsteward.services.metrics import compute_cell_frame, compute_cells, metric_table
+from cxsteward.services.monitoring.metrics import compute_cell_frame, compute_cells, metric_table
 from cxsteward.services.workspace import Workspace, init_workspace
 from store_files import publish_by_hand
 

@@ -22,11 +22,11 @@ import pytest
 from checkpoint_killer import KILLER
 from cxsteward.config import Settings
 from cxsteward.services import checkpoints
-from cxsteward.services.data_load import load_data
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.monitor_runs import list_runs
-from cxsteward.services.run_history import get_run
-from cxsteward.services.synth import synthesize
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.history import get_run
+from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.runs import list_runs
 from cxsteward.services.workspace import Workspace, init_workspace
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,12 +19,12 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 from cxsteward.config import Settings
 from cxsteward.domain.monitoring.findings import Finding
-from cxsteward.services.baselines import freeze_baseline
-from cxsteward.services.monitor import MonitorOut, run_monitor
-from cxsteward.services.monitor_runs import run_findings
-from cxsteward.services.monitor_tables import baseline_detail
-from cxsteward.services.rows import RowFilter, rows_page
-from cxsteward.services.thresholds import add_thresholds_file
+from cxsteward.services.monitoring.baselines import freeze_baseline
+from cxsteward.services.monitoring.rows import RowFilter, rows_page
+from cxsteward.services.monitoring.run import MonitorOut, run_monitor
+from cxsteward.services.monitoring.runs import run_findings
+from cxsteward.services.monitoring.tables import baseline_detail
+from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.workspace import Workspace, init_workspace
 
 PLANTED = [{}, {"language": "es"}, {"inquiry_type": "billing"}]

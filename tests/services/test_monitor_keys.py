@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from cxsteward.cli.app import app
 from cxsteward.config import Settings
-from cxsteward.services.monitor import run_monitor
+from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.workspace import init_workspace
 
 # Strong effects on small stores, so that overall and blank-level findings both appear.

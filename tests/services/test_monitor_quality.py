@@ -14,11 +14,11 @@ from cxsteward.config import Settings
 from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.monitoring.quality_rules import SETTING_NAMES, DataQualityRules
 from cxsteward.errors import GovernanceInvalid
-from cxsteward.services import governance as governance_service
-from cxsteward.services.data_load import load_data
-from cxsteward.services.governance_file import parse_governance
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.monitor_quality import data_quality_rules
+from cxsteward.services.data.load import load_data
+from cxsteward.services.governance import setup as governance_service
+from cxsteward.services.governance.reading import parse_governance
+from cxsteward.services.monitoring.quality import data_quality_rules
+from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.workspace import Workspace, init_workspace
 
 LAST_DAY = date(2026, 6, 30)

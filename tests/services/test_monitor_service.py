@@ -15,11 +15,15 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from cxsteward.config import Settings
 from cxsteward.domain.metrics import CATALOGUE
 from cxsteward.errors import Conflict, Invalid, NotFound
-from cxsteward.services.baselines import freeze_baseline, list_baselines
-from cxsteward.services.data_load import load_data
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds_file, list_thresholds, retire_threshold
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.baselines import freeze_baseline, list_baselines
+from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.thresholds import (
+    add_thresholds_file,
+    list_thresholds,
+    retire_threshold,
+)
 from cxsteward.services.workspace import Workspace, init_workspace
 
 THRESHOLDS = """thresholds:

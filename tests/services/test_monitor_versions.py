@@ -12,11 +12,11 @@ import pytest
 from cxsteward.config import Settings
 from cxsteward.domain.governance.spec import Deployment, Function, Governance, ModelVersion
 from cxsteward.domain.metrics import STAT_COLUMNS, CellTable, day_number
-from cxsteward.services.data_load import load_data
-from cxsteward.services.governance import apply_governance
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.monitor_versions import label_versions, registry_versions
-from cxsteward.services.synth import synthesize
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.governance.setup import apply_governance
+from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.versions import label_versions, registry_versions
 from cxsteward.services.workspace import Workspace, init_workspace
 
 V1, V2 = date(2025, 1, 1), date(2025, 2, 15)  # the synthetic switch in support-chat

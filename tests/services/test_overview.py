@@ -13,13 +13,13 @@ import pytest
 from cxsteward.config import Settings
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.services import overview as overview_service
-from cxsteward.services.assessment import add_respondent, answer_question, now, open_cycle
-from cxsteward.services.data_load import load_data
-from cxsteward.services.monitor import MonitorOut, run_monitor
+from cxsteward.services.accounts.users import add_user
+from cxsteward.services.assessment.cycles import add_respondent, answer_question, now, open_cycle
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.run import MonitorOut, run_monitor
+from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.overview import CycleWaiting, Readiness, Section, gather_overview
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds_file
-from cxsteward.services.users import add_user
 from cxsteward.services.workspace import Workspace, init_workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -21,11 +21,11 @@ from cxsteward.errors import (
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.registry.tables_trust import ReviewRequestRecord
-from cxsteward.services import incidents as incidents_service
-from cxsteward.services import reviews as reviews_service
-from cxsteward.services.governance import apply_governance
-from cxsteward.services.incidents import get_incident, set_incident_status
-from cxsteward.services.reviews import (
+from cxsteward.services.governance.setup import apply_governance
+from cxsteward.services.incidents import lifecycle as incidents_service
+from cxsteward.services.incidents.lifecycle import get_incident, set_incident_status
+from cxsteward.services.trust import reviews as reviews_service
+from cxsteward.services.trust.reviews import (
     CUSTOMER,
     get_review,
     list_reviews,

@@ -11,11 +11,11 @@ import pytest
 
 from cxsteward.config import Settings
 from cxsteward.errors import Invalid
-from cxsteward.services.data_load import load_data, store_path
-from cxsteward.services.monitor import MonitorOut, run_monitor
-from cxsteward.services.monitor_runs import run_findings
-from cxsteward.services.rows import RowFilter, parse_filter, rows_page
-from cxsteward.services.synth import synthesize
+from cxsteward.services.data.load import load_data, store_path
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.rows import RowFilter, parse_filter, rows_page
+from cxsteward.services.monitoring.run import MonitorOut, run_monitor
+from cxsteward.services.monitoring.runs import run_findings
 from cxsteward.services.workspace import Workspace, init_workspace
 
 World = tuple[Workspace, MonitorOut, Path]

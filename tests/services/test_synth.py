@@ -36,7 +36,7 @@ from cxsteward.domain.synth_spec import (
     segment,
 )
 from cxsteward.errors import Invalid
-from cxsteward.services.synth import BLOCK_ROWS, SynthFormat, synthesize
+from cxsteward.services.data.synth import BLOCK_ROWS, SynthFormat, synthesize
 
 ROWS = 200_000
 ALPHA = 0.001  # per check
@@ -466,7 +466,7 @@ def test_start_and_days_set_the_period(tmp_path: Path) -> None:
 MEMORY_SCRIPT = """
 import sys
 from pathlib import Path
-from cxsteward.services.synth import synthesize
+from cxsteward.services.data.synth import synthesize
 synthesize(Path(sys.argv[1]), int(sys.argv[2]))
 status = Path("/proc/self/status").read_text().splitlines()
 print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))

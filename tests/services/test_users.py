@@ -14,7 +14,7 @@ from cxsteward.domain.access import Permission, Role
 from cxsteward.errors import Conflict, CxStewardError, Invalid
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_web import ApiTokenRecord, UserRecord, WebSessionRecord
-from cxsteward.services import api_tokens, rate_limits, sessions, users
+from cxsteward.services.accounts import api_tokens, rate_limits, sessions, users
 from cxsteward.services.workspace import Workspace
 
 PASSWORD = "correct horse battery"

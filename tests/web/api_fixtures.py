@@ -17,12 +17,12 @@ from web_helpers import BASE_URL, TestClient, password_of
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Role
-from cxsteward.services.api_tokens import create_token
-from cxsteward.services.demo import run_demo
-from cxsteward.services.feedback import submit_feedback
-from cxsteward.services.incidents import open_incident
-from cxsteward.services.reviews import submit_review_request
-from cxsteward.services.users import add_user, list_users
+from cxsteward.services.accounts.api_tokens import create_token
+from cxsteward.services.accounts.users import add_user, list_users
+from cxsteward.services.demo.company import run_demo
+from cxsteward.services.incidents.lifecycle import open_incident
+from cxsteward.services.people.feedback import submit_feedback
+from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace, open_workspace
 from cxsteward.web.app import create_app
 

@@ -17,9 +17,9 @@ from web_helpers import BASE_URL, LiveServer, TestClient, password_of, serve_app
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Role
-from cxsteward.services.rate_limits import WINDOW_SECONDS
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import add_user, get_user
+from cxsteward.services.accounts.rate_limits import WINDOW_SECONDS
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user, get_user
 from cxsteward.services.workspace import Workspace, init_workspace, open_workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import SESSION_COOKIE

@@ -15,13 +15,13 @@ from web_helpers import BASE_URL, TestClient, password_of
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Role
-from cxsteward.services.baselines import freeze_baseline
-from cxsteward.services.data_load import load_data, store_path
-from cxsteward.services.monitor import MonitorOut, run_monitor
-from cxsteward.services.sessions import start_session
-from cxsteward.services.synth import synthesize
-from cxsteward.services.thresholds import add_thresholds_file
-from cxsteward.services.users import add_user, get_user
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user, get_user
+from cxsteward.services.data.load import load_data, store_path
+from cxsteward.services.data.synth import synthesize
+from cxsteward.services.monitoring.baselines import freeze_baseline
+from cxsteward.services.monitoring.run import MonitorOut, run_monitor
+from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.workspace import Workspace, init_workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import SESSION_COOKIE

@@ -12,9 +12,9 @@ from web_helpers import BASE_URL, TestClient, csrf_of, password_of
 from cxsteward.config import Settings
 from cxsteward.domain.access import Role
 from cxsteward.domain.governance.spec import Governance
-from cxsteward.services.governance import apply_governance, read_governance_file
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import add_user, get_user
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user, get_user
+from cxsteward.services.governance.setup import apply_governance, read_governance_file
 from cxsteward.services.workspace import Workspace, init_workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import SESSION_COOKIE

@@ -20,14 +20,14 @@ from playwright.sync_api import Browser, Page
 from walkthrough_fixtures import Site, password_for, site_fixture  # noqa: F401 - fixtures
 
 from cxsteward.config import Settings
-from cxsteward.services.baselines import list_baselines
-from cxsteward.services.explanations import record_explanation
-from cxsteward.services.feedback import submit_feedback
-from cxsteward.services.governance import current_governance
-from cxsteward.services.incidents import list_incidents
-from cxsteward.services.invitations import create_invitations
-from cxsteward.services.monitor_runs import list_runs
-from cxsteward.services.reviews import submit_review_request
+from cxsteward.services.assessment.invitations import create_invitations
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.incidents.lifecycle import list_incidents
+from cxsteward.services.monitoring.baselines import list_baselines
+from cxsteward.services.monitoring.runs import list_runs
+from cxsteward.services.people.feedback import submit_feedback
+from cxsteward.services.trust.explanations import record_explanation
+from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.web.app import all_routes, create_app
 from cxsteward.web.auth import is_public
 

@@ -6,8 +6,8 @@ import re
 
 from web_helpers import TestClient, csrf_of
 
-from cxsteward.services.api_tokens import authenticate_token, list_tokens
-from cxsteward.services.users import authenticate, get_user, list_users
+from cxsteward.services.accounts.api_tokens import authenticate_token, list_tokens
+from cxsteward.services.accounts.users import authenticate, get_user, list_users
 from cxsteward.services.workspace import Workspace
 
 

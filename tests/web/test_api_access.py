@@ -20,8 +20,8 @@ from api_fixtures import (  # noqa: F401 (fixtures)
 )
 from web_helpers import BASE_URL, TestClient
 
-from cxsteward.services.feedback import triage_feedback
-from cxsteward.services.reviews import start_review
+from cxsteward.services.people.feedback import triage_feedback
+from cxsteward.services.trust.reviews import start_review
 from cxsteward.web.app import all_routes, create_app
 
 ALL = ("admin", "committee", "analyst", "frontline", "viewer")

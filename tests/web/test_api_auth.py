@@ -10,9 +10,9 @@ from web_helpers import BASE_URL, TestClient
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Permission, Role, permissions_of
-from cxsteward.services import api_tokens
-from cxsteward.services.api_tokens import create_token, revoke_token
-from cxsteward.services.users import disable_user
+from cxsteward.services.accounts import api_tokens
+from cxsteward.services.accounts.api_tokens import create_token, revoke_token
+from cxsteward.services.accounts.users import disable_user
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.deps import require_api

@@ -17,14 +17,14 @@ from api_fixtures import (  # noqa: F401 (fixtures)
 from web_helpers import BASE_URL, TestClient
 
 from cxsteward.config import Settings
-from cxsteward.services.api_tokens import list_tokens, revoke_token
-from cxsteward.services.decisions import list_decisions
-from cxsteward.services.feedback import get_feedback, list_feedback
-from cxsteward.services.governance import current_governance
-from cxsteward.services.incidents import get_incident, list_incidents
-from cxsteward.services.reviews import get_review, review_status
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import get_user
+from cxsteward.services.accounts.api_tokens import list_tokens, revoke_token
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import get_user
+from cxsteward.services.governance.decisions import list_decisions
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.incidents.lifecycle import get_incident, list_incidents
+from cxsteward.services.people.feedback import get_feedback, list_feedback
+from cxsteward.services.trust.reviews import get_review, review_status
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import SESSION_COOKIE
 

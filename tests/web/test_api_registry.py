@@ -18,11 +18,11 @@ from web_helpers import TestClient
 
 from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.errors import Invalid
-from cxsteward.services.assessment import list_cycles
-from cxsteward.services.governance import current_governance
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.reporting import assessment_report
-from cxsteward.services.run_history import list_runs
+from cxsteward.services.assessment.cycles import list_cycles
+from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.monitoring.history import list_runs
 
 ADMIN = "admin"
 

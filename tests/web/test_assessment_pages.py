@@ -10,8 +10,8 @@ import pytest
 from web_helpers import TestClient, csrf_of
 
 from cxsteward.domain.scale import RoleGroup
-from cxsteward.services.assessment import add_respondent, answer_question, open_cycle
-from cxsteward.services.invitations import create_invitations, list_invitations
+from cxsteward.services.assessment.cycles import add_respondent, answer_question, open_cycle
+from cxsteward.services.assessment.invitations import create_invitations, list_invitations
 from cxsteward.services.workspace import Workspace
 
 ROLES = ["admin", "committee", "analyst", "frontline", "viewer", "anonymous"]

@@ -22,21 +22,21 @@ from cxsteward.cli.app import app as cli_app
 from cxsteward.config import Settings
 from cxsteward.domain.governance.spec import Lifecycle, ModelVersion
 from cxsteward.errors import CxStewardError
-from cxsteward.services.api_tokens import create_token
-from cxsteward.services.committee_decisions import (
+from cxsteward.services.accounts.api_tokens import create_token
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user, get_user
+from cxsteward.services.governance.committee import (
     list_committee_decisions,
     record_committee_decision,
 )
-from cxsteward.services.decisions import list_decisions, record_decision
-from cxsteward.services.governance import (
+from cxsteward.services.governance.decisions import list_decisions, record_decision
+from cxsteward.services.governance.edit import deployment_values
+from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
     read_governance_file,
     record_meeting,
 )
-from cxsteward.services.governance_edit import deployment_values
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import add_user, get_user
 from cxsteward.services.workspace import Workspace, init_workspace, open_workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import SESSION_COOKIE

@@ -14,7 +14,7 @@ from web_helpers import TestClient
 
 from cxsteward.registry.tables_audit import AuditPendingRecord
 from cxsteward.registry.tables_trust import FeedbackRecord
-from cxsteward.services.feedback import (
+from cxsteward.services.people.feedback import (
     ANONYMOUS,
     act_on_feedback,
     get_feedback,

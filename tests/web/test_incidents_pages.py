@@ -11,12 +11,12 @@ import pytest
 from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
-from cxsteward.services.communications import list_communications
-from cxsteward.services.decisions import list_decisions
-from cxsteward.services.governance import current_governance
-from cxsteward.services.incidents import get_incident, open_incident
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import add_user
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user
+from cxsteward.services.governance.decisions import list_decisions
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.incidents.communications import list_communications
+from cxsteward.services.incidents.lifecycle import get_incident, open_incident
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import SESSION_COOKIE
 

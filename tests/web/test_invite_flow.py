@@ -11,9 +11,13 @@ from web_helpers import TestClient, csrf_of
 
 from cxsteward.registry.tables import RespondentRecord
 from cxsteward.registry.tables_invitations import InvitationRecord
-from cxsteward.services.assessment import close_cycle, open_cycle
-from cxsteward.services.invitations import create_invitations, respondent_code, revoke_invitation
-from cxsteward.services.sessions import token_hash
+from cxsteward.services.accounts.sessions import token_hash
+from cxsteward.services.assessment.cycles import close_cycle, open_cycle
+from cxsteward.services.assessment.invitations import (
+    create_invitations,
+    respondent_code,
+    revoke_invitation,
+)
 from cxsteward.services.workspace import Workspace
 
 LINK = re.compile(r"https://testserver/invite/([A-Za-z0-9_-]+)")

@@ -18,7 +18,7 @@ from monitoring_fixtures import (  # noqa: F401 - fixtures
 )
 
 from cxsteward.domain.access import Role, allows
-from cxsteward.services.monitor import MonitorOut
+from cxsteward.services.monitoring.run import MonitorOut
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import Permission
 

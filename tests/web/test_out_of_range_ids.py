@@ -14,7 +14,7 @@ from trust_fixtures import declare
 from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
-from cxsteward.services.reviews import submit_review_request
+from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import all_routes, create_app
 from cxsteward.web.deps import MAX_ID

@@ -18,7 +18,7 @@ from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
 from cxsteward.domain.access import Permission, Role, allows
-from cxsteward.services.api_tokens import create_token
+from cxsteward.services.accounts.api_tokens import create_token
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import all_routes, create_app
 from cxsteward.web.auth import Requirement, route_access

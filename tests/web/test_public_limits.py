@@ -9,7 +9,7 @@ from trust_fixtures import declare
 from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
-from cxsteward.services.reviews import list_reviews
+from cxsteward.services.trust.reviews import list_reviews
 from cxsteward.services.workspace import Workspace
 
 # Each test counts requests to a limit within one window.

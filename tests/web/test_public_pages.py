@@ -14,7 +14,7 @@ from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
 from cxsteward.registry.tables_trust import ReviewRequestRecord
-from cxsteward.services.reviews import list_reviews
+from cxsteward.services.trust.reviews import list_reviews
 from cxsteward.services.workspace import Workspace
 
 VALID = {

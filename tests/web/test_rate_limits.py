@@ -13,7 +13,7 @@ from trust_fixtures import declare
 from web_helpers import BASE_URL, TestClient, csrf_of, password_of
 
 from cxsteward.config import Settings
-from cxsteward.services.reviews import submit_review_request
+from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import create_app
 

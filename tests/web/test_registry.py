@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from registry_fixtures import ROLES, Site, open_site, token_for
 
-from cxsteward.services.governance import current_governance, export_governance
-from cxsteward.services.governance_check import check_governance
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.setup import current_governance, export_governance
 
 VIEW = {"admin": 200, "committee": 200, "analyst": 200, "frontline": 403, "viewer": 200}
 EDIT = {"admin": 200, "committee": 200, "analyst": 403, "frontline": 403, "viewer": 403}

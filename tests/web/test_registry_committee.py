@@ -12,7 +12,7 @@ from registry_fixtures import EXAMPLE, ROLES, Site, apply_example, open_site, to
 from web_helpers import TestClient
 
 from cxsteward.domain.governance.spec import Committee, Member, Right
-from cxsteward.services.governance import (
+from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
     export_governance,

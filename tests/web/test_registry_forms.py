@@ -13,13 +13,13 @@ from web_helpers import TestClient, csrf_of
 
 from cxsteward.config import Settings
 from cxsteward.domain.governance.spec import Lifecycle, Template
-from cxsteward.services.governance import (
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user
+from cxsteward.services.governance.setup import (
     current_governance,
     export_governance,
     record_meeting,
 )
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import add_user
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import SESSION_COOKIE
 

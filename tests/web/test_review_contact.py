@@ -11,10 +11,10 @@ import pytest
 from trust_fixtures import declare
 from web_helpers import TestClient, csrf_of
 
-from cxsteward.services.api_tokens import create_token
-from cxsteward.services.reviews import start_review, submit_review_request
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import add_user
+from cxsteward.services.accounts.api_tokens import create_token
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import add_user
+from cxsteward.services.trust.reviews import start_review, submit_review_request
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import SESSION_COOKIE
 

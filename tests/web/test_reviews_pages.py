@@ -10,8 +10,13 @@ import pytest
 from trust_fixtures import ROLES, declare, expected, role_client, token_of
 from web_helpers import TestClient
 
-from cxsteward.services.explanations import list_explanations, record_explanation
-from cxsteward.services.reviews import get_review, list_reviews, start_review, submit_review_request
+from cxsteward.services.trust.explanations import list_explanations, record_explanation
+from cxsteward.services.trust.reviews import (
+    get_review,
+    list_reviews,
+    start_review,
+    submit_review_request,
+)
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.routes.trust_views import duration_words
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from web_helpers import BASE_URL, TestClient, csrf_of, password_of
 
 from cxsteward.config import Settings
-from cxsteward.services.users import add_user
+from cxsteward.services.accounts.users import add_user
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import PUBLIC

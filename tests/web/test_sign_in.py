@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from web_helpers import TestClient, csrf_of, password_of
 
 from cxsteward.registry.tables_web import WebSessionRecord
-from cxsteward.services.sessions import start_session
-from cxsteward.services.users import SIGN_IN_FAILED, disable_user, get_user
+from cxsteward.services.accounts.sessions import start_session
+from cxsteward.services.accounts.users import SIGN_IN_FAILED, disable_user, get_user
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import SESSION_COOKIE
 

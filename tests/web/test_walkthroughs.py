@@ -23,12 +23,14 @@ from cxsteward.domain.access import Permission, Role, allows
 from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.registry.tables_audit import AuditPendingRecord
 from cxsteward.registry.tables_trust import FeedbackRecord
-from cxsteward.services import decisions, incidents, invitations
-from cxsteward.services.feedback import ANONYMOUS
-from cxsteward.services.governance import current_governance
-from cxsteward.services.reporting import assessment_report
-from cxsteward.services.reviews import get_review, list_reviews
-from cxsteward.services.users import SIGN_IN_FAILED
+from cxsteward.services.accounts.users import SIGN_IN_FAILED
+from cxsteward.services.assessment import invitations
+from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.governance import decisions
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.incidents import lifecycle as incidents
+from cxsteward.services.people.feedback import ANONYMOUS
+from cxsteward.services.trust.reviews import get_review, list_reviews
 from cxsteward.web.nav import NAV
 from cxsteward.web.routes.trust_views import (
     CONSENT_TEXT,

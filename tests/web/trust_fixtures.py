@@ -7,7 +7,7 @@ from typing import Any
 from web_helpers import TestClient, csrf_of
 
 from cxsteward.domain.governance.spec import Governance
-from cxsteward.services.governance import apply_governance
+from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.workspace import Workspace
 
 SETUP: dict[str, Any] = {

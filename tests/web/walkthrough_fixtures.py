@@ -18,9 +18,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response
 from web_helpers import serve_app
 
 from cxsteward.config import Settings
-from cxsteward.services.demo import run_demo
-from cxsteward.services.demo_operations import DEMO_PASSWORD, DEMO_USERS
-from cxsteward.services.users import add_user
+from cxsteward.services.accounts.users import add_user
+from cxsteward.services.demo.company import run_demo
+from cxsteward.services.demo.operations import DEMO_PASSWORD, DEMO_USERS
 from cxsteward.services.workspace import Workspace, open_workspace
 from cxsteward.web.app import create_app
 

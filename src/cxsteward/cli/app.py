@@ -19,8 +19,8 @@ from cxsteward.cli import serve as serve_cli
 from cxsteward.cli import users as users_cli
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
-from cxsteward.services.demo import run_demo
-from cxsteward.services.demo_operations import DEMO_PASSWORD, DEMO_ROWS
+from cxsteward.services.demo.company import run_demo
+from cxsteward.services.demo.operations import DEMO_PASSWORD, DEMO_ROWS
 from cxsteward.services.workspace import init_workspace
 
 DEMO_WORKSPACE = Path("cxsteward-demo")

@@ -15,9 +15,9 @@ from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.cli.questionnaire import run_questionnaire
 from cxsteward.cli.render import render_cycles, render_questions, render_report
 from cxsteward.reports.assessment import render_html, render_json, render_markdown
-from cxsteward.services import assessment as service
-from cxsteward.services.answer_files import export_answers, import_answers
-from cxsteward.services.reporting import assessment_report
+from cxsteward.services.assessment import cycles as service
+from cxsteward.services.assessment.answer_files import export_answers, import_answers
+from cxsteward.services.assessment.reporting import assessment_report
 
 app = StewardTyper(
     help="The readiness self-assessment: cycles, answers and reports.",

@@ -9,7 +9,7 @@ import typer
 
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, err_console, print_json
 from cxsteward.cli.common import workspace as open_ws
-from cxsteward.services.audit import AuditEntryOut, list_audit, verify_audit
+from cxsteward.services.audit.log import AuditEntryOut, list_audit, verify_audit
 
 app = StewardTyper(
     help="The audit log: every change to the registry, with who, when and a hash chain.",

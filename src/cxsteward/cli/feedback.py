@@ -7,8 +7,8 @@ from rich.table import Table
 
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.cli.review import moment, when
-from cxsteward.services import feedback
-from cxsteward.services.feedback import FeedbackOut
+from cxsteward.services.people import feedback
+from cxsteward.services.people.feedback import FeedbackOut
 
 app = StewardTyper(
     help="Frontline feedback: staff flag AI failures (anonymously if they wish); triage; acted on.",

@@ -13,10 +13,10 @@ from rich.table import Table
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print_json, workspace
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import Invalid
-from cxsteward.services import governance as service
-from cxsteward.services.committee_decisions import record_committee_decision
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.governance_plan import GovernancePlan, jsonable
+from cxsteward.services.governance import setup as service
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.committee import record_committee_decision
+from cxsteward.services.governance.plan import GovernancePlan, jsonable
 
 app = StewardTyper(
     help="Governance as code: people, committee, deployments, vendors, protocols, templates.",

@@ -9,8 +9,10 @@ from rich.table import Table
 
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.errors import Invalid
-from cxsteward.services import communications, decisions, incidents
-from cxsteward.services.incidents import IncidentOut
+from cxsteward.services.governance import decisions
+from cxsteward.services.incidents import communications
+from cxsteward.services.incidents import lifecycle as incidents
+from cxsteward.services.incidents.lifecycle import IncidentOut
 
 app = StewardTyper(
     help="Incidents: opened from breaches or by hand, routed by protocol, decided and closed.",

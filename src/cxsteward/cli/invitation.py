@@ -10,8 +10,8 @@ from rich.table import Table
 
 from cxsteward.cli.common import StewardTyper, console, print_json, state, workspace
 from cxsteward.errors import Invalid
-from cxsteward.services import invitations
-from cxsteward.services.invitations import InvitationOut, IssuedInvitation
+from cxsteward.services.assessment import invitations
+from cxsteward.services.assessment.invitations import InvitationOut, IssuedInvitation
 
 app = StewardTyper(
     help="Personal links through which people answer an assessment cycle without an account.",

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.domain.metrics import MetricKind, MetricRow, Window, metric, parse_slice
-from cxsteward.services.metrics import metric_table
+from cxsteward.services.monitoring.metrics import metric_table
 
 app = StewardTyper(
     help="Metrics of the interaction data: AI beside human, per window and segment.",

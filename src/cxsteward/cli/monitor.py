@@ -15,8 +15,8 @@ from cxsteward.cli.common import workspace as open_ws
 from cxsteward.domain.metrics import Window
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Invalid
-from cxsteward.services.baselines import freeze_baseline, list_baselines
-from cxsteward.services.monitor import MonitorOut, run_monitor
+from cxsteward.services.monitoring.baselines import freeze_baseline, list_baselines
+from cxsteward.services.monitoring.run import MonitorOut, run_monitor
 
 app = StewardTyper(
     help="Monitoring runs: AI against humans, thresholds, segment gaps, model changes.",

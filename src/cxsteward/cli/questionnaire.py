@@ -10,7 +10,7 @@ from rich.text import Text
 from cxsteward.cli.common import console
 from cxsteward.domain.scale import ANSWER_LABELS, RoleGroup, parse_role_group
 from cxsteward.errors import Invalid
-from cxsteward.services import assessment as service
+from cxsteward.services.assessment import cycles as service
 from cxsteward.services.workspace import Workspace
 
 CHOICES = "0-4, d = don't know, s = skip for now, q = save and stop"

@@ -11,7 +11,7 @@ from rich.text import Text
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.results import AssessmentReport
 from cxsteward.domain.scale import RoleGroup
-from cxsteward.services.assessment import CycleOut
+from cxsteward.services.assessment.cycles import CycleOut
 
 MAX_GAP_ROWS = 15
 

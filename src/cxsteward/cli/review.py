@@ -9,8 +9,8 @@ from rich.table import Table
 
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print_json, workspace
 from cxsteward.errors import Invalid
-from cxsteward.services import explanations, reviews
-from cxsteward.services.reviews import ReviewOut
+from cxsteward.services.trust import explanations, reviews
+from cxsteward.services.trust.reviews import ReviewOut
 
 app = StewardTyper(
     help=(

@@ -9,7 +9,7 @@ import uvicorn
 
 from cxsteward.cli.common import console, state, workspace
 from cxsteward.config import Settings
-from cxsteward.services import users
+from cxsteward.services.accounts import users
 
 # Worker processes build the app from the environment (cxsteward.web.app), so the root
 # options travel there as the variables they stand for.

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cxsteward.cli.common import console, err_console, print_json
-from cxsteward.services.synth import (
+from cxsteward.services.data.synth import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
     DEFAULT_START,

@@ -10,7 +10,7 @@ from rich.table import Table
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import Invalid
-from cxsteward.services import thresholds as service
+from cxsteward.services.monitoring import thresholds as service
 
 app = StewardTyper(
     help="Thresholds declared in advance: what counts as a breach, how severe, what to do.",

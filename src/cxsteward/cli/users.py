@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from cxsteward.cli.common import StewardTyper, console, print_json, state, workspace
-from cxsteward.services import api_tokens, users
+from cxsteward.services.accounts import api_tokens, users
 
 app = StewardTyper(
     help="People who sign in to the web app (roles, passwords) and API tokens for /api/v1.",

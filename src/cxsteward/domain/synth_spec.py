@@ -3,7 +3,7 @@
 ``Layout`` fixes everything that is not an effect: volumes, mixes and the human baseline.
 Each ``Effect`` turns one knob of a ``Model``; a model with no effect applied is the null
 world, where AI and human contacts are identical in every metric and segment.
-``services/synth.py`` turns a model into rows, and the manifest written beside each file
+``services/data/synth.py`` turns a model into rows, and the manifest written beside each file
 lists every effect with its parameters and expected values, so tests know the truth.
 The effects and their sizes are documented in ``docs/synthetic-data.md``.
 

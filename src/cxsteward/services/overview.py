@@ -19,17 +19,17 @@ from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackStats
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
-from cxsteward.services.assessment import list_cycles, now
-from cxsteward.services.feedback import feedback_summary
-from cxsteward.services.incidents import list_incidents
-from cxsteward.services.monitor_runs import (
+from cxsteward.services.assessment.cycles import list_cycles, now
+from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.incidents.lifecycle import list_incidents
+from cxsteward.services.monitoring.runs import (
     DeploymentStatus,
     latest_run,
     run_evaluations,
     threshold_status,
 )
-from cxsteward.services.reporting import assessment_report
-from cxsteward.services.reviews import ReviewSummary, review_summary
+from cxsteward.services.people.feedback import feedback_summary
+from cxsteward.services.trust.reviews import ReviewSummary, review_summary
 from cxsteward.services.workspace import Workspace
 
 READINESS_CACHE_SIZE = 16

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 
 from cxsteward import __version__
 from cxsteward.config import Settings, load_settings
-from cxsteward.services.sessions import web_secret
+from cxsteward.services.accounts.sessions import web_secret
 from cxsteward.services.workspace import open_workspace
 from cxsteward.web import routes
 from cxsteward.web.auth import PUBLIC, public_bucket

@@ -14,9 +14,9 @@ from fastapi import Depends, Request
 from fastapi.routing import RouteContext
 
 from cxsteward.domain.access import Permission
-from cxsteward.services.api_tokens import authenticate_token
-from cxsteward.services.sessions import ActiveSession, find_session
-from cxsteward.services.users import UserNotFound, UserOut, get_user_by_id
+from cxsteward.services.accounts.api_tokens import authenticate_token
+from cxsteward.services.accounts.sessions import ActiveSession, find_session
+from cxsteward.services.accounts.users import UserNotFound, UserOut, get_user_by_id
 from cxsteward.services.workspace import Workspace
 
 SESSION_COOKIE = "cxsteward_session"

@@ -17,8 +17,8 @@ from typing import Annotated
 from fastapi import Depends, Path
 
 from cxsteward.domain.access import Permission, sees_contact
-from cxsteward.services.reviews import ReviewOut
-from cxsteward.services.users import UserOut
+from cxsteward.services.accounts.users import UserOut
+from cxsteward.services.trust.reviews import ReviewOut
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import (
     PUBLIC,

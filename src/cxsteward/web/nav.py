@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cxsteward.domain.access import Permission
-from cxsteward.services.users import UserOut
+from cxsteward.services.accounts.users import UserOut
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cxsteward.config import Settings
-from cxsteward.services.rate_limits import hit
+from cxsteward.services.accounts.rate_limits import hit
 from cxsteward.web.auth import SESSION_STATE, USER_STATE
 from cxsteward.web.csrf import CSRF_COOKIE, SAFE_METHODS, pending_nonce
 from cxsteward.web.errors import error_response

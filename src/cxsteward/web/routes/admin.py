@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from cxsteward.domain.access import ROLE_WORDS, Role
 from cxsteward.errors import CxStewardError, Invalid
-from cxsteward.services import api_tokens, users
+from cxsteward.services.accounts import api_tokens, users
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 
 router = APIRouter(prefix="/admin", include_in_schema=False)

@@ -18,8 +18,9 @@ from cxsteward.reports.figures import (
     not_scorable_dimensions,
     role_groups_in,
 )
-from cxsteward.services import assessment, invitations
-from cxsteward.services.reporting import assessment_report
+from cxsteward.services.assessment import cycles as assessment
+from cxsteward.services.assessment import invitations
+from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 
 router = APIRouter(include_in_schema=False)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from cxsteward.services.sessions import end_session, start_session
-from cxsteward.services.users import SignInFailed, UserOut, authenticate
+from cxsteward.services.accounts.sessions import end_session, start_session
+from cxsteward.services.accounts.users import SignInFailed, UserOut, authenticate
 from cxsteward.web.auth import PUBLIC, SESSION_COOKIE, SIGN_IN
 from cxsteward.web.deps import WS, render
 

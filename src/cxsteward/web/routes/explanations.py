@@ -13,8 +13,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from cxsteward.domain.trust import REFERENCE_MAX, TEXT_MAX, clean_factors, clean_text, required_text
 from cxsteward.errors import Invalid, ReviewNotFound
-from cxsteward.services.explanations import get_explanation, list_explanations, record_explanation
-from cxsteward.services.reviews import get_review
+from cxsteward.services.trust.explanations import (
+    get_explanation,
+    list_explanations,
+    record_explanation,
+)
+from cxsteward.services.trust.reviews import get_review
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 from cxsteward.web.routes.trust_views import governance_or_none, when
 

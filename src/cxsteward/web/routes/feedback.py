@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 
 from cxsteward.domain.trust import DESCRIPTION_MAX, FeedbackCategory, required_text
 from cxsteward.errors import FeedbackNotFound, Invalid
-from cxsteward.services.feedback import follow_feedback, list_feedback, submit_feedback
+from cxsteward.services.people.feedback import follow_feedback, list_feedback, submit_feedback
 from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
 from cxsteward.web.routes.trust_views import (
     FEEDBACK_CATEGORY_LABELS,

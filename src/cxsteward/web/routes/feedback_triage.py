@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import NOTE_MAX, TEXT_MAX, FeedbackStatus, clean_text, required_text
 from cxsteward.errors import Invalid
-from cxsteward.services.feedback import (
+from cxsteward.services.people.feedback import (
     act_on_feedback,
     decline_feedback,
     feedback_summary,

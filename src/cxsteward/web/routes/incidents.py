@@ -10,9 +10,15 @@ from starlette.responses import RedirectResponse, Response
 from cxsteward.domain.incidents import MOVES, DecisionAction, IncidentStatus
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import CxStewardError, Invalid, NotPermitted
-from cxsteward.services import communications, decisions, incidents
-from cxsteward.services.acting import acting_person, not_a_person_message, person_of_account
-from cxsteward.services.governance import current_governance
+from cxsteward.services.governance import decisions
+from cxsteward.services.governance.acting import (
+    acting_person,
+    not_a_person_message,
+    person_of_account,
+)
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.incidents import communications
+from cxsteward.services.incidents import lifecycle as incidents
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +90,7 @@ def _detail(
         "moves": sorted(s.value for s in MOVES[IncidentStatus(incident.status)]),
         "actions": [a.value for a in DecisionAction],
         # Decisions and messages are taken as the person whose key is the username, never
-        # as a person picked in the form (see services/acting.py).
+        # as a person picked in the form (see services/governance/acting.py).
         "me": person_of_account(gov, user.username),
         "not_person": not_a_person_message(user.username),
         "decisions": decisions.list_decisions(ws, incident_id=incident.id),

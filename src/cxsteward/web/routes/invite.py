@@ -10,8 +10,12 @@ from starlette.responses import RedirectResponse, Response
 
 from cxsteward.domain.scale import ANSWER_LABELS, DONT_KNOW, Dimension
 from cxsteward.errors import CxStewardError, Invalid
-from cxsteward.services import invitations
-from cxsteward.services.invitations import InvitationNotFound, InvitationUnusable, InvitationView
+from cxsteward.services.assessment import invitations
+from cxsteward.services.assessment.invitations import (
+    InvitationNotFound,
+    InvitationUnusable,
+    InvitationView,
+)
 from cxsteward.web.deps import PUBLIC, WS, render
 
 router = APIRouter(include_in_schema=False)

@@ -8,22 +8,22 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
 from cxsteward.domain.metrics import METRIC_NAMES
-from cxsteward.services.baselines import list_baselines
-from cxsteward.services.monitor_runs import (
+from cxsteward.services.monitoring.baselines import list_baselines
+from cxsteward.services.monitoring.rows import parse_filter, rows_page
+from cxsteward.services.monitoring.runs import (
     get_run,
     list_runs,
     run_evaluations,
     run_findings,
     threshold_status,
 )
-from cxsteward.services.monitor_tables import (
+from cxsteward.services.monitoring.tables import (
     OVERALL,
     ComparisonQuery,
     baseline_detail,
     run_comparisons,
     run_metric_table,
 )
-from cxsteward.services.rows import parse_filter, rows_page
 from cxsteward.web.deps import WS, Id, Permission, UserOut, is_htmx, render, require
 
 router = APIRouter(include_in_schema=False)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
 
 from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
-from cxsteward.services.reviews import review_status, submit_review_request
+from cxsteward.services.trust.reviews import review_status, submit_review_request
 from cxsteward.web.deps import PUBLIC, STATUS_LOOKUP, WS, UserOut, render
 from cxsteward.web.routes.trust_views import (
     CONSENT_TEXT,

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
-from cxsteward.services.governance import export_governance
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.governance_edit_base import FormInvalid
-from cxsteward.services.governance_edit_more import (
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.edit_base import FormInvalid
+from cxsteward.services.governance.edit_more import (
     add_meeting,
     add_roadmap_review,
     start_registry,
 )
+from cxsteward.services.governance.setup import export_governance
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.routes.registry_common import (
     FormState,

@@ -12,8 +12,8 @@ from cxsteward.domain.governance.spec import Accountability, Governance
 from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import NotFound
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.governance_edit_more import (
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.edit_more import (
     FormInvalid,
     save_accountability,
     save_protocol,

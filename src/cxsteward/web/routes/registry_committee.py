@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
-from cxsteward.services.governance_edit_base import FormInvalid
-from cxsteward.services.governance_edit_committee import (
+from cxsteward.services.governance.edit_base import FormInvalid
+from cxsteward.services.governance.edit_committee import (
     committee_values,
     member_rows,
     save_committee,

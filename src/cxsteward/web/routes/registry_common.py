@@ -12,8 +12,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from cxsteward.domain.governance.checks import CheckReport
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
-from cxsteward.services.governance import current_governance
-from cxsteward.services.governance_edit_base import FormInvalid
+from cxsteward.services.governance.edit_base import FormInvalid
+from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import render
 

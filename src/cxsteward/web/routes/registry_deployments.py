@@ -10,10 +10,9 @@ from starlette.responses import HTMLResponse, Response
 from cxsteward.domain.governance.rights import Move, committee_may
 from cxsteward.domain.governance.spec import Function, Governance, Lifecycle, Right, allowed_moves
 from cxsteward.errors import DeploymentNotFound
-from cxsteward.services.committee_decisions import decide_from_form, list_committee_decisions
-from cxsteward.services.decision_rights import list_emergency_pauses
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.governance_edit import (
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.committee import decide_from_form, list_committee_decisions
+from cxsteward.services.governance.edit import (
     FormInvalid,
     add_model_version,
     change_status,
@@ -22,7 +21,8 @@ from cxsteward.services.governance_edit import (
     person_of,
     save_deployment,
 )
-from cxsteward.services.governance_plan import previous_live
+from cxsteward.services.governance.plan import previous_live
+from cxsteward.services.governance.rights import list_emergency_pauses
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.routes.registry_common import (

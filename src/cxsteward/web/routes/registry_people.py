@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.errors import PersonNotFound
-from cxsteward.services.governance_edit import FormInvalid, person_values, save_person
+from cxsteward.services.governance.edit import FormInvalid, person_values, save_person
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.routes.registry_common import (
     FormState,

@@ -9,9 +9,13 @@ from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Governance, Template
 from cxsteward.errors import TemplateNotFound
-from cxsteward.services.acting import not_a_person_message, person_of_account, require_person
-from cxsteward.services.governance_check import check_governance
-from cxsteward.services.governance_edit_more import FormInvalid, approve, save_template
+from cxsteward.services.governance.acting import (
+    not_a_person_message,
+    person_of_account,
+    require_person,
+)
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.edit_more import FormInvalid, approve, save_template
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.routes.registry_common import (
@@ -53,7 +57,8 @@ def _templates_page(
         "items": items,
         "uncovered": uncovered,
         "names": {p.key: p.name for p in gov.people},
-        # Approvals are recorded as the person whose key is the username (services/acting.py).
+        # Approvals are recorded as the person whose key is the username
+        # (services/governance/acting.py).
         "me": person_of_account(gov, user.username),
         "not_person": not_a_person_message(user.username),
     }

@@ -21,8 +21,8 @@ from cxsteward.domain.trust import (
     required_text,
 )
 from cxsteward.errors import Invalid
-from cxsteward.services.explanations import list_explanations
-from cxsteward.services.reviews import (
+from cxsteward.services.trust.explanations import list_explanations
+from cxsteward.services.trust.reviews import (
     get_review,
     list_reviews,
     resolve_review,

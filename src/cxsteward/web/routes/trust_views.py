@@ -22,8 +22,8 @@ from cxsteward.domain.trust import (
     required_text,
 )
 from cxsteward.errors import GovernanceNotFound, Invalid
-from cxsteward.services.governance import current_governance
-from cxsteward.services.reviews import ReviewOut
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.trust.reviews import ReviewOut
 from cxsteward.services.workspace import Workspace
 
 # A request due within this many hours is flagged "due soon" in the queue.

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Path
 
 from cxsteward.domain.results import AssessmentReport
-from cxsteward.services import assessment, reporting
+from cxsteward.services.assessment import cycles as assessment
+from cxsteward.services.assessment import reporting
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
 from cxsteward.web.routes.api.common import signed_router
 from cxsteward.web.schemas import CycleOut

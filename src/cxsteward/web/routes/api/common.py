@@ -8,7 +8,7 @@ from fastapi import APIRouter, Security
 from fastapi.security import HTTPBearer
 
 from cxsteward.errors import NotPermitted
-from cxsteward.services.governance import current_governance
+from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import Id as Id
 from cxsteward.web.deps import UserOut

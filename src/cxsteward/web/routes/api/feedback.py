@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from cxsteward.domain.trust import FeedbackCategory, FeedbackStatus
-from cxsteward.services import feedback
+from cxsteward.services.people import feedback
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
 from cxsteward.web.routes.api.common import Id, signed_router
 from cxsteward.web.schemas import (

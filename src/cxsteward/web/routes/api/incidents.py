@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Query
 
 from cxsteward.domain.incidents import IncidentStatus
-from cxsteward.services import incidents
-from cxsteward.services.decisions import list_decisions, record_decision
+from cxsteward.services.governance.decisions import list_decisions, record_decision
+from cxsteward.services.incidents import lifecycle as incidents
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
 from cxsteward.web.routes.api.common import Id, person_of, signed_router

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Query
 
 from cxsteward.errors import Invalid
-from cxsteward.services.monitor import run_monitor
-from cxsteward.services.run_history import RUNS_MAX, RunDetail, get_run, list_runs
+from cxsteward.services.monitoring.history import RUNS_MAX, RunDetail, get_run, list_runs
+from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
 from cxsteward.web.routes.api.common import Id, signed_router
 from cxsteward.web.schemas import RunCreate, RunOut, RunSummaryOut

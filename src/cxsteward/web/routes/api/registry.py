@@ -8,8 +8,8 @@ from fastapi import Path
 
 from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.errors import DeploymentNotFound
-from cxsteward.services.governance import current_governance, transition_deployment
-from cxsteward.services.governance_check import check_governance
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.setup import current_governance, transition_deployment
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
 from cxsteward.web.routes.api.common import person_or_none, signed_router
 from cxsteward.web.schemas import CheckOut, TransitionCreate, TransitionOut

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Header, Query
 
 from cxsteward.domain.trust import ReviewStatus
 from cxsteward.errors import Invalid
-from cxsteward.services import reviews
+from cxsteward.services.trust import reviews
 from cxsteward.web.deps import (
     PUBLIC,
     STATUS_LOOKUP,

@@ -1,0 +1,1 @@
+"""Who signs in: users, sessions, API tokens and the shared rate limits."""

@@ -1,0 +1,1 @@
+"""Assessment cycles: questions answered, files of answers, invitations, reports, evidence."""

@@ -1,0 +1,208 @@
+"""Claimed against evidenced (C2): gather the registry's records and judge every evidence rule."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.governance.evidence import judge_evidence
+from cxsteward.domain.governance.evidence_base import (
+    USAGE_DAYS,
+    BaselineEvidence,
+    EvidenceFacts,
+    IncidentEvidence,
+    LoadEvidence,
+    RunEvidence,
+    UsageEvidence,
+    protocol_key,
+)
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.domain.metrics import N, flag_n, flag_true
+from cxsteward.domain.results import EvidenceReport
+from cxsteward.domain.thresholds import Threshold
+from cxsteward.errors import GovernanceNotFound, NotFound
+from cxsteward.registry.tables_data import DataLoadRecord
+from cxsteward.registry.tables_governance import GovProtocolRecord
+from cxsteward.registry.tables_incidents import IncidentRecord
+from cxsteward.registry.tables_monitor import (
+    BaselineRecord,
+    BaselineValueRecord,
+    MonitorRunRecord,
+    ThresholdRecord,
+)
+from cxsteward.services.assessment.cycles import now
+from cxsteward.services.audit.state import AuditedRow, audited_rows
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.workspace import Workspace
+
+
+def evidence_for(
+    ws: Workspace, today: date | None = None, question_ids: Sequence[str] | None = None
+) -> EvidenceReport:
+    """Every evidence rule's verdict on the registry as of ``today`` (default: today, UTC).
+
+    Args:
+        question_ids: the bank whose questions are judged (default: the workspace's bank).
+    """
+    facts = collect_facts(ws, today or now().date())
+    return judge_evidence(facts, list(question_ids or ws.bank.ids()))
+
+
+def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
+    """The records the evidence rules read, from the registry and the interaction store."""
+    governance = _governance(ws)
+    # Every time a rule reads comes from the audit log, not from a column anyone with SQL
+    # access could rewrite: creation times are when the log recorded the row's insert.
+    with ws.transaction() as session:
+        protocols = audited_rows(session, "gov_protocols")
+        created = {
+            protocol_key(severity): at
+            for record_id, severity in session.execute(
+                select(GovProtocolRecord.id, GovProtocolRecord.severity)
+            )
+            if (at := _inserted(protocols, record_id)) is not None
+        }
+        thresholds = _thresholds(session)
+        baselines = _baselines(session)
+        runs = _runs(session)
+        loads = _loads(session)
+        incidents = _incidents(session)
+    return EvidenceFacts(
+        today=today,
+        governance=governance,
+        created_at=created,
+        thresholds=thresholds,
+        baselines=baselines,
+        runs=runs,
+        loads=loads,
+        usage=_usage(ws, today) if loads else [],
+        incidents=incidents,
+    )
+
+
+def _governance(ws: Workspace) -> Governance | None:
+    try:
+        return current_governance(ws)
+    except GovernanceNotFound:
+        return None
+
+
+def _baselines(session: Session) -> list[BaselineEvidence]:
+    held: dict[int, set[tuple[str, str, str]]] = {}
+    query = select(
+        BaselineValueRecord.baseline_id,
+        BaselineValueRecord.deployment,
+        BaselineValueRecord.slice,
+        BaselineValueRecord.metric,
+    ).distinct()
+    for baseline_id, deployment, part, metric in session.execute(query):
+        held.setdefault(baseline_id, set()).add((deployment, part, metric))
+    audited = audited_rows(session, "baselines")
+    frozen = [
+        BaselineEvidence(r.name, at, r.handler, frozenset(held.get(r.id, set())))
+        for r in session.scalars(select(BaselineRecord))
+        if (at := _inserted(audited, r.id)) is not None
+    ]
+    return sorted(frozen, key=lambda b: b.created_at)
+
+
+def _thresholds(session: Session) -> list[Threshold]:
+    audited = audited_rows(session, "thresholds")
+    rules = [
+        Threshold.model_validate({**r.definition, "created_at": at})
+        for r in session.scalars(
+            select(ThresholdRecord).where(ThresholdRecord.retired_at.is_(None))
+        )
+        if (at := _inserted(audited, r.id)) is not None
+    ]
+    return sorted(rules, key=lambda t: (t.created_at is None, t.created_at))
+
+
+def _inserted(audited: dict[str, AuditedRow], record_id: int) -> datetime | None:
+    row = audited.get(str(record_id))
+    return row.inserted_at if row is not None else None
+
+
+def _runs(session: Session) -> list[RunEvidence]:
+    audited = audited_rows(session, "monitor_runs")
+    return [
+        RunEvidence(
+            id=r.id,
+            started_at=started,
+            slices=tuple(tuple(str(c) for c in s) for s in _list(r.parameters.get("slices"))),
+            thresholds=tuple(str(t) for t in _list(r.parameters.get("thresholds"))),
+        )
+        for r in session.scalars(select(MonitorRunRecord).order_by(MonitorRunRecord.started_at))
+        if (started := _audited_time(audited, r.id, "started_at")) is not None
+    ]
+
+
+def _audited_time(audited: dict[str, AuditedRow], record_id: int, column: str) -> datetime | None:
+    row = audited.get(str(record_id))
+    return row.time(column) if row is not None else None
+
+
+def _loads(session: Session) -> list[LoadEvidence]:
+    loads = []
+    audited = audited_rows(session, "data_loads")
+    for r in session.scalars(select(DataLoadRecord).order_by(DataLoadRecord.finished_at)):
+        finished = _audited_time(audited, r.id, "finished_at")
+        if finished is None:
+            continue
+        quality: dict[str, Any] = json.loads(r.quality_json or "{}")
+        loads.append(
+            LoadEvidence(
+                id=r.id,
+                finished_at=finished,
+                rows_accepted=r.rows_accepted,
+                rows_quarantined=r.rows_quarantined,
+                null_rate=dict(quality.get("null_rate", {})),
+                segments=tuple(quality.get("segments", {})),
+            )
+        )
+    return loads
+
+
+def _incidents(session: Session) -> list[IncidentEvidence]:
+    audited = audited_rows(session, "incidents")
+    return [
+        IncidentEvidence(
+            id=r.id,
+            title=r.title,
+            severity=r.severity,
+            incident_type=r.incident_type,
+            opened_at=row.inserted_at,
+            respond_by=row.time("respond_by"),
+            acknowledged_at=row.time("acknowledged_at"),
+            tell_customers=r.tell_customers,
+        )
+        for r in session.scalars(select(IncidentRecord).order_by(IncidentRecord.id))
+        if (row := audited.get(str(r.id))) is not None and row.inserted_at is not None
+    ]
+
+
+def _usage(ws: Workspace, today: date) -> list[UsageEvidence]:
+    """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
+    try:
+        frame = compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
+    except NotFound:
+        return []
+    ai = frame[frame["handler"] == "ai"]
+    if ai.empty:
+        return []
+    columns = [N, flag_n("human_override"), flag_n("ai_disclosed"), flag_true("ai_disclosed")]
+    totals = ai.assign(deployment=ai["deployment"].astype(str)).groupby("deployment")[columns].sum()
+    return [
+        UsageEvidence(str(dep), *(int(row[c]) for c in columns))
+        for dep, row in totals.sort_index().iterrows()
+    ]
+
+
+def _list(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []

@@ -1,0 +1,1 @@
+"""The demo: a fictional company assessed, governed and monitored end to end."""

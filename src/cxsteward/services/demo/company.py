@@ -1,0 +1,136 @@
+"""The demo: a fictional company answers two assessment cycles and runs its AI, as a user would."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from cxsteward.config import Settings
+from cxsteward.domain.bank import QuestionBank
+from cxsteward.domain.results import AssessmentReport
+from cxsteward.domain.scale import RoleGroup
+from cxsteward.reports.assessment import render_html, render_markdown
+from cxsteward.services.assessment.answer_files import COLUMNS, import_answers
+from cxsteward.services.assessment.cycles import close_cycle, open_cycle
+from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.demo.operations import DEMO_ROWS, OperationsOut, run_operations
+from cxsteward.services.workspace import reset_workspace
+
+PREVIOUS, CURRENT = "2026-Q3", "2026-Q4"
+
+# How far each role group's view sits from the organization's reality, on the 0-4 scale:
+# leaders see the plans, the frontline sees the customers.
+OPTIMISM: dict[RoleGroup, float] = {
+    RoleGroup.EXECUTIVE: 1.0,
+    RoleGroup.GOVERNANCE_COMMITTEE: 0.6,
+    RoleGroup.CX_MANAGEMENT: 0.3,
+    RoleGroup.TECHNOLOGY: 0.3,
+    RoleGroup.LEGAL_COMPLIANCE: 0.0,
+    RoleGroup.DATA: -0.1,
+    RoleGroup.FRONTLINE: -0.7,
+}
+RESPONDENTS: dict[RoleGroup, list[str | None]] = {
+    RoleGroup.EXECUTIVE: ["Amara Okafor", "Lukas Brandt", "Priya Raman"],
+    RoleGroup.GOVERNANCE_COMMITTEE: ["Jonas Weber", "Sofia Marques", None],
+    RoleGroup.CX_MANAGEMENT: ["Hannah Cole", None, None, "Mateo Ruiz"],
+    RoleGroup.FRONTLINE: [None] * 8,
+    RoleGroup.TECHNOLOGY: ["Wei Zhang", None, "Ola Nordmann"],
+    RoleGroup.LEGAL_COMPLIANCE: ["Claire Dubois", None],
+    RoleGroup.DATA: ["Tomás Silva", None],
+}
+# Reality per question prefix, before role-group bias; vendor and data checks lag.
+REALITY: dict[str, float] = {"STR": 2.2, "GOV": 1.6, "PPL": 1.5, "DAT": 1.4, "TRU": 1.3}
+VENDOR_QUESTIONS = {"GOV-04", "GOV-05"}
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    report: AssessmentReport
+    html_path: Path
+    markdown_path: Path
+    operations: OperationsOut
+
+
+def run_demo(settings: Settings, seed: int = 7, rows: int = DEMO_ROWS) -> DemoResult:
+    """Rebuild the demo workspace: governance, two assessment cycles, contacts monitored.
+
+    The report then shows what the answers claim beside what the records evidence.
+    """
+    ws = reset_workspace(settings)
+    try:
+        rng = random.Random(seed)
+        for cycle, progress, share in ((PREVIOUS, 0.0, 0.7), (CURRENT, 0.5, 1.0)):
+            open_cycle(ws, cycle)
+            path = ws.settings.workspace / f"demo-answers-{cycle}.csv"
+            _write_answers(path, ws.bank, rng, progress, share)
+            import_answers(ws, cycle, path)
+            if cycle == PREVIOUS:
+                close_cycle(ws, cycle)
+        operations = run_operations(ws, rows=rows, seed=seed)
+        report = assessment_report(ws, CURRENT)
+        html_path = ws.reports_dir / f"assessment-{CURRENT}.html"
+        markdown_path = ws.reports_dir / f"assessment-{CURRENT}.md"
+        html_path.write_text(render_html(report), encoding="utf-8")
+        markdown_path.write_text(render_markdown(report), encoding="utf-8")
+        return DemoResult(
+            report=report,
+            html_path=html_path,
+            markdown_path=markdown_path,
+            operations=operations,
+        )
+    finally:
+        ws.close()
+
+
+def _write_answers(
+    path: Path, bank: QuestionBank, rng: random.Random, progress: float, share: float
+) -> None:
+    """One cycle's answers; ``progress`` lifts reality, ``share`` thins the respondents."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for group, people in RESPONDENTS.items():
+            kept = people[: max(1, round(len(people) * share))]
+            for number, person in enumerate(kept, start=1):
+                label = person or f"{group.value}-{number}"
+                for question in bank.questions:
+                    answer = _answer(rng, question.id, group, progress)
+                    comment = _comment(rng, question.id, group, answer)
+                    writer.writerow(
+                        [
+                            label,
+                            group.value,
+                            str(person is None).lower(),
+                            question.id,
+                            answer,
+                            comment,
+                        ]
+                    )
+
+
+def _answer(rng: random.Random, qid: str, group: RoleGroup, progress: float) -> str:
+    dont_know = 0.05
+    if qid in VENDOR_QUESTIONS and group not in {RoleGroup.LEGAL_COMPLIANCE, RoleGroup.TECHNOLOGY}:
+        dont_know = 0.55
+    elif group is RoleGroup.FRONTLINE and qid.startswith(("GOV", "STR")):
+        dont_know = 0.25
+    if rng.random() < dont_know:
+        return "dont_know"
+    level = REALITY.get(qid.split("-")[0], 1.5) + progress + OPTIMISM[group] + rng.gauss(0, 0.6)
+    return str(min(4, max(0, round(level))))
+
+
+def _comment(rng: random.Random, qid: str, group: RoleGroup, answer: str) -> str:
+    if group is RoleGroup.FRONTLINE and answer in {"0", "1"} and rng.random() < 0.15:
+        return rng.choice(
+            [
+                "We see the bot get billing questions wrong and nobody asks us about it.",
+                "I would not know who to tell if the AI gave a customer bad advice.",
+                "Customers ask for a person and the chat keeps them in a loop.",
+            ]
+        )
+    if qid in VENDOR_QUESTIONS and answer == "dont_know" and rng.random() < 0.1:
+        return "I have never seen the vendor contract."
+    return ""

@@ -1,0 +1,258 @@
+"""Committee decisions: the committee deciding as a body, at a recorded meeting, with quorum.
+
+A committee decision authorizes exactly one move on one deployment. Recording a lifecycle
+decision makes the move at once (``execute``); a model change or roll-back is made later by
+the path that names the new model, which uses the decision up. A ``ratify`` decision ratifies
+the deployment's oldest unratified emergency pause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.governance.rights import Move, check_vote, quorum_of
+from cxsteward.domain.governance.spec import Lifecycle
+from cxsteward.domain.trust import parse_choice
+from cxsteward.errors import (
+    Conflict,
+    DeploymentNotFound,
+    Invalid,
+    NotFound,
+    NotPermitted,
+    PersonNotFound,
+)
+from cxsteward.registry.tables_governance import (
+    GovCommitteeDecisionRecord,
+    GovEmergencyPauseRecord,
+    GovMeetingRecord,
+)
+from cxsteward.services.assessment.cycles import now
+from cxsteward.services.governance.actions import transition_deployment
+from cxsteward.services.governance.edit_base import (
+    FormErrors,
+    FormInvalid,
+    FormValues,
+    many,
+    parse_date,
+    text,
+)
+from cxsteward.services.governance.plan import previous_live
+from cxsteward.services.governance.store import load_governance
+from cxsteward.services.workspace import Workspace
+
+# The status each lifecycle move leads to; resume is read from the deployment's history.
+TARGET: dict[Move, Lifecycle] = {
+    Move.PAUSE: Lifecycle.PAUSED,
+    Move.RETIRE: Lifecycle.RETIRED,
+    Move.SCALE: Lifecycle.SCALING,
+    Move.PRODUCTION: Lifecycle.PRODUCTION,
+}
+
+
+@dataclass(frozen=True)
+class CommitteeDecisionOut:
+    id: int
+    deployment: str
+    move: str
+    meeting: date
+    present: list[str]
+    votes_for: int
+    votes_against: int
+    quorum: int
+    members: int
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+    used_at: datetime | None
+    ratifies: int | None = None
+
+
+def record_committee_decision(
+    ws: Workspace,
+    deployment: str,
+    move: str,
+    meeting: date,
+    present: list[str],
+    votes_for: int,
+    votes_against: int,
+    reason: str,
+    by: str | None,
+    execute: bool = True,
+    account: str | None = None,
+) -> CommitteeDecisionOut:
+    """Record a decision the committee took at the meeting of ``meeting``, and make the move.
+
+    Raises:
+        NotFound: no such deployment, meeting or person.
+        NotPermitted: quorum not met, motion lost, or the committee lacks the authority.
+        Invalid: members present who are not members or did not attend.
+    """
+    chosen = parse_choice(Move, move, "move")
+    if not reason.strip():
+        raise Invalid("Say why the committee decided (--reason); the record is the evidence.")
+    with ws.transaction(actor=by or account) as s:
+        gov = load_governance(s)
+        dep = gov.deployment(deployment)
+        if dep is None:
+            known = ", ".join(d.key for d in gov.deployments) or "none"
+            raise DeploymentNotFound(f"No deployment {deployment!r}; known deployments: {known}.")
+        if by is None or gov.person(by) is None:
+            who = f"account {account}" if account is not None else repr(by)
+            raise PersonNotFound(
+                f"A committee decision is recorded by a person of the governance registry, not "
+                f"{who}; name one with --by (a web account acts as the person whose key is "
+                "its username)."
+            )
+        held = s.scalar(
+            select(GovMeetingRecord)
+            .where(GovMeetingRecord.held_on == meeting)
+            .order_by(GovMeetingRecord.id.desc())
+            .limit(1)
+        )
+        if held is None:
+            raise NotFound(
+                f"No committee meeting held on {meeting}; record it first with "
+                "`cxsteward governance meeting add --on DATE --attendee PERSON ...`."
+            )
+        check_vote(gov.committee, chosen, held.attendees, present, votes_for, votes_against)
+        assert gov.committee is not None  # check_vote refuses a missing committee
+        at = now()
+        record = GovCommitteeDecisionRecord(
+            meeting_id=held.id,
+            deployment=dep.key,
+            move=chosen.value,
+            present=list(dict.fromkeys(present)),
+            votes_for=votes_for,
+            votes_against=votes_against,
+            quorum=quorum_of(gov.committee),
+            members=len(gov.committee.members),
+            reason=reason.strip(),
+            recorded_by=by,
+            recorded_at=at,
+        )
+        s.add(record)
+        s.flush()
+        ratifies: int | None = None
+        if chosen is Move.RATIFY:
+            ratifies = _ratify(s, dep.key, record)
+        elif execute and (chosen in TARGET or chosen is Move.RESUME):
+            target = TARGET.get(chosen) or previous_live(list(dep.history))
+            if target is None:
+                raise Conflict(
+                    f"The history of {dep.key} does not show the status it was paused from; "
+                    "resume it by naming the status with `governance deployment-status`."
+                )
+            transition_deployment(ws, dep.key, target, by, record.reason, session=s, on=meeting)
+        return _out(record, meeting, ratifies)
+
+
+def decide_from_form(
+    ws: Workspace, deployment: str, values: FormValues, actor: str
+) -> CommitteeDecisionOut:
+    """Record a committee decision from the deployment page's form, as the signed-in person.
+
+    Raises:
+        FormInvalid: a missing or bad field, or a refusal (quorum, authority, not a person).
+    """
+    errors = FormErrors()
+    move, reason = text(values, "move"), text(values, "reason")
+    meeting = parse_date(values, "meeting", errors, required=True)
+    counts: dict[str, int] = {}
+    for name in ("votes_for", "votes_against"):
+        raw = text(values, name) or "0"
+        if not raw.isdigit():
+            errors.add(name, f"{raw!r} is not a count; enter a whole number such as 4.")
+        counts[name] = int(raw) if raw.isdigit() else 0
+    if not move:
+        errors.add("move", "Choose what the committee decided.")
+    if not reason:
+        errors.add("reason", "Say why the committee decided; the reason is the evidence.")
+    errors.raise_if_any()
+    assert meeting is not None
+    try:
+        return record_committee_decision(
+            ws,
+            deployment,
+            move,
+            meeting,
+            many(values, "present"),
+            counts["votes_for"],
+            counts["votes_against"],
+            reason,
+            actor if load_person(ws, actor) else None,
+            account=actor,
+        )
+    except (NotPermitted, Invalid, Conflict, PersonNotFound) as exc:
+        raise FormInvalid(
+            "The committee decision was not recorded.", {"move": exc.message}
+        ) from None
+    except NotFound as exc:
+        raise FormInvalid("Unknown meeting.", {"meeting": exc.message}) from None
+
+
+def load_person(ws: Workspace, key: str) -> bool:
+    """Whether ``key`` is a person of the stored governance."""
+    with ws.transaction() as s:
+        return load_governance(s).person(key) is not None
+
+
+def list_committee_decisions(
+    ws: Workspace, deployment: str | None = None
+) -> list[CommitteeDecisionOut]:
+    """Committee decisions, oldest first, optionally about one deployment."""
+    query = (
+        select(GovCommitteeDecisionRecord, GovMeetingRecord.held_on)
+        .join(GovMeetingRecord, GovMeetingRecord.id == GovCommitteeDecisionRecord.meeting_id)
+        .order_by(GovCommitteeDecisionRecord.id)
+    )
+    if deployment is not None:
+        query = query.where(GovCommitteeDecisionRecord.deployment == deployment)
+    with ws.transaction() as s:
+        ratified = {
+            p.ratified_by: p.id
+            for p in s.scalars(select(GovEmergencyPauseRecord))
+            if p.ratified_by is not None
+        }
+        return [_out(r, held, ratified.get(r.id)) for r, held in s.execute(query)]
+
+
+def _ratify(s: Session, deployment: str, record: GovCommitteeDecisionRecord) -> int:
+    pause = s.scalar(
+        select(GovEmergencyPauseRecord)
+        .where(
+            GovEmergencyPauseRecord.deployment == deployment,
+            GovEmergencyPauseRecord.ratified_by.is_(None),
+        )
+        .order_by(GovEmergencyPauseRecord.id)
+        .limit(1)
+    )
+    if pause is None:
+        raise Conflict(f"{deployment} has no emergency pause waiting for ratification.")
+    pause.ratified_by = record.id
+    record.used_at = record.recorded_at
+    return pause.id
+
+
+def _out(
+    record: GovCommitteeDecisionRecord, meeting: date, ratifies: int | None
+) -> CommitteeDecisionOut:
+    return CommitteeDecisionOut(
+        id=record.id,
+        deployment=record.deployment,
+        move=record.move,
+        meeting=meeting,
+        present=list(record.present),
+        votes_for=record.votes_for,
+        votes_against=record.votes_against,
+        quorum=record.quorum,
+        members=record.members,
+        reason=record.reason,
+        recorded_by=record.recorded_by,
+        recorded_at=record.recorded_at,
+        used_at=record.used_at,
+        ratifies=ratifies,
+    )

@@ -1,0 +1,1 @@
+"""Incidents (C7): opened from findings or by hand, routed, notified, communicated."""

@@ -1,0 +1,592 @@
+"""Incidents: opened from findings or by hand, routed by protocol, moved through a lifecycle."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.domain.incidents import (
+    EventKind,
+    IncidentSource,
+    IncidentStatus,
+    Routing,
+    check_move,
+    is_overdue,
+    more_severe,
+    parse_severity,
+    parse_status,
+    respond_by,
+    responded_late,
+    route,
+)
+from cxsteward.domain.monitoring.findings import Finding
+from cxsteward.domain.thresholds import Severity
+from cxsteward.errors import Invalid, NotFound
+from cxsteward.registry.tables_incidents import IncidentEventRecord, IncidentRecord
+from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
+from cxsteward.services.assessment.cycles import now
+from cxsteward.services.governance.setup import load_governance
+from cxsteward.services.incidents.notify import Pending, Sleep, deliver, governance_or_none
+from cxsteward.services.workspace import Workspace
+
+MONITOR_ACTOR = "cxsteward monitor"
+# Only a breach of a rule declared in advance is an incident; the other kinds of finding
+# are exploratory (see docs/incidents.md) and stay findings for an analyst to review.
+INCIDENT_KINDS = frozenset({"threshold_breach"})
+
+
+@dataclass(frozen=True)
+class EventOut:
+    at: datetime
+    actor: str
+    kind: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IncidentOut:
+    id: int
+    key: str | None
+    source: str
+    title: str
+    description: str
+    incident_type: str
+    deployment: str
+    metric: str | None
+    scope: dict[str, str]
+    severity: str
+    status: str
+    owner: str | None
+    notify: list[str]
+    opened_at: datetime
+    respond_by: datetime | None
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    occurrences: int
+    last_run_id: int | None
+    tell_customers: bool
+    overdue: bool
+    responded_late: bool
+    events: list[EventOut] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        """The JSON shape of ``incident show --json``."""
+        out = {k: _jsonable(v) for k, v in self.__dict__.items() if k != "events"}
+        out["events"] = [{k: _jsonable(v) for k, v in e.__dict__.items()} for e in self.events]
+        return out
+
+
+@dataclass(frozen=True)
+class SyncOut:
+    run_id: int
+    opened: list[int]
+    updated: list[int]
+    # Finding kinds that are not incidents, with how many of each the run had.
+    not_incidents: dict[str, int]
+    pending: list[Pending]
+
+
+def sync_incidents(
+    ws: Workspace, run_id: int, session: Session | None = None, sleep: Sleep = time.sleep
+) -> SyncOut:
+    """Open or update one incident per threshold breach of a monitoring run.
+
+    With ``session`` the work joins the caller's transaction and the notifications go out
+    once it commits; without, it runs in its own transaction. Running it twice for the same
+    run changes nothing the second time.
+    """
+    if session is not None:
+        out = _sync(session, run_id)
+        if out.pending:
+            _deliver_after_commit(ws, session, out.pending, sleep)
+        return out
+    with ws.transaction() as own:
+        out = _sync(own, run_id)
+    deliver(ws, out.pending, sleep)
+    return out
+
+
+def _deliver_after_commit(
+    ws: Workspace, session: Session, pending: list[Pending], sleep: Sleep
+) -> None:
+    # Notify only what was really stored: once on commit, never after a rollback.
+    done = False
+
+    def committed(_session: Session) -> None:
+        nonlocal done
+        if not done:
+            done = True
+            deliver(ws, pending, sleep)
+
+    def rolled_back(_session: Session) -> None:
+        nonlocal done
+        done = True
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_rollback", rolled_back, once=True)
+
+
+def open_incident(
+    ws: Workspace,
+    title: str,
+    deployment: str,
+    severity: str,
+    by: str,
+    metric: str | None = None,
+    description: str = "",
+    incident_type: str | None = None,
+    source: str = IncidentSource.MANUAL.value,
+    sleep: Sleep = time.sleep,
+    session: Session | None = None,
+) -> IncidentOut:
+    """Open an incident by hand (or for a frontline flag or review request).
+
+    A hand-opened incident for the same deployment, kind and scope as one still open (not
+    resolved or closed) updates that one instead: one more occurrence, a note of who opened
+    it again, and the severity raised when the new one is more severe.
+    With ``session`` the incident joins the caller's transaction (so it exists only if the
+    caller's work commits) and the notifications go out once that transaction commits.
+    """
+    level = parse_severity(severity)
+    if not title.strip():
+        raise Invalid("An incident needs a title that says what went wrong.")
+    if not by.strip():
+        raise Invalid("Say who opens the incident (--by).")
+    try:
+        origin = IncidentSource(source)
+    except ValueError:
+        names = ", ".join(s.value for s in IncidentSource)
+        raise Invalid(f"Unknown incident source {source!r}; use one of {names}.") from None
+
+    kind = incident_type or metric or "general"
+
+    def create(unit: Session) -> tuple[IncidentRecord, str | None]:
+        gov = load_governance(unit)
+        if gov.deployment(deployment) is None:
+            known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
+            raise NotFound(
+                f"No deployment {deployment!r} in the governance registry (known: {known})."
+            )
+        same = _still_open(unit, deployment, kind) if origin is IncidentSource.MANUAL else None
+        if same is not None:
+            raised = _opened_again(unit, gov, same, level, by, title.strip(), description)
+            return same, "severity_raised" if raised else None
+        record = _new(
+            unit,
+            gov,
+            source=origin,
+            title=title.strip(),
+            deployment=deployment,
+            severity=level,
+            metric=metric,
+            scope={},
+            description=description,
+            incident_type=kind,
+            actor=by,
+            detail={"by": by},
+        )
+        return record, "opened"
+
+    if session is not None:
+        record, event = create(session)
+        pending = [Pending(record.id, event)] if event else []
+        _deliver_after_commit(ws, session, pending, sleep)
+        return _out(record, now())
+    with ws.transaction(actor=by) as own:
+        record, event = create(own)
+        incident_id = record.id
+    deliver(ws, [Pending(incident_id, event)] if event else [], sleep)
+    return get_incident(ws, incident_id)
+
+
+def _still_open(session: Session, deployment: str, kind: str) -> IncidentRecord | None:
+    """The open hand-made incident of this deployment, kind and (empty) scope, if any."""
+    candidates = session.scalars(
+        select(IncidentRecord)
+        .where(
+            IncidentRecord.deployment == deployment,
+            IncidentRecord.incident_type == kind,
+            IncidentRecord.source == IncidentSource.MANUAL.value,
+            IncidentRecord.status.not_in([IncidentStatus.RESOLVED, IncidentStatus.CLOSED]),
+        )
+        .order_by(IncidentRecord.id)
+    )
+    return next((r for r in candidates if not r.scope), None)
+
+
+def _opened_again(
+    session: Session,
+    gov: Governance | None,
+    record: IncidentRecord,
+    level: Severity,
+    by: str,
+    title: str,
+    description: str,
+) -> bool:
+    """Count a hand-made repeat on the open incident; True when its severity went up."""
+    at = now()
+    record.occurrences += 1
+    detail: dict[str, object] = {"by": by, "title": title, "occurrences": record.occurrences}
+    if description.strip():
+        detail["description"] = description.strip()
+    raised = _raise_severity(gov, record, level, at, detail)
+    add_event(session, record.id, by, EventKind.RECURRED, detail, at)
+    return raised
+
+
+def _raise_severity(
+    gov: Governance | None,
+    record: IncidentRecord,
+    level: Severity,
+    at: datetime,
+    detail: dict[str, object],
+) -> bool:
+    """Route a repeat that is more severe than the incident under its new protocol (more
+    people told, an owner if it had none, the customers if the protocol says so, the sooner
+    deadline); True when the severity went up, which ``detail`` then records."""
+    if not more_severe(level, Severity(record.severity)):
+        return False
+    detail["severity"] = {"from": record.severity, "to": level.value}
+    record.severity = level.value
+    routing = route(gov, level, record.deployment, record.metric)
+    record.notify = list(dict.fromkeys([*record.notify, *routing.notify]))
+    record.owner = record.owner or _owner(routing)
+    if routing.protocol is not None:
+        record.tell_customers = record.tell_customers or routing.protocol.tell_customers
+        deadline = respond_by(at, routing.protocol)
+        if record.acknowledged_at is None and deadline is not None:
+            record.respond_by = min(filter(None, [record.respond_by, deadline]))
+    return True
+
+
+def _owner(routing: Routing) -> str | None:
+    """Who acts on the metric; failing that, who decides under the severity's protocol."""
+    if routing.owner is not None:
+        return routing.owner
+    return routing.protocol.decides if routing.protocol is not None else None
+
+
+def list_incidents(
+    ws: Workspace,
+    status: str | None = None,
+    deployment: str | None = None,
+    at: datetime | None = None,
+) -> list[IncidentOut]:
+    """Incidents, newest first, optionally of one status or deployment."""
+    query = select(IncidentRecord).order_by(IncidentRecord.id.desc())
+    if status is not None:
+        query = query.where(IncidentRecord.status == parse_status(status).value)
+    if deployment is not None:
+        query = query.where(IncidentRecord.deployment == deployment)
+    with ws.transaction() as session:
+        return [_out(r, at or now()) for r in session.scalars(query)]
+
+
+def get_incident(ws: Workspace, incident_id: int, at: datetime | None = None) -> IncidentOut:
+    """One incident with its whole timeline."""
+    with ws.transaction() as session:
+        record = load_incident(session, incident_id)
+        return _out(record, at or now(), with_events=True)
+
+
+def set_incident_status(
+    ws: Workspace, incident_id: int, status: str, by: str, note: str = ""
+) -> IncidentOut:
+    """Move an incident along its lifecycle; refused moves say which ones are allowed."""
+    target = parse_status(status)
+    if not by.strip():
+        raise Invalid("Say who changes the status (--by).")
+    with ws.transaction(actor=by) as session:
+        record = load_incident(session, incident_id)
+        current = IncidentStatus(record.status)
+        check_move(incident_id, current, target)
+        at = now()
+        if target is IncidentStatus.OPEN:
+            _reopen(governance_or_none(session), record, at)
+        else:
+            if record.acknowledged_at is None:
+                # Working on it or fixing it is a response, even without an explicit ack.
+                record.acknowledged_at = at
+            if target is IncidentStatus.RESOLVED:
+                record.resolved_at = at
+            if target is IncidentStatus.CLOSED:
+                record.closed_at = at
+        record.status = target.value
+        detail: dict[str, object] = {"from": current.value, "to": target.value}
+        if note:
+            detail["note"] = note
+        add_event(session, record.id, by, EventKind.STATUS, detail, at)
+    return get_incident(ws, incident_id)
+
+
+def load_incident(session: Session, incident_id: int) -> IncidentRecord:
+    """The incident row, or NotFound."""
+    record = session.get(IncidentRecord, incident_id)
+    if record is None:
+        raise NotFound(f"No incident {incident_id}; `cxsteward incident list` shows them.")
+    return record
+
+
+def add_event(
+    session: Session,
+    incident_id: int,
+    actor: str,
+    kind: EventKind,
+    detail: dict[str, object],
+    at: datetime | None = None,
+) -> None:
+    """Append one line to an incident's timeline."""
+    session.add(
+        IncidentEventRecord(
+            incident_id=incident_id, at=at or now(), actor=actor, kind=kind.value, detail=detail
+        )
+    )
+
+
+def _sync(session: Session, run_id: int) -> SyncOut:
+    if session.get(MonitorRunRecord, run_id) is None:
+        raise NotFound(
+            f"No monitoring run {run_id}; `cxsteward monitor run` prints the id of each run."
+        )
+    gov = governance_or_none(session)
+    findings = session.scalars(
+        select(FindingRecord).where(FindingRecord.run_id == run_id).order_by(FindingRecord.id)
+    )
+    opened: list[int] = []
+    updated: list[int] = []
+    skipped: Counter[str] = Counter()
+    pending: list[Pending] = []
+    for row in findings:
+        if row.kind not in INCIDENT_KINDS:
+            skipped[row.kind] += 1
+            continue
+        finding = Finding.model_validate(row.body)
+        if _synced(session, row.key, run_id):
+            continue  # this run was synced before: nothing to add
+        existing = session.scalar(
+            select(IncidentRecord).where(
+                IncidentRecord.key == row.key, IncidentRecord.status != IncidentStatus.CLOSED
+            )
+        )
+        if existing is None:
+            record = _open_from_finding(session, gov, run_id, row, finding)
+            opened.append(record.id)
+            pending.append(Pending(record.id, "opened"))
+        else:
+            if _recur(session, gov, run_id, existing, finding):
+                pending.append(Pending(existing.id, "severity_raised"))
+            updated.append(existing.id)
+    return SyncOut(run_id, opened, updated, dict(sorted(skipped.items())), pending)
+
+
+def _synced(session: Session, key: str, run_id: int) -> bool:
+    found = session.scalar(
+        select(IncidentRecord.id).where(
+            IncidentRecord.key == key, IncidentRecord.last_run_id == run_id
+        )
+    )
+    return found is not None
+
+
+def _open_from_finding(
+    session: Session, gov: Governance | None, run_id: int, row: FindingRecord, finding: Finding
+) -> IncidentRecord:
+    level, unknown = _severity_of(finding)
+    scope = ", ".join(f"{k}={v}" for k, v in finding.scope.items()) or "all contacts"
+    record = _new(
+        session,
+        gov,
+        source=IncidentSource.FINDING,
+        title=f"{finding.threshold or finding.metric} breached in {finding.deployment} ({scope})",
+        deployment=finding.deployment,
+        severity=level,
+        metric=finding.metric,
+        scope=dict(finding.scope),
+        description=finding.message,
+        incident_type=finding.metric,
+        actor=MONITOR_ACTOR,
+        detail={
+            "run_id": run_id,
+            "finding_id": row.id,
+            "finding_status": finding.status,
+            "threshold": finding.threshold,
+            "action": finding.action,
+        },
+        key=row.key,
+        run_id=run_id,
+    )
+    if unknown:
+        add_event(session, record.id, MONITOR_ACTOR, EventKind.NOTE, {"note": unknown})
+    return record
+
+
+def _new(
+    session: Session,
+    gov: Governance | None,
+    *,
+    source: IncidentSource,
+    title: str,
+    deployment: str,
+    severity: Severity,
+    metric: str | None,
+    scope: dict[str, str],
+    description: str,
+    incident_type: str,
+    actor: str,
+    detail: dict[str, object],
+    key: str | None = None,
+    run_id: int | None = None,
+) -> IncidentRecord:
+    at = now()
+    routing = route(gov, severity, deployment, metric)
+    protocol = routing.protocol
+    record = IncidentRecord(
+        key=key,
+        source=source.value,
+        title=title[:300],
+        description=description,
+        incident_type=incident_type,
+        deployment=deployment,
+        metric=metric,
+        scope=scope,
+        severity=severity.value,
+        status=IncidentStatus.OPEN.value,
+        owner=_owner(routing),
+        notify=routing.notify,
+        opened_at=at,
+        respond_by=respond_by(at, protocol),
+        occurrences=1,
+        last_run_id=run_id,
+        tell_customers=protocol.tell_customers if protocol is not None else False,
+    )
+    session.add(record)
+    session.flush()
+    opened = {
+        **detail,
+        "severity": severity.value,
+        "owner": _owner(routing),
+        "notify": routing.notify,
+    }
+    add_event(session, record.id, actor, EventKind.OPENED, opened, at)
+    for note in _routing_notes(gov, severity, deployment, metric, _owner(routing)):
+        add_event(session, record.id, actor, EventKind.NOTE, {"note": note}, at)
+    return record
+
+
+def _routing_notes(
+    gov: Governance | None,
+    severity: Severity,
+    deployment: str,
+    metric: str | None,
+    owner: str | None,
+) -> list[str]:
+    if gov is None:
+        return [
+            "No governance is applied in this workspace, so the incident has no owner, "
+            "deadline or notify list; apply a governance file (`cxsteward governance apply`)."
+        ]
+    notes = []
+    if gov.protocol(severity) is None:
+        notes.append(
+            f"No escalation protocol covers {severity.value}, so no response deadline, decider "
+            "or notify list applied; add one to the governance file."
+        )
+    if gov.deployment(deployment) is None:
+        notes.append(f"Deployment {deployment!r} is not in the governance registry.")
+    if metric is not None and owner is None:
+        notes.append(
+            f"Nobody acts on {metric} for {deployment} in the accountability map, so the "
+            "incident has no owner; assign one in the governance file."
+        )
+    return notes
+
+
+def _recur(
+    session: Session, gov: Governance | None, run_id: int, record: IncidentRecord, finding: Finding
+) -> bool:
+    """Count a recurrence; True when the severity went up (which is notified again)."""
+    at = now()
+    record.occurrences += 1
+    record.last_run_id = run_id
+    level, _ = _severity_of(finding)
+    detail: dict[str, object] = {
+        "run_id": run_id,
+        "occurrences": record.occurrences,
+        "finding_status": finding.status,
+    }
+    raised = _raise_severity(gov, record, level, at, detail)
+    add_event(session, record.id, MONITOR_ACTOR, EventKind.RECURRED, detail, at)
+    if record.status == IncidentStatus.RESOLVED:
+        _reopen(gov, record, at)
+        add_event(
+            session,
+            record.id,
+            MONITOR_ACTOR,
+            EventKind.STATUS,
+            {"from": "resolved", "to": "open", "note": "the breach came back"},
+            at,
+        )
+        record.status = IncidentStatus.OPEN.value
+    return raised
+
+
+def _reopen(gov: Governance | None, record: IncidentRecord, at: datetime) -> None:
+    # A reopened incident needs a fresh response, so its deadline restarts from now.
+    protocol = gov.protocol(Severity(record.severity)) if gov is not None else None
+    record.respond_by = respond_by(at, protocol)
+    record.acknowledged_at = None
+    record.resolved_at = None
+
+
+def _severity_of(finding: Finding) -> tuple[Severity, str | None]:
+    try:
+        return Severity(finding.severity or ""), None
+    except ValueError:
+        # A breach always carries its rule's severity; this guards rows written by hand.
+        return (
+            Severity.SEV3,
+            f"The finding gave no usable severity ({finding.severity!r}); sev3 used.",
+        )
+
+
+def _out(record: IncidentRecord, at: datetime, with_events: bool = False) -> IncidentOut:
+    return IncidentOut(
+        id=record.id,
+        key=record.key,
+        source=record.source,
+        title=record.title,
+        description=record.description,
+        incident_type=record.incident_type,
+        deployment=record.deployment,
+        metric=record.metric,
+        scope=dict(record.scope),
+        severity=record.severity,
+        status=record.status,
+        owner=record.owner,
+        notify=list(record.notify),
+        opened_at=record.opened_at,
+        respond_by=record.respond_by,
+        acknowledged_at=record.acknowledged_at,
+        resolved_at=record.resolved_at,
+        closed_at=record.closed_at,
+        occurrences=record.occurrences,
+        last_run_id=record.last_run_id,
+        tell_customers=record.tell_customers,
+        overdue=is_overdue(record.respond_by, record.acknowledged_at, at),
+        responded_late=responded_late(record.respond_by, record.acknowledged_at),
+        events=[EventOut(e.at, e.actor, e.kind, dict(e.detail)) for e in record.events]
+        if with_events
+        else [],
+    )
+
+
+def _jsonable(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

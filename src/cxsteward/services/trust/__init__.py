@@ -1,0 +1,1 @@
+"""Customers' trust pathways (C8): human review requests and plain-language explanations."""

@@ -1,0 +1,454 @@
+"""Customer requests for a human review of an AI-influenced outcome (C8).
+
+A customer submits a request and receives a tracking code; only the code's sha256 is
+stored. Staff start and resolve requests against an SLA clock. Every request is added to
+one incident per deployment (source ``review_request``): the first request opens it, and
+later ones join it while it is open, acknowledged or mitigating; once it is resolved or
+closed, the next request opens a new one. See docs/trust-and-feedback.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.governance.spec import Deployment
+from cxsteward.domain.incidents import EventKind, IncidentSource, IncidentStatus
+from cxsteward.domain.trust import (
+    CONSENT_MAX,
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    REFERENCE_MAX,
+    TEXT_MAX,
+    CodeKind,
+    ReviewOutcome,
+    ReviewStatus,
+    check_not_before,
+    check_review_move,
+    clean_text,
+    hash_code,
+    hours_between,
+    jsonable,
+    new_code,
+    parse_choice,
+    parse_contact,
+    required_text,
+    review_due,
+    review_overdue,
+)
+from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
+from cxsteward.registry.tables_incidents import IncidentRecord
+from cxsteward.registry.tables_trust import ReviewRequestRecord
+from cxsteward.services.assessment.cycles import now
+from cxsteward.services.governance.setup import load_governance
+from cxsteward.services.incidents.lifecycle import add_event, load_incident, open_incident
+from cxsteward.services.workspace import Workspace
+
+# The audit log's actor for what a customer does: customers have no account, and their
+# contact details must not become an actor name.
+CUSTOMER = "customer (review request)"
+INCIDENT_ACTOR = "cxsteward reviews"
+# Incidents that still gather new review requests of their deployment.
+GATHERING = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATING)
+
+
+@dataclass(frozen=True)
+class ReviewReceipt:
+    """What the customer gets back; ``tracking_code`` is shown this once and never stored."""
+
+    id: int
+    tracking_code: str
+    status: str
+    received_at: datetime
+    due_at: datetime
+    incident_id: int
+
+
+@dataclass(frozen=True)
+class ReviewStatusOut:
+    """The public view of a request: status, dates and the outcome meant for the customer."""
+
+    status: str
+    received_at: datetime
+    due_at: datetime
+    started_at: datetime | None
+    resolved_at: datetime | None
+    withdrawn_at: datetime | None
+    outcome: str | None
+    outcome_text: str | None
+
+    def document(self) -> dict[str, Any]:
+        return {k: jsonable(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ReviewOut:
+    """The staff view of a request, with its SLA clock."""
+
+    id: int
+    deployment: str
+    reference: str | None
+    description: str
+    # None where the reader may not see them (domain.access.sees_contact).
+    contact: str | None
+    contact_kind: str | None
+    consent: str | None
+    status: str
+    received_at: datetime
+    due_at: datetime
+    started_at: datetime | None
+    started_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    outcome: str | None
+    outcome_text: str | None
+    withdrawn_at: datetime | None
+    withdrawn_by: str | None
+    withdrawn_reason: str | None
+    incident_id: int | None
+    overdue: bool
+    # Resolved after its due time.
+    resolved_late: bool
+    hours_to_resolution: float | None
+    # Hours until due (negative once overdue); None when the request is finished.
+    hours_left: float | None
+
+    def document(self) -> dict[str, Any]:
+        return {k: jsonable(v) for k, v in asdict(self).items()}
+
+
+def submit_review_request(
+    ws: Workspace,
+    deployment: str,
+    description: str,
+    contact: str,
+    reference: str | None = None,
+    consent: str | None = None,
+    at: datetime | None = None,
+) -> ReviewReceipt:
+    """Record a customer's request for a human review and add it to its incident.
+
+    Raises:
+        Invalid: a field is empty, too long, holds control characters, or the contact is
+            neither an e-mail address nor a phone number.
+        GovernanceNotFound, DeploymentNotFound: the deployment is not declared.
+    """
+    text = required_text(description, "What happened", DESCRIPTION_MAX)
+    reach = parse_contact(contact)
+    ref = clean_text(reference, "Reference", REFERENCE_MAX, required=False, multiline=False)
+    agreed = clean_text(consent, "Consent", CONSENT_MAX, required=False)
+    received = clock(at)
+    code = new_code(CodeKind.REVIEW)
+    due = review_due(received, ws.settings.review_sla_hours)
+    # One transaction: the request and the incident it opens or joins exist together or not
+    # at all; notifications of a new incident go out after the commit.
+    with ws.transaction(actor=CUSTOMER) as session:
+        check_deployment(session, deployment)
+        gathering = _gathering_incident(session, deployment)
+        opened = gathering is None
+        if gathering is None:
+            gathering = open_incident(
+                ws,
+                title=f"Customers ask for a human review of {deployment} outcomes",
+                deployment=deployment,
+                severity=ws.settings.review_incident_severity,
+                by=INCIDENT_ACTOR,
+                description=(
+                    "Customers asked a human to review an outcome the AI influenced. Each "
+                    "further request for this deployment is added here while this incident "
+                    "is not resolved."
+                ),
+                incident_type="review_request",
+                source=IncidentSource.REVIEW_REQUEST.value,
+                session=session,
+            ).id
+        record = ReviewRequestRecord(
+            code_hash=hash_code(CodeKind.REVIEW, code),
+            deployment=deployment,
+            reference=ref,
+            description=text,
+            contact=reach.value,
+            contact_kind=reach.kind,
+            consent=agreed,
+            status=ReviewStatus.RECEIVED.value,
+            received_at=received,
+            due_at=due,
+            incident_id=gathering,
+        )
+        session.add(record)
+        session.flush()
+        incident = load_incident(session, gathering)
+        if not opened:
+            incident.occurrences += 1
+        # The timeline names the request only: customer text and contact stay in one place.
+        note = f"Review request {record.id} received; due {due:%Y-%m-%d %H:%M} UTC."
+        add_event(session, gathering, CUSTOMER, EventKind.NOTE, {"note": note, "review": record.id})
+        return ReviewReceipt(record.id, code, record.status, received, due, gathering)
+
+
+def review_status(ws: Workspace, code: str) -> ReviewStatusOut:
+    """The public status of the request behind a tracking code."""
+    with ws.transaction() as session:
+        return _public(_by_code(session, code))
+
+
+def withdraw_review_by_code(
+    ws: Workspace, code: str, reason: str | None = None, at: datetime | None = None
+) -> ReviewStatusOut:
+    """The customer withdraws their own request with its tracking code."""
+    why = clean_text(reason, "Reason", NOTE_MAX, required=False)
+    when = clock(at)
+    with ws.transaction(actor=CUSTOMER) as session:
+        record = _by_code(session, code)
+        _withdraw(session, record, CUSTOMER, why, when)
+        return _public(record)
+
+
+def list_reviews(
+    ws: Workspace,
+    status: str | None = None,
+    deployment: str | None = None,
+    overdue_only: bool = False,
+    include_finished: bool = False,
+    at: datetime | None = None,
+) -> list[ReviewOut]:
+    """The queue, soonest due first; finished requests only with ``include_finished``."""
+    moment = clock(at)
+    query = select(ReviewRequestRecord).order_by(ReviewRequestRecord.due_at, ReviewRequestRecord.id)
+    if status is not None:
+        query = query.where(
+            ReviewRequestRecord.status == parse_choice(ReviewStatus, status, "status").value
+        )
+    elif not include_finished:
+        query = query.where(
+            ReviewRequestRecord.status.in_([s.value for s in ReviewStatus if s.open])
+        )
+    if deployment is not None:
+        query = query.where(ReviewRequestRecord.deployment == deployment)
+    with ws.transaction() as session:
+        found = [_out(r, moment) for r in session.scalars(query)]
+    return [r for r in found if r.overdue] if overdue_only else found
+
+
+def get_review(ws: Workspace, review_id: int, at: datetime | None = None) -> ReviewOut:
+    """One request as staff see it."""
+    with ws.transaction() as session:
+        return _out(_load(session, review_id), clock(at))
+
+
+def start_review(ws: Workspace, review_id: int, by: str, at: datetime | None = None) -> ReviewOut:
+    """A person takes the request: received -> in_review."""
+    who = actor_name(by)
+    when = clock(at)
+    with ws.transaction(actor=who) as session:
+        record = _load(session, review_id)
+        check_review_move(review_id, ReviewStatus(record.status), ReviewStatus.IN_REVIEW)
+        check_not_before(when, record.received_at, f"Starting review request {review_id}")
+        record.status = ReviewStatus.IN_REVIEW.value
+        record.started_at = when
+        record.started_by = who
+        return _out(record, when)
+
+
+def resolve_review(
+    ws: Workspace, review_id: int, outcome: str, text: str, by: str, at: datetime | None = None
+) -> ReviewOut:
+    """Record the human's decision and the plain-language text the customer will read."""
+    result = parse_choice(ReviewOutcome, outcome, "outcome")
+    message = required_text(text, "Outcome text for the customer", TEXT_MAX)
+    who = actor_name(by)
+    when = clock(at)
+    with ws.transaction(actor=who) as session:
+        record = _load(session, review_id)
+        check_review_move(review_id, ReviewStatus(record.status), ReviewStatus.RESOLVED)
+        check_not_before(when, record.started_at or record.received_at, f"Resolving {review_id}")
+        record.status = ReviewStatus.RESOLVED.value
+        record.outcome = result.value
+        record.outcome_text = message
+        record.resolved_at = when
+        record.resolved_by = who
+        _note(session, record, who, f"Review request {review_id} resolved: {result.value}.")
+        return _out(record, when)
+
+
+def withdraw_review(
+    ws: Workspace, review_id: int, by: str, reason: str, at: datetime | None = None
+) -> ReviewOut:
+    """Staff close a request the customer no longer wants reviewed, saying why."""
+    why = required_text(reason, "Reason", NOTE_MAX)
+    who = actor_name(by)
+    when = clock(at)
+    with ws.transaction(actor=who) as session:
+        record = _load(session, review_id)
+        _withdraw(session, record, who, why, when)
+        return _out(record, when)
+
+
+def _withdraw(
+    session: Session, record: ReviewRequestRecord, who: str, why: str | None, when: datetime
+) -> None:
+    check_review_move(record.id, ReviewStatus(record.status), ReviewStatus.WITHDRAWN)
+    check_not_before(when, record.started_at or record.received_at, f"Withdrawing {record.id}")
+    record.status = ReviewStatus.WITHDRAWN.value
+    record.withdrawn_at = when
+    record.withdrawn_by = who
+    record.withdrawn_reason = why
+    _note(session, record, who, f"Review request {record.id} withdrawn.")
+
+
+def _note(session: Session, record: ReviewRequestRecord, who: str, note: str) -> None:
+    if record.incident_id is not None:
+        add_event(
+            session, record.incident_id, who, EventKind.NOTE, {"note": note, "review": record.id}
+        )
+
+
+def _gathering_incident(session: Session, deployment: str) -> int | None:
+    return session.scalar(
+        select(IncidentRecord.id)
+        .where(
+            IncidentRecord.source == IncidentSource.REVIEW_REQUEST.value,
+            IncidentRecord.deployment == deployment,
+            IncidentRecord.status.in_([s.value for s in GATHERING]),
+        )
+        .order_by(IncidentRecord.id.desc())
+        .limit(1)
+    )
+
+
+def _load(session: Session, review_id: int) -> ReviewRequestRecord:
+    record = session.get(ReviewRequestRecord, review_id)
+    if record is None:
+        raise ReviewNotFound(
+            f"No review request {review_id}; `cxsteward review list --all` shows them."
+        )
+    return record
+
+
+def _by_code(session: Session, code: str) -> ReviewRequestRecord:
+    digest = hash_code(CodeKind.REVIEW, code)
+    record = session.scalar(
+        select(ReviewRequestRecord).where(ReviewRequestRecord.code_hash == digest)
+    )
+    if record is None:
+        # Deliberately says nothing about which requests exist.
+        raise ReviewNotFound(
+            "No review request has that tracking code. Check it against the confirmation you "
+            "received; codes are not case-sensitive."
+        )
+    return record
+
+
+def _public(record: ReviewRequestRecord) -> ReviewStatusOut:
+    return ReviewStatusOut(
+        status=record.status,
+        received_at=record.received_at,
+        due_at=record.due_at,
+        started_at=record.started_at,
+        resolved_at=record.resolved_at,
+        withdrawn_at=record.withdrawn_at,
+        outcome=record.outcome,
+        outcome_text=record.outcome_text,
+    )
+
+
+def _out(record: ReviewRequestRecord, at: datetime) -> ReviewOut:
+    status = ReviewStatus(record.status)
+    resolved = record.resolved_at
+    return ReviewOut(
+        id=record.id,
+        deployment=record.deployment,
+        reference=record.reference,
+        description=record.description,
+        contact=record.contact,
+        contact_kind=record.contact_kind,
+        consent=record.consent,
+        status=record.status,
+        received_at=record.received_at,
+        due_at=record.due_at,
+        started_at=record.started_at,
+        started_by=record.started_by,
+        resolved_at=resolved,
+        resolved_by=record.resolved_by,
+        outcome=record.outcome,
+        outcome_text=record.outcome_text,
+        withdrawn_at=record.withdrawn_at,
+        withdrawn_by=record.withdrawn_by,
+        withdrawn_reason=record.withdrawn_reason,
+        incident_id=record.incident_id,
+        overdue=review_overdue(status, record.due_at, at),
+        resolved_late=resolved is not None and resolved > record.due_at,
+        hours_to_resolution=hours_between(record.received_at, resolved) if resolved else None,
+        hours_left=hours_between(at, record.due_at) if status.open else None,
+    )
+
+
+def clock(at: datetime | None) -> datetime:
+    """``at`` (tests and imports pass one; it must be aware) or the current time."""
+    if at is None:
+        return now()
+    if at.tzinfo is None:
+        raise Invalid(f"The time {at.isoformat()} has no timezone; give one, e.g. +00:00.")
+    return at
+
+
+def actor_name(by: str) -> str:
+    """The name of who acts (``--by``): one short line."""
+    return required_text(by, "Who acts (--by)", NAME_MAX, multiline=False)
+
+
+def check_deployment(session: Session, key: str) -> Deployment:
+    """The declared deployment ``key``, or DeploymentNotFound naming the known ones."""
+    found = load_governance(session).deployment(key)
+    if found is None:
+        known = ", ".join(d.key for d in load_governance(session).deployments) or "none"
+        raise DeploymentNotFound(
+            f"No deployment {key[:120]!r} in the governance registry (known: {known}). "
+            "Choose one of those, or declare it in the governance file."
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """The SLA at a glance: the open queue now, and requests resolved since ``since``."""
+
+    open: int
+    overdue: int
+    resolved: int
+    resolved_within_sla: int
+    # resolved_within_sla / resolved; None when nothing was resolved.
+    within_sla_rate: float | None
+    median_hours_to_resolution: float | None
+
+    def document(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def review_summary(
+    ws: Workspace, since: datetime | None = None, at: datetime | None = None
+) -> ReviewSummary:
+    """Open and overdue requests at ``at``; resolutions (and their speed) since ``since``."""
+    moment = clock(at)
+    with ws.transaction() as session:
+        rows = [_out(r, moment) for r in session.scalars(select(ReviewRequestRecord))]
+    waiting = [r for r in rows if ReviewStatus(r.status).open]
+    done = [
+        r for r in rows if r.resolved_at is not None and (since is None or r.resolved_at >= since)
+    ]
+    on_time = sum(not r.resolved_late for r in done)
+    hours = [r.hours_to_resolution for r in done if r.hours_to_resolution is not None]
+    return ReviewSummary(
+        open=len(waiting),
+        overdue=sum(r.overdue for r in waiting),
+        resolved=len(done),
+        resolved_within_sla=on_time,
+        within_sla_rate=on_time / len(done) if done else None,
+        median_hours_to_resolution=statistics.median(hours) if hours else None,
+    )
