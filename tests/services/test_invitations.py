@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,6 @@ from cxsteward.domain.scale import RoleGroup
 from cxsteward.errors import AssessmentCycleClosed, Conflict, CycleNotFound, Invalid
 from cxsteward.registry.tables import RespondentRecord
 from cxsteward.services.accounts.sessions import token_hash
-from cxsteward.services.assessment import invitations
 from cxsteward.services.assessment.cycles import close_cycle, open_cycle
 from cxsteward.services.assessment.invitations import (
     MAX_DAYS,
@@ -28,6 +28,7 @@ from cxsteward.services.assessment.invitations import (
     start_invitation,
     submit_invitation,
 )
+from cxsteward.services.clock import FixedClock
 from cxsteward.services.workspace import Workspace
 
 CYCLE = "2026-Q4"
@@ -117,17 +118,16 @@ def test_revoked_links_stop_working(ws: Workspace, cycle: str) -> None:
         revoke_invitation(ws, 999, "maya")
 
 
-def test_links_expire_at_their_time(
-    ws: Workspace, cycle: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_links_expire_at_their_time(ws: Workspace, cycle: str) -> None:
     issued_at = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
-    monkeypatch.setattr(invitations, "now", lambda: issued_at)
+    clock = FixedClock(issued_at)
+    ws = replace(ws, clock=clock)
     (link,) = create_invitations(ws, cycle, "technology", "maya", count=1, expires_in_days=7)
     assert link.expires_at == issued_at + timedelta(days=7)
-    monkeypatch.setattr(invitations, "now", lambda: issued_at + timedelta(days=6, hours=23))
+    clock.advance(timedelta(days=6, hours=23))
     assert open_invitation(ws, link.token).started is False
     assert list_invitations(ws, cycle)[0].status == "not opened"
-    monkeypatch.setattr(invitations, "now", lambda: issued_at + timedelta(days=7))
+    clock.advance(timedelta(hours=1))
     with pytest.raises(InvitationUnusable, match="expired on 2026-10-08") as excinfo:
         open_invitation(ws, link.token)
     assert excinfo.value.reason == "expired"

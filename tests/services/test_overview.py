@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from cxsteward.config import Settings
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.services import overview as overview_service
 from cxsteward.services.accounts.users import add_user
-from cxsteward.services.assessment.cycles import add_respondent, answer_question, now, open_cycle
+from cxsteward.services.assessment.cycles import add_respondent, answer_question, open_cycle
+from cxsteward.services.clock import FixedClock
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.run import MonitorOut, run_monitor
@@ -141,11 +143,9 @@ def test_readiness_is_rebuilt_only_when_the_registry_changes(
     assert gather_overview(ws, {Section.READINESS}).readiness is first
     assert built == ["2026-Q4"]
     # Kept figures older than the limit are rebuilt.
-    later = now() + overview_service.READINESS_MAX_AGE + timedelta(seconds=1)
-    monkeypatch.setattr(overview_service, "now", lambda: later)
-    assert gather_overview(ws, {Section.READINESS}).readiness is not first
+    later = FixedClock(ws.now() + overview_service.READINESS_MAX_AGE + timedelta(seconds=1))
+    assert gather_overview(replace(ws, clock=later), {Section.READINESS}).readiness is not first
     assert built == ["2026-Q4", "2026-Q4"]
-    monkeypatch.setattr(overview_service, "now", now)
     first = gather_overview(ws, {Section.READINESS}).readiness
     built.clear()
     # Any registry change (here one more answer) moves the audit head: the figures follow.

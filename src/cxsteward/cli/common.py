@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import IntegrityError
 from typer._click.globals import get_current_context
@@ -19,6 +18,7 @@ from typer.exceptions import TyperException
 
 from cxsteward.config import Settings, load_settings
 from cxsteward.errors import CxStewardError
+from cxsteward.services.contract import dump_json
 from cxsteward.services.workspace import Workspace, open_workspace
 
 EXIT_CHECK_FAILED = 2
@@ -162,9 +162,6 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
-def print_json(value: BaseModel | dict[str, Any] | list[Any]) -> None:
-    if isinstance(value, BaseModel):
-        text = value.model_dump_json(indent=2)
-    else:
-        text = json.dumps(value, indent=2, default=str)
-    sys.stdout.write(text + "\n")
+def print_json(value: object) -> None:
+    """``--json``: a service's result written exactly as the API writes it."""
+    sys.stdout.write(dump_json(value).decode("utf-8"))

@@ -19,8 +19,9 @@ from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackStats
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
-from cxsteward.services.assessment.cycles import list_cycles, now
+from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.clock import now
 from cxsteward.services.incidents.lifecycle import list_incidents
 from cxsteward.services.monitoring.runs import (
     DeploymentStatus,
@@ -137,7 +138,7 @@ def gather_overview(
     ws: Workspace, sections: Collection[Section], at: datetime | None = None
 ) -> Overview:
     """The figures of the requested sections as of ``at`` (default: now)."""
-    moment = at or now()
+    moment = at or now(ws)
     since = moment - timedelta(days=PERIOD_DAYS)
     return Overview(
         since=since,
@@ -167,7 +168,7 @@ def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
     evidence counts back from today. Customer review requests, frontline flags and the
     incident churn they cause do not rebuild it at once; the age limit bounds that lag.
     """
-    moment = now()
+    moment = now(ws)
     key = (ws.settings.resolved_registry_url, _registry_version(ws), moment.date())
     kept = _READINESS.get(key)
     if kept is None or moment - kept[0] > READINESS_MAX_AGE:

@@ -6,6 +6,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +22,7 @@ from cxsteward.domain.scoring import ScoringRules
 from cxsteward.errors import CxStewardError, Invalid, Problem, WorkspaceMissing
 from cxsteward.registry.audit import install_audit, mark_anonymous
 from cxsteward.registry.database import create_registry_engine, migrate, transaction
+from cxsteward.services.clock import Clock, SystemClock
 
 MARKER = ".cxsteward-workspace"
 
@@ -31,11 +33,19 @@ class Workspace:
 
     settings: Settings
     engine: Engine = field(repr=False)
+    # The one source of time; tests pass a FixedClock instead of patching modules.
+    clock: Clock = field(default_factory=SystemClock, repr=False)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         # Every session records its changes in the audit log; no service can forget to.
-        return install_audit(sessionmaker(self.engine, expire_on_commit=False))
+        # Each also carries the clock, for code that holds a session and not the workspace.
+        made = sessionmaker(self.engine, expire_on_commit=False, info={"clock": self.clock})
+        return install_audit(made)
+
+    def now(self) -> datetime:
+        """The current time by the workspace's clock."""
+        return self.clock.now()
 
     @contextmanager
     def transaction(self, actor: str | None = None, anonymous: bool = False) -> Iterator[Session]:
@@ -75,15 +85,15 @@ class Workspace:
         self.engine.dispose()
 
 
-def init_workspace(settings: Settings) -> Workspace:
+def init_workspace(settings: Settings, clock: Clock | None = None) -> Workspace:
     """Create the workspace folder and an up-to-date registry; safe to run twice."""
     settings.workspace.mkdir(parents=True, exist_ok=True)
     (settings.workspace / MARKER).touch()
     settings.reports_dir.mkdir(exist_ok=True)
-    return _open(settings)
+    return _open(settings, clock)
 
 
-def open_workspace(settings: Settings) -> Workspace:
+def open_workspace(settings: Settings, clock: Clock | None = None) -> Workspace:
     """Open an existing workspace, applying any pending registry migrations.
 
     Raises:
@@ -94,7 +104,7 @@ def open_workspace(settings: Settings) -> Workspace:
             f"No cxsteward workspace at {settings.workspace}. "
             "Run `cxsteward init` first, or pass --workspace."
         )
-    return _open(settings)
+    return _open(settings, clock)
 
 
 def reset_workspace(settings: Settings) -> Workspace:
@@ -112,14 +122,14 @@ def reset_workspace(settings: Settings) -> Workspace:
     return init_workspace(settings)
 
 
-def _open(settings: Settings) -> Workspace:
+def _open(settings: Settings, clock: Clock | None = None) -> Workspace:
     engine = create_registry_engine(settings.resolved_registry_url)
     try:
         migrate(engine)
     except OperationalError as exc:
         engine.dispose()
         raise CxStewardError(f"Cannot open the registry: {exc.orig}") from exc
-    return Workspace(settings=settings, engine=engine)
+    return Workspace(settings=settings, engine=engine, clock=clock or SystemClock())
 
 
 def load_bank(settings: Settings) -> QuestionBank:

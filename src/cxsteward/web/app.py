@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from cxsteward import __version__
 from cxsteward.config import Settings, load_settings
 from cxsteward.services.accounts.sessions import web_secret
+from cxsteward.services.clock import Clock
 from cxsteward.services.workspace import open_workspace
 from cxsteward.web import routes
 from cxsteward.web.auth import PUBLIC, public_bucket
@@ -27,18 +28,22 @@ from cxsteward.web.csrf import csrf_protect
 from cxsteward.web.errors import install_error_handlers
 from cxsteward.web.forwarded import TrustedProxies
 from cxsteward.web.nav import NAV
+from cxsteward.web.responses import ContractJSONResponse
 from cxsteward.web.security import SecurityMiddleware
 from cxsteward.web.templating import build_templates
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web app serving the workspace of ``settings`` (which must exist)."""
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """The web app serving the workspace of ``settings`` (which must exist).
+
+    ``clock``: the time every service reads (default: the machine's); tests pass a fixed one.
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ws = open_workspace(settings)
+        ws = open_workspace(settings, clock)
         app.state.ws = ws
         app.state.secret = web_secret(settings)
         try:
@@ -55,6 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
         dependencies=[Depends(csrf_protect)],
+        # JSON written by the same function as the CLI's --json: one contract, same bytes.
+        default_response_class=ContractJSONResponse,
     )
     app.state.settings = settings
     app.state.templates = build_templates()

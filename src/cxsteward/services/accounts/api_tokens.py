@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_web import ApiTokenRecord, UserRecord
 from cxsteward.services.accounts.sessions import token_hash
 from cxsteward.services.accounts.users import UserNotFound, UserOut, user_out
+from cxsteward.services.clock import SYSTEM, now
 from cxsteward.services.workspace import Workspace
 
 TOKEN_PREFIX = "cxs_"
@@ -46,7 +47,7 @@ class TokenOut:
         """``active``, ``expired`` or ``revoked``."""
         if self.revoked_at is not None:
             return "revoked"
-        if self.expires_at is not None and self.expires_at <= (at or datetime.now(UTC)):
+        if self.expires_at is not None and self.expires_at <= (at or SYSTEM.now()):
             return "expired"
         return "active"
 
@@ -85,7 +86,7 @@ def create_token(
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise Invalid(f"--days must be between 1 and {MAX_DAYS} (given {days})")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    created = now(ws)
     with ws.transaction(actor) as session:
         user = _user(session, username)
         if not user.active:
@@ -97,8 +98,8 @@ def create_token(
             token_hash=token_hash(token),
             prefix=token[: len(TOKEN_PREFIX) + SHOWN_CHARS],
             user_id=user.id,
-            created_at=now,
-            expires_at=now + timedelta(days=days) if days else None,
+            created_at=created,
+            expires_at=created + timedelta(days=days) if days else None,
             revoked_at=None,
         )
         session.add(record)
@@ -127,7 +128,7 @@ def revoke_token(ws: Workspace, token_id: int, actor: str | None = None) -> Toke
                 f"No API token with id {token_id}; `cxsteward users token-list` shows them."
             )
         if record.revoked_at is None:
-            record.revoked_at = datetime.now(UTC)
+            record.revoked_at = now(session)
         session.flush()
         owner = session.get(UserRecord, record.user_id)
         return _out(record, owner.username if owner else "?")
@@ -137,7 +138,7 @@ def authenticate_token(ws: Workspace, token: str, at: datetime | None = None) ->
     """The active user a valid, unrevoked, unexpired token acts as; None otherwise."""
     if not token.startswith(TOKEN_PREFIX):
         return None
-    now = at or datetime.now(UTC)
+    moment = at or now(ws)
     query = (
         select(UserRecord, ApiTokenRecord.expires_at)
         .join(ApiTokenRecord, ApiTokenRecord.user_id == UserRecord.id)
@@ -152,7 +153,7 @@ def authenticate_token(ws: Workspace, token: str, at: datetime | None = None) ->
         if row is None:
             return None
         user, expires_at = row
-        if expires_at is not None and expires_at <= now:
+        if expires_at is not None and expires_at <= moment:
             return None
         return user_out(user)
 

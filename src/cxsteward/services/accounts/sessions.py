@@ -14,7 +14,7 @@ import hashlib
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, insert, select
@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select
 from cxsteward.config import Settings
 from cxsteward.errors import CxStewardError
 from cxsteward.registry.tables_web import UserRecord, WebSessionRecord
+from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
 SECRET_FILE = "web-secret.key"
@@ -56,22 +57,22 @@ def start_session(
     ws: Workspace, user_id: int, hours: int, at: datetime | None = None
 ) -> IssuedSession:
     """Open a session of ``hours`` for a user who has just proved who they are."""
-    now = at or datetime.now(UTC)
+    moment = at or now(ws)
     issued = IssuedSession(
         token=secrets.token_urlsafe(32),
         csrf_token=secrets.token_urlsafe(32),
         user_id=user_id,
-        expires_at=now + timedelta(hours=hours),
+        expires_at=moment + timedelta(hours=hours),
     )
     with ws.engine.begin() as connection:
         # Expired rows are useless; clearing them here keeps the table small without a job.
-        connection.execute(delete(WebSessionRecord).where(WebSessionRecord.expires_at <= now))
+        connection.execute(delete(WebSessionRecord).where(WebSessionRecord.expires_at <= moment))
         connection.execute(
             insert(WebSessionRecord).values(
                 token_hash=token_hash(issued.token),
                 user_id=user_id,
                 csrf_token=issued.csrf_token,
-                created_at=now,
+                created_at=moment,
                 expires_at=issued.expires_at,
             )
         )
@@ -80,13 +81,13 @@ def start_session(
 
 def find_session(ws: Workspace, token: str, at: datetime | None = None) -> ActiveSession | None:
     """The unexpired session of an active user that ``token`` opens, if any."""
-    now = at or datetime.now(UTC)
+    moment = at or now(ws)
     query = (
         select(WebSessionRecord)
         .join(UserRecord, UserRecord.id == WebSessionRecord.user_id)
         .where(
             WebSessionRecord.token_hash == token_hash(token),
-            WebSessionRecord.expires_at > now,
+            WebSessionRecord.expires_at > moment,
             UserRecord.active,
         )
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +21,7 @@ from cxsteward.errors import Conflict, CxStewardError, Invalid, NotFound
 from cxsteward.registry.anonymity import to_day
 from cxsteward.registry.tables_web import UserRecord
 from cxsteward.services.accounts.sessions import end_user_sessions
+from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
@@ -113,7 +114,7 @@ def add_user(
             role=chosen_role.value,
             password_hash=digest,
             active=True,
-            created_at=_now(),
+            created_at=now(session),
         )
         session.add(record)
         session.flush()
@@ -150,7 +151,7 @@ def disable_user(ws: Workspace, username: str, actor: str | None = None) -> User
             _keep_an_admin(session, record.id)
         if record.active:
             record.active = False
-            record.disabled_at = _now()
+            record.disabled_at = now(session)
         session.flush()
         out = user_out(record)
     end_user_sessions(ws, out.id)
@@ -208,7 +209,7 @@ def authenticate(ws: Workspace, username: str, password: str) -> UserOut:
         if _hasher.check_needs_rehash(record.password_hash):
             record.password_hash = _hasher.hash(password)
         # The day only, and not audited: a sign-in time must not sit beside anonymous activity.
-        record.last_login_at = to_day(_now())
+        record.last_login_at = to_day(now(session))
         session.flush()
         return user_out(record)
 
@@ -269,7 +270,3 @@ def _keep_an_admin(session: Session, leaving: int) -> None:
     ).first()
     if others is None:
         raise Conflict("This is the last active admin; make another user admin first.")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -21,8 +21,8 @@ from cxsteward.services.assessment.cycles import (
     cycle_bank,
     get_cycle_record,
     get_open_cycle_record,
-    now,
 )
+from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
 COLUMNS = ("respondent", "role_group", "anonymous", "question_id", "answer", "comment")
@@ -108,7 +108,7 @@ def import_answers(ws: Workspace, cycle: str, path: Path) -> ImportOut:
                     value=row.value,
                     dont_know=row.value is None,
                     comment=row.comment,
-                    answered_at=now(),
+                    answered_at=now(session),
                 )
             )
         session.add(
@@ -118,7 +118,7 @@ def import_answers(ws: Workspace, cycle: str, path: Path) -> ImportOut:
                 source=str(path)[-500:],
                 rows=len(rows),
                 respondents=len(created),
-                imported_at=now(),
+                imported_at=now(session),
             )
         )
     return ImportOut(

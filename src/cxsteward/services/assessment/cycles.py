@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from cxsteward.errors import (
 )
 from cxsteward.registry.audit import mark_anonymous
 from cxsteward.registry.tables import AnswerRecord, CycleRecord, RespondentRecord
+from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
 CYCLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -53,10 +54,6 @@ class RespondentOut:
     total: int
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def open_cycle(ws: Workspace, name: str) -> CycleOut:
     """Open a new cycle with a snapshot of the current bank and maturity model.
 
@@ -75,7 +72,7 @@ def open_cycle(ws: Workspace, name: str) -> CycleOut:
         record = CycleRecord(
             name=name,
             status="open",
-            opened_at=now(),
+            opened_at=now(session),
             bank_id=ws.bank.id,
             bank_version=ws.bank.version,
             bank_json=ws.bank.model_dump_json(),
@@ -97,7 +94,7 @@ def close_cycle(ws: Workspace, name: str) -> CycleOut:
         if record.status == "closed":
             raise AssessmentCycleClosed(f"Cycle {name} is already closed.")
         record.status = "closed"
-        record.closed_at = now()
+        record.closed_at = now(session)
         return _cycle_out(session, record)
 
 
@@ -145,7 +142,7 @@ def create_respondent(
         role_group=role_group.value,
         anonymous=anonymous,
         name=cleaned,
-        created_at=now(),
+        created_at=now(session),
     )
     session.add(respondent)
     session.flush()
@@ -196,7 +193,7 @@ def answer_question(
         existing.value = value
         existing.dont_know = value is None
         existing.comment = clean_comment(comment)
-        existing.answered_at = now()
+        existing.answered_at = now(session)
         session.flush()
         return _respondent_out(record, respondent)
 

@@ -35,8 +35,8 @@ from cxsteward.registry.tables_monitor import (
     MonitorRunRecord,
     ThresholdRecord,
 )
-from cxsteward.services.assessment.cycles import now
 from cxsteward.services.audit.state import AuditedRow, audited_rows
+from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
 from cxsteward.services.workspace import Workspace
@@ -50,7 +50,7 @@ def evidence_for(
     Args:
         question_ids: the bank whose questions are judged (default: the workspace's bank).
     """
-    facts = collect_facts(ws, today or now().date())
+    facts = collect_facts(ws, today or now(ws).date())
     return judge_evidence(facts, list(question_ids or ws.bank.ids()))
 
 

@@ -30,8 +30,8 @@ from cxsteward.services.assessment.cycles import (
     cycle_bank,
     get_cycle_record,
     get_open_cycle_record,
-    now,
 )
+from cxsteward.services.clock import now, now_of
 from cxsteward.services.workspace import Workspace
 
 MAX_LINKS = 200
@@ -130,7 +130,7 @@ def create_invitations(
         _refuse("names", f"At most {MAX_LINKS} links at once, not {len(cleaned) + count}.")
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_DAYS:
         _refuse("expires", f"Links expire after 1 to {MAX_DAYS} days; {expires_in_days} is not.")
-    at = now()
+    at = now(ws)
     expires = at + timedelta(days=expires_in_days) if expires_in_days is not None else None
     issued: list[IssuedInvitation] = []
     with ws.transaction(actor=by) as session:
@@ -172,7 +172,7 @@ def revoke_invitation(ws: Workspace, invitation_id: int, by: str) -> InvitationO
             raise InvitationNotFound(f"No invitation {invitation_id}.")
         if row.revoked_at is not None:
             raise Conflict(f"Invitation {invitation_id} is already revoked.")
-        row.revoked_at = now()
+        row.revoked_at = now(session)
         return _out(session.get_one(CycleRecord, row.cycle_id), row)
 
 
@@ -211,7 +211,7 @@ def start_invitation(
             create_respondent(
                 session, cycle, RoleGroup(row.role_group), False, name, respondent_code(token)
             )
-        row.started_at = now()
+        row.started_at = now(session)
         session.flush()
         return _view(session, row, cycle, token)
 
@@ -227,7 +227,7 @@ def save_answers(
             mark_anonymous(session)  # this unit of work only changes the answers
         bank = cycle_bank(cycle)
         existing = {a.question_id: a for a in respondent.answers}
-        at = now()
+        at = now(ws)
         for question_id, (value, comment) in answers.items():
             if bank.get(question_id) is None:
                 raise Invalid(f"Question {question_id!r} is not in cycle {cycle.name}'s bank.")
@@ -252,7 +252,7 @@ def submit_invitation(ws: Workspace, token: str) -> InvitationView:
         respondent = _respondent(session, row, cycle, token)
         if not respondent.answers:
             raise Invalid("Answer at least one question before you submit.")
-        row.submitted_at = now()
+        row.submitted_at = now(session)
         return _view(session, row, cycle, token)
 
 
@@ -284,7 +284,7 @@ def _usable(session: Session, token: str) -> tuple[InvitationRecord, CycleRecord
             "changed. Thank you for your interest.",
             "closed",
         )
-    if row.expires_at is not None and row.expires_at <= now():
+    if row.expires_at is not None and row.expires_at <= now(session):
         raise InvitationUnusable(
             f"This invitation link expired on {row.expires_at:%Y-%m-%d}. Ask the organisers "
             "for a new link if the assessment is still running.",
@@ -341,14 +341,14 @@ def _view(
     )
 
 
-def _status(cycle: CycleRecord, row: InvitationRecord) -> str:
+def _status(cycle: CycleRecord, row: InvitationRecord, at: datetime) -> str:
     if row.submitted_at is not None:
         return "submitted"
     if row.revoked_at is not None:
         return "revoked"
     if cycle.status != "open":
         return "closed"
-    if row.expires_at is not None and row.expires_at <= now():
+    if row.expires_at is not None and row.expires_at <= at:
         return "expired"
     return "in progress" if row.started_at is not None else "not opened"
 
@@ -365,7 +365,7 @@ def _out(cycle: CycleRecord, row: InvitationRecord) -> InvitationOut:
         revoked_at=row.revoked_at,
         started_at=row.started_at,
         submitted_at=row.submitted_at,
-        status=_status(cycle, row),
+        status=_status(cycle, row, now_of(row)),
     )
 
 

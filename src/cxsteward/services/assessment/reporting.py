@@ -12,8 +12,9 @@ from cxsteward.domain.results import AssessmentReport, EvidenceReport
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.domain.scoring import Answer
 from cxsteward.registry.tables import CycleRecord
-from cxsteward.services.assessment.cycles import cycle_bank, cycle_maturity, get_cycle_record, now
+from cxsteward.services.assessment.cycles import cycle_bank, cycle_maturity, get_cycle_record
 from cxsteward.services.assessment.evidence import evidence_for
+from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
 
@@ -65,7 +66,7 @@ def _report(
         status=record.status,
         opened_at=record.opened_at,
         closed_at=record.closed_at,
-        generated_at=now(),
+        generated_at=now(ws),
         bank=cycle_bank(record),
         maturity=cycle_maturity(record),
         # Someone who opened the questionnaire and answered nothing is not a respondent.

@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from cxsteward.engine.table_source import is_url, masked_url, read_backend_table
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadIdRecord, DataLoadRecord
 from cxsteward.services.checkpoints import checkpoint
+from cxsteward.services.clock import now, now_of
 from cxsteward.services.data.quality import quality_summary, segment_values
 from cxsteward.services.data.store import (
     interactions_dataset,
@@ -133,7 +134,7 @@ def load_data(
     *,
     table: str | None = None,
     progress: Progress | None = None,
-    now: datetime | None = None,
+    started_at: datetime | None = None,
 ) -> LoadOut:
     """Load one export through a mapping: every row is accepted or quarantined with a reason.
 
@@ -145,7 +146,7 @@ def load_data(
     Raises:
         Invalid: the source, the mapping, or the pair cannot be loaded; nothing was written.
     """
-    started = now or datetime.now(UTC)
+    started = started_at or now(ws)
     tell = progress or (lambda _step, _done, _total: None)
     tell("checking the file", 0, 1)
     mapping = None if mapping_path is None else _mapping(mapping_path)
@@ -341,7 +342,7 @@ def _reserve_id(ws: Workspace, name: str) -> int:
             with ws.transaction() as session:
                 taken = session.scalar(select(func.max(DataLoadIdRecord.id))) or 0
                 loaded = session.scalar(select(func.max(DataLoadRecord.id))) or 0
-                session.add(DataLoadIdRecord(id=max(taken, loaded) + 1, reserved_at=_now()))
+                session.add(DataLoadIdRecord(id=max(taken, loaded) + 1, reserved_at=now(session)))
                 session.flush()
                 return max(taken, loaded) + 1
         except IntegrityError:  # another load took the same number at the same moment
@@ -352,10 +353,6 @@ def _reserve_id(ws: Workspace, name: str) -> int:
     raise Conflict(
         f"{name}: the registry is busy with other loads; nothing was written. Try again."
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _overtaken(session: Session, load_id: int) -> bool:
@@ -533,7 +530,7 @@ def _finish(
     record.rows_quarantined = result.rows_quarantined
     record.quality_json = json.dumps(quality, sort_keys=True, default=str)
     record.files_json = json.dumps(files)
-    record.finished_at = datetime.now(UTC)
+    record.finished_at = now_of(record)
 
 
 def _load_by_sha(ws: Workspace, digest: str) -> DataLoadRecord | None:

@@ -46,7 +46,7 @@ from cxsteward.registry.tables_governance import (
     GovTemplateRecord,
     GovTransitionRecord,
 )
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now, now_of
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.store import load_governance
 from cxsteward.services.workspace import Workspace
@@ -109,8 +109,8 @@ def transition_deployment(
         spec = gov.deployment(key)
         assert spec is not None  # _deployment found it in this transaction
         grant = authorize_move(s, gov, spec, move_of(current, target), by, severity, account)
-        at = now()
-        step = Transition(status=target, on=on or date.today(), by=grant.person, reason=reason)
+        at = now(s)
+        step = Transition(status=target, on=on or at.date(), by=grant.person, reason=reason)
         s.add(
             GovTransitionRecord(
                 deployment_id=dep.id,
@@ -152,7 +152,7 @@ def approve_template(ws: Workspace, key: str, by: str) -> Template:
                 "a new version, which then needs its own approval."
             )
         record.approved_by = by
-        record.approved_at = record.updated_at = now()
+        record.approved_at = record.updated_at = now_of(record)
         return Template.model_validate(
             {
                 n: getattr(record, n)
@@ -181,7 +181,7 @@ def record_meeting(
             )
         _people(s, attendees)
         meeting = Meeting(held_on=held_on, attendees=attendees, decisions=decisions)
-        at = now()
+        at = now(s)
         s.add(
             GovMeetingRecord(
                 held_on=held_on,
@@ -238,7 +238,7 @@ def record_model_version(
             if changes_model(spec)
             else None
         )
-        at = now()
+        at = now(s)
         s.add(
             GovModelVersionRecord(
                 deployment_id=dep.id,
@@ -261,7 +261,7 @@ def record_roadmap_review(
     review = RoadmapReview(held_on=held_on, reviewers=reviewers, notes=notes)
     with ws.transaction() as s:
         _people(s, reviewers)
-        at = now()
+        at = now(s)
         s.add(
             GovRoadmapReviewRecord(
                 held_on=held_on, reviewers=reviewers, notes=notes, created_at=at, updated_at=at

@@ -25,8 +25,8 @@ from cxsteward.registry.tables_governance import (
     GovProtocolRecord,
 )
 from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, ThresholdRecord
-from cxsteward.services.assessment.cycles import now
 from cxsteward.services.audit.state import AuditedRow, audited_rows
+from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.baselines import list_baselines
 from cxsteward.services.workspace import Workspace
@@ -34,7 +34,7 @@ from cxsteward.services.workspace import Workspace
 
 def check_governance(ws: Workspace, today: date | None = None) -> CheckReport:
     """Every gap in the governance chain; ``today`` (default: today, UTC) anchors cadences."""
-    checked_at = now()
+    checked_at = now(ws)
     day = today or checked_at.date()
     try:
         governance = current_governance(ws)

@@ -30,7 +30,7 @@ from cxsteward.registry.tables_governance import (
     GovEmergencyPauseRecord,
     GovMeetingRecord,
 )
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.actions import transition_deployment
 from cxsteward.services.governance.edit_base import (
     FormErrors,
@@ -120,7 +120,7 @@ def record_committee_decision(
             )
         check_vote(gov.committee, chosen, held.attendees, present, votes_for, votes_against)
         assert gov.committee is not None  # check_vote refuses a missing committee
-        at = now()
+        at = now(s)
         record = GovCommitteeDecisionRecord(
             meeting_id=held.id,
             deployment=dep.key,

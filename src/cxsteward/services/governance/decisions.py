@@ -20,7 +20,7 @@ from cxsteward.domain.incidents import (
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_incidents import DecisionRecord
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.setup import load_governance, transition_deployment
 from cxsteward.services.incidents.lifecycle import add_event, load_incident
@@ -92,9 +92,9 @@ def record_decision(
             allowed_by = moved.authority
         else:
             grant = authorize_move(session, gov, dep, MOVE_OF[chosen], by, severity)
-            settle(session, grant, dep.key, why.strip(), now().date())
+            settle(session, grant, dep.key, why.strip(), now(session).date())
             allowed_by = grant.basis
-        at = now()
+        at = now(session)
         record = DecisionRecord(
             incident_id=incident_id,
             deployment=dep.key,

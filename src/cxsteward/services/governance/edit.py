@@ -10,7 +10,6 @@ vendors, templates, meetings and reviews are in :mod:`governance_edit_more`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from cxsteward.domain.governance.spec import (
@@ -30,6 +29,7 @@ from cxsteward.errors import (
     PersonNotFound,
     TransitionNotAllowed,
 )
+from cxsteward.services.clock import now
 from cxsteward.services.governance.actions import TransitionOut
 from cxsteward.services.governance.edit_base import (
     FormErrors,
@@ -193,7 +193,7 @@ def save_deployment(
         if data["status"] in {s.value for s in Lifecycle}:
             first = Transition(
                 status=Lifecycle(data["status"]),
-                on=date.today(),
+                on=now(ws).date(),
                 by=person_of(gov, actor),
                 reason=CREATED_REASON,
             )

@@ -35,7 +35,7 @@ from cxsteward.registry.tables_governance import (
     GovEmergencyPauseRecord,
     GovMeetingRecord,
 )
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.workspace import Workspace
 
@@ -89,7 +89,7 @@ def authorize_move(
 
 def settle(session: Session, grant: Grant, deployment: str, reason: str, on: date) -> None:
     """Record what the grant used: the committee decision, or an emergency pause to ratify."""
-    at = now()
+    at = now(session)
     if grant.vote is not None:
         record = session.get(GovCommitteeDecisionRecord, grant.vote)
         if record is not None:
@@ -126,7 +126,7 @@ def list_emergency_pauses(
 ) -> list[EmergencyPauseOut]:
     """Every emergency pause, with its ratification deadline and whether it is overdue."""
     with ws.transaction() as session:
-        return emergency_pauses(session, cadence_days, today or now().date())
+        return emergency_pauses(session, cadence_days, today or now(session).date())
 
 
 def emergency_pauses(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from cxsteward.domain.governance.rights import Grant, Move
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceInvalid, Problem
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.actions import (
     approve_template,
     record_meeting,
@@ -113,7 +113,7 @@ def apply_governance(
         plan, grants = _plan(session, gov, source, session.info["actor"], by, account, True)
         _execute(session, plan)
         for deployment, grant in grants:
-            settle(session, grant, deployment, AUTO_REASON, date.today())
+            settle(session, grant, deployment, AUTO_REASON, now(session).date())
         return plan
 
 
@@ -166,7 +166,7 @@ def _plan(
     if not found:
         person = actor if actor is not None and gov.person(actor) is not None else None
         plan, found = compute_plan(
-            stored, gov, automatic_transitions(session), by or person, date.today()
+            stored, gov, automatic_transitions(session), by or person, now(session).date()
         )
         plan = _with_needs(plan, gated_changes(stored, gov))
         if enforce:
@@ -213,7 +213,7 @@ def _with_needs(plan: GovernancePlan, gated: list[Gated]) -> GovernancePlan:
 
 
 def _execute(session: Session, plan: GovernancePlan) -> None:
-    at = now()
+    at = now(session)
     order = [k.name for k in KINDS]
     removes = [c for c in plan.changes if c.action == "remove"]
     for change in sorted(removes, key=lambda c: -order.index(c.kind)):

@@ -12,7 +12,7 @@ from cxsteward.domain.governance.spec import Governance, Template
 from cxsteward.domain.incidents import EventKind, IncidentStatus, fill
 from cxsteward.errors import Conflict, Invalid, NotFound, NotPermitted
 from cxsteward.registry.tables_incidents import CommunicationRecord
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.lifecycle import add_event, load_incident
 from cxsteward.services.workspace import Workspace
@@ -74,7 +74,7 @@ def draft_communication(
         text = fill(
             template.text, template.placeholders, values, f"{template.key} v{template.version}"
         )
-        at = now()
+        at = now(session)
         record = CommunicationRecord(
             incident_id=incident_id,
             template_key=template.key,
@@ -115,7 +115,7 @@ def send_communication(
                 f"{record.sent_at:%Y-%m-%d %H:%M} UTC via {record.channel}; draft a new one to "
                 "send a follow-up."
             )
-        at = now()
+        at = now(session)
         record.sent_by = by
         record.sent_at = at
         record.channel = channel.strip()

@@ -31,7 +31,7 @@ from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Invalid, NotFound
 from cxsteward.registry.tables_incidents import IncidentEventRecord, IncidentRecord
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.notify import Pending, Sleep, deliver, governance_or_none
 from cxsteward.services.workspace import Workspace
@@ -199,7 +199,7 @@ def open_incident(
         record, event = create(session)
         pending = [Pending(record.id, event)] if event else []
         _deliver_after_commit(ws, session, pending, sleep)
-        return _out(record, now())
+        return _out(record, now(session))
     with ws.transaction(actor=by) as own:
         record, event = create(own)
         incident_id = record.id
@@ -232,7 +232,7 @@ def _opened_again(
     description: str,
 ) -> bool:
     """Count a hand-made repeat on the open incident; True when its severity went up."""
-    at = now()
+    at = now(session)
     record.occurrences += 1
     detail: dict[str, object] = {"by": by, "title": title, "occurrences": record.occurrences}
     if description.strip():
@@ -287,14 +287,14 @@ def list_incidents(
     if deployment is not None:
         query = query.where(IncidentRecord.deployment == deployment)
     with ws.transaction() as session:
-        return [_out(r, at or now()) for r in session.scalars(query)]
+        return [_out(r, at or now(session)) for r in session.scalars(query)]
 
 
 def get_incident(ws: Workspace, incident_id: int, at: datetime | None = None) -> IncidentOut:
     """One incident with its whole timeline."""
     with ws.transaction() as session:
         record = load_incident(session, incident_id)
-        return _out(record, at or now(), with_events=True)
+        return _out(record, at or now(session), with_events=True)
 
 
 def set_incident_status(
@@ -308,7 +308,7 @@ def set_incident_status(
         record = load_incident(session, incident_id)
         current = IncidentStatus(record.status)
         check_move(incident_id, current, target)
-        at = now()
+        at = now(session)
         if target is IncidentStatus.OPEN:
             _reopen(governance_or_none(session), record, at)
         else:
@@ -346,7 +346,11 @@ def add_event(
     """Append one line to an incident's timeline."""
     session.add(
         IncidentEventRecord(
-            incident_id=incident_id, at=at or now(), actor=actor, kind=kind.value, detail=detail
+            incident_id=incident_id,
+            at=at or now(session),
+            actor=actor,
+            kind=kind.value,
+            detail=detail,
         )
     )
 
@@ -445,7 +449,7 @@ def _new(
     key: str | None = None,
     run_id: int | None = None,
 ) -> IncidentRecord:
-    at = now()
+    at = now(session)
     routing = route(gov, severity, deployment, metric)
     protocol = routing.protocol
     record = IncidentRecord(
@@ -513,7 +517,7 @@ def _recur(
     session: Session, gov: Governance | None, run_id: int, record: IncidentRecord, finding: Finding
 ) -> bool:
     """Count a recurrence; True when the severity went up (which is notified again)."""
-    at = now()
+    at = now(session)
     record.occurrences += 1
     record.last_run_id = run_id
     level, _ = _severity_of(finding)

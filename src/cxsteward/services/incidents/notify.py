@@ -25,7 +25,7 @@ from cxsteward.registry.tables_incidents import (
     IncidentRecord,
     NotificationRecord,
 )
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.workspace import Workspace
 
@@ -242,7 +242,7 @@ def _compose(ws: Workspace, incident_id: int, reason: str) -> _Message | None:
 def _record(
     ws: Workspace, incident_id: int, reason: str, outcomes: list[Outcome], notes: list[str]
 ) -> None:
-    at = now()
+    at = now(ws)
     with ws.transaction(actor=ACTOR) as session:
         for item in outcomes:
             session.add(

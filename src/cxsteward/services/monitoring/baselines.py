@@ -18,7 +18,7 @@ from cxsteward.domain.stats import FloatArray
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.slices import default_slices
 from cxsteward.services.workspace import Workspace
@@ -55,7 +55,7 @@ def freeze_baseline(
         raise Invalid(f"Handler {handler!r}: use human or ai.")
     if date_to < date_from:
         raise Invalid(f"The range {date_from}..{date_to} is empty: --to comes before --from.")
-    frozen_at = now()
+    frozen_at = now(ws)
     check_freeze_date(frozen_at, date_to)
     with ws.transaction() as session:
         if session.scalar(select(BaselineRecord.id).where(BaselineRecord.name == name)):

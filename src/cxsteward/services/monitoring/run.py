@@ -29,8 +29,8 @@ from cxsteward.domain.monitoring.data_quality import gate_reasons
 from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.monitoring.thresholds_eval import Evaluation
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
-from cxsteward.services.assessment.cycles import now
 from cxsteward.services.checkpoints import checkpoint
+from cxsteward.services.clock import now
 from cxsteward.services.incidents.lifecycle import SyncOut, sync_incidents
 from cxsteward.services.monitoring.artifacts import staged_artifacts
 from cxsteward.services.monitoring.baselines import baseline_lookup
@@ -96,7 +96,7 @@ def run_monitor(
 
     ``today`` (default: today, UTC) is the day the data-quality rules count a feed's age from.
     """
-    started = now()
+    started = now(ws)
     rules = list_thresholds(ws)
     slices = default_slices(ws, rules, pairs or [])
     cells = label_versions(compute_cells(ws, slices, date_from, date_to), registry_versions(ws))
@@ -120,7 +120,7 @@ def run_monitor(
     with ws.transaction() as session:
         run = MonitorRunRecord(
             started_at=started,
-            finished_at=now(),
+            finished_at=now(session),
             date_from=date_from,
             date_to=date_to,
             parameters={

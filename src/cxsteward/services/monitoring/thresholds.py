@@ -14,7 +14,7 @@ from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.domain.thresholds import Threshold, parse_thresholds
 from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_monitor import ThresholdRecord
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
 
@@ -55,7 +55,9 @@ def add_thresholds(ws: Workspace, rules: list[Threshold]) -> ThresholdsOut:
                     f"`cxsteward thresholds retire {rule.id}`, so that the history shows when "
                     "each version was declared; nothing was saved."
                 )
-            session.add(ThresholdRecord(rule_id=rule.id, definition=definition, created_at=now()))
+            session.add(
+                ThresholdRecord(rule_id=rule.id, definition=definition, created_at=now(session))
+            )
             added.append(rule.id)
     return ThresholdsOut(added=added, unchanged=unchanged)
 
@@ -95,7 +97,7 @@ def retire_threshold(ws: Workspace, rule_id: str) -> datetime:
         active = _active(session, rule_id)
         if active is None:
             raise NotFound(f"No active threshold {rule_id!r}.")
-        active.retired_at = now()
+        active.retired_at = now(session)
         return active.retired_at
 
 

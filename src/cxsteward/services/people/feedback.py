@@ -130,7 +130,7 @@ def submit_feedback(
     if not anonymous and (by is None or not by.strip()):
         raise Invalid("Say who flags it (--by PERSON), or send it anonymously (--anonymous).")
     reporter = None if anonymous else actor_name(by or "")
-    when = clock(at)
+    when = clock(ws, at)
     severity = feedback_incident_severity(kind)
     code = new_code(CodeKind.FEEDBACK)
     if anonymous:
@@ -237,7 +237,7 @@ def triage_feedback(
     level = parse_severity(severity)
     who = actor_name(by)
     remark = clean_text(note, "Note", NOTE_MAX, required=False)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction() as session:
         record = _load(session, feedback_id)
         check_feedback_move(feedback_id, FeedbackStatus(record.status), FeedbackStatus.TRIAGED)
@@ -288,7 +288,7 @@ def _finish(
     at: datetime | None,
 ) -> FeedbackOut:
     who = actor_name(by)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction(actor=who) as session:
         record = _load(session, feedback_id)
         check_feedback_move(feedback_id, FeedbackStatus(record.status), target)
@@ -339,9 +339,9 @@ def feedback_summary(
     """Acted-on rate and median days to action of the flags submitted in [since, until)."""
     query = select(FeedbackRecord.status, FeedbackRecord.submitted_at, FeedbackRecord.acted_at)
     if since is not None:
-        query = query.where(FeedbackRecord.submitted_at >= clock(since))
+        query = query.where(FeedbackRecord.submitted_at >= clock(ws, since))
     if until is not None:
-        query = query.where(FeedbackRecord.submitted_at < clock(until))
+        query = query.where(FeedbackRecord.submitted_at < clock(ws, until))
     if deployment is not None:
         query = query.where(FeedbackRecord.deployment == deployment)
     with ws.transaction() as session:

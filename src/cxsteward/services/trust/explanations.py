@@ -57,7 +57,7 @@ def record_explanation(
     reasons = clean_factors(factors)
     ref = clean_text(reference, "Reference", REFERENCE_MAX, required=False, multiline=False)
     who = actor_name(by)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction(actor=who) as session:
         check_deployment(session, deployment)
         if review_id is not None:

@@ -45,7 +45,7 @@ from cxsteward.domain.trust import (
 from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
 from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.registry.tables_trust import ReviewRequestRecord
-from cxsteward.services.assessment.cycles import now
+from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.lifecycle import add_event, load_incident, open_incident
 from cxsteward.services.workspace import Workspace
@@ -143,7 +143,7 @@ def submit_review_request(
     reach = parse_contact(contact)
     ref = clean_text(reference, "Reference", REFERENCE_MAX, required=False, multiline=False)
     agreed = clean_text(consent, "Consent", CONSENT_MAX, required=False)
-    received = clock(at)
+    received = clock(ws, at)
     code = new_code(CodeKind.REVIEW)
     due = review_due(received, ws.settings.review_sla_hours)
     # One transaction: the request and the incident it opens or joins exist together or not
@@ -203,7 +203,7 @@ def withdraw_review_by_code(
 ) -> ReviewStatusOut:
     """The customer withdraws their own request with its tracking code."""
     why = clean_text(reason, "Reason", NOTE_MAX, required=False)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction(actor=CUSTOMER) as session:
         record = _by_code(session, code)
         _withdraw(session, record, CUSTOMER, why, when)
@@ -219,7 +219,7 @@ def list_reviews(
     at: datetime | None = None,
 ) -> list[ReviewOut]:
     """The queue, soonest due first; finished requests only with ``include_finished``."""
-    moment = clock(at)
+    moment = clock(ws, at)
     query = select(ReviewRequestRecord).order_by(ReviewRequestRecord.due_at, ReviewRequestRecord.id)
     if status is not None:
         query = query.where(
@@ -239,13 +239,13 @@ def list_reviews(
 def get_review(ws: Workspace, review_id: int, at: datetime | None = None) -> ReviewOut:
     """One request as staff see it."""
     with ws.transaction() as session:
-        return _out(_load(session, review_id), clock(at))
+        return _out(_load(session, review_id), clock(ws, at))
 
 
 def start_review(ws: Workspace, review_id: int, by: str, at: datetime | None = None) -> ReviewOut:
     """A person takes the request: received -> in_review."""
     who = actor_name(by)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction(actor=who) as session:
         record = _load(session, review_id)
         check_review_move(review_id, ReviewStatus(record.status), ReviewStatus.IN_REVIEW)
@@ -263,7 +263,7 @@ def resolve_review(
     result = parse_choice(ReviewOutcome, outcome, "outcome")
     message = required_text(text, "Outcome text for the customer", TEXT_MAX)
     who = actor_name(by)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction(actor=who) as session:
         record = _load(session, review_id)
         check_review_move(review_id, ReviewStatus(record.status), ReviewStatus.RESOLVED)
@@ -283,7 +283,7 @@ def withdraw_review(
     """Staff close a request the customer no longer wants reviewed, saying why."""
     why = required_text(reason, "Reason", NOTE_MAX)
     who = actor_name(by)
-    when = clock(at)
+    when = clock(ws, at)
     with ws.transaction(actor=who) as session:
         record = _load(session, review_id)
         _withdraw(session, record, who, why, when)
@@ -389,10 +389,10 @@ def _out(record: ReviewRequestRecord, at: datetime) -> ReviewOut:
     )
 
 
-def clock(at: datetime | None) -> datetime:
-    """``at`` (tests and imports pass one; it must be aware) or the current time."""
+def clock(ws: Workspace, at: datetime | None) -> datetime:
+    """``at`` (tests and imports pass one; it must be aware) or the workspace's current time."""
     if at is None:
-        return now()
+        return now(ws)
     if at.tzinfo is None:
         raise Invalid(f"The time {at.isoformat()} has no timezone; give one, e.g. +00:00.")
     return at
@@ -435,7 +435,7 @@ def review_summary(
     ws: Workspace, since: datetime | None = None, at: datetime | None = None
 ) -> ReviewSummary:
     """Open and overdue requests at ``at``; resolutions (and their speed) since ``since``."""
-    moment = clock(at)
+    moment = clock(ws, at)
     with ws.transaction() as session:
         rows = [_out(r, moment) for r in session.scalars(select(ReviewRequestRecord))]
     waiting = [r for r in rows if ReviewStatus(r.status).open]
