@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,27 +20,8 @@ from cxsteward.services.clock import now
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.setup import load_governance, transition_deployment
 from cxsteward.services.incidents.lifecycle import add_event, load_incident
+from cxsteward.services.incidents.models import DecisionCreate, DecisionOut, checked
 from cxsteward.services.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class DecisionOut:
-    id: int
-    incident_id: int | None
-    deployment: str
-    action: str
-    by: str
-    why: str
-    authority: str
-    decided_at: datetime
-    status_before: str | None
-    status_after: str | None
-
-    def document(self) -> dict[str, Any]:
-        """The JSON shape of ``incident decide --json``."""
-        out: dict[str, Any] = dict(self.__dict__)
-        out["decided_at"] = self.decided_at.isoformat()
-        return out
 
 
 def record_decision(
@@ -64,6 +41,7 @@ def record_decision(
     chosen = parse_action(action)
     if not why.strip():
         raise Invalid("Say why the decision was taken (--why); the record is the evidence.")
+    why = checked(DecisionCreate, action=chosen, why=why).why
     with ws.transaction(actor=by) as session:
         gov = load_governance(session)
         dep = _deployment(gov, deployment)
@@ -183,15 +161,4 @@ def _before_pause(session: Session, dep: Deployment) -> Lifecycle:
 
 
 def _out(record: DecisionRecord) -> DecisionOut:
-    return DecisionOut(
-        id=record.id,
-        incident_id=record.incident_id,
-        deployment=record.deployment,
-        action=record.action,
-        by=record.by,
-        why=record.why,
-        authority=record.authority,
-        decided_at=record.decided_at,
-        status_before=record.status_before,
-        status_after=record.status_after,
-    )
+    return DecisionOut.model_validate(record)

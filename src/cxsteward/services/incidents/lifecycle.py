@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -29,69 +27,28 @@ from cxsteward.domain.incidents import (
 from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Invalid, NotFound
-from cxsteward.registry.tables_incidents import IncidentEventRecord, IncidentRecord
+from cxsteward.registry.tables_incidents import DecisionRecord, IncidentEventRecord, IncidentRecord
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
-from cxsteward.services.incidents.notify import Pending, Sleep, deliver, governance_or_none
+from cxsteward.services.incidents.models import (
+    DecisionOut,
+    EventOut,
+    IncidentCreate,
+    IncidentDetailOut,
+    IncidentOut,
+    IncidentUpdate,
+    Pending,
+    SyncOut,
+    checked,
+)
+from cxsteward.services.incidents.notify import Sleep, deliver, governance_or_none
 from cxsteward.services.workspace import Workspace
 
 MONITOR_ACTOR = "cxsteward monitor"
 # Only a breach of a rule declared in advance is an incident; the other kinds of finding
 # are exploratory (see docs/incidents.md) and stay findings for an analyst to review.
 INCIDENT_KINDS = frozenset({"threshold_breach"})
-
-
-@dataclass(frozen=True)
-class EventOut:
-    at: datetime
-    actor: str
-    kind: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class IncidentOut:
-    id: int
-    key: str | None
-    source: str
-    title: str
-    description: str
-    incident_type: str
-    deployment: str
-    metric: str | None
-    scope: dict[str, str]
-    severity: str
-    status: str
-    owner: str | None
-    notify: list[str]
-    opened_at: datetime
-    respond_by: datetime | None
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    occurrences: int
-    last_run_id: int | None
-    tell_customers: bool
-    overdue: bool
-    responded_late: bool
-    events: list[EventOut] = field(default_factory=list)
-
-    def document(self) -> dict[str, Any]:
-        """The JSON shape of ``incident show --json``."""
-        out = {k: _jsonable(v) for k, v in self.__dict__.items() if k != "events"}
-        out["events"] = [{k: _jsonable(v) for k, v in e.__dict__.items()} for e in self.events]
-        return out
-
-
-@dataclass(frozen=True)
-class SyncOut:
-    run_id: int
-    opened: list[int]
-    updated: list[int]
-    # Finding kinds that are not incidents, with how many of each the run had.
-    not_incidents: dict[str, int]
-    pending: list[Pending]
 
 
 def sync_incidents(
@@ -146,7 +103,7 @@ def open_incident(
     source: str = IncidentSource.MANUAL.value,
     sleep: Sleep = time.sleep,
     session: Session | None = None,
-) -> IncidentOut:
+) -> IncidentDetailOut:
     """Open an incident by hand (or for a frontline flag or review request).
 
     A hand-opened incident for the same deployment, kind and scope as one still open (not
@@ -166,7 +123,17 @@ def open_incident(
         names = ", ".join(s.value for s in IncidentSource)
         raise Invalid(f"Unknown incident source {source!r}; use one of {names}.") from None
 
-    kind = incident_type or metric or "general"
+    opening = checked(
+        IncidentCreate,
+        title=title.strip(),
+        deployment=deployment,
+        severity=level,
+        metric=metric,
+        description=description,
+        incident_type=incident_type,
+        source=origin,
+    )
+    kind = opening.incident_type or metric or "general"
 
     def create(unit: Session) -> tuple[IncidentRecord, str | None]:
         gov = load_governance(unit)
@@ -199,7 +166,7 @@ def open_incident(
         record, event = create(session)
         pending = [Pending(record.id, event)] if event else []
         _deliver_after_commit(ws, session, pending, sleep)
-        return _out(record, now(session))
+        return _detail(session, record, now(session))
     with ws.transaction(actor=by) as own:
         record, event = create(own)
         incident_id = record.id
@@ -290,20 +257,21 @@ def list_incidents(
         return [_out(r, at or now(session)) for r in session.scalars(query)]
 
 
-def get_incident(ws: Workspace, incident_id: int, at: datetime | None = None) -> IncidentOut:
-    """One incident with its whole timeline."""
+def get_incident(ws: Workspace, incident_id: int, at: datetime | None = None) -> IncidentDetailOut:
+    """One incident with its whole timeline and its decisions: the one read of an incident
+    that the API, its page and ``incident show --json`` all give."""
     with ws.transaction() as session:
-        record = load_incident(session, incident_id)
-        return _out(record, at or now(session), with_events=True)
+        return _detail(session, load_incident(session, incident_id), at or now(session))
 
 
 def set_incident_status(
     ws: Workspace, incident_id: int, status: str, by: str, note: str = ""
-) -> IncidentOut:
+) -> IncidentDetailOut:
     """Move an incident along its lifecycle; refused moves say which ones are allowed."""
     target = parse_status(status)
     if not by.strip():
         raise Invalid("Say who changes the status (--by).")
+    note = checked(IncidentUpdate, status=target, note=note).note
     with ws.transaction(actor=by) as session:
         record = load_incident(session, incident_id)
         current = IncidentStatus(record.status)
@@ -388,7 +356,13 @@ def _sync(session: Session, run_id: int) -> SyncOut:
             if _recur(session, gov, run_id, existing, finding):
                 pending.append(Pending(existing.id, "severity_raised"))
             updated.append(existing.id)
-    return SyncOut(run_id, opened, updated, dict(sorted(skipped.items())), pending)
+    return SyncOut(
+        run=run_id,
+        opened=opened,
+        updated=updated,
+        not_incidents=dict(sorted(skipped.items())),
+        pending=pending,
+    )
 
 
 def _synced(session: Session, key: str, run_id: int) -> bool:
@@ -561,19 +535,19 @@ def _severity_of(finding: Finding) -> tuple[Severity, str | None]:
         )
 
 
-def _out(record: IncidentRecord, at: datetime, with_events: bool = False) -> IncidentOut:
+def _out(record: IncidentRecord, at: datetime) -> IncidentOut:
     return IncidentOut(
         id=record.id,
         key=record.key,
-        source=record.source,
+        source=IncidentSource(record.source),
         title=record.title,
         description=record.description,
         incident_type=record.incident_type,
         deployment=record.deployment,
         metric=record.metric,
         scope=dict(record.scope),
-        severity=record.severity,
-        status=record.status,
+        severity=Severity(record.severity),
+        status=IncidentStatus(record.status),
         owner=record.owner,
         notify=list(record.notify),
         opened_at=record.opened_at,
@@ -586,11 +560,25 @@ def _out(record: IncidentRecord, at: datetime, with_events: bool = False) -> Inc
         tell_customers=record.tell_customers,
         overdue=is_overdue(record.respond_by, record.acknowledged_at, at),
         responded_late=responded_late(record.respond_by, record.acknowledged_at),
-        events=[EventOut(e.at, e.actor, e.kind, dict(e.detail)) for e in record.events]
-        if with_events
-        else [],
     )
 
 
-def _jsonable(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
+def _detail(session: Session, record: IncidentRecord, at: datetime) -> IncidentDetailOut:
+    # Read from the tables, not the relationship: in a caller's transaction the events were
+    # added by id and the record's collection may not hold them yet.
+    session.flush()
+    events = session.scalars(
+        select(IncidentEventRecord)
+        .where(IncidentEventRecord.incident_id == record.id)
+        .order_by(IncidentEventRecord.id)
+    )
+    decisions = session.scalars(
+        select(DecisionRecord)
+        .where(DecisionRecord.incident_id == record.id)
+        .order_by(DecisionRecord.id)
+    )
+    return IncidentDetailOut(
+        **dict(_out(record, at)),
+        events=[EventOut.model_validate(e) for e in events],
+        decisions=[DecisionOut.model_validate(d) for d in decisions],
+    )

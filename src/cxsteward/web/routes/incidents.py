@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from cxsteward.domain.incidents import MOVES, DecisionAction, IncidentStatus
 from cxsteward.domain.thresholds import Severity
-from cxsteward.errors import CxStewardError, Invalid, NotPermitted
+from cxsteward.errors import CxStewardError, Invalid, NotFound, Problem
 from cxsteward.services.governance import decisions
 from cxsteward.services.governance.acting import (
     acting_person,
@@ -19,7 +19,9 @@ from cxsteward.services.governance.acting import (
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents import communications
 from cxsteward.services.incidents import lifecycle as incidents
+from cxsteward.services.incidents.models import NOTE_MAX, WHY_MAX
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import status_of
 
 router = APIRouter(include_in_schema=False)
 DONE = {
@@ -119,6 +121,38 @@ def _back(incident_id: int, done: str) -> RedirectResponse:
     return RedirectResponse(f"/incidents/{incident_id}?done={done}", status_code=303)
 
 
+def _refused(
+    request: Request,
+    ws: WS,
+    user: UserOut,
+    incident_id: int,
+    exc: CxStewardError,
+    *,
+    form: str,
+    values: dict[str, str] | None = None,
+    template_key: str = "",
+    field: str = "",
+) -> Response:
+    """The page again with the refusal beside its form; the status is the error mapper's."""
+    problems: dict[str, str] = {}
+    message = exc.message
+    if isinstance(exc, Invalid):
+        problems = {p.column or field: p.message for p in exc.problems if p.column or field}
+        message = exc.summary
+    return _detail(
+        request,
+        ws,
+        user,
+        incident_id,
+        form=form,
+        message=message,
+        problems=problems,
+        values=values,
+        template_key=template_key,
+        status_code=status_of(exc),
+    )
+
+
 @router.post("/incidents/{incident_id}/acknowledge")
 def acknowledge_incident(
     request: Request,
@@ -130,9 +164,7 @@ def acknowledge_incident(
     try:
         incidents.set_incident_status(ws, incident_id, "acknowledged", actor(user))
     except CxStewardError as exc:
-        return _detail(
-            request, ws, user, incident_id, form="status", message=exc.message, status_code=409
-        )
+        return _refused(request, ws, user, incident_id, exc, form="status")
     return _back(incident_id, "acknowledged")
 
 
@@ -143,23 +175,14 @@ def set_incident_status(
     user: Annotated[UserOut, require(Permission.INCIDENT_ACK)],
     incident_id: Id,
     status: Annotated[str, Form(max_length=20)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=NOTE_MAX)] = "",
 ) -> Response:
     """Move the incident along its lifecycle, with an optional note for the timeline."""
     try:
         incidents.set_incident_status(ws, incident_id, status, actor(user), note.strip())
     except CxStewardError as exc:
         values = {"status": status, "note": note}
-        return _detail(
-            request,
-            ws,
-            user,
-            incident_id,
-            form="status",
-            message=exc.message,
-            values=values,
-            status_code=400,
-        )
+        return _refused(request, ws, user, incident_id, exc, form="status", values=values)
     return _back(incident_id, "status")
 
 
@@ -170,7 +193,7 @@ def record_decision(
     user: Annotated[UserOut, require(Permission.INCIDENT_DECIDE)],
     incident_id: Id,
     action: Annotated[str, Form(max_length=20)] = "",
-    why: Annotated[str, Form(max_length=4000)] = "",
+    why: Annotated[str, Form(max_length=WHY_MAX)] = "",
 ) -> Response:
     """Record a decision about the incident's deployment, taken as the signed-in person.
 
@@ -179,48 +202,20 @@ def record_decision(
     """
     by = acting_person(ws, user.username).key
     values = {"action": action, "why": why}
-    problems: dict[str, str] = {}
+    missing = []
     if not action:
-        problems["action"] = "Choose the decision."
+        missing.append(Problem("Choose the decision.", column="action"))
     if not why.strip():
-        problems["why"] = "Say why the decision is taken; the record is the evidence."
-    if problems:
-        return _detail(
-            request,
-            ws,
-            user,
-            incident_id,
-            form="decision",
-            problems=problems,
-            values=values,
-            message="The decision was not recorded.",
-            status_code=400,
+        missing.append(
+            Problem("Say why the decision is taken; the record is the evidence.", column="why")
         )
     incident = incidents.get_incident(ws, incident_id)
     try:
+        if missing:
+            raise Invalid("The decision was not recorded.", missing)
         decisions.record_decision(ws, action, incident.deployment, by, why, incident_id)
-    except NotPermitted as exc:
-        return _detail(
-            request,
-            ws,
-            user,
-            incident_id,
-            form="decision",
-            message=exc.message,
-            values=values,
-            status_code=403,
-        )
     except CxStewardError as exc:
-        return _detail(
-            request,
-            ws,
-            user,
-            incident_id,
-            form="decision",
-            message=exc.message,
-            values=values,
-            status_code=409 if not isinstance(exc, Invalid) else 400,
-        )
+        return _refused(request, ws, user, incident_id, exc, form="decision", values=values)
     return _back(incident_id, "decision")
 
 
@@ -247,31 +242,17 @@ async def draft_communication(
     values = {f"value-{k}": v for k, v in filled.items()}
     try:
         communications.draft_communication(ws, incident_id, key, filled, by)
-    except Invalid as exc:
-        problems = {p.column or "template": p.message for p in exc.problems}
-        return _detail(
-            request,
-            ws,
-            user,
-            incident_id,
-            form="draft",
-            template_key=key,
-            values=values,
-            problems=problems,
-            message=exc.summary,
-            status_code=400,
-        )
     except CxStewardError as exc:
-        return _detail(
+        return _refused(
             request,
             ws,
             user,
             incident_id,
+            exc,
             form="draft",
-            template_key=key,
             values=values,
-            message=exc.message,
-            status_code=409,
+            template_key=key,
+            field="template",
         )
     return _back(incident_id, "drafted")
 
@@ -283,7 +264,7 @@ def send_communication(
     user: Annotated[UserOut, require(Permission.INCIDENT_COMMUNICATE)],
     incident_id: Id,
     communication_id: Id,
-    channel: Annotated[str, Form(max_length=80)] = "email",
+    channel: Annotated[str, Form(max_length=60)] = "email",
 ) -> Response:
     """Record that a drafted message went out to customers (once), sent by the signed-in person."""
     by = acting_person(ws, user.username).key
@@ -291,16 +272,8 @@ def send_communication(
         if all(
             m.id != communication_id for m in communications.list_communications(ws, incident_id)
         ):
-            raise Invalid(f"Communication {communication_id} is not a draft of this incident.")
+            raise NotFound(f"Communication {communication_id} is not a draft of this incident.")
         communications.send_communication(ws, communication_id, by, channel)
     except CxStewardError as exc:
-        return _detail(
-            request,
-            ws,
-            user,
-            incident_id,
-            form=f"send-{communication_id}",
-            message=exc.message,
-            status_code=400,
-        )
+        return _refused(request, ws, user, incident_id, exc, form=f"send-{communication_id}")
     return _back(incident_id, "sent")
