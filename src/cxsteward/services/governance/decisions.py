@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
+from cxsteward.domain.governance.spec import Deployment, Lifecycle
 from cxsteward.domain.incidents import (
     MOVE_OF,
     DecisionAction,
@@ -19,7 +19,7 @@ from cxsteward.registry.tables_incidents import DecisionRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.setup import load_governance, transition_deployment
-from cxsteward.services.incidents.lifecycle import add_event, load_incident
+from cxsteward.services.incidents.lifecycle import add_event, known_deployment, load_incident
 from cxsteward.services.incidents.models import DecisionCreate, DecisionOut, checked
 from cxsteward.services.workspace import Workspace
 
@@ -44,7 +44,7 @@ def record_decision(
     why = checked(DecisionCreate, action=chosen, why=why).why
     with ws.transaction(actor=by) as session:
         gov = load_governance(session)
-        dep = _deployment(gov, deployment)
+        dep = known_deployment(gov, deployment)
         if gov.person(by) is None:
             raise NotFound(
                 f"{by!r} is not in the governance registry's people; decisions are taken by "
@@ -110,14 +110,6 @@ def list_decisions(
         query = query.where(DecisionRecord.incident_id == incident_id)
     with ws.transaction() as session:
         return [_out(r) for r in session.scalars(query)]
-
-
-def _deployment(gov: Governance, key: str) -> Deployment:
-    dep = gov.deployment(key)
-    if dep is None:
-        known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
-        raise NotFound(f"No deployment {key!r} in the governance registry (known: {known}).")
-    return dep
 
 
 def _new_status(session: Session, dep: Deployment, action: DecisionAction) -> Lifecycle | None:

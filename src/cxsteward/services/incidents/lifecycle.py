@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.spec import Governance
+from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.domain.incidents import (
     EventKind,
     IncidentSource,
@@ -26,7 +26,7 @@ from cxsteward.domain.incidents import (
 )
 from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.thresholds import Severity
-from cxsteward.errors import Invalid, NotFound
+from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
 from cxsteward.registry.tables_incidents import DecisionRecord, IncidentEventRecord, IncidentRecord
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.clock import now
@@ -137,11 +137,7 @@ def open_incident(
 
     def create(unit: Session) -> tuple[IncidentRecord, str | None]:
         gov = load_governance(unit)
-        if gov.deployment(deployment) is None:
-            known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
-            raise NotFound(
-                f"No deployment {deployment!r} in the governance registry (known: {known})."
-            )
+        known_deployment(gov, deployment)
         same = _still_open(unit, deployment, kind) if origin is IncidentSource.MANUAL else None
         if same is not None:
             raised = _opened_again(unit, gov, same, level, by, title.strip(), description)
@@ -172,6 +168,17 @@ def open_incident(
         incident_id = record.id
     deliver(ws, [Pending(incident_id, event)] if event else [], sleep)
     return get_incident(ws, incident_id)
+
+
+def known_deployment(gov: Governance, key: str) -> Deployment:
+    """The declared deployment an incident or a decision is about, or NotFound naming them."""
+    dep = gov.deployment(key)
+    if dep is None:
+        known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
+        raise DeploymentNotFound(
+            f"No deployment {key!r} in the governance registry (known: {known})."
+        )
+    return dep
 
 
 def _still_open(session: Session, deployment: str, kind: str) -> IncidentRecord | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -63,20 +64,28 @@ def list_incidents(
     return render(request, "incidents/list.html", context, status_code=400 if errors else 200)
 
 
-def _detail(
-    request: Request,
-    ws: WS,
-    user: UserOut,
-    incident_id: int,
-    *,
-    done: str = "",
-    form: str = "",
-    message: str | None = None,
-    problems: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    template_key: str = "",
-    status_code: int = 200,
-) -> Response:
+@dataclass(frozen=True)
+class _Refusal:
+    """A refused form, shown again on the detail page with what was typed and why."""
+
+    form: str
+    message: str
+    problems: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _View:
+    """What the detail page shows beside the incident: a notice, a template, a refusal."""
+
+    done: str = ""
+    template_key: str = ""
+    refusal: _Refusal | None = None
+    status_code: int = 200
+
+
+def _detail(request: Request, ws: WS, user: UserOut, incident_id: int, view: _View) -> Response:
+    refusal, template_key = view.refusal, view.template_key
     incident = incidents.get_incident(ws, incident_id)
     gov = current_governance(ws)
     templates = [t for t in gov.templates if t.incident_type == incident.incident_type]
@@ -84,24 +93,24 @@ def _detail(
     context: dict[str, Any] = {
         "title": f"Incident {incident.id}",
         "incident": incident,
-        "done": DONE.get(done),
-        "form": form,
-        "message": message,
-        "problems": problems or {},
-        "values": values or {},
+        "done": DONE.get(view.done),
+        "form": refusal.form if refusal else "",
+        "message": refusal.message if refusal else None,
+        "problems": refusal.problems if refusal else {},
+        "values": refusal.values if refusal else {},
         "moves": sorted(s.value for s in MOVES[IncidentStatus(incident.status)]),
         "actions": [a.value for a in DecisionAction],
         # Decisions and messages are taken as the person whose key is the username, never
         # as a person picked in the form (see services/governance/acting.py).
         "me": person_of_account(gov, user.username),
         "not_person": not_a_person_message(user.username),
-        "decisions": decisions.list_decisions(ws, incident_id=incident.id),
+        "decisions": incident.decisions,
         "messages": communications.list_communications(ws, incident.id),
         "templates": templates,
         "template": chosen,
         "deployment": gov.deployment(incident.deployment),
     }
-    return render(request, "incidents/detail.html", context, status_code=status_code)
+    return render(request, "incidents/detail.html", context, status_code=view.status_code)
 
 
 @router.get("/incidents/{incident_id}")
@@ -114,7 +123,7 @@ def show_incident(
     template: str = "",
 ) -> Response:
     """One incident: owner, notify list, respond-by, timeline, decisions, communications."""
-    return _detail(request, ws, user, incident_id, done=done, template_key=template)
+    return _detail(request, ws, user, incident_id, _View(done=done, template_key=template))
 
 
 def _back(incident_id: int, done: str) -> RedirectResponse:
@@ -131,26 +140,15 @@ def _refused(
     form: str,
     values: dict[str, str] | None = None,
     template_key: str = "",
-    field: str = "",
+    unplaced: str = "",
 ) -> Response:
     """The page again with the refusal beside its form; the status is the error mapper's."""
-    problems: dict[str, str] = {}
-    message = exc.message
+    refusal = _Refusal(form, exc.message, values=values or {})
     if isinstance(exc, Invalid):
-        problems = {p.column or field: p.message for p in exc.problems if p.column or field}
-        message = exc.summary
-    return _detail(
-        request,
-        ws,
-        user,
-        incident_id,
-        form=form,
-        message=message,
-        problems=problems,
-        values=values,
-        template_key=template_key,
-        status_code=status_of(exc),
-    )
+        problems = {p.column or unplaced: p.message for p in exc.problems if p.column or unplaced}
+        refusal = _Refusal(form, exc.summary, problems, values or {})
+    view = _View(template_key=template_key, refusal=refusal, status_code=status_of(exc))
+    return _detail(request, ws, user, incident_id, view)
 
 
 @router.post("/incidents/{incident_id}/acknowledge")
@@ -252,7 +250,7 @@ async def draft_communication(
             form="draft",
             values=values,
             template_key=key,
-            field="template",
+            unplaced="template",
         )
     return _back(incident_id, "drafted")
 
@@ -268,11 +266,10 @@ def send_communication(
 ) -> Response:
     """Record that a drafted message went out to customers (once), sent by the signed-in person."""
     by = acting_person(ws, user.username).key
+    if all(m.id != communication_id for m in communications.list_communications(ws, incident_id)):
+        # The page has no such draft to show the refusal beside: the error page says it.
+        raise NotFound(f"Communication {communication_id} is not a draft of this incident.")
     try:
-        if all(
-            m.id != communication_id for m in communications.list_communications(ws, incident_id)
-        ):
-            raise NotFound(f"Communication {communication_id} is not a draft of this incident.")
         communications.send_communication(ws, communication_id, by, channel)
     except CxStewardError as exc:
         return _refused(request, ws, user, incident_id, exc, form=f"send-{communication_id}")
