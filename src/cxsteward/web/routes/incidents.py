@@ -90,6 +90,7 @@ def _detail(request: Request, ws: WS, user: UserOut, incident_id: int, view: _Vi
     gov = current_governance(ws)
     templates = [t for t in gov.templates if t.incident_type == incident.incident_type]
     chosen = next((t for t in templates if t.key == template_key), None)
+    # The template's context: the page boundary, where Jinja reads values of every kind.
     context: dict[str, Any] = {
         "title": f"Incident {incident.id}",
         "incident": incident,
