@@ -44,11 +44,16 @@ def list_incidents(
     deployment: str = "",
 ) -> Response:
     """Incidents, newest first, filtered by status, severity and deployment; overdue flagged."""
-    errors: dict[str, str] = {}
+    problems = []
     if status and status not in {s.value for s in IncidentStatus}:
-        errors["status"] = f"Unknown status {status!r}; choose one from the list."
+        problems.append(
+            Problem(f"Unknown status {status!r}; choose one from the list.", column="status")
+        )
     if severity and severity not in {s.value for s in Severity}:
-        errors["severity"] = f"Unknown severity {severity!r}; choose one from the list."
+        problems.append(
+            Problem(f"Unknown severity {severity!r}; choose one from the list.", column="severity")
+        )
+    errors = {str(p.column): p.message for p in problems}
     items = incidents.list_incidents(ws, status or None, deployment or None) if not errors else []
     items = [i for i in items if not severity or i.severity == severity]
     gov = current_governance(ws)
@@ -61,7 +66,8 @@ def list_incidents(
         "severities": list(Severity),
         "deployments": [d.key for d in gov.deployments],
     }
-    return render(request, "incidents/list.html", context, status_code=400 if errors else 200)
+    code = status_of(Invalid("Some filters are not valid.", problems)) if problems else 200
+    return render(request, "incidents/list.html", context, status_code=code)
 
 
 @dataclass(frozen=True)

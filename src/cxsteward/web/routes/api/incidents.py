@@ -10,6 +10,7 @@ from cxsteward.domain.incidents import IncidentStatus
 from cxsteward.services.governance.decisions import record_decision
 from cxsteward.services.incidents import lifecycle as incidents
 from cxsteward.services.incidents.models import (
+    KEY_MAX,
     AcknowledgeCreate,
     DecisionCreate,
     DecisionOut,
@@ -32,7 +33,7 @@ def list_incidents(
     user: Reader,
     status: Annotated[IncidentStatus | None, Query(description="Only this status.")] = None,
     deployment: Annotated[
-        str | None, Query(max_length=120, description="Only this deployment.")
+        str | None, Query(max_length=KEY_MAX, description="Only this deployment.")
     ] = None,
 ) -> list[IncidentOut]:
     """Incidents, newest first."""
