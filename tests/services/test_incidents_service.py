@@ -15,9 +15,9 @@ from cxsteward.services.incidents.lifecycle import (
     list_incidents,
     open_incident,
     set_incident_status,
-    sync_incidents,
 )
 from cxsteward.services.incidents.models import NOTE_MAX, TITLE_MAX
+from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.workspace import Workspace
 
 

@@ -13,6 +13,7 @@ from cxsteward.services.governance import decisions
 from cxsteward.services.incidents import communications
 from cxsteward.services.incidents import lifecycle as incidents
 from cxsteward.services.incidents.models import EventDetail, IncidentOut
+from cxsteward.services.incidents.sync import sync_incidents
 
 app = StewardTyper(
     help="Incidents: opened from breaches or by hand, routed by protocol, decided and closed.",
@@ -308,7 +309,7 @@ def sync(
     Example: cxsteward incident sync 12
     """
     with workspace(ctx) as ws:
-        out = incidents.sync_incidents(ws, run_id)
+        out = sync_incidents(ws, run_id)
     if json_out:
         print_json(out)
         return

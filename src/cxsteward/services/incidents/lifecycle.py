@@ -1,9 +1,11 @@
-"""Incidents: opened from findings or by hand, routed by protocol, moved through a lifecycle."""
+"""Incidents: opened by hand, routed by protocol, moved through a lifecycle, read back.
+
+Incidents from monitoring runs are opened through the same routing (see ``sync.py``).
+"""
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import event, select
@@ -24,11 +26,9 @@ from cxsteward.domain.incidents import (
     responded_late,
     route,
 )
-from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
 from cxsteward.registry.tables_incidents import DecisionRecord, IncidentEventRecord, IncidentRecord
-from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.models import (
@@ -39,42 +39,17 @@ from cxsteward.services.incidents.models import (
     IncidentOut,
     IncidentUpdate,
     Pending,
-    SyncOut,
     checked,
 )
 from cxsteward.services.incidents.notify import Sleep, deliver, governance_or_none
 from cxsteward.services.workspace import Workspace
 
-MONITOR_ACTOR = "cxsteward monitor"
-# Only a breach of a rule declared in advance is an incident; the other kinds of finding
-# are exploratory (see docs/incidents.md) and stay findings for an analyst to review.
-INCIDENT_KINDS = frozenset({"threshold_breach"})
 
-
-def sync_incidents(
-    ws: Workspace, run_id: int, session: Session | None = None, sleep: Sleep = time.sleep
-) -> SyncOut:
-    """Open or update one incident per threshold breach of a monitoring run.
-
-    With ``session`` the work joins the caller's transaction and the notifications go out
-    once it commits; without, it runs in its own transaction. Running it twice for the same
-    run changes nothing the second time.
-    """
-    if session is not None:
-        out = _sync(session, run_id)
-        if out.pending:
-            _deliver_after_commit(ws, session, out.pending, sleep)
-        return out
-    with ws.transaction() as own:
-        out = _sync(own, run_id)
-    deliver(ws, out.pending, sleep)
-    return out
-
-
-def _deliver_after_commit(
+def deliver_after_commit(
     ws: Workspace, session: Session, pending: list[Pending], sleep: Sleep
 ) -> None:
-    # Notify only what was really stored: once on commit, never after a rollback.
+    """Notify about ``pending`` once ``session`` commits: only what was really stored, and
+    never after a rollback."""
     done = False
 
     def committed(_session: Session) -> None:
@@ -142,7 +117,7 @@ def open_incident(
         if same is not None:
             raised = _opened_again(unit, gov, same, level, by, title.strip(), description)
             return same, "severity_raised" if raised else None
-        record = _new(
+        record = new_incident(
             unit,
             gov,
             source=origin,
@@ -161,7 +136,7 @@ def open_incident(
     if session is not None:
         record, event = create(session)
         pending = [Pending(record.id, event)] if event else []
-        _deliver_after_commit(ws, session, pending, sleep)
+        deliver_after_commit(ws, session, pending, sleep)
         return _detail(session, record, now(session))
     with ws.transaction(actor=by) as own:
         record, event = create(own)
@@ -211,12 +186,12 @@ def _opened_again(
     detail: dict[str, object] = {"by": by, "title": title, "occurrences": record.occurrences}
     if description.strip():
         detail["description"] = description.strip()
-    raised = _raise_severity(gov, record, level, at, detail)
+    raised = raise_severity(gov, record, level, at, detail)
     add_event(session, record.id, by, EventKind.RECURRED, detail, at)
     return raised
 
 
-def _raise_severity(
+def raise_severity(
     gov: Governance | None,
     record: IncidentRecord,
     level: Severity,
@@ -285,7 +260,7 @@ def set_incident_status(
         check_move(incident_id, current, target)
         at = now(session)
         if target is IncidentStatus.OPEN:
-            _reopen(governance_or_none(session), record, at)
+            reopen(governance_or_none(session), record, at)
         else:
             if record.acknowledged_at is None:
                 # Working on it or fixing it is a response, even without an explicit ack.
@@ -330,90 +305,7 @@ def add_event(
     )
 
 
-def _sync(session: Session, run_id: int) -> SyncOut:
-    if session.get(MonitorRunRecord, run_id) is None:
-        raise NotFound(
-            f"No monitoring run {run_id}; `cxsteward monitor run` prints the id of each run."
-        )
-    gov = governance_or_none(session)
-    findings = session.scalars(
-        select(FindingRecord).where(FindingRecord.run_id == run_id).order_by(FindingRecord.id)
-    )
-    opened: list[int] = []
-    updated: list[int] = []
-    skipped: Counter[str] = Counter()
-    pending: list[Pending] = []
-    for row in findings:
-        if row.kind not in INCIDENT_KINDS:
-            skipped[row.kind] += 1
-            continue
-        finding = Finding.model_validate(row.body)
-        if _synced(session, row.key, run_id):
-            continue  # this run was synced before: nothing to add
-        existing = session.scalar(
-            select(IncidentRecord).where(
-                IncidentRecord.key == row.key, IncidentRecord.status != IncidentStatus.CLOSED
-            )
-        )
-        if existing is None:
-            record = _open_from_finding(session, gov, run_id, row, finding)
-            opened.append(record.id)
-            pending.append(Pending(record.id, "opened"))
-        else:
-            if _recur(session, gov, run_id, existing, finding):
-                pending.append(Pending(existing.id, "severity_raised"))
-            updated.append(existing.id)
-    return SyncOut(
-        run=run_id,
-        opened=opened,
-        updated=updated,
-        not_incidents=dict(sorted(skipped.items())),
-        pending=pending,
-    )
-
-
-def _synced(session: Session, key: str, run_id: int) -> bool:
-    found = session.scalar(
-        select(IncidentRecord.id).where(
-            IncidentRecord.key == key, IncidentRecord.last_run_id == run_id
-        )
-    )
-    return found is not None
-
-
-def _open_from_finding(
-    session: Session, gov: Governance | None, run_id: int, row: FindingRecord, finding: Finding
-) -> IncidentRecord:
-    level, unknown = _severity_of(finding)
-    scope = ", ".join(f"{k}={v}" for k, v in finding.scope.items()) or "all contacts"
-    record = _new(
-        session,
-        gov,
-        source=IncidentSource.FINDING,
-        title=f"{finding.threshold or finding.metric} breached in {finding.deployment} ({scope})",
-        deployment=finding.deployment,
-        severity=level,
-        metric=finding.metric,
-        scope=dict(finding.scope),
-        description=finding.message,
-        incident_type=finding.metric,
-        actor=MONITOR_ACTOR,
-        detail={
-            "run_id": run_id,
-            "finding_id": row.id,
-            "finding_status": finding.status,
-            "threshold": finding.threshold,
-            "action": finding.action,
-        },
-        key=row.key,
-        run_id=run_id,
-    )
-    if unknown:
-        add_event(session, record.id, MONITOR_ACTOR, EventKind.NOTE, {"note": unknown})
-    return record
-
-
-def _new(
+def new_incident(
     session: Session,
     gov: Governance | None,
     *,
@@ -430,6 +322,8 @@ def _new(
     key: str | None = None,
     run_id: int | None = None,
 ) -> IncidentRecord:
+    """Store a new incident routed by its severity's protocol, with its opening on the
+    timeline and a note for each gap in the routing (no protocol, owner or governance)."""
     at = now(session)
     routing = route(gov, severity, deployment, metric)
     protocol = routing.protocol
@@ -494,52 +388,13 @@ def _routing_notes(
     return notes
 
 
-def _recur(
-    session: Session, gov: Governance | None, run_id: int, record: IncidentRecord, finding: Finding
-) -> bool:
-    """Count a recurrence; True when the severity went up (which is notified again)."""
-    at = now(session)
-    record.occurrences += 1
-    record.last_run_id = run_id
-    level, _ = _severity_of(finding)
-    detail: dict[str, object] = {
-        "run_id": run_id,
-        "occurrences": record.occurrences,
-        "finding_status": finding.status,
-    }
-    raised = _raise_severity(gov, record, level, at, detail)
-    add_event(session, record.id, MONITOR_ACTOR, EventKind.RECURRED, detail, at)
-    if record.status == IncidentStatus.RESOLVED:
-        _reopen(gov, record, at)
-        add_event(
-            session,
-            record.id,
-            MONITOR_ACTOR,
-            EventKind.STATUS,
-            {"from": "resolved", "to": "open", "note": "the breach came back"},
-            at,
-        )
-        record.status = IncidentStatus.OPEN.value
-    return raised
-
-
-def _reopen(gov: Governance | None, record: IncidentRecord, at: datetime) -> None:
-    # A reopened incident needs a fresh response, so its deadline restarts from now.
+def reopen(gov: Governance | None, record: IncidentRecord, at: datetime) -> None:
+    """Clear the response of an incident that opens again; its deadline restarts from now,
+    since a reopened incident needs a fresh response."""
     protocol = gov.protocol(Severity(record.severity)) if gov is not None else None
     record.respond_by = respond_by(at, protocol)
     record.acknowledged_at = None
     record.resolved_at = None
-
-
-def _severity_of(finding: Finding) -> tuple[Severity, str | None]:
-    try:
-        return Severity(finding.severity or ""), None
-    except ValueError:
-        # A breach always carries its rule's severity; this guards rows written by hand.
-        return (
-            Severity.SEV3,
-            f"The finding gave no usable severity ({finding.severity!r}); sev3 used.",
-        )
 
 
 def _out(record: IncidentRecord, at: datetime) -> IncidentOut:
