@@ -246,6 +246,9 @@ def test_sync_draft_and_send(runner: CliRunner, folder: Path, ws: Workspace) -> 
     code, out, err = cli(runner, folder, "sync", str(run_id), "--json")
     assert code == 0, err
     synced = json.loads(out)
+    # The shape of before the typed result: the notifications still owed are never printed.
+    assert list(synced) == ["run", "opened", "updated", "not_incidents"]
+    assert synced["run"] == run_id and synced["updated"] == []
     assert len(synced["opened"]) == 1 and synced["not_incidents"] == {}
     incident_id = str(synced["opened"][0])
     code, _, err = cli(

@@ -15,8 +15,8 @@ from cxsteward.services.incidents.lifecycle import (
     get_incident,
     open_incident,
     set_incident_status,
-    sync_incidents,
 )
+from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.workspace import Workspace
 
 VALUES = {"customer": "Ms Novak", "date": "3 October", "remedy": "refunded the fee"}

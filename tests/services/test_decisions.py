@@ -16,6 +16,7 @@ from cxsteward.services.governance.setup import (
     transition_deployment,
 )
 from cxsteward.services.incidents.lifecycle import get_incident, open_incident
+from cxsteward.services.incidents.models import WHY_MAX
 from cxsteward.services.workspace import Workspace
 
 
@@ -151,3 +152,15 @@ def test_bad_decision_input_is_named(ws: Workspace) -> None:
     with pytest.raises(NotFound, match="No incident 99"):
         record_decision(ws, "pause", "support-chat", by="omar", why="x", incident_id=99)
     assert list_decisions(ws) == [] and status_of(ws, "support-chat") == "production"
+
+
+def test_a_reason_longer_than_the_command_allows_is_refused(ws: Workspace) -> None:
+    apply(ws)
+    incident = open_incident(ws, "Bot leaks account numbers", "support-chat", "sev1", by="finn")
+    with pytest.raises(Invalid) as refused:
+        record_decision(ws, "modify", "support-chat", "eve", "w" * (WHY_MAX + 1), incident.id)
+    assert [p.column for p in refused.value.problems] == ["why"]
+    assert list_decisions(ws) == []
+    kept = record_decision(ws, "modify", "support-chat", "eve", "w" * WHY_MAX, incident.id)
+    assert kept.why == "w" * WHY_MAX
+    assert get_incident(ws, incident.id).decisions == [kept]

@@ -9,7 +9,8 @@ from test_incidents_helpers import apply
 from cxsteward.config import Settings
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
-from cxsteward.services.incidents.lifecycle import get_incident, list_incidents, sync_incidents
+from cxsteward.services.incidents.lifecycle import get_incident, list_incidents
+from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.workspace import init_workspace

@@ -15,8 +15,9 @@ from cxsteward.services.incidents.lifecycle import (
     list_incidents,
     open_incident,
     set_incident_status,
-    sync_incidents,
 )
+from cxsteward.services.incidents.models import NOTE_MAX, TITLE_MAX
+from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.workspace import Workspace
 
 
@@ -296,3 +297,18 @@ def test_list_filters(ws: Workspace) -> None:
     assert [i.id for i in list_incidents(ws)] == [b.id, a.id]
     assert [i.id for i in list_incidents(ws, status="open")] == [a.id]
     assert [i.id for i in list_incidents(ws, deployment="billing-voice")] == [b.id]
+
+
+def test_the_limits_of_the_commands_hold_for_every_door(ws: Workspace) -> None:
+    apply(ws)
+    with pytest.raises(Invalid) as long_title:
+        open_incident(ws, "t" * (TITLE_MAX + 1), "support-chat", "sev3", by="finn")
+    assert [p.column for p in long_title.value.problems] == ["title"]
+    made = open_incident(ws, "t" * TITLE_MAX, "support-chat", "sev3", by="finn")
+    assert made.title == "t" * TITLE_MAX
+    with pytest.raises(Invalid) as long_note:
+        set_incident_status(ws, made.id, "acknowledged", "finn", note="n" * (NOTE_MAX + 1))
+    assert [p.column for p in long_note.value.problems] == ["note"]
+    assert get_incident(ws, made.id).status == "open"
+    moved = set_incident_status(ws, made.id, "acknowledged", "finn", note="n" * NOTE_MAX)
+    assert moved.events[-1].detail["note"] == "n" * NOTE_MAX

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from test_incidents_helpers import apply, breach, store_run
 
 from cxsteward.registry.tables_incidents import NotificationRecord
-from cxsteward.services.incidents.lifecycle import get_incident, open_incident, sync_incidents
+from cxsteward.services.incidents.lifecycle import get_incident, open_incident
 from cxsteward.services.incidents.notify import notify_incident
+from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.workspace import Workspace
 
 

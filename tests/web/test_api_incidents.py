@@ -17,12 +17,14 @@ from api_fixtures import (  # noqa: F401 (fixtures)
 from web_helpers import BASE_URL, TestClient
 
 from cxsteward.config import Settings
+from cxsteward.domain.incidents import DecisionAction
 from cxsteward.services.accounts.api_tokens import list_tokens, revoke_token
 from cxsteward.services.accounts.sessions import start_session
 from cxsteward.services.accounts.users import get_user
 from cxsteward.services.governance.decisions import list_decisions
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents.lifecycle import get_incident, list_incidents
+from cxsteward.services.incidents.models import NOT_BLANK, NOTE_MAX, WHY_MAX
 from cxsteward.services.people.feedback import get_feedback, list_feedback
 from cxsteward.services.trust.reviews import get_review, review_status
 from cxsteward.web.app import create_app
@@ -142,6 +144,33 @@ def test_decision_without_the_right_is_403_naming_who_has_it(
         assert list_decisions(ws, incident_id=api_world.incident_id) == []
     finally:
         ws.close()
+
+
+def test_every_limit_the_server_enforces_is_in_the_published_schema(
+    api_client: TestClient, api_world: ApiWorld
+) -> None:
+    schemas = api_client.get("/openapi.json").json()["components"]["schemas"]
+    why = schemas["DecisionCreate"]["properties"]["why"]
+    assert (why["maxLength"], why["pattern"]) == (WHY_MAX, NOT_BLANK)
+    assert schemas["IncidentUpdate"]["properties"]["note"]["maxLength"] == NOTE_MAX
+    assert schemas["AcknowledgeCreate"]["properties"]["note"]["maxLength"] == NOTE_MAX
+    actions = schemas["DecisionAction"]["enum"]
+    assert sorted(actions) == sorted(a.value for a in DecisionAction)
+    assert schemas["EventOut"]["properties"]["detail"]["type"] == "object"
+    # A blank reason or an overlong note is refused by the schema (422), never later as 400.
+    path = f"/api/v1/incidents/{api_world.incident_id}"
+    blank = {"action": "pause", "why": "   "}
+    refused = _call(api_client, api_world, "POST", f"{path}/decisions", DECIDER, json=blank)
+    assert refused.status_code == 422
+    long_note = {"status": "acknowledged", "note": "n" * (NOTE_MAX + 1)}
+    refused = _call(api_client, api_world, "POST", f"{path}/status", ADMIN, json=long_note)
+    assert refused.status_code == 422
+    fits = {"status": "acknowledged", "note": "n" * NOTE_MAX}
+    assert (
+        _call(api_client, api_world, "POST", f"{path}/status", ADMIN, json=fits).status_code == 200
+    )
+    gone = _call(api_client, api_world, "GET", "/api/v1/incidents/99999", "viewer")
+    assert gone.status_code == 404 and "No incident 99999" in gone.json()["error"]["message"]
 
 
 def test_review_queue_start_and_resolve(api_client: TestClient, api_world: ApiWorld) -> None:

@@ -251,3 +251,39 @@ def test_posts_without_csrf_are_refused(
     client = client_for("admin")
     assert client.post(f"/incidents/{incident_id}/acknowledge").status_code == 403
     assert get_incident(web_ws, incident_id).status == "open"
+
+
+def test_refusals_carry_the_status_of_the_one_error_mapper(
+    incident_id: int, web_ws: Workspace, person: Person
+) -> None:
+    omar = person("omar", "committee")
+    token = csrf_of(omar.get(f"/incidents/{incident_id}"))
+    missing = incident_id + 1000
+    # A missing incident is not found, whichever form was posted (it used to be a 409).
+    for path, data in (
+        (f"/incidents/{missing}/acknowledge", {}),
+        (f"/incidents/{missing}/status", {"status": "resolved"}),
+        (f"/incidents/{missing}/decisions", {"action": "pause", "why": "x"}),
+    ):
+        gone = omar.post(path, data={"csrf_token": token, **data})
+        assert gone.status_code == 404, path
+        assert f"No incident {missing}" in gone.text
+    # A move the lifecycle refuses clashes with the state: 409, shown beside the form.
+    refused = omar.post(
+        f"/incidents/{incident_id}/status", data={"csrf_token": token, "status": "closed"}
+    )
+    assert refused.status_code == 409
+    assert "cannot move from open to closed" in html.unescape(refused.text)
+    assert 'id="status-note"' in refused.text or "Complaints tripled" in refused.text
+    # An unknown status is a bad request, named as such.
+    unknown = omar.post(
+        f"/incidents/{incident_id}/status", data={"csrf_token": token, "status": "done"}
+    )
+    assert unknown.status_code == 400 and "Unknown incident status" in html.unescape(unknown.text)
+    # Sending a draft that is not this incident's names what is not there.
+    stray = omar.post(
+        f"/incidents/{incident_id}/communications/77/send",
+        data={"csrf_token": token, "channel": "email"},
+    )
+    assert stray.status_code == 404 and "Communication 77 is not a draft" in stray.text
+    assert get_incident(web_ws, incident_id).status == "open"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -335,7 +334,7 @@ def committee_decision(
             execute=not record_only,
         )
     if json_out:
-        print_json(jsonable(asdict(out)))
+        print_json(out)
         return
     made = "made" if out.used_at is not None else "not made yet"
     console().print(

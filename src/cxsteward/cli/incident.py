@@ -12,7 +12,8 @@ from cxsteward.errors import Invalid
 from cxsteward.services.governance import decisions
 from cxsteward.services.incidents import communications
 from cxsteward.services.incidents import lifecycle as incidents
-from cxsteward.services.incidents.lifecycle import IncidentOut
+from cxsteward.services.incidents.models import EventDetail, IncidentOut
+from cxsteward.services.incidents.sync import sync_incidents
 
 app = StewardTyper(
     help="Incidents: opened from breaches or by hand, routed by protocol, decided and closed.",
@@ -31,7 +32,7 @@ def _short(value: datetime | None) -> str:
     return f"{value:%m-%d %H:%M}" if value is not None else "-"
 
 
-def _detail(detail: dict[str, object]) -> str:
+def _detail(detail: EventDetail) -> str:
     """A timeline event's detail as short text: lists joined, from/to pairs as arrows."""
     parts = []
     for key, value in detail.items():
@@ -65,7 +66,7 @@ def list_(
     with workspace(ctx) as ws:
         found = incidents.list_incidents(ws, status=status, deployment=deployment)
     if json_out:
-        print_json([i.document() for i in found])
+        print_json(found)
         return
     table = Table(title="Incidents (times in UTC; n = runs that found it)")
     for column in ("id", "sev", "status", "deployment", "title", "owner", "respond by", "", "n"):
@@ -98,7 +99,7 @@ def show(
     with workspace(ctx) as ws:
         incident = incidents.get_incident(ws, incident_id)
     if json_out:
-        print_json(incident.document())
+        print_json(incident)
         return
     out = console()
     out.print(f"Incident {incident.id}: {incident.title}")
@@ -160,7 +161,7 @@ def open_(
             source=source,
         )
     if json_out:
-        print_json(made.document())
+        print_json(made)
         return
     # A repeat of an open hand-made incident updates it rather than opening a second one.
     verb = "Opened incident" if made.occurrences == 1 else "Updated open incident"
@@ -174,7 +175,7 @@ def _moved(ctx: typer.Context, incident_id: int, status: str, by: str, note: str
     with workspace(ctx) as ws:
         moved = incidents.set_incident_status(ws, incident_id, status, by, note)
     if j:
-        print_json(moved.document())
+        print_json(moved)
         return
     console().print(f"Incident {moved.id} is now {moved.status}.")
 
@@ -237,7 +238,7 @@ def decide(
     with workspace(ctx) as ws:
         out = decisions.record_decision(ws, action, deployment, by, why, incident_id)
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     moved = f"; {deployment} is now {out.status_after}" if out.status_after else ""
     console().print(f"Decision {out.id} recorded ({out.action}, as {out.authority}){moved}.")
@@ -268,7 +269,7 @@ def draft(
     with workspace(ctx) as ws:
         out = communications.draft_communication(ws, incident_id, template, values, by)
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     console().print(f"Draft {out.id} ({out.template_key} v{out.template_version}):")
     console().print(out.text)
@@ -290,7 +291,7 @@ def send(
     with workspace(ctx) as ws:
         out = communications.send_communication(ws, communication_id, by, channel)
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     console().print(f"Communication {out.id} recorded as sent via {out.channel}.")
 
@@ -308,19 +309,12 @@ def sync(
     Example: cxsteward incident sync 12
     """
     with workspace(ctx) as ws:
-        out = incidents.sync_incidents(ws, run_id)
+        out = sync_incidents(ws, run_id)
     if json_out:
-        print_json(
-            {
-                "run": out.run_id,
-                "opened": out.opened,
-                "updated": out.updated,
-                "not_incidents": out.not_incidents,
-            }
-        )
+        print_json(out)
         return
     kept = sum(out.not_incidents.values())
     console().print(
-        f"Run {out.run_id}: {len(out.opened)} incident(s) opened, {len(out.updated)} updated; "
+        f"Run {out.run}: {len(out.opened)} incident(s) opened, {len(out.updated)} updated; "
         f"{kept} finding(s) of other kinds stay findings."
     )

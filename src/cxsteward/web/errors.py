@@ -44,6 +44,11 @@ STATUS_OF: tuple[tuple[type[CxStewardError], int], ...] = (
 )
 
 
+def status_of(exc: CxStewardError) -> int:
+    """The HTTP status of a project error: for a page that re-renders its form with the message."""
+    return next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+
+
 def wants_json(request: Request) -> bool:
     """Whether the answer should be JSON (the REST API and its OpenAPI document)."""
     return request.url.path.startswith("/api/")
@@ -85,7 +90,7 @@ def problem_document(problem: Problem) -> dict[str, Any]:
 
 def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CxStewardError)
-    status = next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+    status = status_of(exc)
     if isinstance(exc, Invalid):
         problems = [problem_document(p) for p in exc.problems]
         return error_response(request, status, exc.summary, problems)

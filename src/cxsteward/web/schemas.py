@@ -13,7 +13,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cxsteward.domain.governance.spec import Lifecycle
-from cxsteward.domain.incidents import DecisionAction, IncidentStatus
 from cxsteward.domain.metrics import Window
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackCategory, ReviewOutcome
@@ -144,74 +143,6 @@ class RunCreate(_In):
     window: Window = Window.WEEK
     alpha: float = Field(default=0.05, gt=0, lt=1)
     fdr: float = Field(default=0.05, gt=0, lt=1)
-
-
-# -- incidents -----------------------------------------------------------------------------
-
-
-class EventOut(_Out):
-    at: datetime
-    actor: str
-    kind: str
-    detail: dict[str, Any]
-
-
-class IncidentOut(_Out):
-    id: int
-    key: str | None
-    source: str
-    title: str
-    description: str
-    incident_type: str
-    deployment: str
-    metric: str | None
-    scope: dict[str, str]
-    severity: str
-    status: str
-    owner: str | None
-    notify: list[str]
-    opened_at: datetime
-    respond_by: datetime | None
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    occurrences: int
-    last_run_id: int | None
-    tell_customers: bool
-    overdue: bool
-    responded_late: bool
-
-
-class DecisionOut(_Out):
-    id: int
-    incident_id: int | None
-    deployment: str
-    action: str
-    by: str
-    why: str
-    authority: str
-    decided_at: datetime
-    status_before: str | None
-    status_after: str | None
-
-
-class IncidentDetailOut(IncidentOut):
-    events: list[EventOut] = Field(description="The timeline, oldest first.")
-    decisions: list[DecisionOut]
-
-
-class IncidentUpdate(_In):
-    status: IncidentStatus
-    note: str = Field(default="", max_length=TEXT_CAP)
-
-
-class AcknowledgeCreate(_In):
-    note: str = Field(default="", max_length=TEXT_CAP)
-
-
-class DecisionCreate(_In):
-    action: DecisionAction
-    why: str = Field(min_length=1, max_length=TEXT_CAP, description="The reason, for the record.")
 
 
 # -- review requests -----------------------------------------------------------------------

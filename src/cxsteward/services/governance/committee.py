@@ -8,9 +8,9 @@ the deployment's oldest unratified emergency pause.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from cxsteward.registry.tables_governance import (
     GovMeetingRecord,
 )
 from cxsteward.services.clock import now
+from cxsteward.services.contract import Result
 from cxsteward.services.governance.actions import transition_deployment
 from cxsteward.services.governance.edit_base import (
     FormErrors,
@@ -53,13 +54,14 @@ TARGET: dict[Move, Lifecycle] = {
 }
 
 
-@dataclass(frozen=True)
-class CommitteeDecisionOut:
+class CommitteeDecisionOut(Result):
+    """A decision the committee took as a body at a meeting, and whether its move was made."""
+
     id: int
     deployment: str
-    move: str
-    meeting: date
-    present: list[str]
+    move: Move
+    meeting: date = Field(description="The day of the meeting it was taken at.")
+    present: list[str] = Field(description="The members present (person keys).")
     votes_for: int
     votes_against: int
     quorum: int
@@ -67,8 +69,10 @@ class CommitteeDecisionOut:
     reason: str
     recorded_by: str
     recorded_at: datetime
-    used_at: datetime | None
-    ratifies: int | None = None
+    used_at: datetime | None = Field(description="When its move was made; null until then.")
+    ratifies: int | None = Field(
+        default=None, description="The emergency pause a ratify decision ratified."
+    )
 
 
 def record_committee_decision(
@@ -243,7 +247,7 @@ def _out(
     return CommitteeDecisionOut(
         id=record.id,
         deployment=record.deployment,
-        move=record.move,
+        move=Move(record.move),
         meeting=meeting,
         present=list(record.present),
         votes_for=record.votes_for,

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
+from cxsteward.domain.governance.spec import Deployment, Lifecycle
 from cxsteward.domain.incidents import (
     MOVE_OF,
     DecisionAction,
@@ -23,28 +19,9 @@ from cxsteward.registry.tables_incidents import DecisionRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.setup import load_governance, transition_deployment
-from cxsteward.services.incidents.lifecycle import add_event, load_incident
+from cxsteward.services.incidents.lifecycle import add_event, known_deployment, load_incident
+from cxsteward.services.incidents.models import DecisionCreate, DecisionOut, checked
 from cxsteward.services.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class DecisionOut:
-    id: int
-    incident_id: int | None
-    deployment: str
-    action: str
-    by: str
-    why: str
-    authority: str
-    decided_at: datetime
-    status_before: str | None
-    status_after: str | None
-
-    def document(self) -> dict[str, Any]:
-        """The JSON shape of ``incident decide --json``."""
-        out: dict[str, Any] = dict(self.__dict__)
-        out["decided_at"] = self.decided_at.isoformat()
-        return out
 
 
 def record_decision(
@@ -64,9 +41,10 @@ def record_decision(
     chosen = parse_action(action)
     if not why.strip():
         raise Invalid("Say why the decision was taken (--why); the record is the evidence.")
+    why = checked(DecisionCreate, action=chosen, why=why).why
     with ws.transaction(actor=by) as session:
         gov = load_governance(session)
-        dep = _deployment(gov, deployment)
+        dep = known_deployment(gov, deployment)
         if gov.person(by) is None:
             raise NotFound(
                 f"{by!r} is not in the governance registry's people; decisions are taken by "
@@ -134,14 +112,6 @@ def list_decisions(
         return [_out(r) for r in session.scalars(query)]
 
 
-def _deployment(gov: Governance, key: str) -> Deployment:
-    dep = gov.deployment(key)
-    if dep is None:
-        known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
-        raise NotFound(f"No deployment {key!r} in the governance registry (known: {known}).")
-    return dep
-
-
 def _new_status(session: Session, dep: Deployment, action: DecisionAction) -> Lifecycle | None:
     """The lifecycle status the decision moves the deployment to, if it moves it."""
     if dep.status is Lifecycle.RETIRED and action is not DecisionAction.ACCEPT_RISK:
@@ -183,15 +153,4 @@ def _before_pause(session: Session, dep: Deployment) -> Lifecycle:
 
 
 def _out(record: DecisionRecord) -> DecisionOut:
-    return DecisionOut(
-        id=record.id,
-        incident_id=record.incident_id,
-        deployment=record.deployment,
-        action=record.action,
-        by=record.by,
-        why=record.why,
-        authority=record.authority,
-        decided_at=record.decided_at,
-        status_before=record.status_before,
-        status_after=record.status_after,
-    )
+    return DecisionOut.model_validate(record)

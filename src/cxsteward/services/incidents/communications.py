@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select
 
 from cxsteward.domain.governance.spec import Governance, Template
@@ -15,30 +11,8 @@ from cxsteward.registry.tables_incidents import CommunicationRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.lifecycle import add_event, load_incident
+from cxsteward.services.incidents.models import CommunicationOut
 from cxsteward.services.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class CommunicationOut:
-    id: int
-    incident_id: int
-    template_key: str
-    template_version: int
-    text: str
-    values: dict[str, str]
-    drafted_by: str
-    drafted_at: datetime
-    sent_by: str | None
-    sent_at: datetime | None
-    channel: str | None
-
-    def document(self) -> dict[str, Any]:
-        """The JSON shape the CLI prints."""
-        out: dict[str, Any] = dict(self.__dict__)
-        for name in ("drafted_at", "sent_at"):
-            value = out[name]
-            out[name] = value.isoformat() if value is not None else None
-        return out
 
 
 def draft_communication(
@@ -152,16 +126,4 @@ def _person(gov: Governance, key: str) -> None:
 
 
 def _out(record: CommunicationRecord) -> CommunicationOut:
-    return CommunicationOut(
-        id=record.id,
-        incident_id=record.incident_id,
-        template_key=record.template_key,
-        template_version=record.template_version,
-        text=record.text,
-        values=dict(record.values),
-        drafted_by=record.drafted_by,
-        drafted_at=record.drafted_at,
-        sent_by=record.sent_by,
-        sent_at=record.sent_at,
-        channel=record.channel,
-    )
+    return CommunicationOut.model_validate(record)

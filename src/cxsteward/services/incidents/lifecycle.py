@@ -1,17 +1,17 @@
-"""Incidents: opened from findings or by hand, routed by protocol, moved through a lifecycle."""
+"""Incidents: opened by hand, routed by protocol, moved through a lifecycle, read back.
+
+Incidents from monitoring runs are opened through the same routing (see ``sync.py``).
+"""
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.spec import Governance
+from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.domain.incidents import (
     EventKind,
     IncidentSource,
@@ -26,98 +26,30 @@ from cxsteward.domain.incidents import (
     responded_late,
     route,
 )
-from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.domain.thresholds import Severity
-from cxsteward.errors import Invalid, NotFound
-from cxsteward.registry.tables_incidents import IncidentEventRecord, IncidentRecord
-from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
+from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
+from cxsteward.registry.tables_incidents import DecisionRecord, IncidentEventRecord, IncidentRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
-from cxsteward.services.incidents.notify import Pending, Sleep, deliver, governance_or_none
+from cxsteward.services.incidents.models import (
+    DecisionOut,
+    EventOut,
+    IncidentCreate,
+    IncidentDetailOut,
+    IncidentOut,
+    IncidentUpdate,
+    Pending,
+    checked,
+)
+from cxsteward.services.incidents.notify import Sleep, deliver, governance_or_none
 from cxsteward.services.workspace import Workspace
 
-MONITOR_ACTOR = "cxsteward monitor"
-# Only a breach of a rule declared in advance is an incident; the other kinds of finding
-# are exploratory (see docs/incidents.md) and stay findings for an analyst to review.
-INCIDENT_KINDS = frozenset({"threshold_breach"})
 
-
-@dataclass(frozen=True)
-class EventOut:
-    at: datetime
-    actor: str
-    kind: str
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class IncidentOut:
-    id: int
-    key: str | None
-    source: str
-    title: str
-    description: str
-    incident_type: str
-    deployment: str
-    metric: str | None
-    scope: dict[str, str]
-    severity: str
-    status: str
-    owner: str | None
-    notify: list[str]
-    opened_at: datetime
-    respond_by: datetime | None
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    occurrences: int
-    last_run_id: int | None
-    tell_customers: bool
-    overdue: bool
-    responded_late: bool
-    events: list[EventOut] = field(default_factory=list)
-
-    def document(self) -> dict[str, Any]:
-        """The JSON shape of ``incident show --json``."""
-        out = {k: _jsonable(v) for k, v in self.__dict__.items() if k != "events"}
-        out["events"] = [{k: _jsonable(v) for k, v in e.__dict__.items()} for e in self.events]
-        return out
-
-
-@dataclass(frozen=True)
-class SyncOut:
-    run_id: int
-    opened: list[int]
-    updated: list[int]
-    # Finding kinds that are not incidents, with how many of each the run had.
-    not_incidents: dict[str, int]
-    pending: list[Pending]
-
-
-def sync_incidents(
-    ws: Workspace, run_id: int, session: Session | None = None, sleep: Sleep = time.sleep
-) -> SyncOut:
-    """Open or update one incident per threshold breach of a monitoring run.
-
-    With ``session`` the work joins the caller's transaction and the notifications go out
-    once it commits; without, it runs in its own transaction. Running it twice for the same
-    run changes nothing the second time.
-    """
-    if session is not None:
-        out = _sync(session, run_id)
-        if out.pending:
-            _deliver_after_commit(ws, session, out.pending, sleep)
-        return out
-    with ws.transaction() as own:
-        out = _sync(own, run_id)
-    deliver(ws, out.pending, sleep)
-    return out
-
-
-def _deliver_after_commit(
+def deliver_after_commit(
     ws: Workspace, session: Session, pending: list[Pending], sleep: Sleep
 ) -> None:
-    # Notify only what was really stored: once on commit, never after a rollback.
+    """Notify about ``pending`` once ``session`` commits: only what was really stored, and
+    never after a rollback."""
     done = False
 
     def committed(_session: Session) -> None:
@@ -146,7 +78,7 @@ def open_incident(
     source: str = IncidentSource.MANUAL.value,
     sleep: Sleep = time.sleep,
     session: Session | None = None,
-) -> IncidentOut:
+) -> IncidentDetailOut:
     """Open an incident by hand (or for a frontline flag or review request).
 
     A hand-opened incident for the same deployment, kind and scope as one still open (not
@@ -166,20 +98,26 @@ def open_incident(
         names = ", ".join(s.value for s in IncidentSource)
         raise Invalid(f"Unknown incident source {source!r}; use one of {names}.") from None
 
-    kind = incident_type or metric or "general"
+    opening = checked(
+        IncidentCreate,
+        title=title.strip(),
+        deployment=deployment,
+        severity=level,
+        metric=metric,
+        description=description,
+        incident_type=incident_type,
+        source=origin,
+    )
+    kind = opening.incident_type or metric or "general"
 
     def create(unit: Session) -> tuple[IncidentRecord, str | None]:
         gov = load_governance(unit)
-        if gov.deployment(deployment) is None:
-            known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
-            raise NotFound(
-                f"No deployment {deployment!r} in the governance registry (known: {known})."
-            )
+        known_deployment(gov, deployment)
         same = _still_open(unit, deployment, kind) if origin is IncidentSource.MANUAL else None
         if same is not None:
             raised = _opened_again(unit, gov, same, level, by, title.strip(), description)
             return same, "severity_raised" if raised else None
-        record = _new(
+        record = new_incident(
             unit,
             gov,
             source=origin,
@@ -198,13 +136,24 @@ def open_incident(
     if session is not None:
         record, event = create(session)
         pending = [Pending(record.id, event)] if event else []
-        _deliver_after_commit(ws, session, pending, sleep)
-        return _out(record, now(session))
+        deliver_after_commit(ws, session, pending, sleep)
+        return _detail(session, record, now(session))
     with ws.transaction(actor=by) as own:
         record, event = create(own)
         incident_id = record.id
     deliver(ws, [Pending(incident_id, event)] if event else [], sleep)
     return get_incident(ws, incident_id)
+
+
+def known_deployment(gov: Governance, key: str) -> Deployment:
+    """The declared deployment an incident or a decision is about, or NotFound naming them."""
+    dep = gov.deployment(key)
+    if dep is None:
+        known = ", ".join(d.key for d in gov.deployments) or "none declared yet"
+        raise DeploymentNotFound(
+            f"No deployment {key!r} in the governance registry (known: {known})."
+        )
+    return dep
 
 
 def _still_open(session: Session, deployment: str, kind: str) -> IncidentRecord | None:
@@ -237,12 +186,12 @@ def _opened_again(
     detail: dict[str, object] = {"by": by, "title": title, "occurrences": record.occurrences}
     if description.strip():
         detail["description"] = description.strip()
-    raised = _raise_severity(gov, record, level, at, detail)
+    raised = raise_severity(gov, record, level, at, detail)
     add_event(session, record.id, by, EventKind.RECURRED, detail, at)
     return raised
 
 
-def _raise_severity(
+def raise_severity(
     gov: Governance | None,
     record: IncidentRecord,
     level: Severity,
@@ -290,27 +239,28 @@ def list_incidents(
         return [_out(r, at or now(session)) for r in session.scalars(query)]
 
 
-def get_incident(ws: Workspace, incident_id: int, at: datetime | None = None) -> IncidentOut:
-    """One incident with its whole timeline."""
+def get_incident(ws: Workspace, incident_id: int, at: datetime | None = None) -> IncidentDetailOut:
+    """One incident with its whole timeline and its decisions: the one read of an incident
+    that the API, its page and ``incident show --json`` all give."""
     with ws.transaction() as session:
-        record = load_incident(session, incident_id)
-        return _out(record, at or now(session), with_events=True)
+        return _detail(session, load_incident(session, incident_id), at or now(session))
 
 
 def set_incident_status(
     ws: Workspace, incident_id: int, status: str, by: str, note: str = ""
-) -> IncidentOut:
+) -> IncidentDetailOut:
     """Move an incident along its lifecycle; refused moves say which ones are allowed."""
     target = parse_status(status)
     if not by.strip():
         raise Invalid("Say who changes the status (--by).")
+    note = checked(IncidentUpdate, status=target, note=note).note
     with ws.transaction(actor=by) as session:
         record = load_incident(session, incident_id)
         current = IncidentStatus(record.status)
         check_move(incident_id, current, target)
         at = now(session)
         if target is IncidentStatus.OPEN:
-            _reopen(governance_or_none(session), record, at)
+            reopen(governance_or_none(session), record, at)
         else:
             if record.acknowledged_at is None:
                 # Working on it or fixing it is a response, even without an explicit ack.
@@ -355,84 +305,7 @@ def add_event(
     )
 
 
-def _sync(session: Session, run_id: int) -> SyncOut:
-    if session.get(MonitorRunRecord, run_id) is None:
-        raise NotFound(
-            f"No monitoring run {run_id}; `cxsteward monitor run` prints the id of each run."
-        )
-    gov = governance_or_none(session)
-    findings = session.scalars(
-        select(FindingRecord).where(FindingRecord.run_id == run_id).order_by(FindingRecord.id)
-    )
-    opened: list[int] = []
-    updated: list[int] = []
-    skipped: Counter[str] = Counter()
-    pending: list[Pending] = []
-    for row in findings:
-        if row.kind not in INCIDENT_KINDS:
-            skipped[row.kind] += 1
-            continue
-        finding = Finding.model_validate(row.body)
-        if _synced(session, row.key, run_id):
-            continue  # this run was synced before: nothing to add
-        existing = session.scalar(
-            select(IncidentRecord).where(
-                IncidentRecord.key == row.key, IncidentRecord.status != IncidentStatus.CLOSED
-            )
-        )
-        if existing is None:
-            record = _open_from_finding(session, gov, run_id, row, finding)
-            opened.append(record.id)
-            pending.append(Pending(record.id, "opened"))
-        else:
-            if _recur(session, gov, run_id, existing, finding):
-                pending.append(Pending(existing.id, "severity_raised"))
-            updated.append(existing.id)
-    return SyncOut(run_id, opened, updated, dict(sorted(skipped.items())), pending)
-
-
-def _synced(session: Session, key: str, run_id: int) -> bool:
-    found = session.scalar(
-        select(IncidentRecord.id).where(
-            IncidentRecord.key == key, IncidentRecord.last_run_id == run_id
-        )
-    )
-    return found is not None
-
-
-def _open_from_finding(
-    session: Session, gov: Governance | None, run_id: int, row: FindingRecord, finding: Finding
-) -> IncidentRecord:
-    level, unknown = _severity_of(finding)
-    scope = ", ".join(f"{k}={v}" for k, v in finding.scope.items()) or "all contacts"
-    record = _new(
-        session,
-        gov,
-        source=IncidentSource.FINDING,
-        title=f"{finding.threshold or finding.metric} breached in {finding.deployment} ({scope})",
-        deployment=finding.deployment,
-        severity=level,
-        metric=finding.metric,
-        scope=dict(finding.scope),
-        description=finding.message,
-        incident_type=finding.metric,
-        actor=MONITOR_ACTOR,
-        detail={
-            "run_id": run_id,
-            "finding_id": row.id,
-            "finding_status": finding.status,
-            "threshold": finding.threshold,
-            "action": finding.action,
-        },
-        key=row.key,
-        run_id=run_id,
-    )
-    if unknown:
-        add_event(session, record.id, MONITOR_ACTOR, EventKind.NOTE, {"note": unknown})
-    return record
-
-
-def _new(
+def new_incident(
     session: Session,
     gov: Governance | None,
     *,
@@ -449,6 +322,8 @@ def _new(
     key: str | None = None,
     run_id: int | None = None,
 ) -> IncidentRecord:
+    """Store a new incident routed by its severity's protocol, with its opening on the
+    timeline and a note for each gap in the routing (no protocol, owner or governance)."""
     at = now(session)
     routing = route(gov, severity, deployment, metric)
     protocol = routing.protocol
@@ -513,67 +388,28 @@ def _routing_notes(
     return notes
 
 
-def _recur(
-    session: Session, gov: Governance | None, run_id: int, record: IncidentRecord, finding: Finding
-) -> bool:
-    """Count a recurrence; True when the severity went up (which is notified again)."""
-    at = now(session)
-    record.occurrences += 1
-    record.last_run_id = run_id
-    level, _ = _severity_of(finding)
-    detail: dict[str, object] = {
-        "run_id": run_id,
-        "occurrences": record.occurrences,
-        "finding_status": finding.status,
-    }
-    raised = _raise_severity(gov, record, level, at, detail)
-    add_event(session, record.id, MONITOR_ACTOR, EventKind.RECURRED, detail, at)
-    if record.status == IncidentStatus.RESOLVED:
-        _reopen(gov, record, at)
-        add_event(
-            session,
-            record.id,
-            MONITOR_ACTOR,
-            EventKind.STATUS,
-            {"from": "resolved", "to": "open", "note": "the breach came back"},
-            at,
-        )
-        record.status = IncidentStatus.OPEN.value
-    return raised
-
-
-def _reopen(gov: Governance | None, record: IncidentRecord, at: datetime) -> None:
-    # A reopened incident needs a fresh response, so its deadline restarts from now.
+def reopen(gov: Governance | None, record: IncidentRecord, at: datetime) -> None:
+    """Clear the response of an incident that opens again; its deadline restarts from now,
+    since a reopened incident needs a fresh response."""
     protocol = gov.protocol(Severity(record.severity)) if gov is not None else None
     record.respond_by = respond_by(at, protocol)
     record.acknowledged_at = None
     record.resolved_at = None
 
 
-def _severity_of(finding: Finding) -> tuple[Severity, str | None]:
-    try:
-        return Severity(finding.severity or ""), None
-    except ValueError:
-        # A breach always carries its rule's severity; this guards rows written by hand.
-        return (
-            Severity.SEV3,
-            f"The finding gave no usable severity ({finding.severity!r}); sev3 used.",
-        )
-
-
-def _out(record: IncidentRecord, at: datetime, with_events: bool = False) -> IncidentOut:
+def _out(record: IncidentRecord, at: datetime) -> IncidentOut:
     return IncidentOut(
         id=record.id,
         key=record.key,
-        source=record.source,
+        source=IncidentSource(record.source),
         title=record.title,
         description=record.description,
         incident_type=record.incident_type,
         deployment=record.deployment,
         metric=record.metric,
         scope=dict(record.scope),
-        severity=record.severity,
-        status=record.status,
+        severity=Severity(record.severity),
+        status=IncidentStatus(record.status),
         owner=record.owner,
         notify=list(record.notify),
         opened_at=record.opened_at,
@@ -586,11 +422,25 @@ def _out(record: IncidentRecord, at: datetime, with_events: bool = False) -> Inc
         tell_customers=record.tell_customers,
         overdue=is_overdue(record.respond_by, record.acknowledged_at, at),
         responded_late=responded_late(record.respond_by, record.acknowledged_at),
-        events=[EventOut(e.at, e.actor, e.kind, dict(e.detail)) for e in record.events]
-        if with_events
-        else [],
     )
 
 
-def _jsonable(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
+def _detail(session: Session, record: IncidentRecord, at: datetime) -> IncidentDetailOut:
+    # Read from the tables, not the relationship: in a caller's transaction the events were
+    # added by id and the record's collection may not hold them yet.
+    session.flush()
+    events = session.scalars(
+        select(IncidentEventRecord)
+        .where(IncidentEventRecord.incident_id == record.id)
+        .order_by(IncidentEventRecord.id)
+    )
+    decisions = session.scalars(
+        select(DecisionRecord)
+        .where(DecisionRecord.incident_id == record.id)
+        .order_by(DecisionRecord.id)
+    )
+    return IncidentDetailOut(
+        **dict(_out(record, at)),
+        events=[EventOut.model_validate(e) for e in events],
+        decisions=[DecisionOut.model_validate(d) for d in decisions],
+    )

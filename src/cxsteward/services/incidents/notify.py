@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any
+from typing import Literal
 from urllib.parse import urlsplit
 
+from pydantic import JsonValue
 from sqlalchemy.orm import Session
 
 from cxsteward.config import Settings
@@ -27,6 +28,7 @@ from cxsteward.registry.tables_incidents import (
 )
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
+from cxsteward.services.incidents.models import NotificationOut, Pending
 from cxsteward.services.workspace import Workspace
 
 Sleep = Callable[[float], None]
@@ -36,33 +38,18 @@ ACTOR = "cxsteward notify"
 
 
 @dataclass(frozen=True)
-class Pending:
-    """An incident to notify about, and why: it opened, or its severity went up."""
-
-    incident_id: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    channel: str
-    target: str
-    status: str
-    attempts: int
-    last_error: str | None
-
-
-@dataclass(frozen=True)
 class _Message:
     subject: str
     text: str
-    blocks: list[dict[str, Any]]
+    blocks: list[dict[str, JsonValue]]  # the webhook's JSON body (Slack's block format)
     recipients: dict[str, str | None]  # person key to e-mail address (None when unknown)
 
 
-def deliver(ws: Workspace, pending: list[Pending], sleep: Sleep = time.sleep) -> list[Outcome]:
+def deliver(
+    ws: Workspace, pending: list[Pending], sleep: Sleep = time.sleep
+) -> list[NotificationOut]:
     """Notify about each pending incident through every configured channel; never raises."""
-    outcomes: list[Outcome] = []
+    outcomes: list[NotificationOut] = []
     for item in pending:
         outcomes += notify_incident(ws, item.incident_id, item.reason, sleep=sleep)
     return outcomes
@@ -70,19 +57,19 @@ def deliver(ws: Workspace, pending: list[Pending], sleep: Sleep = time.sleep) ->
 
 def notify_incident(
     ws: Workspace, incident_id: int, reason: str, sleep: Sleep = time.sleep
-) -> list[Outcome]:
+) -> list[NotificationOut]:
     """Send one incident's notification and record every outcome on its timeline."""
     settings = ws.settings
     message = _compose(ws, incident_id, reason)
     if message is None:
         return []  # the incident was never stored (its transaction rolled back)
-    outcomes: list[Outcome] = []
+    outcomes: list[NotificationOut] = []
     notes: list[str] = []
     if settings.webhook_url:
         url = settings.webhook_url
         tries, error = _attempts(settings, sleep, lambda: _post(url, message))
         target = _redact(url)
-        outcomes.append(Outcome("webhook", target, "failed" if error else "sent", tries, error))
+        outcomes.append(_outcome("webhook", target, tries, error))
     if settings.smtp_host:
         missing = sorted(p for p, a in message.recipients.items() if not a)
         if missing:
@@ -99,6 +86,15 @@ def notify_incident(
         )
     _record(ws, incident_id, reason, outcomes, notes)
     return outcomes
+
+
+def _outcome(
+    channel: Literal["webhook", "email"], target: str, attempts: int, error: str | None
+) -> NotificationOut:
+    status: Literal["sent", "failed"] = "failed" if error else "sent"
+    return NotificationOut(
+        channel=channel, target=target, status=status, attempts=attempts, last_error=error
+    )
 
 
 def governance_or_none(session: Session) -> Governance | None:
@@ -161,7 +157,7 @@ def _redact(url: str) -> str:
 
 def _email(
     settings: Settings, message: _Message, addresses: list[str], sleep: Sleep
-) -> list[Outcome]:
+) -> list[NotificationOut]:
     """One e-mail to every address; a refused address is failed at once, others retried."""
     refused: dict[str, str] = {}
 
@@ -179,7 +175,7 @@ def _email(
     results = []
     for address in addresses:
         failure = refused.get(address) or error
-        results.append(Outcome("email", address, "failed" if failure else "sent", tries, failure))
+        results.append(_outcome("email", address, tries, failure))
     return results
 
 
@@ -232,7 +228,7 @@ def _compose(ws: Workspace, incident_id: int, reason: str) -> _Message | None:
     for key in notify:
         person = gov.person(key) if gov is not None else None
         recipients[key] = person.email if person is not None else None
-    blocks: list[dict[str, Any]] = [
+    blocks: list[dict[str, JsonValue]] = [
         {"type": "header", "text": {"type": "plain_text", "text": subject[:150]}},
         {"type": "section", "text": {"type": "plain_text", "text": text[:3000]}},
     ]
@@ -240,7 +236,7 @@ def _compose(ws: Workspace, incident_id: int, reason: str) -> _Message | None:
 
 
 def _record(
-    ws: Workspace, incident_id: int, reason: str, outcomes: list[Outcome], notes: list[str]
+    ws: Workspace, incident_id: int, reason: str, outcomes: list[NotificationOut], notes: list[str]
 ) -> None:
     at = now(ws)
     with ws.transaction(actor=ACTOR) as session:

@@ -31,7 +31,8 @@ from cxsteward.domain.monitoring.thresholds_eval import Evaluation
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
-from cxsteward.services.incidents.lifecycle import SyncOut, sync_incidents
+from cxsteward.services.incidents.models import SyncOut
+from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.monitoring.artifacts import staged_artifacts
 from cxsteward.services.monitoring.baselines import baseline_lookup
 from cxsteward.services.monitoring.metrics import compute_cells

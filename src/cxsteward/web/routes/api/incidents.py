@@ -7,20 +7,19 @@ from typing import Annotated
 from fastapi import Query
 
 from cxsteward.domain.incidents import IncidentStatus
-from cxsteward.services.governance.decisions import list_decisions, record_decision
+from cxsteward.services.governance.decisions import record_decision
 from cxsteward.services.incidents import lifecycle as incidents
-from cxsteward.services.workspace import Workspace
-from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
-from cxsteward.web.routes.api.common import Id, person_of, signed_router
-from cxsteward.web.schemas import (
+from cxsteward.services.incidents.models import (
+    KEY_MAX,
     AcknowledgeCreate,
     DecisionCreate,
     DecisionOut,
-    EventOut,
     IncidentDetailOut,
     IncidentOut,
     IncidentUpdate,
 )
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
+from cxsteward.web.routes.api.common import Id, person_of, signed_router
 
 router = signed_router("/incidents", "incidents")
 Reader = Annotated[UserOut, require_api(Permission.INCIDENT_VIEW)]
@@ -34,12 +33,11 @@ def list_incidents(
     user: Reader,
     status: Annotated[IncidentStatus | None, Query(description="Only this status.")] = None,
     deployment: Annotated[
-        str | None, Query(max_length=120, description="Only this deployment.")
+        str | None, Query(max_length=KEY_MAX, description="Only this deployment.")
     ] = None,
 ) -> list[IncidentOut]:
     """Incidents, newest first."""
-    found = incidents.list_incidents(ws, status.value if status else None, deployment)
-    return [IncidentOut.model_validate(item) for item in found]
+    return incidents.list_incidents(ws, status.value if status else None, deployment)
 
 
 @router.get(
@@ -47,7 +45,7 @@ def list_incidents(
 )
 def get_incident(ws: WS, user: Reader, incident_id: Id) -> IncidentDetailOut:
     """The incident, every event of its timeline and the decisions taken on it."""
-    return incident_detail(ws, incident_id)
+    return incidents.get_incident(ws, incident_id)
 
 
 @router.post(
@@ -60,8 +58,9 @@ def acknowledge_incident(
 ) -> IncidentDetailOut:
     """Say someone is on it: open -> acknowledged (stops the response clock)."""
     note = body.note if body else ""
-    incidents.set_incident_status(ws, incident_id, IncidentStatus.ACKNOWLEDGED, actor(user), note)
-    return incident_detail(ws, incident_id)
+    return incidents.set_incident_status(
+        ws, incident_id, IncidentStatus.ACKNOWLEDGED, actor(user), note
+    )
 
 
 @router.post(
@@ -73,8 +72,7 @@ def set_incident_status(
     ws: WS, user: Acker, incident_id: Id, body: IncidentUpdate
 ) -> IncidentDetailOut:
     """Acknowledge, mitigate, resolve, close or reopen; refused moves list the allowed ones."""
-    incidents.set_incident_status(ws, incident_id, body.status, actor(user), body.note)
-    return incident_detail(ws, incident_id)
+    return incidents.set_incident_status(ws, incident_id, body.status, actor(user), body.note)
 
 
 @router.post(
@@ -94,18 +92,4 @@ def record_incident_decision(
     """
     incident = incidents.get_incident(ws, incident_id)
     by = person_of(ws, user)
-    decided = record_decision(ws, body.action, incident.deployment, by, body.why, incident_id)
-    return DecisionOut.model_validate(decided)
-
-
-def incident_detail(ws: Workspace, incident_id: int) -> IncidentDetailOut:
-    """The incident with its timeline and decisions, in the API's shape."""
-    found = incidents.get_incident(ws, incident_id)
-    summary = IncidentOut.model_validate(found).model_dump()
-    return IncidentDetailOut(
-        **summary,
-        events=[EventOut.model_validate(event) for event in found.events],
-        decisions=[
-            DecisionOut.model_validate(d) for d in list_decisions(ws, incident_id=incident_id)
-        ],
-    )
+    return record_decision(ws, body.action, incident.deployment, by, body.why, incident_id)
