@@ -220,8 +220,9 @@ def test_public_review_request_returns_a_working_code(
 def test_public_review_request_errors(api_client: TestClient, api_world: ApiWorld) -> None:
     body = {"deployment": DEPLOYMENT, "description": "Refused.", "contact": "not a contact"}
     bad = _call(api_client, api_world, "POST", "/api/v1/public/review-requests", None, json=body)
-    assert bad.status_code == 400
-    assert "e-mail" in bad.json()["error"]["message"].lower()
+    # The schema declares the forms of a contact: a 422 in the service's own words.
+    assert bad.status_code == 422
+    assert "e-mail" in bad.json()["error"]["problems"][0]["message"].lower()
     unknown = _call(
         api_client,
         api_world,

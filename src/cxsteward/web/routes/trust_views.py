@@ -23,7 +23,7 @@ from cxsteward.domain.trust import (
 )
 from cxsteward.errors import GovernanceNotFound, Invalid
 from cxsteward.services.governance.setup import current_governance
-from cxsteward.services.trust.reviews import ReviewOut
+from cxsteward.services.trust.models import ReviewOut
 from cxsteward.services.workspace import Workspace
 
 # A request due within this many hours is flagged "due soon" in the queue.
