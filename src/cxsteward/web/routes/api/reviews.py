@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query
 
 from cxsteward.domain.trust import ReviewStatus
-from cxsteward.errors import Invalid
+from cxsteward.errors import ReviewNotFound
 from cxsteward.services.trust import reviews
 from cxsteward.services.trust.fields import TrackingCode
 from cxsteward.services.trust.models import (
@@ -40,8 +40,9 @@ Resolver = Annotated[UserOut, require_api(Permission.REVIEW_RESOLVE)]
 public_router = APIRouter(
     prefix="/public/review-requests", tags=["public"], responses=PUBLIC_ERRORS
 )
+# Not nullable: a header has no null, only absence (the empty default).
 HeaderCode = Annotated[
-    TrackingCode | None,
+    TrackingCode,
     Header(alias="X-Tracking-Code", description="The tracking code, when the body has none."),
 ]
 
@@ -111,18 +112,19 @@ def submit_review_request(ws: WS, body: ReviewRequestCreate) -> ReviewReceiptOut
     dependencies=[STATUS_LOOKUP],
 )
 def review_status(
-    ws: WS, body: Annotated[ReviewStatusQuery | None, Body()] = None, code: HeaderCode = None
+    ws: WS, body: Annotated[ReviewStatusQuery | None, Body()] = None, code: HeaderCode = ""
 ) -> ReviewStatusOut:
     """Status, dates and the outcome text of the request behind a tracking code.
 
     The code goes in the body (``{"code": "RV-..."}``) or the ``X-Tracking-Code`` header,
     never in the address, where access logs and proxies would keep it. Lookups are
-    rate-limited per client address together with the web page's.
+    rate-limited per client address together with the web page's. Without a code there
+    is no request to show: a 404, as for an unknown code.
     """
     given = body.code if body is not None else code
-    if not given or not given.strip():
-        raise Invalid(
-            'Send the tracking code as the JSON body {"code": "RV-..."} or in the '
-            "X-Tracking-Code header."
+    if not given:
+        raise ReviewNotFound(
+            'No tracking code was sent; send it as the JSON body {"code": "RV-..."} or in '
+            "the X-Tracking-Code header."
         )
     return reviews.review_status(ws, given)
