@@ -38,10 +38,18 @@ CODE_MAX = 64
 KEY_MAX = 80
 
 
-def _rule(pattern: str, check: Callable[[str], object], edges: str) -> AfterValidator:
+def _rule(
+    pattern: str, limit: int, check: Callable[[str], object], field: str, edges: str
+) -> AfterValidator:
     compiled = re.compile(pattern)
 
     def follow(value: str) -> str:
+        # The limit counts what was sent, as the schema's maxLength does: the service
+        # counts the trimmed text, which is never longer.
+        if len(value) > limit:
+            raise ValueError(
+                f"{field} is {len(value)} characters long; the limit is {limit}. Shorten it."
+            )
         if compiled.match(value) is not None:
             return value
         try:
@@ -59,7 +67,7 @@ def _text(field: str, limit: int, required: bool = True, multiline: bool = True)
         return clean_text(value, field, limit, required=required, multiline=multiline)
 
     edges = f"{field} starts or ends with a control character; remove it."
-    return _rule(text_pattern(required, multiline), check, edges)
+    return _rule(text_pattern(required, multiline), limit, check, field, edges)
 
 
 def _key(value: str) -> None:
@@ -70,13 +78,16 @@ def _key(value: str) -> None:
 
 
 def _shown(pattern: str, limit: int, description: str) -> object:
-    return Field(max_length=limit, description=description, json_schema_extra={"pattern": pattern})
+    # The validator above enforces both, in the service's words rather than pydantic's.
+    return Field(
+        description=description, json_schema_extra={"pattern": pattern, "maxLength": limit}
+    )
 
 
 DeploymentKey = Annotated[
     str,
     _shown(KEY.pattern, KEY_MAX, "A deployment key of the governance registry (else a 404)."),
-    _rule(KEY.pattern, _key, "A key has no spaces or line breaks."),
+    _rule(KEY.pattern, KEY_MAX, _key, "The key", "A key has no spaces or line breaks."),
 ]
 Description = Annotated[
     str,
@@ -90,7 +101,13 @@ Contact = Annotated[
         EMAIL_MAX,
         "An e-mail address (name@example.com) or a phone number of 7 to 15 digits.",
     ),
-    _rule(CONTACT_PATTERN, parse_contact, "How to reach you: remove the spaces around it."),
+    _rule(
+        CONTACT_PATTERN,
+        EMAIL_MAX,
+        parse_contact,
+        "How to reach you",
+        "How to reach you: remove the spaces around it.",
+    ),
 ]
 Reference = Annotated[
     str,
@@ -116,7 +133,9 @@ TrackingCode = Annotated[
     ),
     _rule(
         code_pattern(CodeKind.REVIEW),
+        CODE_MAX,
         lambda value: hash_code(CodeKind.REVIEW, value),
+        "The tracking code",
         "Write the tracking code with spaces or hyphens only between its characters.",
     ),
 ]

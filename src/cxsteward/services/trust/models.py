@@ -20,6 +20,7 @@ from cxsteward.services.trust.fields import (
     DeploymentKey,
     Description,
     OutcomeText,
+    Reason,
     Reference,
     TrackingCode,
 )
@@ -38,6 +39,10 @@ class ReviewRequestCreate(Command):
 class ReviewResolve(Command):
     outcome: ReviewOutcome
     text: OutcomeText
+
+
+class ReviewWithdraw(Command):
+    reason: Reason
 
 
 class ReviewStatusQuery(Command):
