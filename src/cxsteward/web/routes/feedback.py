@@ -22,6 +22,7 @@ from cxsteward.web.routes.trust_views import (
     FEEDBACK_TONES,
     flaggable_deployments,
     read_form,
+    refusal,
     when,
 )
 
@@ -103,10 +104,9 @@ def follow(
         return _follow_page(request, context, 422)
     try:
         found = follow_feedback(ws, code)
-    except FeedbackNotFound as exc:
-        return _follow_page(request, {"code": code, "error": exc.message, "found": None}, 404)
-    except Invalid as exc:
-        return _follow_page(request, {"code": code, "error": exc.summary, "found": None}, 422)
+    except (FeedbackNotFound, Invalid) as exc:
+        message, status = refusal(exc)
+        return _follow_page(request, {"code": code, "error": message, "found": None}, status)
     return _follow_page(request, {"code": "", "error": None, "found": found}, 200)
 
 

@@ -24,6 +24,7 @@ from cxsteward.web.routes.trust_views import (
     ReviewForm,
     customer_services,
     governance_or_none,
+    refusal,
     review_request,
     when,
 )
@@ -116,10 +117,9 @@ def status_lookup(
         return _status_page(request, missing, 422)
     try:
         found = review_status(ws, code)
-    except ReviewNotFound as exc:
-        return _status_page(request, {"code": code, "error": exc.message}, 404)
-    except Invalid as exc:
-        return _status_page(request, {"code": code, "error": exc.summary}, 422)
+    except (ReviewNotFound, Invalid) as exc:
+        message, status = refusal(exc)
+        return _status_page(request, {"code": code, "error": message}, status)
     context: dict[str, object] = {
         "title": "Your review request",
         "found": found,

@@ -14,11 +14,12 @@ from pydantic import ValidationError
 
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
 from cxsteward.domain.trust import FeedbackCategory, FeedbackStatus, ReviewOutcome, ReviewStatus
-from cxsteward.errors import GovernanceNotFound
+from cxsteward.errors import CxStewardError, GovernanceNotFound, Invalid
 from cxsteward.services.contract import Command
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.trust.models import ReviewOut, ReviewRequestCreate
 from cxsteward.services.workspace import Workspace
+from cxsteward.web.errors import STATUS_OF
 
 C = TypeVar("C", bound=Command)
 # A request due within this many hours is flagged "due soon" in the queue.
@@ -80,6 +81,17 @@ def read_form(command: type[C], fields: Mapping[str, object]) -> tuple[C | None,
             cause = error.get("ctx", {}).get("error")
             errors.setdefault(field, str(cause) if cause is not None else error["msg"])
         return None, errors
+
+
+def refusal(exc: CxStewardError) -> tuple[str, int]:
+    """A refused form as its page shows it again: the message, and the status.
+
+    A rule the input broke is a form error (422, as every form of these pages answers);
+    anything else takes the app's one mapping (a code that names nothing is a 404).
+    """
+    if isinstance(exc, Invalid):
+        return exc.summary, 422
+    return exc.message, next(code for kind, code in STATUS_OF if isinstance(exc, kind))
 
 
 def review_request(
