@@ -294,35 +294,23 @@ def _public(record: ReviewRequestRecord) -> ReviewStatusOut:
     return ReviewStatusOut.model_validate(record)
 
 
+# What ReviewOut works out from the clock; every other field is the record's own.
+_SLA_FIELDS = frozenset({"overdue", "resolved_late", "hours_to_resolution", "hours_left"})
+
+
 def _out(record: ReviewRequestRecord, at: datetime) -> ReviewOut:
     status = ReviewStatus(record.status)
     resolved = record.resolved_at
-    return ReviewOut(
-        id=record.id,
-        deployment=record.deployment,
-        reference=record.reference,
-        description=record.description,
-        contact=record.contact,
-        contact_kind=record.contact_kind,
-        consent=record.consent,
-        status=record.status,
-        received_at=record.received_at,
-        due_at=record.due_at,
-        started_at=record.started_at,
-        started_by=record.started_by,
-        resolved_at=resolved,
-        resolved_by=record.resolved_by,
-        outcome=record.outcome,
-        outcome_text=record.outcome_text,
-        withdrawn_at=record.withdrawn_at,
-        withdrawn_by=record.withdrawn_by,
-        withdrawn_reason=record.withdrawn_reason,
-        incident_id=record.incident_id,
-        overdue=review_overdue(status, record.due_at, at),
-        resolved_late=resolved is not None and resolved > record.due_at,
-        hours_to_resolution=hours_between(record.received_at, resolved) if resolved else None,
-        hours_left=hours_between(at, record.due_at) if status.open else None,
-    )
+    stored = {
+        name: getattr(record, name) for name in ReviewOut.model_fields if name not in _SLA_FIELDS
+    }
+    sla = {
+        "overdue": review_overdue(status, record.due_at, at),
+        "resolved_late": resolved is not None and resolved > record.due_at,
+        "hours_to_resolution": hours_between(record.received_at, resolved) if resolved else None,
+        "hours_left": hours_between(at, record.due_at) if status.open else None,
+    }
+    return ReviewOut.model_validate({**stored, **sla})
 
 
 def clock(ws: Workspace, at: datetime | None) -> datetime:
