@@ -8,6 +8,7 @@ import pytest
 from test_reviews import T0, declare, submit
 
 from cxsteward.errors import DeploymentNotFound, ExplanationNotFound, Invalid, ReviewNotFound
+from cxsteward.services.contract import jsonable
 from cxsteward.services.trust.explanations import (
     get_explanation,
     list_explanations,
@@ -32,7 +33,8 @@ def test_an_explanation_is_recorded_with_its_factors(ws_any: Workspace) -> None:
     assert out.factors == ["order age", "refund policy"]
     assert (out.written_by, out.written_at, out.reference) == ("omar", T0, "ORD-7")
     assert get_explanation(ws_any, out.id) == out
-    assert out.document()["written_at"] == T0.isoformat()
+    # JSON writes UTC times with a Z, as the API always did.
+    assert jsonable(out)["written_at"] == T0.isoformat().replace("+00:00", "Z")
 
 
 def test_a_linked_explanation_takes_the_request_reference(ws: Workspace) -> None:

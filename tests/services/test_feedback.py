@@ -21,6 +21,7 @@ from cxsteward.errors import (
 )
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
+from cxsteward.services.contract import jsonable
 from cxsteward.services.incidents.lifecycle import get_incident
 from cxsteward.services.people.feedback import (
     ANONYMOUS,
@@ -123,7 +124,7 @@ def test_the_follow_up_code_is_hashed_and_shows_progress(ws: Workspace) -> None:
     seen = follow_feedback(ws, receipt.follow_up_code)
     assert seen.status == "acted_on"
     assert seen.change_made == "Roaming answers now quote the tariff table."
-    assert "reporter" not in seen.document() and "owner" not in seen.document()
+    assert "reporter" not in jsonable(seen) and "owner" not in jsonable(seen)
     with pytest.raises(FeedbackNotFound, match="No feedback has that follow-up code"):
         follow_feedback(ws, "FB-0000-0000-0000-0000")
     ws.close()

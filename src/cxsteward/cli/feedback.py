@@ -8,7 +8,7 @@ from rich.table import Table
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.cli.review import moment, when
 from cxsteward.services.people import feedback
-from cxsteward.services.people.feedback import FeedbackOut
+from cxsteward.services.people.models import FeedbackOut
 
 app = StewardTyper(
     help="Frontline feedback: staff flag AI failures (anonymously if they wish); triage; acted on.",
@@ -22,7 +22,7 @@ ID_ARGUMENT = typer.Argument(..., metavar="ID", help="Feedback id.")
 
 def _done(item: FeedbackOut, json_out: bool, message: str) -> None:
     if json_out:
-        print_json(item.document())
+        print_json(item)
         return
     console().print(message)
 
@@ -51,16 +51,7 @@ def submit(
     with workspace(ctx) as ws:
         out = feedback.submit_feedback(ws, deployment, category, text, by, anonymous)
     if json_out:
-        print_json(
-            {
-                "id": out.id,
-                "follow_up_code": out.follow_up_code,
-                "status": out.status,
-                "submitted_at": out.submitted_at.isoformat(),
-                "anonymous": out.anonymous,
-                "incident_id": out.incident_id,
-            }
-        )
+        print_json(out)
         return
     who = "anonymously (no name stored)" if out.anonymous else "with your name"
     console().print(f"Feedback {out.id} recorded {who}.")
@@ -83,7 +74,7 @@ def follow(
     with workspace(ctx) as ws:
         out = feedback.follow_feedback(ws, code)
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     console().print(f"Status: {out.status.replace('_', ' ')} (submitted {when(out.submitted_at)})")
     if out.change_made:
@@ -107,7 +98,7 @@ def list_(
     with workspace(ctx) as ws:
         found = feedback.list_feedback(ws, status, deployment, category)
     if json_out:
-        print_json([f.document() for f in found])
+        print_json(found)
         return
     table = Table(title="Frontline feedback (times in UTC)")
     for column in ("id", "status", "sev", "deployment", "category", "from", "submitted", "text"):
@@ -135,7 +126,7 @@ def show(ctx: typer.Context, feedback_id: int = ID_ARGUMENT, json_out: bool = JS
     with workspace(ctx) as ws:
         f = feedback.get_feedback(ws, feedback_id)
     if json_out:
-        print_json(f.document())
+        print_json(f)
         return
     out = console()
     out.print(f"Feedback {f.id} ({f.deployment}, {f.category}): {f.status}")
@@ -230,7 +221,7 @@ def stats(
             ws, moment(since, "--since"), moment(until, "--until"), deployment
         )
     if json_out:
-        print_json(s.document())
+        print_json(s)
         return
     rate = f"{s.acted_on_rate:.0%}" if s.acted_on_rate is not None else "-"
     days = f"{s.median_days_to_action:.1f}" if s.median_days_to_action is not None else "-"

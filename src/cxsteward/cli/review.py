@@ -10,7 +10,7 @@ from rich.table import Table
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print_json, workspace
 from cxsteward.errors import Invalid
 from cxsteward.services.trust import explanations, reviews
-from cxsteward.services.trust.reviews import ReviewOut
+from cxsteward.services.trust.models import ReviewOut
 
 app = StewardTyper(
     help=(
@@ -71,16 +71,7 @@ def submit(
     with workspace(ctx) as ws:
         out = reviews.submit_review_request(ws, deployment, what, contact, reference, consent)
     if json_out:
-        print_json(
-            {
-                "id": out.id,
-                "tracking_code": out.tracking_code,
-                "status": out.status,
-                "received_at": out.received_at.isoformat(),
-                "due_at": out.due_at.isoformat(),
-                "incident_id": out.incident_id,
-            }
-        )
+        print_json(out)
         return
     console().print(f"Review request {out.id} received; a human answers by {when(out.due_at)}.")
     console().print(f"Tracking code: {out.tracking_code}")
@@ -100,7 +91,7 @@ def status(
     with workspace(ctx) as ws:
         out = reviews.review_status(ws, code)
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     lines = [
         ("Status", out.status.replace("_", " ")),
@@ -134,7 +125,7 @@ def list_(
     with workspace(ctx) as ws:
         found = reviews.list_reviews(ws, status_, deployment, overdue, all_)
     if json_out:
-        print_json([r.document() for r in found])
+        print_json(found)
     else:
         table = Table(title="Review requests (times in UTC)")
         for column in ("id", "status", "deployment", "reference", "received", "due", "clock"):
@@ -163,7 +154,7 @@ def show(ctx: typer.Context, review_id: int = ID_ARGUMENT, json_out: bool = JSON
     with workspace(ctx) as ws:
         r = reviews.get_review(ws, review_id)
     if json_out:
-        print_json(r.document())
+        print_json(r)
         return
     out = console()
     out.print(f"Review request {r.id} ({r.deployment}): {r.status} - {_clock(r)}")
@@ -201,7 +192,7 @@ def start(
     with workspace(ctx) as ws:
         r = reviews.start_review(ws, review_id, by)
     if json_out:
-        print_json(r.document())
+        print_json(r)
         return
     console().print(f"Review request {r.id} is in review by {r.started_by}; {_clock(r)}.")
 
@@ -222,7 +213,7 @@ def resolve(
     with workspace(ctx) as ws:
         r = reviews.resolve_review(ws, review_id, outcome, text, by)
     if json_out:
-        print_json(r.document())
+        print_json(r)
         return
     console().print(f"Review request {r.id} resolved ({r.outcome}); {_clock(r)}.")
 
@@ -242,7 +233,7 @@ def withdraw(
     with workspace(ctx) as ws:
         r = reviews.withdraw_review(ws, review_id, by, reason)
     if json_out:
-        print_json(r.document())
+        print_json(r)
         return
     console().print(f"Review request {r.id} withdrawn.")
 
@@ -260,7 +251,7 @@ def summary(
     with workspace(ctx) as ws:
         s = reviews.review_summary(ws, since=moment(since, "--since"))
     if json_out:
-        print_json(s.document())
+        print_json(s)
         return
     rate = f"{s.within_sla_rate:.0%}" if s.within_sla_rate is not None else "-"
     median = f"{s.median_hours_to_resolution:.1f} h" if s.median_hours_to_resolution else "-"
@@ -291,7 +282,7 @@ def explain(
             ws, deployment, text, factor, by, reference=reference, review_id=review_id
         )
     if json_out:
-        print_json(e.document())
+        print_json(e)
         return
     console().print(f"Explanation {e.id} recorded for {e.deployment}.")
 
@@ -310,7 +301,7 @@ def explanation_list(
     with workspace(ctx) as ws:
         found = explanations.list_explanations(ws, deployment, review_id)
     if json_out:
-        print_json([e.document() for e in found])
+        print_json(found)
         return
     table = Table(title="Explanations (times in UTC)")
     for column in ("id", "deployment", "reference", "review", "written", "by", "text"):
@@ -341,7 +332,7 @@ def explanation_show(
     with workspace(ctx) as ws:
         e = explanations.get_explanation(ws, explanation_id)
     if json_out:
-        print_json(e.document())
+        print_json(e)
         return
     out = console()
     out.print(f"Explanation {e.id} ({e.deployment}), by {e.written_by}, {when(e.written_at)}")

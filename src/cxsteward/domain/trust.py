@@ -99,6 +99,16 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"^[^@\s]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 _PHONE = re.compile(r"^\+?[0-9 ().-]+$")
+# The same rules as regular expressions, for the API's published schema (JSON Schema
+# patterns, matched with Python's ``re`` by the server): what clean_text refuses (every
+# control character but the line breaks and tabs of multi-line text, a lone CR, and the
+# bidirectional overrides) and the whitespace that strip() removes around a text.
+_BIDI_CLASS = r"\u202a-\u202e\u2066-\u2069"
+_CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
+_SPACE_CLASS = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_MULTI_OK = rf"(?:[^\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CLASS}]|\r\n)"
+_MULTI_WORD = rf"[^{_CONTROL_CLASS}{_BIDI_CLASS}{_SPACE_CLASS}]"
+_LINE_OK = rf"[^{_CONTROL_CLASS}{_BIDI_CLASS}]"
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -173,6 +183,14 @@ def required_text(value: str | None, field: str, max_chars: int, multiline: bool
     return text
 
 
+def text_pattern(required: bool = True, multiline: bool = True) -> str:
+    """The texts :func:`clean_text` accepts (before its length check), as one pattern."""
+    ok = _MULTI_OK if multiline else _LINE_OK
+    if not required:
+        return rf"^{ok}*$"
+    return rf"^{ok}*{_MULTI_WORD}{ok}*$"
+
+
 @dataclass(frozen=True)
 class Contact:
     """How to reach a customer: an e-mail address or a phone number."""
@@ -202,6 +220,12 @@ def parse_contact(value: str | None) -> Contact:
     return Contact("phone", ("+" if text.startswith("+") else "") + digits)
 
 
+# What parse_contact accepts, without the spaces around it: an address or 7-15 digits.
+_LOCAL = rf"[^@{_CONTROL_CLASS}{_BIDI_CLASS}{_SPACE_CLASS}]{{1,64}}"
+_DIGITS = r"\+?[ ().-]*(?:[0-9][ ().-]*){7,15}"
+CONTACT_PATTERN = rf"^(?:{_LOCAL}@{_LABEL}(?:\.{_LABEL})+|{_DIGITS})$"
+
+
 def clean_factors(values: list[str]) -> list[str]:
     """Explanation factors: each a short line of its own; at most ``FACTORS_MAX``."""
     factors = [
@@ -226,6 +250,14 @@ _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 class CodeKind(StrEnum):
     REVIEW = "RV"
     FEEDBACK = "FB"
+
+
+def code_pattern(kind: CodeKind) -> str:
+    """The codes :func:`hash_code` reads: 16 letters and digits, the prefix optional,
+    any case, grouped by spaces or hyphens."""
+    first, second = kind.value
+    prefix = rf"[{first}{first.lower()}][ -]*[{second}{second.lower()}][ -]*"
+    return rf"^[ -]*(?:{prefix})?(?:[0-9A-TV-Za-tv-z][ -]*){{{CODE_CHARS}}}$"
 
 
 def new_code(kind: CodeKind) -> str:
@@ -307,10 +339,6 @@ class FeedbackStats:
     # Median days from submission to the change; None when nothing was acted on.
     median_days_to_action: float | None
 
-    def document(self) -> dict[str, object]:
-        """The JSON shape of ``feedback stats --json``."""
-        return dict(self.__dict__)
-
 
 def feedback_stats(facts: list[FeedbackFact]) -> FeedbackStats:
     """The acted-on rate and the median days to action of a set of flags."""
@@ -334,8 +362,3 @@ def feedback_stats(facts: list[FeedbackFact]) -> FeedbackStats:
         acted_on_rate=counts[FeedbackStatus.ACTED_ON] / past_triage if past_triage else None,
         median_days_to_action=statistics.median(days) if days else None,
     )
-
-
-def jsonable(value: object) -> object:
-    """A value as JSON shows it: datetimes as ISO 8601 text."""
-    return value.isoformat() if isinstance(value, datetime) else value

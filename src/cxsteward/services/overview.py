@@ -30,7 +30,8 @@ from cxsteward.services.monitoring.runs import (
     threshold_status,
 )
 from cxsteward.services.people.feedback import feedback_summary
-from cxsteward.services.trust.reviews import ReviewSummary, review_summary
+from cxsteward.services.trust.models import ReviewSummary
+from cxsteward.services.trust.reviews import review_summary
 from cxsteward.services.workspace import Workspace
 
 READINESS_CACHE_SIZE = 16

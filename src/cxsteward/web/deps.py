@@ -11,14 +11,13 @@ def list_incidents(
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path
 
 from cxsteward.domain.access import Permission, sees_contact
 from cxsteward.services.accounts.users import UserOut
-from cxsteward.services.trust.reviews import ReviewOut
+from cxsteward.services.trust.models import ReviewOut
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.auth import (
     PUBLIC,
@@ -47,7 +46,7 @@ def review_for(user: UserOut, review: ReviewOut) -> ReviewOut:
     """A review request as ``user`` may see it: contact details only where sees_contact."""
     if sees_contact(user.role, user.username, review.started_by):
         return review
-    return replace(review, contact=None, contact_kind=None)
+    return review.model_copy(update={"contact": None, "contact_kind": None})
 
 
 __all__ = [

@@ -8,14 +8,12 @@ Request models carry only what the caller chooses; who acts always comes from th
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.domain.metrics import Window
-from cxsteward.domain.thresholds import Severity
-from cxsteward.domain.trust import FeedbackCategory, ReviewOutcome
 
 # Generous caps on free text: the services apply the real limits with clear messages;
 # these only stop a client from sending megabytes to be parsed.
@@ -145,128 +143,3 @@ class RunCreate(_In):
     fdr: float = Field(default=0.05, gt=0, lt=1)
 
 
-# -- review requests -----------------------------------------------------------------------
-
-
-class ReviewOut(_Out):
-    id: int
-    deployment: str
-    reference: str | None
-    description: str
-    contact: str | None = Field(
-        description="E-mail or phone; null for frontline staff on a request they have not taken."
-    )
-    contact_kind: str | None
-    consent: str | None
-    status: str
-    received_at: datetime
-    due_at: datetime
-    started_at: datetime | None
-    started_by: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    outcome: str | None
-    outcome_text: str | None
-    withdrawn_at: datetime | None
-    withdrawn_by: str | None
-    withdrawn_reason: str | None
-    incident_id: int | None
-    overdue: bool
-    resolved_late: bool
-    hours_to_resolution: float | None
-    hours_left: float | None
-
-
-class ReviewResolve(_In):
-    outcome: ReviewOutcome
-    text: str = Field(
-        min_length=1,
-        max_length=TEXT_CAP,
-        description="The plain-language outcome the customer reads.",
-    )
-
-
-class ReviewRequestCreate(_In):
-    deployment: str = Field(min_length=1, max_length=LINE_CAP)
-    description: str = Field(min_length=1, max_length=TEXT_CAP, description="What happened.")
-    contact: str = Field(min_length=1, max_length=LINE_CAP, description="E-mail or phone number.")
-    reference: str | None = Field(default=None, max_length=LINE_CAP)
-    consent: str | None = Field(default=None, max_length=TEXT_CAP)
-
-
-class ReviewReceiptOut(_Out):
-    tracking_code: str = Field(description="Shown this once; keep it to follow the request.")
-    status: str
-    received_at: datetime
-    due_at: datetime
-
-
-class ReviewStatusQuery(_In):
-    code: str = Field(min_length=1, max_length=64, description="The tracking code.")
-
-
-class ReviewStatusOut(_Out):
-    status: str
-    received_at: datetime
-    due_at: datetime
-    started_at: datetime | None
-    resolved_at: datetime | None
-    withdrawn_at: datetime | None
-    outcome: str | None
-    outcome_text: str | None
-
-
-# -- frontline feedback --------------------------------------------------------------------
-
-
-class FeedbackOut(_Out):
-    id: int
-    deployment: str
-    category: str
-    description: str
-    anonymous: bool
-    reporter: str | None
-    status: str
-    submitted_at: datetime
-    triaged_at: datetime | None
-    triaged_by: str | None
-    severity: str | None
-    owner: str | None
-    triage_note: str | None
-    acted_at: datetime | None
-    acted_by: str | None
-    change_made: str | None
-    declined_at: datetime | None
-    declined_by: str | None
-    decline_reason: str | None
-    incident_id: int | None
-    days_to_action: float | None
-
-
-class FeedbackCreate(_In):
-    deployment: str = Field(min_length=1, max_length=LINE_CAP)
-    category: FeedbackCategory
-    description: str = Field(min_length=1, max_length=TEXT_CAP, description="What happened.")
-    anonymous: bool = Field(default=False, description="Store no sender at all.")
-
-
-class FeedbackReceiptOut(_Out):
-    id: int
-    follow_up_code: str = Field(description="Shown this once; keep it to follow the flag.")
-    status: str
-    submitted_at: datetime
-    anonymous: bool
-    incident_id: int | None
-
-
-class FeedbackTriage(_In):
-    severity: Severity
-    owner: str | None = Field(default=None, max_length=LINE_CAP, description="A person's key.")
-    note: str | None = Field(default=None, max_length=TEXT_CAP)
-
-
-class FeedbackUpdate(_In):
-    """Close a triaged flag: ``acted_on`` with what changed, or ``declined`` with why."""
-
-    status: Literal["acted_on", "declined"]
-    text: str = Field(min_length=1, max_length=TEXT_CAP)

@@ -9,9 +9,7 @@ or a triage at sev1 or sev2, opens an incident (source ``frontline``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +32,6 @@ from cxsteward.domain.trust import (
     feedback_incident_severity,
     feedback_stats,
     hash_code,
-    jsonable,
     new_code,
     parse_choice,
     required_text,
@@ -44,68 +41,12 @@ from cxsteward.registry.audit import ANONYMOUS_ACTOR
 from cxsteward.registry.tables_trust import FeedbackRecord
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.lifecycle import add_event, open_incident
+from cxsteward.services.people.models import FeedbackFollowOut, FeedbackOut, FeedbackReceiptOut
 from cxsteward.services.trust.reviews import actor_name, check_deployment, clock
 from cxsteward.services.workspace import Workspace
 
 INCIDENT_ACTOR = "cxsteward feedback"
 ANONYMOUS = ANONYMOUS_ACTOR
-
-
-@dataclass(frozen=True)
-class FeedbackReceipt:
-    """What the sender gets back; ``follow_up_code`` is shown this once and never stored."""
-
-    id: int
-    follow_up_code: str
-    status: str
-    submitted_at: datetime
-    anonymous: bool
-    incident_id: int | None
-
-
-@dataclass(frozen=True)
-class FeedbackFollowOut:
-    """What the holder of a follow-up code sees: progress and what changed, no names."""
-
-    category: str
-    status: str
-    submitted_at: datetime
-    triaged_at: datetime | None
-    acted_at: datetime | None
-    change_made: str | None
-    declined_at: datetime | None
-    decline_reason: str | None
-
-    def document(self) -> dict[str, Any]:
-        return {k: jsonable(v) for k, v in asdict(self).items()}
-
-
-@dataclass(frozen=True)
-class FeedbackOut:
-    id: int
-    deployment: str
-    category: str
-    description: str
-    anonymous: bool
-    reporter: str | None
-    status: str
-    submitted_at: datetime
-    triaged_at: datetime | None
-    triaged_by: str | None
-    severity: str | None
-    owner: str | None
-    triage_note: str | None
-    acted_at: datetime | None
-    acted_by: str | None
-    change_made: str | None
-    declined_at: datetime | None
-    declined_by: str | None
-    decline_reason: str | None
-    incident_id: int | None
-    days_to_action: float | None
-
-    def document(self) -> dict[str, Any]:
-        return {k: jsonable(v) for k, v in asdict(self).items()}
 
 
 def submit_feedback(
@@ -116,7 +57,7 @@ def submit_feedback(
     by: str | None = None,
     anonymous: bool = False,
     at: datetime | None = None,
-) -> FeedbackReceipt:
+) -> FeedbackReceiptOut:
     """Record a frontline flag; bias or unfair treatment opens an incident at once.
 
     Raises:
@@ -155,7 +96,7 @@ def submit_feedback(
         session.add(record)
         session.flush()
         _note(session, record, INCIDENT_ACTOR, f"Opened by frontline feedback {record.id}.")
-        return FeedbackReceipt(record.id, code, record.status, when, anonymous, incident_id)
+        return _receipt(record.id, code, when, anonymous, incident_id)
 
 
 def _submit_anonymous(
@@ -165,7 +106,7 @@ def _submit_anonymous(
     text: str,
     code: str,
     when: datetime,
-) -> FeedbackReceipt:
+) -> FeedbackReceiptOut:
     # The flag is written alone, in an anonymous unit of work (no actor, the day only, a
     # random id); an incident it opens follows in a second one under the feedback actor, so
     # no transaction and no audit entry holds the flag beside anything named.
@@ -194,7 +135,7 @@ def _submit_anonymous(
             flag.incident_id = incident_id
             session.flush()
             _note(session, flag, INCIDENT_ACTOR, f"Opened by frontline feedback {flag_id}.")
-    return FeedbackReceipt(flag_id, code, FeedbackStatus.NEW.value, day, True, incident_id)
+    return _receipt(flag_id, code, day, True, incident_id)
 
 
 def follow_feedback(ws: Workspace, code: str) -> FeedbackFollowOut:
@@ -207,16 +148,7 @@ def follow_feedback(ws: Workspace, code: str) -> FeedbackFollowOut:
                 "No feedback has that follow-up code. Check it against the confirmation you "
                 "received; codes are not case-sensitive."
             )
-        return FeedbackFollowOut(
-            category=record.category,
-            status=record.status,
-            submitted_at=record.submitted_at,
-            triaged_at=record.triaged_at,
-            acted_at=record.acted_at,
-            change_made=record.change_made,
-            declined_at=record.declined_at,
-            decline_reason=record.decline_reason,
-        )
+        return FeedbackFollowOut.model_validate(record)
 
 
 def triage_feedback(
@@ -397,27 +329,17 @@ def _load(session: Session, feedback_id: int) -> FeedbackRecord:
 
 
 def _out(record: FeedbackRecord) -> FeedbackOut:
-    acted = record.acted_at
-    return FeedbackOut(
-        id=record.id,
-        deployment=record.deployment,
-        category=record.category,
-        description=record.description,
-        anonymous=record.anonymous,
-        reporter=record.reporter,
-        status=record.status,
-        submitted_at=record.submitted_at,
-        triaged_at=record.triaged_at,
-        triaged_by=record.triaged_by,
-        severity=record.severity,
-        owner=record.owner,
-        triage_note=record.triage_note,
-        acted_at=acted,
-        acted_by=record.acted_by,
-        change_made=record.change_made,
-        declined_at=record.declined_at,
-        declined_by=record.declined_by,
-        decline_reason=record.decline_reason,
-        incident_id=record.incident_id,
-        days_to_action=(acted - record.submitted_at).total_seconds() / 86400 if acted else None,
+    return FeedbackOut.model_validate(record)
+
+
+def _receipt(
+    flag_id: int, code: str, when: datetime, anonymous: bool, incident_id: int | None
+) -> FeedbackReceiptOut:
+    return FeedbackReceiptOut(
+        id=flag_id,
+        follow_up_code=code,
+        status=FeedbackStatus.NEW.value,
+        submitted_at=when,
+        anonymous=anonymous,
+        incident_id=incident_id,
     )

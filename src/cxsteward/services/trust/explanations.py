@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
@@ -13,28 +11,13 @@ from cxsteward.domain.trust import (
     TEXT_MAX,
     clean_factors,
     clean_text,
-    jsonable,
     required_text,
 )
 from cxsteward.errors import ExplanationNotFound, Invalid, ReviewNotFound
 from cxsteward.registry.tables_trust import ExplanationRecord, ReviewRequestRecord
+from cxsteward.services.trust.models import ExplanationOut
 from cxsteward.services.trust.reviews import actor_name, check_deployment, clock
 from cxsteward.services.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class ExplanationOut:
-    id: int
-    deployment: str
-    reference: str | None
-    text: str
-    factors: list[str]
-    written_by: str
-    written_at: datetime
-    review_request_id: int | None
-
-    def document(self) -> dict[str, Any]:
-        return {k: jsonable(v) for k, v in asdict(self).items()}
 
 
 def record_explanation(
@@ -115,13 +98,4 @@ def get_explanation(ws: Workspace, explanation_id: int) -> ExplanationOut:
 
 
 def _out(record: ExplanationRecord) -> ExplanationOut:
-    return ExplanationOut(
-        id=record.id,
-        deployment=record.deployment,
-        reference=record.reference,
-        text=record.text,
-        factors=list(record.factors),
-        written_by=record.written_by,
-        written_at=record.written_at,
-        review_request_id=record.review_request_id,
-    )
+    return ExplanationOut.model_validate(record)

@@ -10,9 +10,7 @@ closed, the next request opens a new one. See docs/trust-and-feedback.md.
 from __future__ import annotations
 
 import statistics
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +32,6 @@ from cxsteward.domain.trust import (
     clean_text,
     hash_code,
     hours_between,
-    jsonable,
     new_code,
     parse_choice,
     parse_contact,
@@ -48,6 +45,12 @@ from cxsteward.registry.tables_trust import ReviewRequestRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.lifecycle import add_event, load_incident, open_incident
+from cxsteward.services.trust.models import (
+    ReviewOut,
+    ReviewStatusOut,
+    ReviewSubmitted,
+    ReviewSummary,
+)
 from cxsteward.services.workspace import Workspace
 
 # The audit log's actor for what a customer does: customers have no account, and their
@@ -58,71 +61,6 @@ INCIDENT_ACTOR = "cxsteward reviews"
 GATHERING = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATING)
 
 
-@dataclass(frozen=True)
-class ReviewReceipt:
-    """What the customer gets back; ``tracking_code`` is shown this once and never stored."""
-
-    id: int
-    tracking_code: str
-    status: str
-    received_at: datetime
-    due_at: datetime
-    incident_id: int
-
-
-@dataclass(frozen=True)
-class ReviewStatusOut:
-    """The public view of a request: status, dates and the outcome meant for the customer."""
-
-    status: str
-    received_at: datetime
-    due_at: datetime
-    started_at: datetime | None
-    resolved_at: datetime | None
-    withdrawn_at: datetime | None
-    outcome: str | None
-    outcome_text: str | None
-
-    def document(self) -> dict[str, Any]:
-        return {k: jsonable(v) for k, v in asdict(self).items()}
-
-
-@dataclass(frozen=True)
-class ReviewOut:
-    """The staff view of a request, with its SLA clock."""
-
-    id: int
-    deployment: str
-    reference: str | None
-    description: str
-    # None where the reader may not see them (domain.access.sees_contact).
-    contact: str | None
-    contact_kind: str | None
-    consent: str | None
-    status: str
-    received_at: datetime
-    due_at: datetime
-    started_at: datetime | None
-    started_by: str | None
-    resolved_at: datetime | None
-    resolved_by: str | None
-    outcome: str | None
-    outcome_text: str | None
-    withdrawn_at: datetime | None
-    withdrawn_by: str | None
-    withdrawn_reason: str | None
-    incident_id: int | None
-    overdue: bool
-    # Resolved after its due time.
-    resolved_late: bool
-    hours_to_resolution: float | None
-    # Hours until due (negative once overdue); None when the request is finished.
-    hours_left: float | None
-
-    def document(self) -> dict[str, Any]:
-        return {k: jsonable(v) for k, v in asdict(self).items()}
-
-
 def submit_review_request(
     ws: Workspace,
     deployment: str,
@@ -131,7 +69,7 @@ def submit_review_request(
     reference: str | None = None,
     consent: str | None = None,
     at: datetime | None = None,
-) -> ReviewReceipt:
+) -> ReviewSubmitted:
     """Record a customer's request for a human review and add it to its incident.
 
     Raises:
@@ -189,7 +127,14 @@ def submit_review_request(
         # The timeline names the request only: customer text and contact stay in one place.
         note = f"Review request {record.id} received; due {due:%Y-%m-%d %H:%M} UTC."
         add_event(session, gathering, CUSTOMER, EventKind.NOTE, {"note": note, "review": record.id})
-        return ReviewReceipt(record.id, code, record.status, received, due, gathering)
+        return ReviewSubmitted(
+            id=record.id,
+            tracking_code=code,
+            status=record.status,
+            received_at=received,
+            due_at=due,
+            incident_id=gathering,
+        )
 
 
 def review_status(ws: Workspace, code: str) -> ReviewStatusOut:
@@ -346,47 +291,26 @@ def _by_code(session: Session, code: str) -> ReviewRequestRecord:
 
 
 def _public(record: ReviewRequestRecord) -> ReviewStatusOut:
-    return ReviewStatusOut(
-        status=record.status,
-        received_at=record.received_at,
-        due_at=record.due_at,
-        started_at=record.started_at,
-        resolved_at=record.resolved_at,
-        withdrawn_at=record.withdrawn_at,
-        outcome=record.outcome,
-        outcome_text=record.outcome_text,
-    )
+    return ReviewStatusOut.model_validate(record)
+
+
+# What ReviewOut works out from the clock; every other field is the record's own.
+_SLA_FIELDS = frozenset({"overdue", "resolved_late", "hours_to_resolution", "hours_left"})
 
 
 def _out(record: ReviewRequestRecord, at: datetime) -> ReviewOut:
     status = ReviewStatus(record.status)
     resolved = record.resolved_at
-    return ReviewOut(
-        id=record.id,
-        deployment=record.deployment,
-        reference=record.reference,
-        description=record.description,
-        contact=record.contact,
-        contact_kind=record.contact_kind,
-        consent=record.consent,
-        status=record.status,
-        received_at=record.received_at,
-        due_at=record.due_at,
-        started_at=record.started_at,
-        started_by=record.started_by,
-        resolved_at=resolved,
-        resolved_by=record.resolved_by,
-        outcome=record.outcome,
-        outcome_text=record.outcome_text,
-        withdrawn_at=record.withdrawn_at,
-        withdrawn_by=record.withdrawn_by,
-        withdrawn_reason=record.withdrawn_reason,
-        incident_id=record.incident_id,
-        overdue=review_overdue(status, record.due_at, at),
-        resolved_late=resolved is not None and resolved > record.due_at,
-        hours_to_resolution=hours_between(record.received_at, resolved) if resolved else None,
-        hours_left=hours_between(at, record.due_at) if status.open else None,
-    )
+    stored = {
+        name: getattr(record, name) for name in ReviewOut.model_fields if name not in _SLA_FIELDS
+    }
+    sla = {
+        "overdue": review_overdue(status, record.due_at, at),
+        "resolved_late": resolved is not None and resolved > record.due_at,
+        "hours_to_resolution": hours_between(record.received_at, resolved) if resolved else None,
+        "hours_left": hours_between(at, record.due_at) if status.open else None,
+    }
+    return ReviewOut.model_validate({**stored, **sla})
 
 
 def clock(ws: Workspace, at: datetime | None) -> datetime:
@@ -413,22 +337,6 @@ def check_deployment(session: Session, key: str) -> Deployment:
             "Choose one of those, or declare it in the governance file."
         )
     return found
-
-
-@dataclass(frozen=True)
-class ReviewSummary:
-    """The SLA at a glance: the open queue now, and requests resolved since ``since``."""
-
-    open: int
-    overdue: int
-    resolved: int
-    resolved_within_sla: int
-    # resolved_within_sla / resolved; None when nothing was resolved.
-    within_sla_rate: float | None
-    median_hours_to_resolution: float | None
-
-    def document(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def review_summary(

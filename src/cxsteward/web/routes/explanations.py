@@ -6,7 +6,8 @@ needs ``review:queue``, writing ``review:resolve``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -106,7 +107,7 @@ def _errors(ws: WS, form: dict[str, str], factors: list[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if gov is None or gov.deployment(form["deployment"]) is None:
         errors["deployment"] = "Choose the service the explanation is about."
-    checks: list[tuple[str, Any]] = [
+    checks: list[tuple[str, Callable[[], object]]] = [
         ("text", lambda: required_text(form["text"], "Explanation", TEXT_MAX)),
         ("factors", lambda: clean_factors(factors)),
         (

@@ -6,20 +6,23 @@ stores none, so nothing in the registry links the flag to the signed-in account.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
 
-from cxsteward.domain.trust import DESCRIPTION_MAX, FeedbackCategory, required_text
 from cxsteward.errors import FeedbackNotFound, Invalid
 from cxsteward.services.people.feedback import follow_feedback, list_feedback, submit_feedback
+from cxsteward.services.people.models import FeedbackCreate
 from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
 from cxsteward.web.routes.trust_views import (
     FEEDBACK_CATEGORY_LABELS,
     FEEDBACK_STATUS_WORDS,
     FEEDBACK_TONES,
     flaggable_deployments,
+    read_form,
+    refusal,
     when,
 )
 
@@ -50,31 +53,36 @@ def feedback_submit(
     anonymous: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
     """Record the flag and show its follow-up code, this once."""
-    form = {
+    form: dict[str, str | bool] = {
         "deployment": deployment,
         "category": category,
         "description": description,
         "anonymous": anonymous == "yes",
     }
-    errors: dict[str, str] = {}
+    command, errors = read_form(
+        FeedbackCreate,
+        {
+            "deployment": deployment,
+            "category": category,
+            "description": description,
+            "anonymous": form["anonymous"],
+        },
+    )
+    # The page offered these choices: say so in its words, not the schema's.
     if deployment not in {d.key for d in flaggable_deployments(ws)}:
         errors["deployment"] = "Choose the AI service that failed from the list."
-    if category not in {c.value for c in FeedbackCategory}:
+    if "category" in errors:
         errors["category"] = "Choose what kind of failure it was."
-    try:
-        required_text(description, "What happened", DESCRIPTION_MAX)
-    except Invalid as exc:
-        errors["description"] = exc.summary
-    if errors:
+    if command is None or errors:
         return _page(request, ws, user, form, errors, 422)
     receipt = submit_feedback(
         ws,
-        deployment=deployment,
-        category=category,
-        description=description,
+        deployment=command.deployment,
+        category=command.category,
+        description=command.description,
         # Anonymous means no name at all, not even the account that is signed in.
-        by=None if form["anonymous"] else actor(user),
-        anonymous=bool(form["anonymous"]),
+        by=None if command.anonymous else actor(user),
+        anonymous=command.anonymous,
     )
     context = {"title": "Feedback sent", "receipt": receipt, "when": when}
     return render(request, "feedback/receipt.html", context)
@@ -96,14 +104,13 @@ def follow(
         return _follow_page(request, context, 422)
     try:
         found = follow_feedback(ws, code)
-    except FeedbackNotFound as exc:
-        return _follow_page(request, {"code": code, "error": exc.message, "found": None}, 404)
-    except Invalid as exc:
-        return _follow_page(request, {"code": code, "error": exc.summary, "found": None}, 422)
+    except (FeedbackNotFound, Invalid) as exc:
+        message, status = refusal(exc)
+        return _follow_page(request, {"code": code, "error": message, "found": None}, status)
     return _follow_page(request, {"code": "", "error": None, "found": found}, 200)
 
 
-def _empty_form() -> dict[str, Any]:
+def _empty_form() -> dict[str, str | bool]:
     return {"deployment": "", "category": "", "description": "", "anonymous": False}
 
 
@@ -111,7 +118,7 @@ def _page(
     request: Request,
     ws: WS,
     user: UserOut,
-    form: dict[str, Any],
+    form: dict[str, str | bool],
     errors: dict[str, str],
     status: int,
 ) -> HTMLResponse:
@@ -134,7 +141,7 @@ def _page(
     return render(request, "feedback/home.html", context, status_code=status)
 
 
-def _follow_page(request: Request, context: dict[str, Any], status: int) -> HTMLResponse:
+def _follow_page(request: Request, context: Mapping[str, object], status: int) -> HTMLResponse:
     full = {
         "title": "Follow your feedback",
         "categories": FEEDBACK_CATEGORY_LABELS,

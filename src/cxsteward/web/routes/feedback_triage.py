@@ -7,14 +7,13 @@ shows whether feedback leads anywhere.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from cxsteward.domain.thresholds import Severity
-from cxsteward.domain.trust import NOTE_MAX, TEXT_MAX, FeedbackStatus, clean_text, required_text
-from cxsteward.errors import Invalid
+from cxsteward.domain.trust import FeedbackStatus
 from cxsteward.services.people.feedback import (
     act_on_feedback,
     decline_feedback,
@@ -23,12 +22,14 @@ from cxsteward.services.people.feedback import (
     list_feedback,
     triage_feedback,
 )
+from cxsteward.services.people.models import FeedbackActedOn, FeedbackDeclined, FeedbackTriage
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, is_htmx, render, require
 from cxsteward.web.routes.trust_views import (
     FEEDBACK_CATEGORY_LABELS,
     FEEDBACK_STATUS_WORDS,
     FEEDBACK_TONES,
     governance_or_none,
+    read_form,
     when,
 )
 
@@ -85,17 +86,22 @@ def triage(
 ) -> Response:
     """Give the flag a severity, an owner and a note."""
     form = {"severity": severity, "owner": owner, "note": note}
-    errors: dict[str, str] = {}
-    if severity not in {s.value for s in Severity}:
+    fields = {"severity": severity, "owner": owner or None, "note": note or None}
+    command, errors = read_form(FeedbackTriage, fields)
+    if "severity" in errors:
         errors["severity"] = "Choose a severity, sev1 (worst) to sev4."
     gov = governance_or_none(ws)
     if owner and (gov is None or gov.person(owner) is None):
         errors["owner"] = "Choose the owner from the list of people, or leave it empty."
-    _check(errors, "note", lambda: clean_text(note, "Note", NOTE_MAX, required=False))
-    if errors:
+    if command is None or errors:
         return _detail(request, ws, feedback_id, errors, form, 422)
     triage_feedback(
-        ws, feedback_id, severity, by=actor(user), owner=owner or None, note=note or None
+        ws,
+        feedback_id,
+        command.severity,
+        by=actor(user),
+        owner=command.owner,
+        note=command.note,
     )
     return RedirectResponse(f"/feedback/{feedback_id}", status_code=303)
 
@@ -109,11 +115,11 @@ def act(
     change: Annotated[str, LONG_TEXT] = "",
 ) -> Response:
     """Record what changed because of the flag (required)."""
-    errors: dict[str, str] = {}
-    _check(errors, "change", lambda: required_text(change, "What changed", TEXT_MAX))
-    if errors:
+    command, errors = read_form(FeedbackActedOn, {"status": "acted_on", "text": change})
+    if command is None:
+        errors = {"change": errors.get("text", "")}
         return _detail(request, ws, feedback_id, errors, {"change": change}, 422)
-    act_on_feedback(ws, feedback_id, change, by=actor(user))
+    act_on_feedback(ws, feedback_id, command.text, by=actor(user))
     return RedirectResponse(f"/feedback/{feedback_id}", status_code=303)
 
 
@@ -126,19 +132,12 @@ def decline(
     reason: Annotated[str, LONG_TEXT] = "",
 ) -> Response:
     """Decline the flag with a reason the sender can read."""
-    errors: dict[str, str] = {}
-    _check(errors, "reason", lambda: required_text(reason, "Reason", NOTE_MAX))
-    if errors:
+    command, errors = read_form(FeedbackDeclined, {"status": "declined", "text": reason})
+    if command is None:
+        errors = {"reason": errors.get("text", "")}
         return _detail(request, ws, feedback_id, errors, {"reason": reason}, 422)
-    decline_feedback(ws, feedback_id, reason, by=actor(user))
+    decline_feedback(ws, feedback_id, command.text, by=actor(user))
     return RedirectResponse(f"/feedback/{feedback_id}", status_code=303)
-
-
-def _check(errors: dict[str, str], field: str, check: Any) -> None:
-    try:
-        check()
-    except Invalid as exc:
-        errors[field] = exc.summary
 
 
 def _detail(

@@ -8,7 +8,8 @@ bucket (STATUS_LOOKUP) shared with the API's lookup.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse
@@ -23,7 +24,8 @@ from cxsteward.web.routes.trust_views import (
     ReviewForm,
     customer_services,
     governance_or_none,
-    review_form_errors,
+    refusal,
+    review_request,
     when,
 )
 
@@ -83,21 +85,17 @@ def submit_review(
     """Record the request and show its tracking code, this once."""
     form = ReviewForm(deployment, reference, description, contact, consent == "yes")
     services = customer_services(ws)
-    errors = review_form_errors(form, services)
-    if errors:
+    command, errors = review_request(form, services)
+    if command is None:
         return _form_page(request, ws, form, errors, 422)
-    try:
-        receipt = submit_review_request(
-            ws,
-            deployment=form.deployment,
-            description=form.description,
-            contact=form.contact,
-            reference=form.reference or None,
-            consent=CONSENT_TEXT,
-        )
-    except Invalid as exc:
-        # The checks above mirror the service's; this catches anything they missed.
-        return _form_page(request, ws, form, {"form": exc.summary}, 422)
+    receipt = submit_review_request(
+        ws,
+        deployment=command.deployment,
+        description=command.description,
+        contact=command.contact,
+        reference=command.reference,
+        consent=command.consent,
+    )
     service = next(d for d in services if d.key == form.deployment)
     context = {"title": "Request received", "receipt": receipt, "service": service, "when": when}
     return render(request, "public/review_receipt.html", context)
@@ -119,11 +117,10 @@ def status_lookup(
         return _status_page(request, missing, 422)
     try:
         found = review_status(ws, code)
-    except ReviewNotFound as exc:
-        return _status_page(request, {"code": code, "error": exc.message}, 404)
-    except Invalid as exc:
-        return _status_page(request, {"code": code, "error": exc.summary}, 422)
-    context: dict[str, Any] = {
+    except (ReviewNotFound, Invalid) as exc:
+        message, status = refusal(exc)
+        return _status_page(request, {"code": code, "error": message}, status)
+    context: dict[str, object] = {
         "title": "Your review request",
         "found": found,
         "status_words": STATUS_WORDS,
@@ -136,7 +133,7 @@ def status_lookup(
 def _form_page(
     request: Request, ws: WS, form: ReviewForm, errors: dict[str, str], status: int
 ) -> HTMLResponse:
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "title": "Ask for a human review",
         "form": form,
         "errors": errors,
@@ -146,6 +143,6 @@ def _form_page(
     return render(request, "public/review_form.html", context, status_code=status)
 
 
-def _status_page(request: Request, context: dict[str, Any], status: int) -> HTMLResponse:
+def _status_page(request: Request, context: Mapping[str, object], status: int) -> HTMLResponse:
     full = {"title": "Follow your review request", **context}
     return render(request, "public/status_form.html", full, status_code=status)

@@ -8,20 +8,15 @@ public status page.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from cxsteward.domain.trust import (
-    NOTE_MAX,
-    TEXT_MAX,
-    ReviewOutcome,
-    ReviewStatus,
-    required_text,
-)
+from cxsteward.domain.trust import ReviewOutcome, ReviewStatus
 from cxsteward.errors import Invalid
 from cxsteward.services.trust.explanations import list_explanations
+from cxsteward.services.trust.models import ReviewResolve, ReviewWithdraw
 from cxsteward.services.trust.reviews import (
     get_review,
     list_reviews,
@@ -46,6 +41,7 @@ from cxsteward.web.routes.trust_views import (
     STATUS_WORDS,
     duration_words,
     governance_or_none,
+    read_form,
     sla_clock,
     when,
 )
@@ -79,7 +75,7 @@ def review_queue(
         include_finished=show == "all",
     )
     gov = governance_or_none(ws)
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "title": "Review requests",
         "rows": [(item, sla_clock(item)) for item in items],
         "filters": {"show": show, "deployment": deployment, "overdue": overdue},
@@ -117,17 +113,13 @@ def resolve(
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """Record the decision and the words the customer will read."""
-    errors: dict[str, str] = {}
-    if outcome not in {o.value for o in ReviewOutcome}:
-        errors["outcome"] = "Choose the outcome: upheld, changed or explained."
-    try:
-        required_text(text, "Outcome text for the customer", TEXT_MAX)
-    except Invalid as exc:
-        errors["text"] = exc.summary
-    if errors:
+    command, errors = read_form(ReviewResolve, {"outcome": outcome, "text": text})
+    if command is None:
+        if "outcome" in errors:
+            errors["outcome"] = "Choose the outcome: upheld, changed or explained."
         form = {"outcome": outcome, "text": text}
         return _detail_page(request, ws, user, review_id, errors, form, 422)
-    resolve_review(ws, review_id, outcome, text, by=actor(user))
+    resolve_review(ws, review_id, command.outcome, command.text, by=actor(user))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
 
@@ -140,12 +132,11 @@ def withdraw(
     reason: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """Close a request the customer no longer wants reviewed, saying why."""
-    try:
-        required_text(reason, "Reason", NOTE_MAX)
-    except Invalid as exc:
+    command, errors = read_form(ReviewWithdraw, {"reason": reason})
+    if command is None:
         empty = {"outcome": "", "text": ""}
-        return _detail_page(request, ws, user, review_id, {"reason": exc.summary}, empty, 422)
-    withdraw_review(ws, review_id, by=actor(user), reason=reason)
+        return _detail_page(request, ws, user, review_id, errors, empty, 422)
+    withdraw_review(ws, review_id, by=actor(user), reason=command.reason)
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
 
@@ -159,7 +150,7 @@ def _detail_page(
     status: int,
 ) -> HTMLResponse:
     review = review_for(user, get_review(ws, review_id))
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "title": f"Review request {review.id}",
         "review": review,
         "clock": sla_clock(review),

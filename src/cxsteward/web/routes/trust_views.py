@@ -5,27 +5,23 @@ No ``router`` here: route discovery imports this module and finds nothing to inc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+from pydantic import ValidationError
 
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
-from cxsteward.domain.trust import (
-    DESCRIPTION_MAX,
-    REFERENCE_MAX,
-    FeedbackCategory,
-    FeedbackStatus,
-    ReviewOutcome,
-    ReviewStatus,
-    clean_text,
-    parse_contact,
-    required_text,
-)
-from cxsteward.errors import GovernanceNotFound, Invalid
+from cxsteward.domain.trust import FeedbackCategory, FeedbackStatus, ReviewOutcome, ReviewStatus
+from cxsteward.errors import CxStewardError, GovernanceNotFound, Invalid
+from cxsteward.services.contract import Command
 from cxsteward.services.governance.setup import current_governance
-from cxsteward.services.trust.reviews import ReviewOut
+from cxsteward.services.trust.models import ReviewOut, ReviewRequestCreate
 from cxsteward.services.workspace import Workspace
+from cxsteward.web.errors import STATUS_OF
 
+C = TypeVar("C", bound=Command)
 # A request due within this many hours is flagged "due soon" in the queue.
 DUE_SOON_HOURS = 24
 # What a customer agrees to when they tick the consent box; stored with the request.
@@ -70,38 +66,57 @@ class ReviewForm:
     consent: bool = False
 
 
-def review_form_errors(form: ReviewForm, services: list[Deployment]) -> dict[str, str]:
-    """Every problem of the form, by field name; empty when the request can be sent."""
-    errors: dict[str, str] = {}
+def read_form(command: type[C], fields: Mapping[str, object]) -> tuple[C | None, dict[str, str]]:
+    """The typed command a form's fields make, or the message of each field that breaks a rule.
+
+    The commands carry the services' rules and words, so a page checks nothing of its own
+    but what only the page knows (which choices it offered).
+    """
+    try:
+        return command.model_validate(fields), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "form"
+            cause = error.get("ctx", {}).get("error")
+            errors.setdefault(field, str(cause) if cause is not None else error["msg"])
+        return None, errors
+
+
+def refusal(exc: CxStewardError) -> tuple[str, int]:
+    """A refused form as its page shows it again: the message, and the status.
+
+    A rule the input broke is a form error (422, as every form of these pages answers);
+    anything else takes the app's one mapping (a code that names nothing is a 404).
+    """
+    if isinstance(exc, Invalid):
+        return exc.summary, 422
+    return exc.message, next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+
+
+def review_request(
+    form: ReviewForm, services: list[Deployment]
+) -> tuple[ReviewRequestCreate | None, dict[str, str]]:
+    """The request the public form makes, or every problem of it by field name."""
+    command, errors = read_form(
+        ReviewRequestCreate,
+        {
+            "deployment": form.deployment,
+            "description": form.description,
+            "contact": form.contact,
+            "reference": form.reference or None,
+            "consent": CONSENT_TEXT,
+        },
+    )
     if form.deployment not in {d.key for d in services}:
         errors["deployment"] = (
             "Choose the service your question is about from the list."
             if not form.deployment
             else "We do not know that service; choose one from the list."
         )
-    _collect(
-        errors,
-        "reference",
-        lambda: clean_text(
-            form.reference, "Your reference", REFERENCE_MAX, required=False, multiline=False
-        ),
-    )
-    _collect(
-        errors,
-        "description",
-        lambda: required_text(form.description, "What happened", DESCRIPTION_MAX),
-    )
-    _collect(errors, "contact", lambda: parse_contact(form.contact))
     if not form.consent:
         errors["consent"] = "Tick the box so that we may read your request and reply to you."
-    return errors
-
-
-def _collect(errors: dict[str, str], field: str, check: Callable[[], object]) -> None:
-    try:
-        check()
-    except Invalid as exc:
-        errors[field] = exc.summary
+    return (None, errors) if errors else (command, {})
 
 
 @dataclass(frozen=True)

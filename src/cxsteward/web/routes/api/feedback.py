@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Body, Query
 
 from cxsteward.domain.trust import FeedbackCategory, FeedbackStatus
 from cxsteward.services.people import feedback
-from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
-from cxsteward.web.routes.api.common import Id, signed_router
-from cxsteward.web.schemas import (
+from cxsteward.services.people.models import (
+    FeedbackActedOn,
     FeedbackCreate,
     FeedbackOut,
     FeedbackReceiptOut,
     FeedbackTriage,
     FeedbackUpdate,
 )
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
+from cxsteward.web.routes.api.common import Id, signed_router
 
 router = signed_router("/feedback", "frontline feedback")
 Reader = Annotated[UserOut, require_api(Permission.FEEDBACK_VIEW)]
@@ -33,25 +34,24 @@ def list_feedback(
     category: Annotated[FeedbackCategory | None, Query()] = None,
 ) -> list[FeedbackOut]:
     """Flags, newest first."""
-    found = feedback.list_feedback(
+    return feedback.list_feedback(
         ws,
         status=status.value if status else None,
         deployment=deployment,
         category=category.value if category else None,
     )
-    return [FeedbackOut.model_validate(item) for item in found]
 
 
 @router.get("/{feedback_id}", summary="One feedback flag", response_model=FeedbackOut)
 def get_feedback(ws: WS, user: Reader, feedback_id: Id) -> FeedbackOut:
     """One flag as staff see it (no sender for anonymous flags)."""
-    return FeedbackOut.model_validate(feedback.get_feedback(ws, feedback_id))
+    return feedback.get_feedback(ws, feedback_id)
 
 
 @router.post("", summary="Flag an AI failure", response_model=FeedbackReceiptOut, status_code=201)
 def submit_feedback(ws: WS, user: Sender, body: FeedbackCreate) -> FeedbackReceiptOut:
     """Send a flag in the token user's name, or anonymously (then no name is stored at all)."""
-    receipt = feedback.submit_feedback(
+    return feedback.submit_feedback(
         ws,
         body.deployment,
         body.category,
@@ -59,23 +59,21 @@ def submit_feedback(ws: WS, user: Sender, body: FeedbackCreate) -> FeedbackRecei
         by=None if body.anonymous else actor(user),
         anonymous=body.anonymous,
     )
-    return FeedbackReceiptOut.model_validate(receipt)
 
 
 @router.post("/{feedback_id}/triage", summary="Triage a flag", response_model=FeedbackOut)
 def triage_feedback(ws: WS, user: Triager, feedback_id: Id, body: FeedbackTriage) -> FeedbackOut:
     """Give a new flag a severity, an owner and a note; sev1 or sev2 opens an incident."""
-    triaged = feedback.triage_feedback(
+    return feedback.triage_feedback(
         ws, feedback_id, body.severity, actor(user), owner=body.owner, note=body.note
     )
-    return FeedbackOut.model_validate(triaged)
 
 
 @router.post("/{feedback_id}/close", summary="Act on or decline a flag", response_model=FeedbackOut)
-def close_feedback(ws: WS, user: Triager, feedback_id: Id, body: FeedbackUpdate) -> FeedbackOut:
+def close_feedback(
+    ws: WS, user: Triager, feedback_id: Id, body: Annotated[FeedbackUpdate, Body()]
+) -> FeedbackOut:
     """``acted_on`` records what changed; ``declined`` records why not. Both need triage first."""
-    if body.status == "acted_on":
-        done = feedback.act_on_feedback(ws, feedback_id, body.text, actor(user))
-    else:
-        done = feedback.decline_feedback(ws, feedback_id, body.text, actor(user))
-    return FeedbackOut.model_validate(done)
+    if isinstance(body, FeedbackActedOn):
+        return feedback.act_on_feedback(ws, feedback_id, body.text, actor(user))
+    return feedback.decline_feedback(ws, feedback_id, body.text, actor(user))

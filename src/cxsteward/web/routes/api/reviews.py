@@ -7,8 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query
 
 from cxsteward.domain.trust import ReviewStatus
-from cxsteward.errors import Invalid
+from cxsteward.errors import ReviewNotFound
 from cxsteward.services.trust import reviews
+from cxsteward.services.trust.fields import TrackingCode
+from cxsteward.services.trust.models import (
+    ReviewOut,
+    ReviewReceiptOut,
+    ReviewRequestCreate,
+    ReviewResolve,
+    ReviewStatusOut,
+    ReviewStatusQuery,
+)
 from cxsteward.web.deps import (
     PUBLIC,
     STATUS_LOOKUP,
@@ -20,14 +29,6 @@ from cxsteward.web.deps import (
     review_for,
 )
 from cxsteward.web.routes.api.common import PUBLIC_ERRORS, Id, signed_router
-from cxsteward.web.schemas import (
-    ReviewOut,
-    ReviewReceiptOut,
-    ReviewRequestCreate,
-    ReviewResolve,
-    ReviewStatusOut,
-    ReviewStatusQuery,
-)
 
 router = signed_router("/reviews", "review requests")
 Queue = Annotated[UserOut, require_api(Permission.REVIEW_QUEUE)]
@@ -39,13 +40,10 @@ Resolver = Annotated[UserOut, require_api(Permission.REVIEW_RESOLVE)]
 public_router = APIRouter(
     prefix="/public/review-requests", tags=["public"], responses=PUBLIC_ERRORS
 )
+# Not nullable: a header has no null, only absence (the empty default).
 HeaderCode = Annotated[
-    str | None,
-    Header(
-        alias="X-Tracking-Code",
-        max_length=64,
-        description="The tracking code, when the body does not carry it.",
-    ),
+    TrackingCode,
+    Header(alias="X-Tracking-Code", description="The tracking code, when the body has none."),
 ]
 
 
@@ -66,27 +64,27 @@ def list_reviews(
         overdue_only=overdue_only,
         include_finished=include_finished,
     )
-    return [ReviewOut.model_validate(review_for(user, item)) for item in found]
+    return [review_for(user, item) for item in found]
 
 
 @router.get("/{review_id}", summary="One review request", response_model=ReviewOut)
 def get_review(ws: WS, user: Queue, review_id: Id) -> ReviewOut:
     """One request as staff see it; frontline staff see the contact only once they took it."""
-    return ReviewOut.model_validate(review_for(user, reviews.get_review(ws, review_id)))
+    return review_for(user, reviews.get_review(ws, review_id))
 
 
 @router.post("/{review_id}/start", summary="Take a review request", response_model=ReviewOut)
 def start_review(ws: WS, user: Claimer, review_id: Id) -> ReviewOut:
     """received -> in_review, in the token user's name: the request is now theirs."""
     started = reviews.start_review(ws, review_id, actor(user))
-    return ReviewOut.model_validate(review_for(user, started))
+    return review_for(user, started)
 
 
 @router.post("/{review_id}/resolve", summary="Resolve a review request", response_model=ReviewOut)
 def resolve_review(ws: WS, user: Resolver, review_id: Id, body: ReviewResolve) -> ReviewOut:
     """Record the human decision and the plain-language text the customer will read."""
     resolved = reviews.resolve_review(ws, review_id, body.outcome, body.text, actor(user))
-    return ReviewOut.model_validate(review_for(user, resolved))
+    return review_for(user, resolved)
 
 
 @public_router.post(
@@ -101,10 +99,10 @@ def submit_review_request(ws: WS, body: ReviewRequestCreate) -> ReviewReceiptOut
 
     The answer carries the tracking code, shown this once.
     """
-    receipt = reviews.submit_review_request(
+    submitted = reviews.submit_review_request(
         ws, body.deployment, body.description, body.contact, body.reference, body.consent
     )
-    return ReviewReceiptOut.model_validate(receipt)
+    return submitted.receipt()
 
 
 @public_router.post(
@@ -114,18 +112,19 @@ def submit_review_request(ws: WS, body: ReviewRequestCreate) -> ReviewReceiptOut
     dependencies=[STATUS_LOOKUP],
 )
 def review_status(
-    ws: WS, body: Annotated[ReviewStatusQuery | None, Body()] = None, code: HeaderCode = None
+    ws: WS, body: Annotated[ReviewStatusQuery | None, Body()] = None, code: HeaderCode = ""
 ) -> ReviewStatusOut:
     """Status, dates and the outcome text of the request behind a tracking code.
 
     The code goes in the body (``{"code": "RV-..."}``) or the ``X-Tracking-Code`` header,
     never in the address, where access logs and proxies would keep it. Lookups are
-    rate-limited per client address together with the web page's.
+    rate-limited per client address together with the web page's. Without a code there
+    is no request to show: a 404, as for an unknown code.
     """
     given = body.code if body is not None else code
-    if not given or not given.strip():
-        raise Invalid(
-            'Send the tracking code as the JSON body {"code": "RV-..."} or in the '
-            "X-Tracking-Code header."
+    if not given:
+        raise ReviewNotFound(
+            'No tracking code was sent; send it as the JSON body {"code": "RV-..."} or in '
+            "the X-Tracking-Code header."
         )
-    return ReviewStatusOut.model_validate(reviews.review_status(ws, given))
+    return reviews.review_status(ws, given)
