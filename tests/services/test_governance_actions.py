@@ -59,7 +59,7 @@ def test_forward_pause_and_resume_to_the_previous_state(ws: Workspace, applied: 
         execute=False,
     )
     out = service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
-    assert (out.previous, out.transition.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
+    assert (out.previous, out.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
     assert out.authority.startswith("committee decision #1 of 2025-03-04 (4 of 6 members")
     service.transition_deployment(ws, "sales-assistant", "paused", "amara-mensah", "complaints")
     with pytest.raises(TransitionNotAllowed, match="allowed: scaling, retired"):

@@ -20,6 +20,7 @@ from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.errors import Invalid
 from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.contract import jsonable
 from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.history import list_runs
@@ -137,7 +138,7 @@ def test_check_is_the_services_check(api_client: TestClient, api_world: ApiWorld
     body = _get(api_client, api_world, "/api/v1/registry/check")
     ws = api_world.open()
     try:
-        report = check_governance(ws).document()
+        report = jsonable(check_governance(ws))
     finally:
         ws.close()
     assert body["gaps"] == report["gaps"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def open_(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) 
     with workspace(ctx) as ws:
         out = service.open_cycle(ws, cycle)
     if json_out:
-        print_json(_cycle_dict(out))
+        print_json(out)
         return
     console().print(f"Opened cycle {out.name} (question bank {out.bank_version}).")
 
@@ -60,7 +59,7 @@ def close(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) 
     with workspace(ctx) as ws:
         out = service.close_cycle(ws, cycle)
     if json_out:
-        print_json(_cycle_dict(out))
+        print_json(out)
         return
     console().print(
         f"Closed cycle {out.name}: {out.respondents} respondents, {out.answers} answers."
@@ -76,7 +75,7 @@ def cycles(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     with workspace(ctx) as ws:
         rows = service.list_cycles(ws)
     if json_out:
-        print_json([_cycle_dict(r) for r in rows])
+        print_json(rows)
         return
     render_cycles(console(), rows)
 
@@ -136,7 +135,7 @@ def import_(
     with workspace(ctx) as ws:
         out = import_answers(ws, cycle, file)
     if json_out:
-        print_json(out.__dict__)
+        print_json(out)
         return
     console().print(
         f"Imported {out.answers} answers from {out.respondents} respondents into {out.cycle} "
@@ -201,20 +200,3 @@ def _write(text: str, out: Path | None) -> None:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
     console().print(f"Wrote {out}")
-
-
-def _cycle_dict(out: service.CycleOut) -> dict[str, object]:
-    return {
-        "name": out.name,
-        "status": out.status,
-        "opened_at": _iso(out.opened_at),
-        "closed_at": _iso(out.closed_at) if out.closed_at else None,
-        "bank_version": out.bank_version,
-        "respondents": out.respondents,
-        "answers": out.answers,
-    }
-
-
-def _iso(moment: datetime) -> str:
-    # The same form as the JSON report: UTC with a Z.
-    return moment.isoformat().replace("+00:00", "Z")

@@ -8,7 +8,6 @@ Operational actions (lifecycle moves, approvals, meetings...) live in
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -162,7 +161,7 @@ def _plan(
     found = consistency_problems(gov)
     stored = load_stored(session)
     grants: list[tuple[str, Grant]] = []
-    plan = GovernancePlan(())
+    plan = GovernancePlan(changes=())
     if not found:
         person = actor if actor is not None and gov.person(actor) is not None else None
         plan, found = compute_plan(
@@ -208,8 +207,8 @@ def _with_needs(plan: GovernancePlan, gated: list[Gated]) -> GovernancePlan:
             )
         elif change.kind == "model_version" and change.action == "add":
             wanted = model.get(str(change.entry.get("deployment")), "")
-        changes.append(replace(change, needs=wanted) if wanted else change)
-    return GovernancePlan(tuple(changes))
+        changes.append(change.model_copy(update={"needs": wanted}) if wanted else change)
+    return GovernancePlan(changes=tuple(changes))
 
 
 def _execute(session: Session, plan: GovernancePlan) -> None:

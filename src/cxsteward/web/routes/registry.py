@@ -11,14 +11,11 @@ from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_base import FormInvalid
-from cxsteward.services.governance.edit_more import (
-    add_meeting,
-    add_roadmap_review,
-    start_registry,
-)
 from cxsteward.services.governance.setup import export_governance
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.meetings import add_meeting, add_roadmap_review
+from cxsteward.web.forms.registry import start
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -46,7 +43,12 @@ def registry_index(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(
         request,
         "registry/index.html",
-        {"title": "Registry", "gov": gov, "blocking": blocking, "warnings": report.warnings},
+        {
+            "title": "Registry",
+            "gov": gov,
+            "blocking": blocking,
+            "warnings": [g for g in report.gaps if not g.blocking],
+        },
     )
 
 
@@ -55,7 +57,7 @@ async def registry_start(request: Request, ws: WS, user: Edit) -> Response:
     """Start an empty registry for the organization named in the form."""
     form = await read_form(request)
     try:
-        start_registry(ws, form.mapping(), actor(user))
+        start(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
         context = {"title": "Registry", "form": form.failed(exc)}
         return page(request, "registry/empty.html", context, 422)

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from cxsteward.domain.governance.checks import CheckReport, Gap
-from cxsteward.domain.governance.spec import Accountability, Governance
+from cxsteward.domain.governance.spec import Accountability, Deployment, Governance
 from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import NotFound
-from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_more import (
-    FormInvalid,
-    save_accountability,
-    save_protocol,
-)
+from cxsteward.services.governance.check import CheckOut, GapOut, check_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, require
+from cxsteward.web.forms.chain import save_accountability, save_protocol
+from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -36,7 +33,22 @@ Edit = Annotated[UserOut, require(Permission.REGISTRY_EDIT)]
 ROLES = ("monitors", "escalates", "acts")
 
 
-def accountability_grid(gov: Governance, report: CheckReport) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class GridCell:
+    """One deployment's cell of a metric's row: the accountability row that applies, its gaps."""
+
+    deployment: Deployment
+    row: Accountability | None
+    gaps: list[GapOut]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    metric: str
+    cells: list[GridCell]
+
+
+def accountability_grid(gov: Governance, report: CheckOut) -> list[GridRow]:
     """One row per key metric, one cell per deployment: the row that applies and its gaps."""
     metrics = list(gov.key_metrics) or sorted({r.metric for r in gov.accountability})
     grouped = gaps_by_object(report)
@@ -46,11 +58,9 @@ def accountability_grid(gov: Governance, report: CheckReport) -> list[dict[str, 
         for dep in gov.deployments:
             row = _applies(gov.accountability, metric, dep.key)
             where = f"deployment:{dep.key}/metric:{metric}"
-            gaps: list[Gap] = [
-                g for g in grouped.get(where, []) if g.rule.startswith("accountability.")
-            ]
-            cells.append({"deployment": dep, "row": row, "gaps": gaps})
-        rows.append({"metric": metric, "cells": cells})
+            gaps = [g for g in grouped.get(where, []) if g.rule.startswith("accountability.")]
+            cells.append(GridCell(dep, row, gaps))
+        rows.append(GridRow(metric, cells))
     return rows
 
 

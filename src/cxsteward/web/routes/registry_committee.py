@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
-from cxsteward.services.governance.edit_base import FormInvalid
-from cxsteward.services.governance.edit_committee import (
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.committee import (
     committee_values,
     member_rows,
     save_committee,
 )
-from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,

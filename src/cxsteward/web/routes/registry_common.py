@@ -9,13 +9,13 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from cxsteward.domain.governance.checks import CheckReport
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
-from cxsteward.services.governance.edit_base import FormInvalid
+from cxsteward.services.governance.check import CheckOut, GapOut
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import render
+from cxsteward.web.forms.fields import FormInvalid
 
 # Fixed notices shown after a successful POST (the query names one; no user text is echoed).
 DONE = {
@@ -111,9 +111,9 @@ def people_options(gov: Governance) -> list[tuple[str, str]]:
     return [(p.key, f"{p.name} ({p.key})") for p in gov.people]
 
 
-def gaps_by_object(report: CheckReport) -> dict[str, list[Any]]:
+def gaps_by_object(report: CheckOut) -> dict[str, list[GapOut]]:
     """Check gaps grouped by the object they name (``deployment:x``, ``protocol:sev1``...)."""
-    grouped: dict[str, list[Any]] = {}
+    grouped: dict[str, list[GapOut]] = {}
     for gap in report.gaps:
         grouped.setdefault(gap.object, []).append(gap)
     return grouped

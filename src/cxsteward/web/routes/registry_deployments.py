@@ -11,20 +11,21 @@ from cxsteward.domain.governance.rights import Move, committee_may
 from cxsteward.domain.governance.spec import Function, Governance, Lifecycle, Right, allowed_moves
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.committee import decide_from_form, list_committee_decisions
-from cxsteward.services.governance.edit import (
-    FormInvalid,
-    add_model_version,
-    change_status,
-    deployment_values,
-    disclosure_pairs,
-    person_of,
-    save_deployment,
-)
+from cxsteward.services.governance.committee import list_committee_decisions
+from cxsteward.services.governance.people_edits import person_of
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.governance.rights import list_emergency_pauses
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.decisions import decide
+from cxsteward.web.forms.deployments import (
+    add_model_version,
+    change_status,
+    deployment_values,
+    disclosure_pairs,
+    save_deployment,
+)
+from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -208,7 +209,7 @@ async def record_committee_decision(request: Request, ws: WS, user: Edit, key: s
     form = await read_form(request)
     _deployment(require_governance(ws), key)
     try:
-        decide_from_form(ws, key, form.mapping(), actor(user))
+        decide(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
         state = form.failed(exc)
         return _detail_page(request, ws, key, FormState(), FormState(), 422, state)

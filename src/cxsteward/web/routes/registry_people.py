@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.errors import PersonNotFound
-from cxsteward.services.governance.edit import FormInvalid, person_values, save_person
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.people import person_values, save_person
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,

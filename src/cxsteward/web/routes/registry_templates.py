@@ -15,9 +15,10 @@ from cxsteward.services.governance.acting import (
     require_person,
 )
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_more import FormInvalid, approve, save_template
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.templates import approve, save_template
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,

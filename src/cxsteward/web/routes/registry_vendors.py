@@ -10,8 +10,9 @@ from starlette.responses import HTMLResponse, Response
 from cxsteward.domain.governance.spec import ClauseKind, ClauseStatus, Governance, Vendor
 from cxsteward.errors import NotFound
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_more import FormInvalid, save_clause, save_vendor
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.vendors import save_clause, save_vendor
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
