@@ -13,10 +13,12 @@ from rich.console import Console
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.cli.questionnaire import run_questionnaire
 from cxsteward.cli.render import render_cycles, render_questions, render_report
-from cxsteward.reports.assessment import render_html, render_json, render_markdown
+from cxsteward.domain.results import AssessmentReport
+from cxsteward.reports.assessment import render_html, render_markdown
 from cxsteward.services.assessment import cycles as service
 from cxsteward.services.assessment.answer_files import export_answers, import_answers
 from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.contract import dump_json
 
 app = StewardTyper(
     help="The readiness self-assessment: cycles, answers and reports.",
@@ -185,11 +187,16 @@ def report(
         _write(buffer.getvalue(), out)
         return
     renderers = {
-        ReportFormat.json: render_json,
+        # The API's bytes for the same report (GET /api/v1/assessments/cycles/C/report).
+        ReportFormat.json: _json,
         ReportFormat.md: render_markdown,
         ReportFormat.html: render_html,
     }
     _write(renderers[format_](result), out)
+
+
+def _json(result: AssessmentReport) -> str:
+    return dump_json(result).decode("utf-8")
 
 
 def _write(text: str, out: Path | None) -> None:
