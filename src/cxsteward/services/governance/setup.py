@@ -38,6 +38,7 @@ from cxsteward.services.governance.store import (
     DATE_FIELDS,
     KIND,
     KINDS,
+    Entry,
     automatic_transitions,
     load_governance,
     load_stored,
@@ -243,7 +244,7 @@ def _parent_fields(kind: str) -> set[str]:
     return {parent[2]} if parent is not None and parent[2] else set()
 
 
-def _find(session: Session, kind_name: str, entry: dict[str, Any]) -> Any:
+def _find(session: Session, kind_name: str, entry: Entry) -> Any:
     kind = KIND[kind_name]
     record = kind.record
     query = select(record)

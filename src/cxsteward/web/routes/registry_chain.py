@@ -87,9 +87,7 @@ def accountability_map(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(request, "registry/accountability.html", context)
 
 
-def _row_form(
-    request: Request, ws: Workspace, form: FormState, index: int | None, status_code: int = 200
-) -> HTMLResponse:
+def _row_form(request: Request, ws: Workspace, form: FormState, index: int | None) -> HTMLResponse:
     gov = require_governance(ws)
     context = {
         "title": "Add an accountability row" if index is None else "Edit an accountability row",
@@ -100,7 +98,7 @@ def _row_form(
         "people": people_options(gov),
         "roles": ROLES,
     }
-    return page(request, "registry/accountability_form.html", context, status_code)
+    return page(request, "registry/accountability_form.html", context)
 
 
 @router.get("/registry/accountability/new")
@@ -118,7 +116,7 @@ async def create_accountability(request: Request, ws: WS, user: Edit) -> Respons
     try:
         save_accountability(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _row_form(request, ws, form.failed(exc), None, 422)
+        return _row_form(request, ws, form.failed(exc), None)
     return back("/registry/accountability", "saved")
 
 
@@ -143,7 +141,7 @@ async def update_accountability(request: Request, ws: WS, user: Edit, number: Id
     try:
         save_accountability(ws, form.mapping(), actor(user), index=number - 1)
     except FormInvalid as exc:
-        return _row_form(request, ws, form.failed(exc), number, 422)
+        return _row_form(request, ws, form.failed(exc), number)
     return back("/registry/accountability", "saved")
 
 
@@ -159,7 +157,7 @@ def list_protocols(request: Request, ws: WS, user: View) -> HTMLResponse:
 
 
 def _protocol_form(
-    request: Request, ws: Workspace, form: FormState, severity: Severity, status_code: int = 200
+    request: Request, ws: Workspace, form: FormState, severity: Severity
 ) -> HTMLResponse:
     gov = require_governance(ws)
     context = {
@@ -168,7 +166,7 @@ def _protocol_form(
         "form": form,
         "people": people_options(gov),
     }
-    return page(request, "registry/protocol_form.html", context, status_code)
+    return page(request, "registry/protocol_form.html", context)
 
 
 @router.get("/registry/protocols/{severity}/edit")
@@ -189,5 +187,5 @@ async def update_protocol(request: Request, ws: WS, user: Edit, severity: Severi
     try:
         save_protocol(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _protocol_form(request, ws, form.failed(exc), severity, 422)
+        return _protocol_form(request, ws, form.failed(exc), severity)
     return back("/registry/protocols", "saved")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -40,7 +39,7 @@ class FormState:
     general: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> FormState:
+    def of(cls, values: Mapping[str, object]) -> FormState:
         """A form filled from stored values (strings or lists)."""
         return cls({k: _as_list(v) for k, v in values.items()})
 
@@ -119,14 +118,18 @@ def gaps_by_object(report: CheckOut) -> dict[str, list[GapOut]]:
     return grouped
 
 
-def page(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    """Render a Registry page with its notice."""
-    return render(request, template, {"done": done_message(request), **context}, status_code)
+def page(request: Request, template: str, context: Mapping[str, object]) -> HTMLResponse:
+    """Render a Registry page with its notice.
+
+    The one place a registry page's status is chosen: a form shown again with its problems
+    is 422 (nothing was saved), so a script posting the form sees the refusal.
+    """
+    refused = any(isinstance(v, FormState) and v.invalid for v in context.values())
+    status = 422 if refused else 200
+    return render(request, template, {"done": done_message(request), **context}, status)
 
 
-def _as_list(value: Any) -> list[str]:
+def _as_list(value: object) -> list[str]:
     if value is None:
         return [""]
     if isinstance(value, list | tuple):

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.rights import Move, committee_may
-from cxsteward.domain.governance.spec import Function, Governance, Lifecycle, Right, allowed_moves
+from cxsteward.domain.governance.spec import (
+    Deployment,
+    Function,
+    Governance,
+    Lifecycle,
+    Meeting,
+    Right,
+    allowed_moves,
+)
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import list_committee_decisions
@@ -59,9 +68,7 @@ def list_deployments(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(request, "registry/deployments.html", context)
 
 
-def _form_page(
-    request: Request, gov: Governance, form: FormState, key: str | None, status_code: int = 200
-) -> HTMLResponse:
+def _form_page(request: Request, gov: Governance, form: FormState, key: str | None) -> HTMLResponse:
     # One statement box per channel: those already in the form, then newly typed channels.
     channels = [(ch, words) for ch, words in disclosure_pairs(form.mapping()) if ch]
     typed = [ch.strip() for ch in form.value("channels").split(",") if ch.strip()]
@@ -78,7 +85,7 @@ def _form_page(
         "rights": list(Right),
         "channels": channels,
     }
-    return page(request, "registry/deployment_form.html", context, status_code)
+    return page(request, "registry/deployment_form.html", context)
 
 
 @router.get("/registry/deployments/new")
@@ -96,11 +103,11 @@ async def create_deployment(request: Request, ws: WS, user: Edit) -> Response:
     try:
         dep = save_deployment(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _form_page(request, require_governance(ws), form.failed(exc), None, 422)
+        return _form_page(request, require_governance(ws), form.failed(exc), None)
     return back(f"/registry/deployments/{dep.key}", "saved")
 
 
-def _deployment(gov: Governance, key: str) -> Any:
+def _deployment(gov: Governance, key: str) -> Deployment:
     dep = gov.deployment(key)
     if dep is None:
         known = ", ".join(d.key for d in gov.deployments) or "none"
@@ -114,7 +121,6 @@ def _detail_page(
     key: str,
     status_form: FormState,
     model_form: FormState,
-    status_code: int = 200,
     committee_form: FormState | None = None,
 ) -> HTMLResponse:
     gov = require_governance(ws)
@@ -155,10 +161,10 @@ def _detail_page(
             if p.deployment == key
         ],
     }
-    return page(request, "registry/deployment.html", context, status_code)
+    return page(request, "registry/deployment.html", context)
 
 
-def _held(meeting: Any) -> Any:
+def _held(meeting: Meeting) -> date:
     return meeting.held_on
 
 
@@ -185,7 +191,7 @@ async def update_deployment(request: Request, ws: WS, user: Edit, key: str) -> R
     try:
         save_deployment(ws, form.mapping(), actor(user), key=key)
     except FormInvalid as exc:
-        return _form_page(request, require_governance(ws), form.failed(exc), key, 422)
+        return _form_page(request, require_governance(ws), form.failed(exc), key)
     return back(f"/registry/deployments/{key}", "saved")
 
 
@@ -199,7 +205,7 @@ async def transition_deployment(request: Request, ws: WS, user: Edit, key: str) 
         change_status(ws, key, values, actor(user))
     except FormInvalid as exc:
         state = FormState.of(values).failed(exc)
-        return _detail_page(request, ws, key, state, FormState(), 422)
+        return _detail_page(request, ws, key, state, FormState())
     return back(f"/registry/deployments/{key}", "status")
 
 
@@ -212,7 +218,7 @@ async def record_committee_decision(request: Request, ws: WS, user: Edit, key: s
         decide(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
         state = form.failed(exc)
-        return _detail_page(request, ws, key, FormState(), FormState(), 422, state)
+        return _detail_page(request, ws, key, FormState(), FormState(), state)
     return back(f"/registry/deployments/{key}", "committee")
 
 
@@ -223,5 +229,5 @@ async def record_model_version(request: Request, ws: WS, user: Edit, key: str) -
     try:
         add_model_version(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _detail_page(request, ws, key, FormState(), form.failed(exc), 422)
+        return _detail_page(request, ws, key, FormState(), form.failed(exc))
     return back(f"/registry/deployments/{key}", "model")
