@@ -132,6 +132,14 @@ def test_transition_body_errors_name_the_field(api_client: TestClient, api_world
     assert response.status_code == 422
     columns = {p["column"] for p in response.json()["error"]["problems"]}
     assert columns == {"status", "reason"}
+    # A blank reason is refused by the schema, before any service runs.
+    response = api_client.post(
+        f"/api/v1/registry/deployments/{DEPLOYMENT}/transitions",
+        headers=api_world.headers(DECIDER),
+        json={"status": "paused", "reason": " \t "},
+    )
+    assert response.status_code == 422
+    assert [p["column"] for p in response.json()["error"]["problems"]] == ["reason"]
 
 
 def test_check_is_the_services_check(api_client: TestClient, api_world: ApiWorld) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cxsteward.domain.governance.spec import ClauseStatus
+from cxsteward.domain.governance.spec import ClauseStatus, Person
 from cxsteward.domain.thresholds import Severity
+from cxsteward.errors import GovernanceInvalid, Invalid, NotPermitted, Problem
+from cxsteward.services.governance import deployment_edits, people_edits
 from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
@@ -18,7 +20,7 @@ from cxsteward.services.workspace import Workspace
 from cxsteward.web.forms import chain, deployments, meetings, people, templates, vendors
 from cxsteward.web.forms import registry as registry_form
 from cxsteward.web.forms.committee import committee_values, save_committee
-from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.fields import FormInvalid, refused
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 
@@ -230,3 +232,33 @@ def test_the_committee_and_protocol_forms_keep_quorum_and_emergency_delegation(
     assert chain.save_protocol(gws, {**sev1, "emergency_pause": "yes"}, "admin").emergency_pause
     assert not chain.save_protocol(gws, sev1, "admin").emergency_pause
     assert current_governance(gws).protocol(Severity.SEV1).emergency_pause is False  # type: ignore[union-attr]
+
+
+def test_typed_edits_locate_the_registry_s_problems_inside_the_object(gws: Workspace) -> None:
+    dep = current_governance(gws).deployments[0]
+    unknown = dep.model_copy(update={"vendor": "nobody-ltd"})
+    before = export_governance(gws)
+    with pytest.raises(GovernanceInvalid) as caught:
+        deployment_edits.save_deployment(gws, unknown, "admin", key=dep.key)
+    assert export_governance(gws) == before
+    assert "vendor" in {p.column for p in caught.value.problems}
+    with pytest.raises(Invalid) as taken:
+        people_edits.save_person(gws, Person(key="dev-raman", name="Another Dev"), "admin")
+    assert [(p.column, p.message) for p in taken.value.problems] == [
+        ("key", "'dev-raman' is already someone's key.")
+    ]
+
+
+def test_refused_puts_each_problem_on_its_field_and_the_rest_above_the_form() -> None:
+    exc = Invalid(
+        "Refused.",
+        [
+            Problem("must be a person", column="decision_rights.pause", value="zed"),
+            Problem("deployments[3].vendor: unknown vendor"),
+        ],
+    )
+    form = refused(exc, deployments.FIELDS)
+    assert form.fields == {"rights_pause": "Must be a person (value 'zed')."}
+    assert form.general == ["deployments[3].vendor: unknown vendor"]
+    plain = refused(NotPermitted("Only dev-raman may pause."), {}, on="status")
+    assert (plain.fields, plain.general) == ({"status": "Only dev-raman may pause."}, [])
