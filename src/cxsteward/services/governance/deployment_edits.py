@@ -9,7 +9,7 @@ from __future__ import annotations
 from cxsteward.domain.governance.spec import Deployment, Governance, Transition
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.clock import now
-from cxsteward.services.governance.people_edits import person_of
+from cxsteward.services.governance.acting import person_of
 from cxsteward.services.governance.registry_edits import apply_edit, index_of, replace_at, taken
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.workspace import Workspace

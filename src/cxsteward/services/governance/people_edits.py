@@ -8,11 +8,6 @@ from cxsteward.services.governance.registry_edits import apply_edit, index_of, r
 from cxsteward.services.workspace import Workspace
 
 
-def person_of(gov: Governance, account: str) -> str | None:
-    """The person key a web account stands for: its username when it is a person's key."""
-    return account if gov.person(account) is not None else None
-
-
 def save_person(ws: Workspace, person: Person, actor: str, key: str | None = None) -> Person:
     """Add ``person`` (``key`` None) or change the person ``key``, whose key never changes.
 

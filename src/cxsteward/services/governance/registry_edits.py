@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import Conflict, GovernanceInvalid, GovernanceNotFound, Invalid, Problem
+from cxsteward.services.governance.acting import person_of
 from cxsteward.services.governance.setup import apply_governance, current_governance
 from cxsteward.services.governance.store import load_governance
 from cxsteward.services.workspace import Workspace
@@ -37,9 +38,8 @@ def apply_edit(ws: Workspace, change: Change, actor: str) -> Governance:
     stored = current_governance(ws)
     gov, prefix = change(stored)
     # A status or model change is a decision of the person the account stands for.
-    by = actor if stored.person(actor) is not None else None
     try:
-        apply_governance(ws, gov, actor=actor, by=by, account=actor)
+        apply_governance(ws, gov, actor=actor, by=person_of(stored, actor), account=actor)
     except GovernanceInvalid as exc:
         raise GovernanceInvalid(
             "The registry refused the change; nothing was saved.",

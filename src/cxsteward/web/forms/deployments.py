@@ -11,9 +11,9 @@ from cxsteward.errors import (
     TransitionNotAllowed,
 )
 from cxsteward.services.governance import deployment_edits
+from cxsteward.services.governance.acting import person_of
 from cxsteward.services.governance.actions import move_deployment, record_model_version
 from cxsteward.services.governance.models import TransitionCreate, TransitionOut
-from cxsteward.services.governance.people_edits import person_of
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.forms.fields import (

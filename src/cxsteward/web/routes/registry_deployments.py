@@ -19,9 +19,9 @@ from cxsteward.domain.governance.spec import (
     allowed_moves,
 )
 from cxsteward.errors import DeploymentNotFound
+from cxsteward.services.governance.acting import person_of
 from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import list_committee_decisions
-from cxsteward.services.governance.people_edits import person_of
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.governance.rights import list_emergency_pauses
 from cxsteward.services.workspace import Workspace
