@@ -70,10 +70,15 @@ def move_deployment(
         and everything :func:`transition_deployment` raises.
     """
     reason = move.reason.strip()
-    if not reason or len(reason) > REASON_MAX:
+    if not reason or len(reason) > REASON_MAX or "\x00" in reason:
         raise Invalid(
             "The move needs a reason.",
-            [Problem(f"Say why it moves, in 1 to {REASON_MAX} characters.", column="reason")],
+            [
+                Problem(
+                    f"Say why it moves, in 1 to {REASON_MAX} characters (no NUL character).",
+                    column="reason",
+                )
+            ],
         )
     return transition_deployment(
         ws, key, move.status, by, reason, session=session, on=move.on, account=account

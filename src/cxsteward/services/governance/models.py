@@ -24,8 +24,9 @@ class TransitionCreate(Command):
     reason: str = Field(
         min_length=1,
         max_length=REASON_MAX,
-        pattern=r"\S",
-        description="Why it moves; kept in the history (not blank).",
+        # Not blank, and no NUL character, which a PostgreSQL text column refuses.
+        pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
+        description="Why it moves; kept in the history (not blank, no NUL character).",
     )
     on: date | None = Field(default=None, description="The day it takes effect (default today).")
 
