@@ -106,6 +106,8 @@ def test_plan_shows_field_changes(runner: CliRunner, applied: Path, tmp_path: Pa
         "key": "committee",
         "action": "change",
         "fields": [{"field": "cadence_days", "old": 30, "new": 14}],
+        "note": "",
+        "needs": "",
     }
 
 
@@ -120,11 +122,12 @@ def test_deployment_status(runner: CliRunner, applied: Path) -> None:
     assert code == 0
     assert json.loads(out) == {
         "deployment": "billing-voice",
-        "from": "scaling",
+        "previous": "scaling",
         "status": "paused",
         "on": json.loads(out)["on"],
         "by": "marco-ricci",
         "reason": "wrong bills",
+        "authority": "pause right on billing-voice",
     }
     args = ["governance", "deployment-status", "billing-voice", "production", "--by", "dev-raman"]
     code, _, err = run(runner, applied, *args, "--reason", "x")

@@ -31,6 +31,8 @@ from cxsteward.domain.governance.rights import (
 )
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.thresholds import Severity, Threshold
+from cxsteward.services.contract import jsonable
+from cxsteward.services.governance.check import CheckCounts, CheckOut
 
 TODAY = date(2026, 6, 15)
 CHECKED = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
@@ -217,7 +219,7 @@ def test_compliant_governance_has_no_gaps() -> None:
     report = run_checks(facts(), CHECKED)
     assert report.gaps == ()
     assert not report.blocking
-    assert report.document()["counts"] == {"blocking": 0, "warnings": 0}
+    assert CheckOut.of(report).counts == CheckCounts(blocking=0, warnings=0)
 
 
 SUPPORT = "deployment:support-chat"
@@ -594,7 +596,7 @@ def test_creation_times_after_go_live_are_warned() -> None:
     assert "5 days after Support chat went live on 2026-03-01" in gaps[0].message
 
 
-def test_report_document_is_json_ready_and_ordered() -> None:
+def test_report_result_is_json_ready_and_ordered() -> None:
     data = edited(
         setting("knowledge_base.0.owner", None),
         setting("committee", None),
@@ -602,7 +604,7 @@ def test_report_document_is_json_ready_and_ordered() -> None:
         chain("ana", "ana", "ben"),
     )
     report = run_checks(facts(data), CHECKED)
-    document = report.document()
+    document = jsonable(CheckOut.of(report))
     assert json.loads(json.dumps(document)) == document
     assert list(document) == ["checked_at", "today", "blocking", "counts", "gaps"]
     assert document["today"] == "2026-06-15" and document["blocking"] is True

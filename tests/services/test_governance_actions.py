@@ -20,7 +20,9 @@ from cxsteward.errors import (
     TransitionNotAllowed,
 )
 from cxsteward.services.governance import setup as service
+from cxsteward.services.governance.actions import move_deployment
 from cxsteward.services.governance.committee import record_committee_decision
+from cxsteward.services.governance.models import TransitionCreate
 from cxsteward.services.governance.reading import parse_governance
 from cxsteward.services.workspace import Workspace
 
@@ -59,7 +61,7 @@ def test_forward_pause_and_resume_to_the_previous_state(ws: Workspace, applied: 
         execute=False,
     )
     out = service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
-    assert (out.previous, out.transition.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
+    assert (out.previous, out.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
     assert out.authority.startswith("committee decision #1 of 2025-03-04 (4 of 6 members")
     service.transition_deployment(ws, "sales-assistant", "paused", "amara-mensah", "complaints")
     with pytest.raises(TransitionNotAllowed, match="allowed: scaling, retired"):
@@ -233,3 +235,25 @@ def test_a_file_cannot_record_an_approval_by_someone_who_is_not_legal(
         for t in templates
     ]
     service.apply_governance(ws, current.model_copy(update={"templates": templates}))
+
+
+def test_a_move_needs_a_reason_and_nobody_is_no_meeting(ws: Workspace, applied: Governance) -> None:
+    move = TransitionCreate(status=Lifecycle.PAUSED, reason="x")
+    # A reason of spaces passes no schema check by accident: the service refuses it too.
+    blank = move.model_copy(update={"reason": "   "})
+    with pytest.raises(Invalid) as caught:
+        move_deployment(ws, "billing-voice", blank, "marco-ricci")
+    assert [p.column for p in caught.value.problems] == ["reason"]
+    assert _status(ws, "billing-voice") == Lifecycle.SCALING
+    out = move_deployment(ws, "billing-voice", move, "marco-ricci")
+    assert (out.previous, out.status, out.reason) == (Lifecycle.SCALING, Lifecycle.PAUSED, "x")
+    with pytest.raises(Invalid) as meeting:
+        service.record_meeting(ws, date(2025, 1, 1), [], ["nothing"])
+    assert [p.column for p in meeting.value.problems] == ["attendees"]
+    with pytest.raises(Invalid) as review:
+        service.record_roadmap_review(ws, date(2025, 1, 1), [], "")
+    assert [p.column for p in review.value.problems] == ["reviewers"]
+    committee = service.current_governance(ws).committee
+    assert committee is not None and not any(
+        m.held_on == date(2025, 1, 1) for m in committee.meetings
+    )

@@ -13,6 +13,7 @@ import pytest
 from cxsteward.domain.governance.checks import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.thresholds import Threshold
+from cxsteward.services.contract import jsonable
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
 from cxsteward.services.governance.check import check_governance
@@ -159,7 +160,7 @@ def test_chain_on_a_real_workspace(ws: Workspace, contacts: Path) -> None:
         "evidence.threshold_late",
         "evidence.baseline_late",
     }
-    document = report.document()
+    document = jsonable(report)
     assert json.loads(json.dumps(document)) == document
     assert document["counts"] == {"blocking": 8, "warnings": 6}
 

@@ -30,7 +30,6 @@ from cxsteward.services.governance.committee import (
     record_committee_decision,
 )
 from cxsteward.services.governance.decisions import list_decisions, record_decision
-from cxsteward.services.governance.edit import deployment_values
 from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
@@ -40,6 +39,7 @@ from cxsteward.services.governance.setup import (
 from cxsteward.services.workspace import Workspace, init_workspace, open_workspace
 from cxsteward.web.app import create_app
 from cxsteward.web.auth import SESSION_COOKIE
+from cxsteward.web.forms.deployments import deployment_values
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 USERS = ("dev-raman", "maya-okafor", "amara-mensah", "tomasz-wilk", "admin")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -14,10 +13,12 @@ from rich.console import Console
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.cli.questionnaire import run_questionnaire
 from cxsteward.cli.render import render_cycles, render_questions, render_report
-from cxsteward.reports.assessment import render_html, render_json, render_markdown
+from cxsteward.domain.results import AssessmentReport
+from cxsteward.reports.assessment import render_html, render_markdown
 from cxsteward.services.assessment import cycles as service
 from cxsteward.services.assessment.answer_files import export_answers, import_answers
 from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.contract import dump_json
 
 app = StewardTyper(
     help="The readiness self-assessment: cycles, answers and reports.",
@@ -46,7 +47,7 @@ def open_(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) 
     with workspace(ctx) as ws:
         out = service.open_cycle(ws, cycle)
     if json_out:
-        print_json(_cycle_dict(out))
+        print_json(out)
         return
     console().print(f"Opened cycle {out.name} (question bank {out.bank_version}).")
 
@@ -60,7 +61,7 @@ def close(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) 
     with workspace(ctx) as ws:
         out = service.close_cycle(ws, cycle)
     if json_out:
-        print_json(_cycle_dict(out))
+        print_json(out)
         return
     console().print(
         f"Closed cycle {out.name}: {out.respondents} respondents, {out.answers} answers."
@@ -76,7 +77,7 @@ def cycles(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     with workspace(ctx) as ws:
         rows = service.list_cycles(ws)
     if json_out:
-        print_json([_cycle_dict(r) for r in rows])
+        print_json(rows)
         return
     render_cycles(console(), rows)
 
@@ -136,7 +137,7 @@ def import_(
     with workspace(ctx) as ws:
         out = import_answers(ws, cycle, file)
     if json_out:
-        print_json(out.__dict__)
+        print_json(out)
         return
     console().print(
         f"Imported {out.answers} answers from {out.respondents} respondents into {out.cycle} "
@@ -186,11 +187,16 @@ def report(
         _write(buffer.getvalue(), out)
         return
     renderers = {
-        ReportFormat.json: render_json,
+        # The API's bytes for the same report (GET /api/v1/assessments/cycles/C/report).
+        ReportFormat.json: _json,
         ReportFormat.md: render_markdown,
         ReportFormat.html: render_html,
     }
     _write(renderers[format_](result), out)
+
+
+def _json(result: AssessmentReport) -> str:
+    return dump_json(result).decode("utf-8")
 
 
 def _write(text: str, out: Path | None) -> None:
@@ -201,20 +207,3 @@ def _write(text: str, out: Path | None) -> None:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(out)
     console().print(f"Wrote {out}")
-
-
-def _cycle_dict(out: service.CycleOut) -> dict[str, object]:
-    return {
-        "name": out.name,
-        "status": out.status,
-        "opened_at": _iso(out.opened_at),
-        "closed_at": _iso(out.closed_at) if out.closed_at else None,
-        "bank_version": out.bank_version,
-        "respondents": out.respondents,
-        "answers": out.answers,
-    }
-
-
-def _iso(moment: datetime) -> str:
-    # The same form as the JSON report: UTC with a Z.
-    return moment.isoformat().replace("+00:00", "Z")

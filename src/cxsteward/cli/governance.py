@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print_json, workspace
 from cxsteward.domain.governance.spec import Governance
-from cxsteward.errors import Invalid
+from cxsteward.errors import Invalid, Problem
+from cxsteward.services.contract import Command, jsonable
 from cxsteward.services.governance import setup as service
+from cxsteward.services.governance.actions import move_deployment
 from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import record_committee_decision
-from cxsteward.services.governance.plan import GovernancePlan, jsonable
+from cxsteward.services.governance.models import TransitionCreate
+from cxsteward.services.governance.plan import GovernancePlan
 
 app = StewardTyper(
     help="Governance as code: people, committee, deployments, vendors, protocols, templates.",
@@ -33,6 +37,7 @@ app.add_typer(meeting_app, name="meeting")
 app.add_typer(model_app, name="model-version")
 app.add_typer(review_app, name="roadmap-review")
 
+C = TypeVar("C", bound=Command)
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
 FILE_ARGUMENT = typer.Argument(..., help="The governance YAML file.")
 
@@ -150,7 +155,7 @@ def check(
     with workspace(ctx) as ws:
         report = check_governance(ws, today=_date(today, "--today") if today else None)
     if json_out:
-        print_json(report.document())
+        print_json(report)
     else:
         # One block per gap: messages are sentences and read badly squeezed into columns.
         out = console()
@@ -188,21 +193,16 @@ def deployment_status(
              --reason "complaint spike on billing questions"
     """
     with workspace(ctx) as ws:
-        out = service.transition_deployment(
-            ws, key, status, by, reason, on=_date(on, "--on") if on else None
+        move = _command(
+            TransitionCreate, status=status, reason=reason, on=_date(on, "--on") if on else None
         )
+        out = move_deployment(ws, key, move, by)
     if json_out:
-        print_json(
-            {
-                "deployment": out.deployment,
-                "from": out.previous.value,
-                **out.transition.model_dump(mode="json"),
-            }
-        )
+        print_json(out)
         return
     console().print(
-        f"{out.deployment}: {out.previous.value} -> {out.transition.status.value} on "
-        f"{out.transition.on} by {by} ({out.authority})."
+        f"{out.deployment}: {out.previous.value} -> {out.status.value} on "
+        f"{out.on} by {by} ({out.authority})."
     )
 
 
@@ -344,6 +344,22 @@ def committee_decision(
     )
 
 
+def _command(model: type[C], **values: object) -> C:
+    """The service's typed input from options; what breaks its limits is refused by option."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = [
+            Problem(e["msg"], column="--" + ".".join(map(str, e["loc"])), value=_shown(e["input"]))
+            for e in exc.errors()
+        ]
+        raise Invalid("These options cannot be used:", problems) from None
+
+
+def _shown(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _summary(gov: Governance) -> dict[str, int]:
     return {
         "people": len(gov.people),
@@ -358,7 +374,7 @@ def _summary(gov: Governance) -> dict[str, int]:
 
 def _render(result: GovernancePlan, json_out: bool, title: str) -> None:
     if json_out:
-        print_json(result.document())
+        print_json(result)
         return
     out = console()
     if result.empty:
@@ -371,10 +387,8 @@ def _render(result: GovernancePlan, json_out: bool, title: str) -> None:
         note = "\n".join(n for n in (change.note, change.needs) if n)
         table.add_row(change.action, change.kind, change.key, _details(change.fields, note))
     out.print(table)
-    counts = result.counts()
-    out.print(
-        f"{counts['add']} to add, {counts['change']} to change, {counts['remove']} to remove."
-    )
+    counts = result.counts
+    out.print(f"{counts.add} to add, {counts.change} to change, {counts.remove} to remove.")
 
 
 def _details(fields: tuple[Any, ...], note: str) -> str:

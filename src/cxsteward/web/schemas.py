@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.domain.metrics import Window
 
 # Generous caps on free text: the services apply the real limits with clear messages;
@@ -42,60 +41,6 @@ class ErrorOut(_Out):
     """Every error of the API has this shape."""
 
     error: ErrorBody
-
-
-# -- assessments ---------------------------------------------------------------------------
-
-
-class CycleOut(_Out):
-    name: str
-    status: str
-    opened_at: datetime
-    closed_at: datetime | None
-    bank_version: str
-    respondents: int
-    answers: int
-
-
-# -- registry ------------------------------------------------------------------------------
-
-
-class TransitionCreate(_In):
-    status: Lifecycle = Field(description="The lifecycle status to move the deployment to.")
-    reason: str = Field(min_length=1, max_length=LINE_CAP, description="Why it moves.")
-    on: date | None = Field(default=None, description="The day it takes effect (default today).")
-
-
-class TransitionOut(_Out):
-    deployment: str
-    previous: Lifecycle
-    status: Lifecycle
-    on: date
-    by: str | None
-    reason: str
-
-
-class GapOut(_Out):
-    rule: str
-    blocking: bool
-    object: str
-    message: str
-    fix: str
-
-
-class CheckCounts(_Out):
-    blocking: int
-    warnings: int
-
-
-class CheckOut(_Out):
-    """The governance chain check: every gap, blocking ones first in the rules' order."""
-
-    checked_at: datetime
-    today: date
-    blocking: bool
-    counts: CheckCounts
-    gaps: list[GapOut]
 
 
 # -- monitoring ----------------------------------------------------------------------------
@@ -141,5 +86,3 @@ class RunCreate(_In):
     window: Window = Window.WEEK
     alpha: float = Field(default=0.05, gt=0, lt=1)
     fdr: float = Field(default=0.05, gt=0, lt=1)
-
-

@@ -19,8 +19,6 @@ DEFAULT_KEY_METRICS = (
     "complaint_rate",
     "escalation_rate",
 )
-# Gap has a field named ``object``, which hides the builtin inside its class body.
-Json = object
 
 
 @dataclass(frozen=True)
@@ -32,16 +30,6 @@ class Gap:
     object: str
     message: str
     fix: str
-
-    def document(self) -> dict[str, Json]:
-        """The gap as a JSON-ready dict."""
-        return {
-            "rule": self.rule,
-            "blocking": self.blocking,
-            "object": self.object,
-            "message": self.message,
-            "fix": self.fix,
-        }
 
 
 @dataclass(frozen=True)
@@ -60,17 +48,6 @@ class CheckReport:
     @property
     def warnings(self) -> tuple[Gap, ...]:
         return tuple(gap for gap in self.gaps if not gap.blocking)
-
-    def document(self) -> dict[str, object]:
-        """The report as a JSON-ready dict, keys and gaps in a stable order."""
-        blocking = sum(gap.blocking for gap in self.gaps)
-        return {
-            "checked_at": self.checked_at.isoformat(),
-            "today": self.today.isoformat(),
-            "blocking": self.blocking,
-            "counts": {"blocking": blocking, "warnings": len(self.gaps) - blocking},
-            "gaps": [gap.document() for gap in self.gaps],
-        }
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from cxsteward.services.assessment.cycles import (
     get_open_cycle_record,
 )
 from cxsteward.services.clock import now
+from cxsteward.services.contract import Result
 from cxsteward.services.workspace import Workspace
 
 COLUMNS = ("respondent", "role_group", "anonymous", "question_id", "answer", "comment")
@@ -34,8 +35,9 @@ _FALSE = {"false", "no", "n", "0", "f", ""}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-@dataclass(frozen=True)
-class ImportOut:
+class ImportOut(Result):
+    """What an answers file brought into a cycle."""
+
     cycle: str
     source: str
     rows: int

@@ -6,7 +6,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, cast
 
+from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from cxsteward.errors import (
 from cxsteward.registry.audit import mark_anonymous
 from cxsteward.registry.tables import AnswerRecord, CycleRecord, RespondentRecord
 from cxsteward.services.clock import now
+from cxsteward.services.contract import Result
 from cxsteward.services.workspace import Workspace
 
 CYCLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
@@ -32,15 +35,16 @@ MAX_COMMENT = 2000
 MAX_NAME = 200
 
 
-@dataclass(frozen=True)
-class CycleOut:
-    name: str
-    status: str
+class CycleOut(Result):
+    """One assessment cycle with how many respondents and answers it holds."""
+
+    name: str = Field(description="The cycle's name, e.g. 2026-Q4.")
+    status: Literal["open", "closed"] = Field(description="Closed cycles take no more answers.")
     opened_at: datetime
     closed_at: datetime | None
-    bank_version: str
-    respondents: int
-    answers: int
+    bank_version: str = Field(description="The question bank version the cycle asks.")
+    respondents: int = Field(ge=0)
+    answers: int = Field(ge=0)
 
 
 @dataclass(frozen=True)
@@ -290,7 +294,7 @@ def _cycle_out(session: Session, record: CycleRecord) -> CycleOut:
     )
     return CycleOut(
         name=record.name,
-        status=record.status,
+        status=cast(Literal["open", "closed"], record.status),
         opened_at=record.opened_at,
         closed_at=record.closed_at,
         bank_version=record.bank_version,

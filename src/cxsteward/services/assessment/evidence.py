@@ -155,6 +155,7 @@ def _loads(session: Session) -> list[LoadEvidence]:
         finished = _audited_time(audited, r.id, "finished_at")
         if finished is None:
             continue
+        # The load's quality summary, stored as a JSON column.
         quality: dict[str, Any] = json.loads(r.quality_json or "{}")
         loads.append(
             LoadEvidence(

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.resources import as_file, files
 
-from cxsteward.domain.governance.checks_model import CheckReport
 from cxsteward.errors import NotPermitted
 from cxsteward.services.accounts.users import add_user
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import DEFAULT_START, synthesize
-from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.check import CheckOut, check_governance
 from cxsteward.services.governance.setup import (
     apply_governance,
     read_governance_file,
@@ -53,7 +52,7 @@ class OperationsOut:
     thresholds: int
     baseline: str
     monitor: MonitorOut
-    check: CheckReport
+    check: CheckOut
     users: tuple[tuple[str, str], ...]
     # What a person without the right reads when she tries to pause a deployment.
     refusal: str = ""

@@ -19,6 +19,12 @@ def person_of_account(gov: Governance, username: str) -> Person | None:
     return gov.person(username)
 
 
+def person_of(gov: Governance, username: str) -> str | None:
+    """The person key an account decides as: its username when that is a person's key."""
+    found = person_of_account(gov, username)
+    return found.key if found is not None else None
+
+
 def not_a_person_message(username: str) -> str:
     """What a user who is not a registry person reads, and how to fix it."""
     return (

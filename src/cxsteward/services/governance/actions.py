@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -32,6 +31,7 @@ from cxsteward.errors import (
     GovernanceNotFound,
     Invalid,
     PersonNotFound,
+    Problem,
     TemplateNotFound,
     TransitionNotAllowed,
 )
@@ -47,6 +47,7 @@ from cxsteward.registry.tables_governance import (
     GovTransitionRecord,
 )
 from cxsteward.services.clock import now, now_of
+from cxsteward.services.governance.models import REASON_MAX, TransitionCreate, TransitionOut
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.store import load_governance
 from cxsteward.services.workspace import Workspace
@@ -54,12 +55,34 @@ from cxsteward.services.workspace import Workspace
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class TransitionOut:
-    deployment: str
-    previous: Lifecycle
-    transition: Transition
-    authority: str = ""
+def move_deployment(
+    ws: Workspace,
+    key: str,
+    move: TransitionCreate,
+    by: str | None,
+    account: str | None = None,
+    session: Session | None = None,
+) -> TransitionOut:
+    """The lifecycle move ``move`` as asked by the API, the CLI or the status form.
+
+    Raises:
+        Invalid: a blank or too long reason (a problem on ``reason``).
+        and everything :func:`transition_deployment` raises.
+    """
+    reason = move.reason.strip()
+    if not reason or len(reason) > REASON_MAX or "\x00" in reason:
+        raise Invalid(
+            "The move needs a reason.",
+            [
+                Problem(
+                    f"Say why it moves, in 1 to {REASON_MAX} characters (no NUL character).",
+                    column="reason",
+                )
+            ],
+        )
+    return transition_deployment(
+        ws, key, move.status, by, reason, session=session, on=move.on, account=account
+    )
 
 
 def transition_deployment(
@@ -128,7 +151,15 @@ def transition_deployment(
         dep.updated_at = at
         s.flush()
         settle(s, grant, key, reason, step.on)
-        return TransitionOut(key, current, step, grant.basis)
+        return TransitionOut(
+            deployment=key,
+            previous=current,
+            status=step.status,
+            on=step.on,
+            by=step.by,
+            reason=step.reason,
+            authority=grant.basis,
+        )
 
 
 def approve_template(ws: Workspace, key: str, by: str) -> Template:
@@ -172,12 +203,23 @@ def approve_template(ws: Workspace, key: str, by: str) -> Template:
 def record_meeting(
     ws: Workspace, held_on: date, attendees: list[str], decisions: list[str]
 ) -> Meeting:
-    """Record a committee meeting; attendees are people keys."""
+    """Record a committee meeting; attendees are people keys, at least one.
+
+    Raises:
+        Invalid: nobody attended (a problem on ``attendees``).
+        PersonNotFound: an attendee is nobody in the registry.
+        Conflict: no committee is declared.
+    """
     with ws.transaction() as s:
         if s.scalar(select(GovCommitteeRecord.id)) is None:
             raise Conflict(
                 "No governance committee is declared; add 'committee:' to the governance file "
                 "and apply it before recording meetings."
+            )
+        if not attendees:
+            raise Invalid(
+                "Nobody attended.",
+                [Problem("Tick at least one person who attended.", column="attendees")],
             )
         _people(s, attendees)
         meeting = Meeting(held_on=held_on, attendees=attendees, decisions=decisions)
@@ -257,9 +299,20 @@ def record_model_version(
 def record_roadmap_review(
     ws: Workspace, held_on: date, reviewers: list[str], notes: str = ""
 ) -> RoadmapReview:
-    """Record a review of the AI roadmap; reviewers are people keys."""
+    """Record a review of the AI roadmap; reviewers are people keys, at least one.
+
+    Raises:
+        Invalid: nobody reviewed (a problem on ``reviewers``).
+        PersonNotFound: a reviewer is nobody in the registry.
+    """
     review = RoadmapReview(held_on=held_on, reviewers=reviewers, notes=notes)
     with ws.transaction() as s:
+        _applied(s)
+        if not reviewers:
+            raise Invalid(
+                "Nobody reviewed.",
+                [Problem("Tick at least one person who reviewed the roadmap.", column="reviewers")],
+            )
         _people(s, reviewers)
         at = now(s)
         s.add(

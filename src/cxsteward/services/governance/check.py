@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,19 +28,57 @@ from cxsteward.registry.tables_governance import (
 from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, ThresholdRecord
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
+from cxsteward.services.contract import Result
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.baselines import list_baselines
 from cxsteward.services.workspace import Workspace
 
 
-def check_governance(ws: Workspace, today: date | None = None) -> CheckReport:
+class GapOut(Result):
+    """One missing link in the governance chain, with what to do about it."""
+
+    rule: str = Field(description="The rule's id, e.g. deployment.nobody_can_pause.")
+    blocking: bool = Field(description="True when the gap blocks (`governance check` exits 2).")
+    object: str = Field(description="What the gap is about, e.g. deployment:support-chat.")
+    message: str = Field(description="What is missing, in plain words.")
+    fix: str = Field(description="What to do about it.")
+
+
+class CheckCounts(Result):
+    blocking: int = Field(description="How many gaps block.")
+    warnings: int = Field(description="How many gaps only warn.")
+
+
+class CheckOut(Result):
+    """The governance chain check: every gap, blocking ones first in the rules' order."""
+
+    checked_at: datetime = Field(description="When the check ran.")
+    today: date = Field(description="The day the rules counted cadences back from.")
+    blocking: bool = Field(description="True when any gap blocks.")
+    counts: CheckCounts
+    gaps: list[GapOut]
+
+    @classmethod
+    def of(cls, report: CheckReport) -> CheckOut:
+        """The result of the domain's report (which stays free of serialisation)."""
+        blocking = sum(gap.blocking for gap in report.gaps)
+        return cls(
+            checked_at=report.checked_at,
+            today=report.today,
+            blocking=report.blocking,
+            counts=CheckCounts(blocking=blocking, warnings=len(report.gaps) - blocking),
+            gaps=[GapOut.model_validate(gap) for gap in report.gaps],
+        )
+
+
+def check_governance(ws: Workspace, today: date | None = None) -> CheckOut:
     """Every gap in the governance chain; ``today`` (default: today, UTC) anchors cadences."""
     checked_at = now(ws)
     day = today or checked_at.date()
     try:
         governance = current_governance(ws)
     except GovernanceNotFound:
-        return not_applied(checked_at, day)
+        return CheckOut.of(not_applied(checked_at, day))
     with ws.transaction() as session:
         created = _creation_times(session)
         thresholds = _thresholds(session)
@@ -60,7 +99,7 @@ def check_governance(ws: Workspace, today: date | None = None) -> CheckReport:
         created_at=created,
         emergency_pauses=pauses,
     )
-    return run_checks(facts, checked_at)
+    return CheckOut.of(run_checks(facts, checked_at))
 
 
 def _thresholds(session: Session) -> list[Threshold]:

@@ -22,7 +22,6 @@ from cxsteward.errors import (
     DeploymentNotFound,
     Invalid,
     NotFound,
-    NotPermitted,
     PersonNotFound,
 )
 from cxsteward.registry.tables_governance import (
@@ -33,14 +32,6 @@ from cxsteward.registry.tables_governance import (
 from cxsteward.services.clock import now
 from cxsteward.services.contract import Result
 from cxsteward.services.governance.actions import transition_deployment
-from cxsteward.services.governance.edit_base import (
-    FormErrors,
-    FormInvalid,
-    FormValues,
-    many,
-    parse_date,
-    text,
-)
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.governance.store import load_governance
 from cxsteward.services.workspace import Workspace
@@ -152,50 +143,6 @@ def record_committee_decision(
                 )
             transition_deployment(ws, dep.key, target, by, record.reason, session=s, on=meeting)
         return _out(record, meeting, ratifies)
-
-
-def decide_from_form(
-    ws: Workspace, deployment: str, values: FormValues, actor: str
-) -> CommitteeDecisionOut:
-    """Record a committee decision from the deployment page's form, as the signed-in person.
-
-    Raises:
-        FormInvalid: a missing or bad field, or a refusal (quorum, authority, not a person).
-    """
-    errors = FormErrors()
-    move, reason = text(values, "move"), text(values, "reason")
-    meeting = parse_date(values, "meeting", errors, required=True)
-    counts: dict[str, int] = {}
-    for name in ("votes_for", "votes_against"):
-        raw = text(values, name) or "0"
-        if not raw.isdigit():
-            errors.add(name, f"{raw!r} is not a count; enter a whole number such as 4.")
-        counts[name] = int(raw) if raw.isdigit() else 0
-    if not move:
-        errors.add("move", "Choose what the committee decided.")
-    if not reason:
-        errors.add("reason", "Say why the committee decided; the reason is the evidence.")
-    errors.raise_if_any()
-    assert meeting is not None
-    try:
-        return record_committee_decision(
-            ws,
-            deployment,
-            move,
-            meeting,
-            many(values, "present"),
-            counts["votes_for"],
-            counts["votes_against"],
-            reason,
-            actor if load_person(ws, actor) else None,
-            account=actor,
-        )
-    except (NotPermitted, Invalid, Conflict, PersonNotFound) as exc:
-        raise FormInvalid(
-            "The committee decision was not recorded.", {"move": exc.message}
-        ) from None
-    except NotFound as exc:
-        raise FormInvalid("Unknown meeting.", {"meeting": exc.message}) from None
 
 
 def load_person(ws: Workspace, key: str) -> bool:

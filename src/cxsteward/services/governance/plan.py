@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
+
+from pydantic import Field, computed_field
 
 from cxsteward.domain.governance.rights import legal_approvers
 from cxsteward.domain.governance.spec import Governance, Lifecycle, Transition, allowed_moves
+from cxsteward.services.contract import Result, jsonable
 from cxsteward.services.governance.reading import Found
 from cxsteward.services.governance.store import KINDS, Entry, Flat, flatten
 
@@ -17,63 +19,51 @@ Action = Literal["add", "change", "remove"]
 AUTO_REASON = "governance apply"
 
 
-@dataclass(frozen=True)
-class FieldChange:
+class FieldChange(Result):
+    """One field of an object whose value changes."""
+
     field: str
-    old: Any
-    new: Any
+    # A stored column's value, as the registry keeps it: text, a number, a date, a list.
+    old: Any = Field(description="The stored value (null when the field was unset).")
+    new: Any = Field(description="The value the file sets.")
 
 
-@dataclass(frozen=True)
-class Change:
-    """One object added, changed or removed; ``entry`` holds the new column values."""
+class Change(Result):
+    """One object added, changed or removed; ``entry`` (internal) holds the new column values."""
 
-    kind: str
-    key: str
+    kind: str = Field(description="What kind of object, e.g. deployment, person, transition.")
+    key: str = Field(description="Which object of that kind.")
     action: Action
-    fields: tuple[FieldChange, ...] = ()
-    note: str = ""
-    entry: Entry = field(default_factory=dict, repr=False, compare=False)
-    # The decision right (or committee decision) the change needs, when it moves a deployment.
-    needs: str = ""
-
-    def document(self) -> dict[str, Any]:
-        """The change as JSON-ready data."""
-        doc: dict[str, Any] = {"kind": self.kind, "key": self.key, "action": self.action}
-        if self.fields:
-            doc["fields"] = [
-                {"field": f.field, "old": jsonable(f.old), "new": jsonable(f.new)}
-                for f in self.fields
-            ]
-        if self.note:
-            doc["note"] = self.note
-        if self.needs:
-            doc["needs"] = self.needs
-        return doc
+    fields: tuple[FieldChange, ...] = Field(default=(), description="The fields that change.")
+    note: str = Field(default="", description="Why the change is there, when it is automatic.")
+    entry: Entry = Field(default_factory=dict, exclude=True, repr=False)
+    needs: str = Field(
+        default="",
+        description="The decision right (or committee decision) a deployment move needs.",
+    )
 
 
-@dataclass(frozen=True)
-class GovernancePlan:
+class PlanCounts(Result):
+    add: int
+    change: int
+    remove: int
+
+
+class GovernancePlan(Result):
     """Every change, parents before children; empty when the registry already matches."""
 
     changes: tuple[Change, ...]
 
+    @computed_field(description="How many adds, changes and removes.")  # type: ignore[prop-decorator]
+    @property
+    def counts(self) -> PlanCounts:
+        found = Counter(c.action for c in self.changes)
+        return PlanCounts(add=found["add"], change=found["change"], remove=found["remove"])
+
+    @computed_field(description="True when the registry already matches.")  # type: ignore[prop-decorator]
     @property
     def empty(self) -> bool:
         return not self.changes
-
-    def counts(self) -> dict[str, int]:
-        """How many adds, changes and removes."""
-        found = Counter(c.action for c in self.changes)
-        return {action: found[action] for action in ("add", "change", "remove")}
-
-    def document(self) -> dict[str, Any]:
-        """The plan as JSON-ready data."""
-        return {
-            "changes": [c.document() for c in self.changes],
-            "counts": self.counts(),
-            "empty": self.empty,
-        }
 
 
 def compute_plan(
@@ -100,17 +90,19 @@ def compute_plan(
         before, after = old.objects[kind.name], now.objects[kind.name]
         for key, entry in after.items():
             if key not in before:
-                changes.append(Change(kind.name, key, "add", entry=entry))
+                changes.append(Change(kind=kind.name, key=key, action="add", entry=entry))
                 continue
             diff = tuple(
-                FieldChange(name, before[key].get(name), value)
+                FieldChange(field=name, old=before[key].get(name), new=value)
                 for name, value in entry.items()
                 if before[key].get(name) != value
             )
             if diff:
-                changes.append(Change(kind.name, key, "change", diff, entry=entry))
+                changes.append(
+                    Change(kind=kind.name, key=key, action="change", fields=diff, entry=entry)
+                )
         changes.extend(
-            Change(kind.name, key, "remove", entry=before[key])
+            Change(kind=kind.name, key=key, action="remove", entry=before[key])
             for key in before
             if key not in after
         )
@@ -118,7 +110,7 @@ def compute_plan(
     problems.extend(_lifecycle(stored, new, changes, actor_person, today))
     problems.extend(_templates(stored, new))
     problems.extend(_approvers(stored, new))
-    return GovernancePlan(tuple(changes)), problems
+    return GovernancePlan(changes=tuple(changes)), problems
 
 
 def _approvers(stored: Governance | None, new: Governance) -> list[Found]:
@@ -169,7 +161,12 @@ def _history(
                 if pool[text] > 0:
                     pool[text] -= 1
                     changes.append(
-                        Change(kind.name, _history_key(kind.name, entry), "add", entry=entry)
+                        Change(
+                            kind=kind.name,
+                            key=_history_key(kind.name, entry),
+                            action="add",
+                            entry=entry,
+                        )
                     )
     return problems
 
@@ -232,9 +229,9 @@ def _lifecycle(
             }
             changes.append(
                 Change(
-                    "transition",
-                    _history_key("transition", entry),
-                    "add",
+                    kind="transition",
+                    key=_history_key("transition", entry),
+                    action="add",
                     note="recorded automatically: the status changed without a history entry",
                     entry=entry,
                 )
@@ -332,14 +329,3 @@ def _history_key(kind: str, entry: Entry) -> str:
 
 def _canonical(entry: Entry) -> str:
     return json.dumps(jsonable(entry), sort_keys=True)
-
-
-def jsonable(value: Any) -> Any:
-    """Dates and times as ISO text, recursively; everything else as it is."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value

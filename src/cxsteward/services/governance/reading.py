@@ -172,7 +172,8 @@ def _shown(value: object) -> str | None:
 
 
 def _salvage(
-    data: dict[str, Any], exc: ValidationError
+    data: dict[str, Any],  # the governance file's YAML, as read
+    exc: ValidationError,
 ) -> tuple[Governance | None, dict[str, list[int]], set[str]]:
     """The file without its broken parts, the index map back, and keys of dropped items.
 

@@ -8,7 +8,6 @@ Operational actions (lifecycle moves, approvals, meetings...) live in
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -39,6 +38,7 @@ from cxsteward.services.governance.store import (
     DATE_FIELDS,
     KIND,
     KINDS,
+    Entry,
     automatic_transitions,
     load_governance,
     load_stored,
@@ -162,7 +162,7 @@ def _plan(
     found = consistency_problems(gov)
     stored = load_stored(session)
     grants: list[tuple[str, Grant]] = []
-    plan = GovernancePlan(())
+    plan = GovernancePlan(changes=())
     if not found:
         person = actor if actor is not None and gov.person(actor) is not None else None
         plan, found = compute_plan(
@@ -208,8 +208,8 @@ def _with_needs(plan: GovernancePlan, gated: list[Gated]) -> GovernancePlan:
             )
         elif change.kind == "model_version" and change.action == "add":
             wanted = model.get(str(change.entry.get("deployment")), "")
-        changes.append(replace(change, needs=wanted) if wanted else change)
-    return GovernancePlan(tuple(changes))
+        changes.append(change.model_copy(update={"needs": wanted}) if wanted else change)
+    return GovernancePlan(changes=tuple(changes))
 
 
 def _execute(session: Session, plan: GovernancePlan) -> None:
@@ -244,7 +244,7 @@ def _parent_fields(kind: str) -> set[str]:
     return {parent[2]} if parent is not None and parent[2] else set()
 
 
-def _find(session: Session, kind_name: str, entry: dict[str, Any]) -> Any:
+def _find(session: Session, kind_name: str, entry: Entry) -> Any:
     kind = KIND[kind_name]
     record = kind.record
     query = select(record)

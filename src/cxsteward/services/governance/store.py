@@ -37,6 +37,8 @@ from cxsteward.registry.tables_governance import (
     GovVendorRecord,
 )
 
+# One registry row's column values (text, numbers, dates, JSON lists): the boundary between
+# the spec and the tables, read and written by column name.
 Entry = dict[str, Any]
 DATE_FIELDS = ("go_live", "effective_from", "on", "held_on", "last_reviewed")
 
@@ -166,7 +168,7 @@ def load_stored(session: Session) -> Governance | None:
     org = session.scalar(select(GovOrganizationRecord).order_by(GovOrganizationRecord.id))
     if org is None:
         return None
-    data: dict[str, Any] = {
+    data: Entry = {  # the stored rows as the spec's input data, validated just below
         "organization": org.name,
         "key_metrics": org.key_metrics,
         "data_quality": org.data_quality,
@@ -303,5 +305,5 @@ def _all(session: Session, record: type[Any], *order: Any) -> list[Any]:
     return list(session.scalars(select(record).order_by(*order, record.id)))
 
 
-def _fields(record: Any, *names: str) -> dict[str, Any]:
+def _fields(record: Any, *names: str) -> Entry:
     return {name: getattr(record, name) for name in names}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -77,7 +77,7 @@ def show_report(request: Request, ws: WS, user: VIEW, cycle: str) -> Response:
     scores = group_dimension_scores(report)
     shown = {s.role_group for s in scores if s.score is not None}
     groups = role_groups_in(report)
-    context: dict[str, Any] = {
+    context: dict[str, object] = {
         "title": f"Assessment {report.cycle}",
         "r": report,
         "groups": groups,

@@ -11,14 +11,11 @@ from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_base import FormInvalid
-from cxsteward.services.governance.edit_more import (
-    add_meeting,
-    add_roadmap_review,
-    start_registry,
-)
 from cxsteward.services.governance.setup import export_governance
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.meetings import add_meeting, add_roadmap_review
+from cxsteward.web.forms.registry import start
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -46,7 +43,12 @@ def registry_index(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(
         request,
         "registry/index.html",
-        {"title": "Registry", "gov": gov, "blocking": blocking, "warnings": report.warnings},
+        {
+            "title": "Registry",
+            "gov": gov,
+            "blocking": blocking,
+            "warnings": [g for g in report.gaps if not g.blocking],
+        },
     )
 
 
@@ -55,10 +57,10 @@ async def registry_start(request: Request, ws: WS, user: Edit) -> Response:
     """Start an empty registry for the organization named in the form."""
     form = await read_form(request)
     try:
-        start_registry(ws, form.mapping(), actor(user))
+        start(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
         context = {"title": "Registry", "form": form.failed(exc)}
-        return page(request, "registry/empty.html", context, 422)
+        return page(request, "registry/empty.html", context)
     return back("/registry", "started")
 
 
@@ -73,9 +75,7 @@ def registry_export(ws: WS, user: View) -> Response:
     )
 
 
-def _committee_page(
-    request: Request, ws: WS, form: FormState, status_code: int = 200
-) -> HTMLResponse:
+def _committee_page(request: Request, ws: WS, form: FormState) -> HTMLResponse:
     gov = require_governance(ws)
     report = check_governance(ws)
     gaps = [g for g in report.gaps if g.rule.startswith("committee.")]
@@ -87,7 +87,7 @@ def _committee_page(
         "people": people_options(gov),
         "form": form,
     }
-    return page(request, "registry/committee.html", context, status_code)
+    return page(request, "registry/committee.html", context)
 
 
 @router.get("/registry/committee")
@@ -103,7 +103,7 @@ async def record_meeting(request: Request, ws: WS, user: Edit) -> Response:
     try:
         add_meeting(ws, form.mapping())
     except FormInvalid as exc:
-        return _committee_page(request, ws, form.failed(exc), 422)
+        return _committee_page(request, ws, form.failed(exc))
     return back("/registry/committee", "meeting")
 
 
@@ -117,9 +117,7 @@ def registry_decision_rights(request: Request, ws: WS, user: View) -> HTMLRespon
     return page(request, "registry/decision_rights.html", {**context, "gaps": grouped})
 
 
-def _roadmap_page(
-    request: Request, ws: WS, form: FormState, status_code: int = 200
-) -> HTMLResponse:
+def _roadmap_page(request: Request, ws: WS, form: FormState) -> HTMLResponse:
     gov = require_governance(ws)
     report = check_governance(ws)
     gaps = [g for g in report.gaps if g.rule.startswith("roadmap.")]
@@ -133,7 +131,7 @@ def _roadmap_page(
         "people": people_options(gov),
         "form": form,
     }
-    return page(request, "registry/roadmap.html", context, status_code)
+    return page(request, "registry/roadmap.html", context)
 
 
 @router.get("/registry/roadmap")
@@ -149,7 +147,7 @@ async def record_roadmap_review(request: Request, ws: WS, user: Edit) -> Respons
     try:
         add_roadmap_review(ws, form.mapping())
     except FormInvalid as exc:
-        return _roadmap_page(request, ws, form.failed(exc), 422)
+        return _roadmap_page(request, ws, form.failed(exc))
     return back("/registry/roadmap", "review")
 
 

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from cxsteward.domain.governance.checks import CheckReport, Gap
-from cxsteward.domain.governance.spec import Accountability, Governance
+from cxsteward.domain.governance.spec import Accountability, Deployment, Governance
 from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import NotFound
-from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_more import (
-    FormInvalid,
-    save_accountability,
-    save_protocol,
-)
+from cxsteward.services.governance.check import CheckOut, GapOut, check_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, require
+from cxsteward.web.forms.chain import save_accountability, save_protocol
+from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -36,7 +33,22 @@ Edit = Annotated[UserOut, require(Permission.REGISTRY_EDIT)]
 ROLES = ("monitors", "escalates", "acts")
 
 
-def accountability_grid(gov: Governance, report: CheckReport) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class GridCell:
+    """One deployment's cell of a metric's row: the accountability row that applies, its gaps."""
+
+    deployment: Deployment
+    row: Accountability | None
+    gaps: list[GapOut]
+
+
+@dataclass(frozen=True)
+class GridRow:
+    metric: str
+    cells: list[GridCell]
+
+
+def accountability_grid(gov: Governance, report: CheckOut) -> list[GridRow]:
     """One row per key metric, one cell per deployment: the row that applies and its gaps."""
     metrics = list(gov.key_metrics) or sorted({r.metric for r in gov.accountability})
     grouped = gaps_by_object(report)
@@ -46,11 +58,9 @@ def accountability_grid(gov: Governance, report: CheckReport) -> list[dict[str, 
         for dep in gov.deployments:
             row = _applies(gov.accountability, metric, dep.key)
             where = f"deployment:{dep.key}/metric:{metric}"
-            gaps: list[Gap] = [
-                g for g in grouped.get(where, []) if g.rule.startswith("accountability.")
-            ]
-            cells.append({"deployment": dep, "row": row, "gaps": gaps})
-        rows.append({"metric": metric, "cells": cells})
+            gaps = [g for g in grouped.get(where, []) if g.rule.startswith("accountability.")]
+            cells.append(GridCell(dep, row, gaps))
+        rows.append(GridRow(metric, cells))
     return rows
 
 
@@ -77,9 +87,7 @@ def accountability_map(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(request, "registry/accountability.html", context)
 
 
-def _row_form(
-    request: Request, ws: Workspace, form: FormState, index: int | None, status_code: int = 200
-) -> HTMLResponse:
+def _row_form(request: Request, ws: Workspace, form: FormState, index: int | None) -> HTMLResponse:
     gov = require_governance(ws)
     context = {
         "title": "Add an accountability row" if index is None else "Edit an accountability row",
@@ -90,7 +98,7 @@ def _row_form(
         "people": people_options(gov),
         "roles": ROLES,
     }
-    return page(request, "registry/accountability_form.html", context, status_code)
+    return page(request, "registry/accountability_form.html", context)
 
 
 @router.get("/registry/accountability/new")
@@ -108,7 +116,7 @@ async def create_accountability(request: Request, ws: WS, user: Edit) -> Respons
     try:
         save_accountability(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _row_form(request, ws, form.failed(exc), None, 422)
+        return _row_form(request, ws, form.failed(exc), None)
     return back("/registry/accountability", "saved")
 
 
@@ -127,13 +135,12 @@ def edit_accountability(request: Request, ws: WS, user: Edit, number: Id) -> HTM
 
 @router.post("/registry/accountability/{number}/edit")
 async def update_accountability(request: Request, ws: WS, user: Edit, number: Id) -> Response:
-    """Save accountability row ``number`` through plan and apply."""
-    _row(require_governance(ws), number)
+    """Save accountability row ``number`` through plan and apply (the service knows the rows)."""
     form = await read_form(request)
     try:
         save_accountability(ws, form.mapping(), actor(user), index=number - 1)
     except FormInvalid as exc:
-        return _row_form(request, ws, form.failed(exc), number, 422)
+        return _row_form(request, ws, form.failed(exc), number)
     return back("/registry/accountability", "saved")
 
 
@@ -149,7 +156,7 @@ def list_protocols(request: Request, ws: WS, user: View) -> HTMLResponse:
 
 
 def _protocol_form(
-    request: Request, ws: Workspace, form: FormState, severity: Severity, status_code: int = 200
+    request: Request, ws: Workspace, form: FormState, severity: Severity
 ) -> HTMLResponse:
     gov = require_governance(ws)
     context = {
@@ -158,7 +165,7 @@ def _protocol_form(
         "form": form,
         "people": people_options(gov),
     }
-    return page(request, "registry/protocol_form.html", context, status_code)
+    return page(request, "registry/protocol_form.html", context)
 
 
 @router.get("/registry/protocols/{severity}/edit")
@@ -179,5 +186,5 @@ async def update_protocol(request: Request, ws: WS, user: Edit, severity: Severi
     try:
         save_protocol(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _protocol_form(request, ws, form.failed(exc), severity, 422)
+        return _protocol_form(request, ws, form.failed(exc), severity)
     return back("/registry/protocols", "saved")

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
-from cxsteward.services.governance.edit_base import FormInvalid
-from cxsteward.services.governance.edit_committee import (
+from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.committee import (
     committee_values,
     member_rows,
     save_committee,
 )
-from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -30,7 +30,7 @@ Edit = Annotated[UserOut, require(Permission.REGISTRY_EDIT)]
 BLANK_ROWS = 3
 
 
-def _form_page(request: Request, ws: WS, form: FormState, status_code: int = 200) -> HTMLResponse:
+def _form_page(request: Request, ws: WS, form: FormState) -> HTMLResponse:
     gov = require_governance(ws)
     rows = member_rows(form.values)
     if not form.invalid:
@@ -43,7 +43,7 @@ def _form_page(request: Request, ws: WS, form: FormState, status_code: int = 200
         "rows": range(max(rows, 1)),
         "meetings": len(gov.committee.meetings) if gov.committee is not None else 0,
     }
-    return page(request, "registry/committee_edit.html", context, status_code)
+    return page(request, "registry/committee_edit.html", context)
 
 
 @router.get("/registry/committee/edit")
@@ -60,5 +60,5 @@ async def update_committee(request: Request, ws: WS, user: Edit) -> Response:
     try:
         save_committee(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _form_page(request, ws, form.failed(exc), 422)
+        return _form_page(request, ws, form.failed(exc))
     return back("/registry/committee", "saved")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from cxsteward.domain.governance.checks import CheckReport
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
-from cxsteward.services.governance.edit_base import FormInvalid
+from cxsteward.services.governance.check import CheckOut, GapOut
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import render
+from cxsteward.web.forms.fields import FormInvalid
 
 # Fixed notices shown after a successful POST (the query names one; no user text is echoed).
 DONE = {
@@ -40,7 +39,7 @@ class FormState:
     general: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, values: Mapping[str, Any]) -> FormState:
+    def of(cls, values: Mapping[str, object]) -> FormState:
         """A form filled from stored values (strings or lists)."""
         return cls({k: _as_list(v) for k, v in values.items()})
 
@@ -111,22 +110,26 @@ def people_options(gov: Governance) -> list[tuple[str, str]]:
     return [(p.key, f"{p.name} ({p.key})") for p in gov.people]
 
 
-def gaps_by_object(report: CheckReport) -> dict[str, list[Any]]:
+def gaps_by_object(report: CheckOut) -> dict[str, list[GapOut]]:
     """Check gaps grouped by the object they name (``deployment:x``, ``protocol:sev1``...)."""
-    grouped: dict[str, list[Any]] = {}
+    grouped: dict[str, list[GapOut]] = {}
     for gap in report.gaps:
         grouped.setdefault(gap.object, []).append(gap)
     return grouped
 
 
-def page(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    """Render a Registry page with its notice."""
-    return render(request, template, {"done": done_message(request), **context}, status_code)
+def page(request: Request, template: str, context: Mapping[str, object]) -> HTMLResponse:
+    """Render a Registry page with its notice.
+
+    The one place a registry page's status is chosen: a form shown again with its problems
+    is 422 (nothing was saved), so a script posting the form sees the refusal.
+    """
+    refused = any(isinstance(v, FormState) and v.invalid for v in context.values())
+    status = 422 if refused else 200
+    return render(request, template, {"done": done_message(request), **context}, status)
 
 
-def _as_list(value: Any) -> list[str]:
+def _as_list(value: object) -> list[str]:
     if value is None:
         return [""]
     if isinstance(value, list | tuple):

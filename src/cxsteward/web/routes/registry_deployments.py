@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.rights import Move, committee_may
-from cxsteward.domain.governance.spec import Function, Governance, Lifecycle, Right, allowed_moves
-from cxsteward.errors import DeploymentNotFound
-from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.committee import decide_from_form, list_committee_decisions
-from cxsteward.services.governance.edit import (
-    FormInvalid,
-    add_model_version,
-    change_status,
-    deployment_values,
-    disclosure_pairs,
-    person_of,
-    save_deployment,
+from cxsteward.domain.governance.spec import (
+    Deployment,
+    Function,
+    Governance,
+    Lifecycle,
+    Meeting,
+    Right,
+    allowed_moves,
 )
+from cxsteward.errors import DeploymentNotFound
+from cxsteward.services.governance.acting import person_of
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.committee import list_committee_decisions
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.governance.rights import list_emergency_pauses
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.decisions import decide
+from cxsteward.web.forms.deployments import (
+    add_model_version,
+    change_status,
+    deployment_values,
+    disclosure_pairs,
+    save_deployment,
+)
+from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -58,9 +68,7 @@ def list_deployments(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(request, "registry/deployments.html", context)
 
 
-def _form_page(
-    request: Request, gov: Governance, form: FormState, key: str | None, status_code: int = 200
-) -> HTMLResponse:
+def _form_page(request: Request, gov: Governance, form: FormState, key: str | None) -> HTMLResponse:
     # One statement box per channel: those already in the form, then newly typed channels.
     channels = [(ch, words) for ch, words in disclosure_pairs(form.mapping()) if ch]
     typed = [ch.strip() for ch in form.value("channels").split(",") if ch.strip()]
@@ -77,7 +85,7 @@ def _form_page(
         "rights": list(Right),
         "channels": channels,
     }
-    return page(request, "registry/deployment_form.html", context, status_code)
+    return page(request, "registry/deployment_form.html", context)
 
 
 @router.get("/registry/deployments/new")
@@ -95,11 +103,11 @@ async def create_deployment(request: Request, ws: WS, user: Edit) -> Response:
     try:
         dep = save_deployment(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _form_page(request, require_governance(ws), form.failed(exc), None, 422)
+        return _form_page(request, require_governance(ws), form.failed(exc), None)
     return back(f"/registry/deployments/{dep.key}", "saved")
 
 
-def _deployment(gov: Governance, key: str) -> Any:
+def _deployment(gov: Governance, key: str) -> Deployment:
     dep = gov.deployment(key)
     if dep is None:
         known = ", ".join(d.key for d in gov.deployments) or "none"
@@ -113,7 +121,6 @@ def _detail_page(
     key: str,
     status_form: FormState,
     model_form: FormState,
-    status_code: int = 200,
     committee_form: FormState | None = None,
 ) -> HTMLResponse:
     gov = require_governance(ws)
@@ -154,10 +161,10 @@ def _detail_page(
             if p.deployment == key
         ],
     }
-    return page(request, "registry/deployment.html", context, status_code)
+    return page(request, "registry/deployment.html", context)
 
 
-def _held(meeting: Any) -> Any:
+def _held(meeting: Meeting) -> date:
     return meeting.held_on
 
 
@@ -184,7 +191,7 @@ async def update_deployment(request: Request, ws: WS, user: Edit, key: str) -> R
     try:
         save_deployment(ws, form.mapping(), actor(user), key=key)
     except FormInvalid as exc:
-        return _form_page(request, require_governance(ws), form.failed(exc), key, 422)
+        return _form_page(request, require_governance(ws), form.failed(exc), key)
     return back(f"/registry/deployments/{key}", "saved")
 
 
@@ -198,7 +205,7 @@ async def transition_deployment(request: Request, ws: WS, user: Edit, key: str) 
         change_status(ws, key, values, actor(user))
     except FormInvalid as exc:
         state = FormState.of(values).failed(exc)
-        return _detail_page(request, ws, key, state, FormState(), 422)
+        return _detail_page(request, ws, key, state, FormState())
     return back(f"/registry/deployments/{key}", "status")
 
 
@@ -208,10 +215,10 @@ async def record_committee_decision(request: Request, ws: WS, user: Edit, key: s
     form = await read_form(request)
     _deployment(require_governance(ws), key)
     try:
-        decide_from_form(ws, key, form.mapping(), actor(user))
+        decide(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
         state = form.failed(exc)
-        return _detail_page(request, ws, key, FormState(), FormState(), 422, state)
+        return _detail_page(request, ws, key, FormState(), FormState(), state)
     return back(f"/registry/deployments/{key}", "committee")
 
 
@@ -222,5 +229,5 @@ async def record_model_version(request: Request, ws: WS, user: Edit, key: str) -
     try:
         add_model_version(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _detail_page(request, ws, key, FormState(), form.failed(exc), 422)
+        return _detail_page(request, ws, key, FormState(), form.failed(exc))
     return back(f"/registry/deployments/{key}", "model")

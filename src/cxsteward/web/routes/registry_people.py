@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.errors import PersonNotFound
-from cxsteward.services.governance.edit import FormInvalid, person_values, save_person
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.people import person_values, save_person
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -30,11 +31,9 @@ def list_people(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(request, "registry/people.html", {"title": "People", "gov": gov})
 
 
-def _form_page(
-    request: Request, form: FormState, key: str | None, status_code: int = 200
-) -> HTMLResponse:
+def _form_page(request: Request, form: FormState, key: str | None) -> HTMLResponse:
     context = {"title": "Add a person" if key is None else "Edit a person", "key": key}
-    return page(request, "registry/person_form.html", {**context, "form": form}, status_code)
+    return page(request, "registry/person_form.html", {**context, "form": form})
 
 
 @router.get("/registry/people/new")
@@ -51,7 +50,7 @@ async def create_person(request: Request, ws: WS, user: Edit) -> Response:
     try:
         save_person(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _form_page(request, form.failed(exc), None, 422)
+        return _form_page(request, form.failed(exc), None)
     return back("/registry/people", "saved")
 
 
@@ -71,5 +70,5 @@ async def update_person(request: Request, ws: WS, user: Edit, key: str) -> Respo
     try:
         save_person(ws, form.mapping(), actor(user), key=key)
     except FormInvalid as exc:
-        return _form_page(request, form.failed(exc), key, 422)
+        return _form_page(request, form.failed(exc), key)
     return back("/registry/people", "saved")

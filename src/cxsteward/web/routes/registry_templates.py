@@ -15,9 +15,10 @@ from cxsteward.services.governance.acting import (
     require_person,
 )
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_more import FormInvalid, approve, save_template
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.templates import approve, save_template
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -38,7 +39,6 @@ def _templates_page(
     ws: Workspace,
     user: UserOut,
     failed: tuple[str, FormState] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
     gov = require_governance(ws)
     grouped = gaps_by_object(check_governance(ws))
@@ -61,8 +61,10 @@ def _templates_page(
         # (services/governance/acting.py).
         "me": person_of_account(gov, user.username),
         "not_person": not_a_person_message(user.username),
+        # The refused approval form, so the page is answered as a refusal.
+        "refused": failed[1] if failed else default,
     }
-    return page(request, "registry/templates.html", context, status_code)
+    return page(request, "registry/templates.html", context)
 
 
 @router.get("/registry/templates")
@@ -82,15 +84,13 @@ def approve_template(request: Request, ws: WS, user: Approve, key: str) -> Respo
     try:
         approve(ws, key, {"by": by})
     except FormInvalid as exc:
-        return _templates_page(request, ws, user, (key, FormState().failed(exc)), 422)
+        return _templates_page(request, ws, user, (key, FormState().failed(exc)))
     return back("/registry/templates", "approved")
 
 
-def _template_form(
-    request: Request, form: FormState, key: str | None, status_code: int = 200
-) -> HTMLResponse:
+def _template_form(request: Request, form: FormState, key: str | None) -> HTMLResponse:
     context = {"title": "New template" if key is None else "Edit template", "key": key}
-    return page(request, "registry/template_form.html", {**context, "form": form}, status_code)
+    return page(request, "registry/template_form.html", {**context, "form": form})
 
 
 def _template(gov: Governance, key: str) -> Template:
@@ -114,7 +114,7 @@ async def create_template(request: Request, ws: WS, user: Edit) -> Response:
     try:
         save_template(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _template_form(request, form.failed(exc), None, 422)
+        return _template_form(request, form.failed(exc), None)
     return back("/registry/templates", "saved")
 
 
@@ -134,5 +134,5 @@ async def update_template(request: Request, ws: WS, user: Edit, key: str) -> Res
     try:
         saved = save_template(ws, form.mapping(), actor(user), key=key)
     except FormInvalid as exc:
-        return _template_form(request, form.failed(exc), key, 422)
+        return _template_form(request, form.failed(exc), key)
     return back("/registry/templates", "new-version" if saved.version > before.version else "saved")

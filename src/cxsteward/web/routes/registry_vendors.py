@@ -10,8 +10,9 @@ from starlette.responses import HTMLResponse, Response
 from cxsteward.domain.governance.spec import ClauseKind, ClauseStatus, Governance, Vendor
 from cxsteward.errors import NotFound
 from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.edit_more import FormInvalid, save_clause, save_vendor
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
+from cxsteward.web.forms.fields import FormInvalid
+from cxsteward.web.forms.vendors import save_clause, save_vendor
 from cxsteward.web.routes.registry_common import (
     FormState,
     back,
@@ -43,11 +44,9 @@ def list_vendors(request: Request, ws: WS, user: View) -> HTMLResponse:
     return page(request, "registry/vendors.html", {"title": "Vendors", "vendors": vendors})
 
 
-def _vendor_form(
-    request: Request, form: FormState, key: str | None, status_code: int = 200
-) -> HTMLResponse:
+def _vendor_form(request: Request, form: FormState, key: str | None) -> HTMLResponse:
     context = {"title": "Add a vendor" if key is None else "Rename a vendor", "key": key}
-    return page(request, "registry/vendor_form.html", {**context, "form": form}, status_code)
+    return page(request, "registry/vendor_form.html", {**context, "form": form})
 
 
 @router.get("/registry/vendors/new")
@@ -64,7 +63,7 @@ async def create_vendor(request: Request, ws: WS, user: Edit) -> Response:
     try:
         save_vendor(ws, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _vendor_form(request, form.failed(exc), None, 422)
+        return _vendor_form(request, form.failed(exc), None)
     return back("/registry/vendors", "saved")
 
 
@@ -89,12 +88,12 @@ async def update_vendor(request: Request, ws: WS, user: Edit, key: str) -> Respo
     try:
         save_vendor(ws, form.mapping(), actor(user), key=key)
     except FormInvalid as exc:
-        return _vendor_form(request, form.failed(exc), key, 422)
+        return _vendor_form(request, form.failed(exc), key)
     return back("/registry/vendors", "saved")
 
 
 def _clause_form(
-    request: Request, vendor: Vendor, kind: ClauseKind, form: FormState, status_code: int = 200
+    request: Request, vendor: Vendor, kind: ClauseKind, form: FormState
 ) -> HTMLResponse:
     context = {
         "title": f"{vendor.name}: {kind.value.replace('_', ' ')} clause",
@@ -103,7 +102,7 @@ def _clause_form(
         "form": form,
         "statuses": [(s.value, s.value.replace("_", " ")) for s in ClauseStatus],
     }
-    return page(request, "registry/clause_form.html", context, status_code)
+    return page(request, "registry/clause_form.html", context)
 
 
 @router.get("/registry/vendors/{key}/clauses/{kind}")
@@ -126,5 +125,5 @@ async def update_clause(
     try:
         save_clause(ws, key, form.mapping(), actor(user))
     except FormInvalid as exc:
-        return _clause_form(request, vendor, kind, form.failed(exc), 422)
+        return _clause_form(request, vendor, kind, form.failed(exc))
     return back("/registry/vendors", "saved")

@@ -9,9 +9,9 @@ from fastapi import Path
 from cxsteward.domain.results import AssessmentReport
 from cxsteward.services.assessment import cycles as assessment
 from cxsteward.services.assessment import reporting
+from cxsteward.services.assessment.cycles import CycleOut
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
 from cxsteward.web.routes.api.common import signed_router
-from cxsteward.web.schemas import CycleOut
 
 router = signed_router("/assessments", "assessments")
 Reader = Annotated[UserOut, require_api(Permission.ASSESSMENT_VIEW_REPORT)]
@@ -20,7 +20,7 @@ Reader = Annotated[UserOut, require_api(Permission.ASSESSMENT_VIEW_REPORT)]
 @router.get("/cycles", summary="List assessment cycles", response_model=list[CycleOut])
 def list_cycles(ws: WS, user: Reader) -> list[CycleOut]:
     """Every assessment cycle, open and closed, with its respondent and answer counts."""
-    return [CycleOut.model_validate(cycle) for cycle in assessment.list_cycles(ws)]
+    return assessment.list_cycles(ws)
 
 
 @router.get(

@@ -8,11 +8,12 @@ from fastapi import Path
 
 from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.errors import DeploymentNotFound
-from cxsteward.services.governance.check import check_governance
-from cxsteward.services.governance.setup import current_governance, transition_deployment
+from cxsteward.services.governance.actions import move_deployment
+from cxsteward.services.governance.check import CheckOut, check_governance
+from cxsteward.services.governance.models import TransitionCreate, TransitionOut
+from cxsteward.services.governance.setup import current_governance
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
 from cxsteward.web.routes.api.common import person_or_none, signed_router
-from cxsteward.web.schemas import CheckOut, TransitionCreate, TransitionOut
 
 router = signed_router("/registry", "registry")
 Reader = Annotated[UserOut, require_api(Permission.REGISTRY_VIEW)]
@@ -58,28 +59,10 @@ def transition(ws: WS, user: Editor, key: Key, body: TransitionCreate) -> Transi
     """
     by = person_or_none(ws, user)
     with ws.transaction(actor(user)) as session:
-        moved = transition_deployment(
-            ws,
-            key,
-            body.status,
-            by,
-            body.reason.strip(),
-            session=session,
-            on=body.on,
-            account=user.username,
-        )
-    step = moved.transition
-    return TransitionOut(
-        deployment=moved.deployment,
-        previous=moved.previous,
-        status=step.status,
-        on=step.on,
-        by=step.by,
-        reason=step.reason,
-    )
+        return move_deployment(ws, key, body, by, account=user.username, session=session)
 
 
 @router.get("/check", summary="Check the governance chain", response_model=CheckOut)
 def check(ws: WS, user: Reader) -> CheckOut:
     """Every gap in the governance chain, with what to do about each."""
-    return CheckOut.model_validate(check_governance(ws).document())
+    return check_governance(ws)

@@ -1,38 +1,36 @@
-"""The machinery behind the registry's web forms: read form values, map problems to fields.
+"""Reading form values, and putting a service's located problems back on form fields.
 
-A form edit builds the changed :class:`Governance` and applies it through the same plan and
-apply as a governance file, so every registry rule holds. What goes wrong comes back as a
-:class:`FormInvalid` whose ``fields`` name the form field each message belongs to.
+A browser sends every value as text: ticked checkboxes as "on" (or the box's value), groups
+as repeated names, dates as YYYY-MM-DD. These helpers read them; :class:`FormErrors` collects
+what cannot be read; :func:`refused` is the one place a service's refusal becomes messages on
+fields, so every form shows problems the same way.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from cxsteward.domain.governance.spec import Governance
-from cxsteward.errors import GovernanceInvalid, Problem
-from cxsteward.services.governance.setup import apply_governance, current_governance
-from cxsteward.services.workspace import Workspace
+from cxsteward.errors import CxStewardError, Invalid
 
 FormValues = Mapping[str, str | Sequence[str]]
 M = TypeVar("M", bound=BaseModel)
 _INDEX = re.compile(r"\[\d+\]")
 
 
-class FormInvalid(GovernanceInvalid):
-    """A form's values break a rule; ``fields`` maps form fields to their messages."""
+class FormInvalid(Exception):
+    """A form's values cannot be used; ``fields`` maps form fields to their messages."""
 
     def __init__(
         self, message: str, fields: dict[str, str], general: list[str] | None = None
     ) -> None:
-        problems = [Problem(text, column=name) for name, text in fields.items()]
-        problems += [Problem(text) for text in general or []]
-        super().__init__(message, problems)
+        super().__init__(message)
+        self.message = message
         self.fields = fields
         self.general = general or []
 
@@ -112,9 +110,9 @@ def parse_number(values: FormValues, name: str, errors: FormErrors) -> float | N
 
 
 def build(
-    model: type[M], data: dict[str, Any], errors: FormErrors, fields: Mapping[str, str]
+    model: type[M], data: Mapping[str, object], errors: FormErrors, fields: Mapping[str, str]
 ) -> M | None:
-    """Validate one spec object; its pydantic errors become messages on form fields."""
+    """The typed input ``model`` from form data; its validation errors become field messages."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -124,7 +122,7 @@ def build(
         return None
 
 
-def friendly(error: Mapping[str, Any]) -> str:
+def friendly(error: ErrorDetails) -> str:
     """A pydantic error as a sentence for someone filling in a form."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
@@ -139,7 +137,7 @@ def friendly(error: Mapping[str, Any]) -> str:
 
 
 def field_of(path: str, fields: Mapping[str, str]) -> str:
-    """The form field for a spec path (relative to the edited object, indices dropped)."""
+    """The form field for a path inside the edited object (indices dropped); '' when none."""
     plain = _INDEX.sub("", path).strip(".")
     while True:
         if plain in fields:
@@ -149,50 +147,35 @@ def field_of(path: str, fields: Mapping[str, str]) -> str:
         plain = plain.rpartition(".")[0]
 
 
-def apply_edit(
-    ws: Workspace,
-    change: Callable[[Governance], tuple[Governance, str]],
-    actor: str,
+def refused(
+    exc: CxStewardError,
     fields: Mapping[str, str],
-) -> Governance:
-    """Apply ``change`` to the stored governance through plan and apply, all or nothing.
+    on: str | None = None,
+    title: str = "Refused.",
+) -> FormInvalid:
+    """A service's refusal as messages on the form: the one mapping from problems to fields.
 
-    ``change`` returns the new spec and the path prefix of the edited object (such as
-    ``deployments[2]``), so that the registry's problems land on the right form field.
-
-    Raises:
-        FormInvalid: the registry refused the change; nothing was written.
+    Each located problem of an :class:`Invalid` goes on the field its ``column`` names
+    (through ``fields``); unlocated ones, and a refusal without problems, go on ``on``
+    when the form has one field they belong to, else above the form.
     """
-    stored = current_governance(ws)
-    gov, prefix = change(stored)
-    # A status or model change is a decision of the person the account stands for.
-    by = actor if stored.person(actor) is not None else None
-    try:
-        apply_governance(ws, gov, actor=actor, by=by, account=actor)
-    except GovernanceInvalid as exc:
-        errors = FormErrors()
-        for problem in exc.problems:
-            column = problem.column or ""
-            shown = f" (value {problem.value!r})" if problem.value else ""
-            if prefix and (column == prefix or column.startswith(prefix + ".")):
-                name = field_of(column[len(prefix) :], fields)
-                if name:
-                    errors.add(name, _sentence(problem.message + shown))
-                    continue
-            errors.general.append(f"{column}: {problem.message}{shown}" if column else str(problem))
-        errors.raise_if_any()
-        raise
-    return current_governance(ws)
-
-
-def replace_at(items: Sequence[M], index: int | None, item: M) -> tuple[list[M], int]:
-    """``items`` with ``item`` at ``index`` (None: appended), and the index it has."""
-    new = list(items)
-    if index is None:
-        new.append(item)
-        return new, len(new) - 1
-    new[index] = item
-    return new, index
+    errors = FormErrors()
+    problems = exc.problems if isinstance(exc, Invalid) else []
+    for problem in problems:
+        shown = f" (value {problem.value!r})" if problem.value else ""
+        name = field_of(problem.column, fields) if problem.column is not None else ""
+        if name:
+            errors.add(name, _sentence(problem.message + shown))
+        elif on is not None:
+            errors.add(on, _sentence(problem.message + shown))
+        else:
+            errors.general.append(str(problem))
+    if not problems:
+        if on is not None:
+            errors.add(on, exc.message)
+        else:
+            errors.general.append(exc.message)
+    return FormInvalid(title, errors.fields, errors.general)
 
 
 def _sentence(message: str) -> str:

@@ -1,4 +1,4 @@
-"""Form-level governance edits: each goes through plan and apply, problems land on fields."""
+"""The registry's web forms: each edit goes through plan and apply, problems land on fields."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cxsteward.domain.governance.spec import ClauseStatus
+from cxsteward.domain.governance.spec import ClauseStatus, Person
 from cxsteward.domain.thresholds import Severity
-from cxsteward.services.governance import edit
-from cxsteward.services.governance import edit_more as more
-from cxsteward.services.governance.edit_base import FormInvalid
-from cxsteward.services.governance.edit_committee import committee_values, save_committee
+from cxsteward.errors import GovernanceInvalid, Invalid, NotPermitted, Problem
+from cxsteward.services.governance import deployment_edits, people_edits
 from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
@@ -19,6 +17,10 @@ from cxsteward.services.governance.setup import (
     read_governance_file,
 )
 from cxsteward.services.workspace import Workspace
+from cxsteward.web.forms import chain, deployments, meetings, people, templates, vendors
+from cxsteward.web.forms import registry as registry_form
+from cxsteward.web.forms.committee import committee_values, save_committee
+from cxsteward.web.forms.fields import FormInvalid, refused
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 
@@ -38,8 +40,8 @@ def _refused(gws: Workspace, action: object, *args: object) -> FormInvalid:
 
 
 def test_person_added_and_renamed(gws: Workspace) -> None:
-    edit.save_person(gws, {"key": "ada", "name": "Ada Obi", "function": "data"}, "admin")
-    edit.save_person(gws, {"name": "Ada O. Obi", "email": "ada@example.org"}, "admin", key="ada")
+    people.save_person(gws, {"key": "ada", "name": "Ada Obi", "function": "data"}, "admin")
+    people.save_person(gws, {"name": "Ada O. Obi", "email": "ada@example.org"}, "admin", key="ada")
     person = current_governance(gws).person("ada")
     assert person is not None and (person.name, person.email, person.function) == (
         "Ada O. Obi",
@@ -58,16 +60,16 @@ def test_person_added_and_renamed(gws: Workspace) -> None:
     ids=["bad-key", "empty-name", "taken-key"],
 )
 def test_person_refused(gws: Workspace, values: dict[str, str], field: str) -> None:
-    error = _refused(gws, edit.save_person, gws, values, "admin")
+    error = _refused(gws, people.save_person, gws, values, "admin")
     assert list(error.fields) == [field]
 
 
 def test_unknown_decision_right_holder_is_a_field_error(gws: Workspace) -> None:
     values = {
-        **edit.deployment_values(current_governance(gws).deployments[0]),
+        **deployments.deployment_values(current_governance(gws).deployments[0]),
         "rights_pause": ["zed"],
     }
-    error = _refused(gws, edit.save_deployment, gws, values, "admin", "support-chat")
+    error = _refused(gws, deployments.save_deployment, gws, values, "admin", "support-chat")
     assert (
         "not in people" in error.fields["rights_pause"] and "'zed'" in error.fields["rights_pause"]
     )
@@ -76,14 +78,14 @@ def test_unknown_decision_right_holder_is_a_field_error(gws: Workspace) -> None:
 def test_deployment_round_trip_changes_nothing(gws: Workspace) -> None:
     before = export_governance(gws)
     for dep in current_governance(gws).deployments:
-        edit.save_deployment(gws, edit.deployment_values(dep), "admin", key=dep.key)
+        deployments.save_deployment(gws, deployments.deployment_values(dep), "admin", key=dep.key)
     assert export_governance(gws) == before
 
 
 def test_status_move_rules(gws: Workspace) -> None:
     error = _refused(
         gws,
-        edit.change_status,
+        deployments.change_status,
         gws,
         "sales-assistant",
         {"status": "production", "reason": "x"},
@@ -93,17 +95,22 @@ def test_status_move_rules(gws: Workspace) -> None:
     assert (
         "reason"
         in _refused(
-            gws, edit.change_status, gws, "sales-assistant", {"status": "scaling"}, "a"
+            gws, deployments.change_status, gws, "sales-assistant", {"status": "scaling"}, "a"
         ).fields
     )
     # An account linked to no person never decides; the message says who may.
     refused = _refused(
-        gws, edit.change_status, gws, "sales-assistant", {"status": "scaling", "reason": "ok"}, "a"
+        gws,
+        deployments.change_status,
+        gws,
+        "sales-assistant",
+        {"status": "scaling", "reason": "ok"},
+        "a",
     ).fields["status"]
     assert "Your account a is linked to no person" in refused
     assert "Who may decide: a decision of Customer AI Council with quorum 4 of 6" in refused
     values = {"status": "paused", "reason": "ok", "by": "amara-mensah"}
-    edit.change_status(gws, "sales-assistant", values, "amara-mensah")
+    deployments.change_status(gws, "sales-assistant", values, "amara-mensah")
     assert current_governance(gws).deployment("sales-assistant").status.value == "paused"  # type: ignore[union-attr]
 
 
@@ -114,13 +121,13 @@ def test_protocol_and_accountability(gws: Workspace) -> None:
         "respond_within_hours": "12",
         "decides": "dev-raman",
     }
-    more.save_protocol(gws, values, "admin")
+    chain.save_protocol(gws, values, "admin")
     protocol = current_governance(gws).protocol(Severity.SEV3)
     assert protocol is not None and (protocol.notify, protocol.respond_within_hours) == (
         ["hana-sato"],
         12.0,
     )
-    bad = _refused(gws, more.save_protocol, gws, {**values, "respond_within_hours": "-1"}, "admin")
+    bad = _refused(gws, chain.save_protocol, gws, {**values, "respond_within_hours": "-1"}, "admin")
     assert list(bad.fields) == ["respond_within_hours"]
     row = {
         "metric": "escalation_rate",
@@ -129,14 +136,14 @@ def test_protocol_and_accountability(gws: Workspace) -> None:
         "escalates": "dev-raman",
         "acts": "priya-nair",
     }
-    more.save_accountability(gws, row, "admin", index=3)
+    chain.save_accountability(gws, row, "admin", index=3)
     assert current_governance(gws).accountability[3].acts == "priya-nair"
-    dup = _refused(gws, more.save_accountability, gws, row, "admin")
+    dup = _refused(gws, chain.save_accountability, gws, row, "admin")
     assert "twice" in dup.fields["metric"]
 
 
 def test_clause_and_vendor(gws: Workspace) -> None:
-    more.save_clause(
+    vendors.save_clause(
         gws, "parlance-voice", {"kind": "bias_audit_access", "status": "negotiating"}, "a"
     )
     vendor = next(v for v in current_governance(gws).vendors if v.key == "parlance-voice")
@@ -144,55 +151,57 @@ def test_clause_and_vendor(gws: Workspace) -> None:
     assert (
         "status"
         in _refused(
-            gws, more.save_clause, gws, "lumen-ai", {"kind": "transparency", "status": "x"}, "a"
+            gws, vendors.save_clause, gws, "lumen-ai", {"kind": "transparency", "status": "x"}, "a"
         ).fields
     )
-    more.save_vendor(gws, {"name": "Parlance Voice Ltd"}, "a", key="parlance-voice")
+    vendors.save_vendor(gws, {"name": "Parlance Voice Ltd"}, "a", key="parlance-voice")
     renamed = next(v for v in current_governance(gws).vendors if v.key == "parlance-voice")
     assert renamed.name == "Parlance Voice Ltd" and len(renamed.clauses) == 4
 
 
 def test_template_versions_and_approval(gws: Workspace) -> None:
-    same = more.save_template(
+    same = templates.save_template(
         gws,
         {"incident_type": "billing_error", "text": current_governance(gws).templates[3].text},
         "a",
         key="billing-correction",
     )
     assert same.version == 1
-    changed = more.save_template(
+    changed = templates.save_template(
         gws,
         {"incident_type": "billing_error", "text": "Credit of {amount}."},
         "a",
         key="billing-correction",
     )
     assert (changed.version, changed.placeholders, changed.approved_at) == (2, ["amount"], None)
-    approved = more.approve(gws, "billing-correction", {"by": "lena-fischer"})
+    approved = templates.approve(gws, "billing-correction", {"by": "lena-fischer"})
     assert approved.approved_by == "lena-fischer" and approved.version == 2
     assert _refused(
         gws,
-        more.approve,
+        templates.approve,
         gws,
         "billing-correction",
         {"by": "lena-fischer"},
     ).general
-    assert "by" in _refused(gws, more.approve, gws, "ai-error-apology", {"by": "nobody"}).fields
+    assert (
+        "by" in _refused(gws, templates.approve, gws, "ai-error-apology", {"by": "nobody"}).fields
+    )
 
 
 def test_meeting_and_review(gws: Workspace) -> None:
     assert (
         "held_on"
         in _refused(
-            gws, more.add_meeting, gws, {"held_on": "soon", "attendees": ["dev-raman"]}
+            gws, meetings.add_meeting, gws, {"held_on": "soon", "attendees": ["dev-raman"]}
         ).fields
     )
     assert (
         "attendees"
         in _refused(
-            gws, more.add_meeting, gws, {"held_on": "2025-03-01", "attendees": ["x"]}
+            gws, meetings.add_meeting, gws, {"held_on": "2025-03-01", "attendees": ["x"]}
         ).fields
     )
-    more.add_roadmap_review(
+    meetings.add_roadmap_review(
         gws, {"held_on": "2025-04-01", "reviewers": ["maya-okafor"], "notes": "Q2"}
     )
     assert current_governance(gws).roadmap.reviews[-1].notes == "Q2"
@@ -200,9 +209,9 @@ def test_meeting_and_review(gws: Workspace) -> None:
 
 def test_start_registry(ws: Workspace) -> None:
     assert (
-        "organization" in pytest.raises(FormInvalid, more.start_registry, ws, {}, "a").value.fields
+        "organization" in pytest.raises(FormInvalid, registry_form.start, ws, {}, "a").value.fields
     )
-    more.start_registry(ws, {"organization": "Acme"}, "a")
+    registry_form.start(ws, {"organization": "Acme"}, "a")
     assert current_governance(ws).organization == "Acme"
 
 
@@ -220,6 +229,36 @@ def test_the_committee_and_protocol_forms_keep_quorum_and_emergency_delegation(
     assert "more than the committee's 6 members" in too_many.fields["quorum"]
     sev1 = {"severity": "sev1", "notify": ["dev-raman"], "respond_within_hours": "1"}
     sev1 |= {"decides": "maya-okafor"}
-    assert more.save_protocol(gws, {**sev1, "emergency_pause": "yes"}, "admin").emergency_pause
-    assert not more.save_protocol(gws, sev1, "admin").emergency_pause
+    assert chain.save_protocol(gws, {**sev1, "emergency_pause": "yes"}, "admin").emergency_pause
+    assert not chain.save_protocol(gws, sev1, "admin").emergency_pause
     assert current_governance(gws).protocol(Severity.SEV1).emergency_pause is False  # type: ignore[union-attr]
+
+
+def test_typed_edits_locate_the_registry_s_problems_inside_the_object(gws: Workspace) -> None:
+    dep = current_governance(gws).deployments[0]
+    unknown = dep.model_copy(update={"vendor": "nobody-ltd"})
+    before = export_governance(gws)
+    with pytest.raises(GovernanceInvalid) as caught:
+        deployment_edits.save_deployment(gws, unknown, "admin", key=dep.key)
+    assert export_governance(gws) == before
+    assert "vendor" in {p.column for p in caught.value.problems}
+    with pytest.raises(Invalid) as taken:
+        people_edits.save_person(gws, Person(key="dev-raman", name="Another Dev"), "admin")
+    assert [(p.column, p.message) for p in taken.value.problems] == [
+        ("key", "'dev-raman' is already someone's key.")
+    ]
+
+
+def test_refused_puts_each_problem_on_its_field_and_the_rest_above_the_form() -> None:
+    exc = Invalid(
+        "Refused.",
+        [
+            Problem("must be a person", column="decision_rights.pause", value="zed"),
+            Problem("deployments[3].vendor: unknown vendor"),
+        ],
+    )
+    form = refused(exc, deployments.FIELDS)
+    assert form.fields == {"rights_pause": "Must be a person (value 'zed')."}
+    assert form.general == ["deployments[3].vendor: unknown vendor"]
+    plain = refused(NotPermitted("Only dev-raman may pause."), {}, on="status")
+    assert (plain.fields, plain.general) == ({"status": "Only dev-raman may pause."}, [])

@@ -1,29 +1,30 @@
-"""The committee form: name, cadence, authority and members, through plan and apply.
+"""The committee form: name, cadence, authority and members as numbered rows.
 
 Members come as numbered rows (``member_person_0``, ``member_function_0``,
-``member_remove_0``...). A row left blank is skipped, a row ticked for removal is dropped;
-the meetings already held are carried over unchanged.
+``member_remove_0``...). A row left blank is skipped, a row ticked for removal is dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
-from cxsteward.domain.governance.spec import Committee, Governance, Member, Right
-from cxsteward.services.governance.edit_base import (
+from cxsteward.domain.governance.spec import Committee, Member, Right
+from cxsteward.errors import Invalid
+from cxsteward.services.governance import committee_edits
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.workspace import Workspace
+from cxsteward.web.forms.fields import (
     FormErrors,
     FormValues,
-    apply_edit,
     build,
     checked,
     many,
+    refused,
     text,
 )
-from cxsteward.services.workspace import Workspace
 
-COMMITTEE_FIELDS = {
+FIELDS = {
     "name": "name",
     "cadence_days": "cadence_days",
     "quorum": "quorum",
@@ -34,11 +35,11 @@ COMMITTEE_FIELDS = {
 _ROW = re.compile(r"^member_(?:person|function|remove)_(\d+)$")
 
 
-def committee_values(committee: Committee | None) -> dict[str, Any]:
+def committee_values(committee: Committee | None) -> dict[str, str | list[str]]:
     """The committee as form values (empty when there is none yet)."""
     if committee is None:
         return {"name": "", "cadence_days": "", "quorum": "", "authority": []}
-    values: dict[str, Any] = {
+    values: dict[str, str | list[str]] = {
         "name": committee.name,
         "cadence_days": str(committee.cadence_days),
         "quorum": str(committee.quorum) if committee.quorum is not None else "",
@@ -57,7 +58,7 @@ def member_rows(names: Iterable[str]) -> int:
 
 
 def save_committee(ws: Workspace, values: FormValues, actor: str) -> Committee:
-    """Create or change the governance committee; meetings already held are kept.
+    """Declare or change the governance committee from the form; meetings held are kept.
 
     Raises:
         FormInvalid: a value breaks a rule (messages per field); nothing was written.
@@ -74,27 +75,21 @@ def save_committee(ws: Workspace, values: FormValues, actor: str) -> Committee:
     if unknown:
         allowed = ", ".join(r.value.replace("_", " ") for r in Right)
         errors.add("authority", f"{unknown[0]!r} is not a right; tick among: {allowed}.")
-    saved: list[Committee] = []
-
-    def change(gov: Governance) -> tuple[Governance, str]:
-        members = _members(values, {p.key for p in gov.people}, errors)
-        data: dict[str, Any] = {
-            "name": text(values, "name"),
-            "cadence_days": cadence if cadence is not None else 1,
-            "quorum": int(quorum) if quorum.isdigit() else None,
-            "authority": [a for a in authority if a not in unknown],
-            "members": members,
-            # Meetings are history: the form never rewrites them.
-            "meetings": gov.committee.meetings if gov.committee is not None else [],
-        }
-        committee = build(Committee, data, errors, COMMITTEE_FIELDS)
-        errors.raise_if_any()
-        assert committee is not None
-        saved.append(committee)
-        return gov.model_copy(update={"committee": committee}), "committee"
-
-    apply_edit(ws, change, actor, COMMITTEE_FIELDS)
-    return saved[0]
+    people = {p.key for p in current_governance(ws).people}
+    data = {
+        "name": text(values, "name"),
+        "cadence_days": cadence if cadence is not None else 1,
+        "quorum": int(quorum) if quorum.isdigit() else None,
+        "authority": [a for a in authority if a not in unknown],
+        "members": _members(values, people, errors),
+    }
+    committee = build(Committee, data, errors, FIELDS)
+    errors.raise_if_any()
+    assert committee is not None
+    try:
+        return committee_edits.save_committee(ws, committee, actor)
+    except Invalid as exc:
+        raise refused(exc, FIELDS) from None
 
 
 def _cadence(values: FormValues, errors: FormErrors) -> int | None:
@@ -115,6 +110,8 @@ def _cadence(values: FormValues, errors: FormErrors) -> int | None:
 
 
 def _members(values: FormValues, people: set[str], errors: FormErrors) -> list[Member]:
+    # Checked here, row by row, because the registry's own refusal names a member's index
+    # in the saved list, which is not the form's row once blank or removed rows are skipped.
     members: list[Member] = []
     first_row: dict[str, int] = {}
     for index in range(member_rows(values.keys())):
@@ -146,6 +143,3 @@ def _members(values: FormValues, people: set[str], errors: FormErrors) -> list[M
         if person and function:
             members.append(Member(person=person, function=function))
     return members
-
-
-__all__ = ["committee_values", "member_rows", "save_committee"]
