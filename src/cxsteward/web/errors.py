@@ -13,10 +13,19 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from cxsteward.errors import Conflict, CxStewardError, Invalid, NotFound, NotPermitted, Problem
+from cxsteward.errors import (
+    Conflict,
+    CxStewardError,
+    Gone,
+    Invalid,
+    NotFound,
+    NotPermitted,
+    Problem,
+)
 from cxsteward.web.auth import ApiUnauthorized, LoginRequired, PermissionDenied
 from cxsteward.web.csrf import CsrfRejected
 from cxsteward.web.templating import is_htmx
@@ -28,6 +37,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "No longer available",
     413: "Too large",
     422: "The request could not be used",
     429: "Too many requests",
@@ -38,10 +48,21 @@ NOT_THERE = "There is no page at this address. Check the link, or start from the
 STATUS_OF: tuple[tuple[type[CxStewardError], int], ...] = (
     (NotPermitted, 403),
     (NotFound, 404),
+    (Gone, 410),
     (Conflict, 409),
     (Invalid, 400),
     (CxStewardError, 400),
 )
+
+
+def status_of(exc: CxStewardError) -> int:
+    """The HTTP status of a project exception: error pages, the API, and re-rendered forms."""
+    return next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+
+
+# A page re-rendering a form its route refused before calling a service answers as an
+# Invalid from the service would.
+FORM_REFUSED = status_of(Invalid("form refused"))
 
 
 def wants_json(request: Request) -> bool:
@@ -85,7 +106,7 @@ def problem_document(problem: Problem) -> dict[str, Any]:
 
 def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CxStewardError)
-    status = next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+    status = status_of(exc)
     if isinstance(exc, Invalid):
         problems = [problem_document(p) for p in exc.problems]
         return error_response(request, status, exc.summary, problems)
@@ -140,7 +161,22 @@ def _http_error(request: Request, exc: Exception) -> Response:
     }
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
     message = messages.get(exc.status_code) or detail or TITLES.get(exc.status_code, "Error")
-    return error_response(request, exc.status_code, message, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # The router names only the first route whose path matched; RFC 9110 wants them all.
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(request, exc.status_code, message, headers=headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path, sorted."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path) and route.methods:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _validation_error(request: Request, exc: Exception) -> Response:

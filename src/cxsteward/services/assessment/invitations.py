@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.scale import RoleGroup, parse_role_group
-from cxsteward.errors import AssessmentCycleClosed, Conflict, Invalid, NotFound, Problem
+from cxsteward.errors import AssessmentCycleClosed, Conflict, Gone, Invalid, NotFound, Problem
 from cxsteward.registry.audit import mark_anonymous
 from cxsteward.registry.tables import AnswerRecord, CycleRecord, RespondentRecord
 from cxsteward.registry.tables_invitations import InvitationRecord
@@ -44,7 +44,7 @@ class InvitationNotFound(NotFound):
     """No invitation with that id, or no link with that token."""
 
 
-class InvitationUnusable(Conflict):
+class InvitationUnusable(Gone):
     """A link that exists but can no longer be used: revoked, expired, or its cycle closed."""
 
     def __init__(self, message: str, reason: str) -> None:

@@ -11,6 +11,7 @@ from cxsteward.domain.access import ROLE_WORDS, Role
 from cxsteward.errors import CxStewardError, Invalid
 from cxsteward.services.accounts import api_tokens, users
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import status_of
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -54,7 +55,7 @@ def add_user(
             raise Invalid("the two passwords differ; type the same password twice")
         users.add_user(ws, username, password, role, display_name or None, actor=actor(user))
     except CxStewardError as exc:
-        return _users_page(request, ws, error=_message(exc), form=form, status_code=422)
+        return _users_page(request, ws, error=_message(exc), form=form, status_code=status_of(exc))
     return RedirectResponse("/admin/users?notice=added", status_code=303)
 
 
@@ -121,7 +122,7 @@ def create_token(
         life = _days(days)
         issued = api_tokens.create_token(ws, username, name, life, actor=actor(user))
     except CxStewardError as exc:
-        return _tokens_page(request, ws, error=_message(exc), form=form, status_code=422)
+        return _tokens_page(request, ws, error=_message(exc), form=form, status_code=status_of(exc))
     return _tokens_page(request, ws, issued=issued, status_code=201)
 
 
