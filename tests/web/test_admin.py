@@ -100,7 +100,7 @@ def test_create_show_once_and_revoke_a_token(client: TestClient, web_ws: Workspa
     assert shown
     assert authenticate_token(web_ws, shown.group(1)) is not None
     (token,) = list_tokens(web_ws)
-    assert token.expires_at is not None and token.status() == "active"
+    assert token.expires_at is not None and token.status == "active"
     # The list never shows the token again, only its first characters.
     listing = client.get("/admin/tokens").text
     assert shown.group(1) not in listing and token.prefix in listing

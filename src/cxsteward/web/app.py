@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRouter, RouteContext, iter_route_contexts
@@ -26,6 +27,7 @@ from cxsteward.web.csrf import csrf_protect
 from cxsteward.web.errors import install_error_handlers
 from cxsteward.web.forwarded import TrustedProxies
 from cxsteward.web.nav import NAV
+from cxsteward.web.openapi_links import add_links
 from cxsteward.web.responses import ContractJSONResponse
 from cxsteward.web.routes import (
     admin,
@@ -108,6 +110,15 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         # JSON written by the same function as the CLI's --json: one contract, same bytes.
         default_response_class=ContractJSONResponse,
     )
+    plain_openapi = app.openapi
+
+    def openapi_with_links() -> dict[str, Any]:  # the OpenAPI document: JSON on the wire
+        if app.openapi_schema is None:
+            add_links(plain_openapi())  # which caches the document in app.openapi_schema
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi_with_links  # type: ignore[method-assign]
     app.state.settings = settings
     app.state.templates = build_templates()
     install_error_handlers(app)

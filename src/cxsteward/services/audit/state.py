@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Mapper, Session
@@ -28,6 +28,7 @@ from cxsteward.registry.audit import (
 )
 from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
+from cxsteward.services.contract import Result
 
 # Entries read per round trip, so a long log never sits in memory at once.
 BATCH = 1000
@@ -35,14 +36,17 @@ BATCH = 1000
 SHOWN_CHARS = 80
 
 
-@dataclass(frozen=True)
-class AuditDrift:
+DriftKind = Literal["changed", "inserted", "deleted"]
+
+
+class AuditDrift(Result):
     """One row (or one column of it) that differs from what the audit log recorded."""
 
     table: str
     key: str
     column: str | None  # None: the whole row (inserted or deleted outside cxsteward)
-    kind: str  # changed, inserted, deleted
+    kind: DriftKind
+    # Values as the audit log's JSON holds them: a column's value, or a whole row's.
     stored: Any
     audited: Any
     message: str
@@ -225,13 +229,13 @@ def _columns(
         if canonical(value) != canonical(audited[column]):
             drifts.append(
                 AuditDrift(
-                    table,
-                    key,
-                    column,
-                    "changed",
-                    value,
-                    audited[column],
-                    f"{table} row {key}, column {column}: stored {_short(value)}, "
+                    table=table,
+                    key=key,
+                    column=column,
+                    kind="changed",
+                    stored=value,
+                    audited=audited[column],
+                    message=f"{table} row {key}, column {column}: stored {_short(value)}, "
                     f"audited {_short(audited[column])}",
                 )
             )
@@ -239,14 +243,26 @@ def _columns(
 
 
 def _whole(
-    table: str, key: str, kind: str, stored: dict[str, Any] | None, audited: dict[str, Any] | None
+    table: str,
+    key: str,
+    kind: DriftKind,
+    stored: dict[str, Any] | None,
+    audited: dict[str, Any] | None,
 ) -> AuditDrift:
     message = (
         f"{table} row {key}: in the registry, but no audit entry records its insert"
         if kind == "inserted"
         else f"{table} row {key}: the audit log says it exists, but it is gone from the registry"
     )
-    return AuditDrift(table, key, None, kind, stored, audited, message)
+    return AuditDrift(
+        table=table,
+        key=key,
+        column=None,
+        kind=kind,
+        stored=stored,
+        audited=audited,
+        message=message,
+    )
 
 
 def _short(value: Any) -> str:
