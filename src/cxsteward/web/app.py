@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRouter, RouteContext, iter_route_contexts
@@ -27,7 +26,7 @@ from cxsteward.web.csrf import csrf_protect
 from cxsteward.web.errors import install_error_handlers
 from cxsteward.web.forwarded import TrustedProxies
 from cxsteward.web.nav import NAV
-from cxsteward.web.openapi_links import add_links
+from cxsteward.web.openapi_links import Document, add_links
 from cxsteward.web.responses import ContractJSONResponse
 from cxsteward.web.routes import (
     admin,
@@ -112,7 +111,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     )
     plain_openapi = app.openapi
 
-    def openapi_with_links() -> dict[str, Any]:  # the OpenAPI document: JSON on the wire
+    def openapi_with_links() -> Document:
         if app.openapi_schema is None:
             add_links(plain_openapi())  # which caches the document in app.openapi_schema
         assert app.openapi_schema is not None
