@@ -45,7 +45,7 @@ def test_add_a_user(client: TestClient, web_ws: Workspace) -> None:
 def test_adding_a_user_twice_shows_the_conflict_on_the_form(client: TestClient) -> None:
     post(client, "/admin/users", NEW_USER)
     response = post(client, "/admin/users", NEW_USER)
-    # A Conflict, so 409 as everywhere (web/errors.py status_of), not a form-specific 422.
+    # A Conflict: 409 as everywhere (web/errors.py form_status); 422 is for wrong fields.
     assert response.status_code == 409  # type: ignore[attr-defined]
     assert "already exists" in response.text  # type: ignore[attr-defined]
     assert 'value="Lena Fischer"' in response.text  # type: ignore[attr-defined]
@@ -53,7 +53,7 @@ def test_adding_a_user_twice_shows_the_conflict_on_the_form(client: TestClient) 
 
 def test_different_passwords_are_refused(client: TestClient, web_ws: Workspace) -> None:
     response = post(client, "/admin/users", {**NEW_USER, "password_again": "something-else"})
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 422  # type: ignore[attr-defined]
     assert "the two passwords differ" in response.text  # type: ignore[attr-defined]
     assert "lena" not in {u.username for u in list_users(web_ws)}
 
@@ -61,7 +61,7 @@ def test_different_passwords_are_refused(client: TestClient, web_ws: Workspace) 
 def test_a_short_password_is_refused(client: TestClient) -> None:
     short = {**NEW_USER, "password": "short", "password_again": "short"}
     response = post(client, "/admin/users", short)
-    assert response.status_code == 400  # type: ignore[attr-defined]
+    assert response.status_code == 422  # type: ignore[attr-defined]
     assert "at least 10 characters" in response.text  # type: ignore[attr-defined]
 
 
@@ -120,7 +120,7 @@ def test_a_token_with_bad_days_is_refused_on_the_form(client: TestClient) -> Non
         "/admin/tokens",
         data={"username": "analyst", "name": "x", "days": "soon", "csrf_token": csrf_of(page)},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "days must be a whole number" in response.text
 
 

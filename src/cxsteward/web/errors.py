@@ -8,7 +8,6 @@ map here too, so routes only raise and never build error responses themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -28,6 +27,7 @@ from cxsteward.errors import (
 )
 from cxsteward.web.auth import ApiUnauthorized, LoginRequired, PermissionDenied
 from cxsteward.web.csrf import CsrfRejected
+from cxsteward.web.schemas import ErrorBody, ErrorOut, ProblemOut
 from cxsteward.web.templating import is_htmx
 
 TITLES = {
@@ -60,9 +60,15 @@ def status_of(exc: CxStewardError) -> int:
     return next(code for kind, code in STATUS_OF if isinstance(exc, kind))
 
 
-# A page re-rendering a form its route refused before calling a service answers as an
-# Invalid from the service would.
-FORM_REFUSED = status_of(Invalid("form refused"))
+# A form shown again with its messages next to the fields: 422, which htmx swaps in
+# (base.html's htmx-config); the JSON API answers 422 for a body it cannot use, too.
+FORM_REFUSED = 422
+
+
+def form_status(exc: CxStewardError) -> int:
+    """The status of a form shown again because a service refused it: 422 for an Invalid
+    (the fields are wrong), else the exception's own (a conflict stays a 409)."""
+    return FORM_REFUSED if isinstance(exc, Invalid) else status_of(exc)
 
 
 def wants_json(request: Request) -> bool:
@@ -74,15 +80,15 @@ def error_response(
     request: Request,
     status: int,
     message: str,
-    problems: list[dict[str, Any]] | None = None,
+    problems: list[ProblemOut] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """An error as JSON for /api, an htmx partial for htmx, or a whole page."""
     title = TITLES.get(status, "Error")
     if wants_json(request):
-        body = {"error": {"status": status, "title": title, "message": message}}
-        if problems:
-            body["error"]["problems"] = problems
+        error = ErrorBody(status=status, title=title, message=message, problems=problems or None)
+        # Unset keys stay out: no "problems" without problems, no "file" where none is known.
+        body = ErrorOut(error=error).model_dump(mode="json", exclude_none=False, exclude_unset=True)
         return JSONResponse(body, status_code=status, headers=headers)
     template = "errors/_error.html" if is_htmx(request) else "errors/error.html"
     context = {"status": status, "title": title, "message": message, "problems": problems or []}
@@ -92,23 +98,23 @@ def error_response(
     )
 
 
-def problem_document(problem: Problem) -> dict[str, Any]:
-    """A located problem as JSON (and as the error page lists it)."""
-    return {
-        "message": problem.message,
-        "file": problem.file,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-        "text": str(problem),
-    }
+def problem_out(problem: Problem) -> ProblemOut:
+    """A located problem as the API sends it (and as the error page lists it)."""
+    return ProblemOut(
+        message=problem.message,
+        file=problem.file,
+        row=problem.row,
+        column=problem.column,
+        value=problem.value,
+        text=str(problem),
+    )
 
 
 def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CxStewardError)
     status = status_of(exc)
     if isinstance(exc, Invalid):
-        problems = [problem_document(p) for p in exc.problems]
+        problems = [problem_out(p) for p in exc.problems]
         return error_response(request, status, exc.summary, problems)
     return error_response(request, status, exc.message)
 
@@ -186,11 +192,11 @@ def _validation_error(request: Request, exc: Exception) -> Response:
         # An address whose id cannot name a row (too large, negative) is a page that is not there.
         return error_response(request, 404, NOT_THERE)
     problems = [
-        {
-            "message": str(error.get("msg", "")),
-            "column": ".".join(str(part) for part in error.get("loc", ())[1:]) or None,
-            "text": f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}",
-        }
+        ProblemOut(
+            message=str(error.get("msg", "")),
+            column=".".join(str(part) for part in error.get("loc", ())[1:]) or None,
+            text=f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}",
+        )
         for error in exc.errors()
     ]
     status = 422 if wants_json(request) else 400

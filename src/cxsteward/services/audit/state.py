@@ -22,6 +22,7 @@ from cxsteward.registry.audit import (
     NOT_AUDITED,
     NOT_AUDITED_COLUMNS,
     NOT_LOADED,
+    Logged,
     canonical,
     render,
     shown_value,
@@ -56,7 +57,7 @@ class AuditDrift(Result):
 class _Row:
     """A row as the log leaves it; ``moves`` holds the changes of an anonymous row."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: Logged = field(default_factory=dict)
     inserted: bool = False
     deleted: bool = False
     inserted_at: datetime | None = None
@@ -72,7 +73,7 @@ def audited_tables() -> list[str]:
 class AuditedRow:
     """A live row as the audit log recorded it: its values and when its insert was chained."""
 
-    values: dict[str, Any]
+    values: Logged
     inserted_at: datetime | None  # None while its anonymous insert waits for the day's end
 
     def time(self, column: str) -> datetime | None:
@@ -141,7 +142,7 @@ def _replay(session: Session, tables: list[str]) -> dict[tuple[str, str], _Row]:
 
 def _entries(
     session: Session, tables: list[str]
-) -> Iterator[tuple[str, str, str, dict[str, Any], datetime | None]]:
+) -> Iterator[tuple[str, str, str, Logged, datetime | None]]:
     chain = (
         select(
             AuditRecord.table_name,
@@ -167,7 +168,7 @@ def _entries(
         yield table, key, action, _json(changes), None
 
 
-def _json(text: str) -> dict[str, Any]:
+def _json(text: str) -> Logged:
     try:
         value = json.loads(text)
     except ValueError:
@@ -179,7 +180,7 @@ def _anonymous_key(table: str, key: str) -> bool:
     return table in ANONYMOUS_TABLES and key.isdigit() and int(key) >= NAMED_LIMIT
 
 
-def _final(row: _Row) -> dict[str, Any]:
+def _final(row: _Row) -> Logged:
     """The values after every change; for an anonymous row, each column's last value.
 
     The changes of one column form a path old -> new -> newer: its end is the value with one
@@ -188,7 +189,7 @@ def _final(row: _Row) -> dict[str, Any]:
     values = dict(row.values)
     for column, moves in row.moves.items():
         balance: Counter[str] = Counter()
-        by_text: dict[str, Any] = {}
+        by_text: dict[str, object] = {}
         for old, new in moves:
             balance[canonical(new)] += 1
             balance[canonical(old)] -= 1
@@ -203,7 +204,7 @@ def _mappers() -> dict[str, Mapper[Any]]:
     return {m.local_table.name: m for m in Base.registry.mappers}  # type: ignore[attr-defined]
 
 
-def _stored(session: Session, mapper: Mapper[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _stored(session: Session, mapper: Mapper[Any]) -> Iterator[tuple[str, Logged]]:
     table = mapper.local_table
     name = table.name  # type: ignore[attr-defined]
     props = [
@@ -219,9 +220,7 @@ def _stored(session: Session, mapper: Mapper[Any]) -> Iterator[tuple[str, dict[s
         yield key, {k: shown_value(v, name, k) for k, v in by_column.items()}
 
 
-def _columns(
-    table: str, key: str, stored: dict[str, Any], audited: dict[str, Any]
-) -> list[AuditDrift]:
+def _columns(table: str, key: str, stored: Logged, audited: Logged) -> list[AuditDrift]:
     drifts = []
     for column, value in stored.items():
         if column not in audited or audited[column] == NOT_LOADED:
@@ -246,8 +245,8 @@ def _whole(
     table: str,
     key: str,
     kind: DriftKind,
-    stored: dict[str, Any] | None,
-    audited: dict[str, Any] | None,
+    stored: Logged | None,
+    audited: Logged | None,
 ) -> AuditDrift:
     message = (
         f"{table} row {key}: in the registry, but no audit entry records its insert"

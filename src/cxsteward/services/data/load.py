@@ -88,7 +88,7 @@ class LoadOut(BaseModel):
     rows_read: int
     rows_accepted: int
     rows_quarantined: int
-    quality: dict[str, Any]
+    quality: dict[str, Any]  # the quality summary as the load's JSON column holds it
     files: list[str]
 
 
@@ -406,7 +406,10 @@ def _with_load_id(result: Ingested, load_id: int) -> Ingested:
 
 
 def _finish(
-    record: DataLoadRecord, result: Ingested, quality: dict[str, Any], files: list[str]
+    record: DataLoadRecord,
+    result: Ingested,
+    quality: dict[str, Any],  # written to the record's JSON column as is
+    files: list[str],
 ) -> None:
     record.rows_read = result.rows_read
     record.rows_accepted = result.table.num_rows

@@ -17,7 +17,7 @@ from cxsteward.services.assessment.invitations import (
     InvitationView,
 )
 from cxsteward.web.deps import PUBLIC, WS, render
-from cxsteward.web.errors import FORM_REFUSED, status_of
+from cxsteward.web.errors import FORM_REFUSED, form_status, status_of
 
 router = APIRouter(include_in_schema=False)
 TOKEN_MAX = 100
@@ -111,7 +111,7 @@ def start_invitation(
             return _unavailable(request, exc)
         except CxStewardError as exc:
             errors["name"] = exc.message
-            status = status_of(exc)
+            status = form_status(exc)
     if errors:
         return _page(request, token, view, errors=errors, status_code=status)
     return RedirectResponse(f"/invite/{token}", status_code=303)
@@ -161,7 +161,7 @@ async def save_answers(request: Request, ws: WS, token: str) -> Response:
     except (InvitationNotFound, InvitationUnusable) as exc:
         return _unavailable(request, exc)
     except Invalid as exc:
-        return _page(request, token, view, error=exc.message, status_code=status_of(exc))
+        return _page(request, token, view, error=exc.message, status_code=form_status(exc))
     if view.submitted_at is not None:
         return RedirectResponse(f"/invite/{token}", status_code=303)
     return RedirectResponse(f"/invite/{token}?saved=true#progress", status_code=303)
