@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -177,18 +177,25 @@ def write_staged(ws: Workspace, load_id: int, result: Ingested) -> list[str]:
         return list(pool.map(write, jobs))
 
 
-def _parquet_options(schema: pa.Schema) -> dict[str, Any]:
+class _ParquetOptions(TypedDict):
+    compression: str
+    use_dictionary: list[str]
+    write_statistics: list[str]
+    column_encoding: dict[str, str]
+
+
+def _parquet_options(schema: pa.Schema) -> _ParquetOptions:
     """Dictionaries for repeated values; statistics (min/max, for skipping row groups) for
     numbers, times and flags. Text statistics would prune nothing a monitor asks and cost as
     much as the rest of the column's encoding."""
     names = schema.names
     text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)]
-    return {
-        "compression": COMPRESSION,
-        "use_dictionary": [n for n in names if n not in _PLAIN_COLUMNS],
-        "write_statistics": [n for n in names if n not in text],
-        "column_encoding": {n: "DELTA_BINARY_PACKED" for n in _DELTA_COLUMNS if n in names},
-    }
+    return _ParquetOptions(
+        compression=COMPRESSION,
+        use_dictionary=[n for n in names if n not in _PLAIN_COLUMNS],
+        write_statistics=[n for n in names if n not in text],
+        column_encoding={n: "DELTA_BINARY_PACKED" for n in _DELTA_COLUMNS if n in names},
+    )
 
 
 def _month_order(codes: np.ndarray, months: int) -> np.ndarray | None:
