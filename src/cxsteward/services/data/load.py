@@ -23,7 +23,6 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -36,6 +35,7 @@ from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadIdRecord, DataLoadRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now, now_of
+from cxsteward.services.contract import Result
 from cxsteward.services.data.quality import quality_summary, segment_values
 from cxsteward.services.data.store import (
     drop_staging,
@@ -74,8 +74,8 @@ class LoadNotFound(NotFound):
     """No load with that id."""
 
 
-class LoadOut(BaseModel):
-    """One load as the log records it."""
+class LoadOut(Result):
+    """One load as the log records it (``data loads --json``)."""
 
     load_id: int
     source: str
@@ -92,7 +92,7 @@ class LoadOut(BaseModel):
     files: list[str]
 
 
-class QuarantineRow(BaseModel):
+class QuarantineRow(Result):
     source_row: int
     field: str
     column: str | None
@@ -100,7 +100,7 @@ class QuarantineRow(BaseModel):
     reason: str
 
 
-class QuarantinePage(BaseModel):
+class QuarantinePage(Result):
     load_id: int
     total: int
     offset: int
