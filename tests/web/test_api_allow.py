@@ -39,3 +39,19 @@ def test_a_path_served_by_two_routes_names_both(anon_client: TestClient) -> None
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
     assert response.json()["error"]["status"] == 405
+
+
+def test_an_error_without_problems_has_no_problems_key(anon_client: TestClient) -> None:
+    refused = anon_client.request("DELETE", "/api/v1/feedback").json()
+    assert refused == {
+        "error": {
+            "status": 405,
+            "title": "Method not allowed",
+            "message": "This address does not accept that kind of request.",
+        }
+    }
+    assert set(anon_client.get("/api/v1/incidents").json()["error"]) == {
+        "status",
+        "title",
+        "message",
+    }

@@ -86,7 +86,9 @@ def error_response(
     """An error as JSON for /api, an htmx partial for htmx, or a whole page."""
     title = TITLES.get(status, "Error")
     if wants_json(request):
-        error = ErrorBody(status=status, title=title, message=message, problems=problems or None)
+        error = ErrorBody(status=status, title=title, message=message)
+        if problems:
+            error = ErrorBody(status=status, title=title, message=message, problems=problems)
         # Unset keys stay out: no "problems" without problems, no "file" where none is known.
         body = ErrorOut(error=error).model_dump(mode="json", exclude_none=False, exclude_unset=True)
         return JSONResponse(body, status_code=status, headers=headers)

@@ -7,8 +7,9 @@ single value (the object's field, or the first item's), so a null is left out an
 sent; a guessed link that only repeats one of them is dropped by such clients.
 
 A field links to a path parameter when it has the parameter's name (``incident_id`` to
-``/incidents/{incident_id}``), or is the ``id`` of the same collection (an incident's
-``id`` to ``/incidents/{incident_id}/status``).
+``/incidents/{incident_id}``), or is the key (``id``, else ``name``) of the same collection
+(an incident's ``id`` to ``/incidents/{incident_id}/status``, a cycle's ``name`` to
+``/assessments/cycles/{cycle}/report``).
 """
 
 from __future__ import annotations
@@ -87,8 +88,8 @@ def _links_for(
             continue
         if consumer.parameter in properties:
             field = consumer.parameter
-        elif "id" in properties and consumer.collection == collection_of(path):
-            field = "id"
+        elif consumer.collection == collection_of(path) and (key := _key(properties)):
+            field = key
         else:
             continue
         links[consumer.operation_id] = {
@@ -96,6 +97,11 @@ def _links_for(
             "parameters": {f"path.{consumer.parameter}": f"$response.body{prefix}/{field}"},
         }
     return links
+
+
+def _key(properties: Document) -> str | None:
+    """The field that names a member of its collection: ``id``, else ``name`` (a cycle's)."""
+    return next((field for field in ("id", "name") if field in properties), None)
 
 
 def _resolve(schema: Document, schemas: Document) -> Document:
