@@ -96,3 +96,150 @@ def test_checker_catches_a_wrong_arrow(
     (fake / layer).mkdir(parents=True)
     (fake / layer / "mod.py").write_text(line + "\n", "utf-8")
     assert bool(violations(fake)) is should_fail
+
+
+# --- The contract layering of issue 15 -------------------------------------------------
+# Frameworks of the adapters: a service that imports one has taken on an adapter's job.
+ADAPTER_FRAMEWORKS = {"fastapi", "starlette", "jinja2", "typer", "click", "rich"}
+# Known until the helpers moving them land (issue 15); each entry fails once it is gone,
+# so the list only shrinks. Mirrors: web classes named as a service result.
+PENDING_MIRRORS = {
+    "CycleOut",
+    "DecisionOut",
+    "EventOut",
+    "FeedbackOut",
+    "FindingOut",
+    "IncidentOut",
+    "ReviewOut",
+    "ReviewStatusOut",
+    "RunOut",
+    "TransitionOut",
+}
+PENDING_DOCUMENTS = {
+    "services/monitoring/run.py",
+    "services/governance/plan.py",
+    "services/governance/decisions.py",
+    "services/incidents/lifecycle.py",
+    "services/incidents/communications.py",
+    "services/trust/reviews.py",
+    "services/trust/explanations.py",
+    "services/people/feedback.py",
+}
+PENDING_HAND_STATUSES = {
+    "web/routes/assessment.py",
+    "web/routes/explanations.py",
+    "web/routes/feedback.py",
+    "web/routes/feedback_triage.py",
+    "web/routes/incidents.py",
+    "web/routes/public.py",
+    "web/routes/registry.py",
+    "web/routes/registry_chain.py",
+    "web/routes/registry_committee.py",
+    "web/routes/registry_deployments.py",
+    "web/routes/registry_people.py",
+    "web/routes/registry_templates.py",
+    "web/routes/registry_vendors.py",
+    "web/routes/reviews.py",
+}
+# Where an error status may be written as a number: the one mapper, and the middleware
+# refusing what never reaches a route (a body too large, a crash).
+STATUS_WRITERS = {"web/errors.py", "web/security.py"}
+
+
+def _trees(folder: str) -> list[tuple[str, ast.Module]]:
+    return [
+        (path.relative_to(SRC).as_posix(), ast.parse(path.read_text("utf-8"), str(path)))
+        for path in sorted((SRC / folder).rglob("*.py"))
+    ]
+
+
+def _class_names(folder: str) -> set[str]:
+    return {
+        node.name
+        for _, tree in _trees(folder)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def framework_imports(root: Path) -> list[str]:
+    """Imports of an adapter framework anywhere under ``root``'s services/."""
+    return [
+        f"{path.relative_to(root)}:{line} {module}"
+        for path in sorted((root / "services").rglob("*.py"))
+        for line, module in imports_of(path)
+        if module.split(".")[0] in ADAPTER_FRAMEWORKS
+    ]
+
+
+def files_defining_document() -> set[str]:
+    return {
+        name
+        for name, tree in _trees("services")
+        if any(
+            isinstance(node, ast.FunctionDef) and node.name == "document" for node in ast.walk(tree)
+        )
+    }
+
+
+def _is_error_status(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and 400 <= node.value < 600
+
+
+def hand_statuses(trees: list[tuple[str, ast.Module]]) -> dict[str, list[int]]:
+    """Per file, the lines passing an error status as a literal (argument or status keyword)."""
+    found: dict[str, list[int]] = {}
+    for name, tree in trees:
+        if name in STATUS_WRITERS:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            values = [*node.args, *(k.value for k in node.keywords if k.arg != "max_length")]
+            lines = [value.lineno for value in values if _is_error_status(value)]
+            if isinstance(node.func, ast.Name) and node.func.id == "HTTPException":
+                lines.append(node.lineno)
+            if lines:
+                found.setdefault(name, []).extend(lines)
+    return {name: sorted(lines) for name, lines in found.items()}
+
+
+def test_services_import_no_adapter_framework() -> None:
+    assert framework_imports(SRC) == []
+
+
+def test_web_defines_no_mirror_of_a_service_class() -> None:
+    mirrors = _class_names("web") & _class_names("services")
+    assert mirrors - PENDING_MIRRORS == set(), "a web class mirrors a service result"
+    assert PENDING_MIRRORS - mirrors == set(), "gone: remove it from PENDING_MIRRORS"
+
+
+def test_no_service_has_a_document_method() -> None:
+    found = files_defining_document()
+    assert found - PENDING_DOCUMENTS == set(), "return a Result; print_json writes it"
+    assert PENDING_DOCUMENTS - found == set(), "gone: remove it from PENDING_DOCUMENTS"
+
+
+def test_only_the_error_mapper_writes_error_statuses() -> None:
+    found = hand_statuses(_trees("web"))
+    assert {name: lines for name, lines in found.items() if name not in PENDING_HAND_STATUSES} == {}
+    assert PENDING_HAND_STATUSES - set(found) == set(), "gone: remove it from the pending list"
+
+
+def test_the_status_rule_catches_a_hand_picked_status() -> None:
+    route = ast.parse(
+        "def page(request):\n"
+        "    try:\n        act()\n"
+        "    except Conflict as exc:\n"
+        "        return render(request, 'x.html', {}, status_code=409)\n"
+        "    raise HTTPException(404)\n"
+        "Form(max_length=400)\n"
+    )
+    assert hand_statuses([("web/routes/x.py", route)]) == {"web/routes/x.py": [5, 6, 6]}
+
+
+def test_the_framework_rule_catches_a_service_importing_fastapi(tmp_path: Path) -> None:
+    fake = tmp_path / "cxsteward"
+    (fake / "services").mkdir(parents=True)
+    (fake / "services" / "mod.py").write_text("from fastapi import Form\n", "utf-8")
+    assert framework_imports(fake) == ["services/mod.py:1 fastapi"]

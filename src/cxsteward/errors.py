@@ -54,6 +54,10 @@ class Conflict(CxStewardError):
     """The action clashes with the current state (already exists, already closed...)."""
 
 
+class Gone(Conflict):
+    """Something that existed can no longer be used (a withdrawn or expired link)."""
+
+
 class WorkspaceMissing(NotFound):
     """No workspace at the given folder."""
 

@@ -100,7 +100,8 @@ def test_log_json_and_table_filter(runner: CliRunner, workspace: Path) -> None:
         (3, "update", "1"),
     ]
     assert doc[2]["changes"]["status"] == ["open", "closed"]
-    assert doc[0]["at"].endswith("+00:00") and doc[0]["actor"] == "erin"
+    # UTC, written as every Result's time is (services/contract.py): ISO 8601 with "Z".
+    assert doc[0]["at"].endswith("Z") and doc[0]["actor"] == "erin"
 
 
 def test_log_of_a_quiet_table(runner: CliRunner, workspace: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ def test_create_json_uses_the_base_url_and_the_lifetime(
     for item in issued:
         stored = listed[item["id"]]
         assert stored.expires_at is not None
-        assert stored.expires_at.isoformat() == item["expires_at"]
+        assert stored.expires_at == datetime.fromisoformat(item["expires_at"])
         assert (stored.expires_at - stored.created_at).days == 14
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from cxsteward.config import Settings
+from cxsteward.registry import tables
 from cxsteward.registry.database import (
     create_registry_engine,
     current_revision,
@@ -43,3 +46,16 @@ def test_migrate_twice_is_a_no_op(settings: Settings) -> None:
         assert current_revision(engine) == before
     finally:
         engine.dispose()
+
+
+def test_every_table_module_is_gathered_in_tables_py() -> None:
+    # A table module left out of registry/tables.py would be missing from Base.metadata,
+    # so Alembic would never create its tables.
+    folder = Path(tables.__file__).parent
+    on_disk = {path.stem for path in folder.glob("tables_*.py")}
+    gathered = {module.__name__.rpartition(".")[2] for module in tables.TABLE_MODULES}
+    assert on_disk == gathered
+    assert {table.name for table in Base.metadata.tables.values()} >= {
+        "assessment_cycles",
+        "audit_log",
+    }

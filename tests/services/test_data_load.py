@@ -34,6 +34,7 @@ from cxsteward.services.data import (
     suggest_mapping,
 )
 from cxsteward.services.data import load as data_load
+from cxsteward.services.data import store as data_store
 from cxsteward.services.monitoring.metrics import metric_table
 from cxsteward.services.workspace import Workspace
 
@@ -296,7 +297,7 @@ def test_a_failure_while_publishing_leaves_store_and_registry_unchanged(
     assert [o.rows_read for o in list_loads(ws)] == [2375]
 
     moves: list[str] = []
-    real_replace = data_load.os.replace
+    real_replace = data_store.os.replace
 
     def replace_once(source: Any, target: Any) -> None:
         if moves:
@@ -305,7 +306,7 @@ def test_a_failure_while_publishing_leaves_store_and_registry_unchanged(
         real_replace(source, target)
 
     monkeypatch.undo()
-    monkeypatch.setattr(data_load.os, "replace", replace_once)
+    monkeypatch.setattr(data_store.os, "replace", replace_once)
     with pytest.raises(OSError, match="no space left"):
         load(ws, CHAT, "chat-bot-agent")  # two months: the second move fails
     assert moves and not Path(moves[0]).exists()
@@ -441,8 +442,8 @@ def test_a_large_month_is_written_in_pieces_of_about_equal_size(
     ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Two threads, pieces of at least 10 rows: 130 rows make pieces of ceil(130 / 4) = 33.
-    monkeypatch.setattr(data_load, "MIN_PIECE_ROWS", 10)
-    monkeypatch.setattr(data_load.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(data_store, "MIN_PIECE_ROWS", 10)
+    monkeypatch.setattr(data_store.os, "cpu_count", lambda: 2)
     march = [f"m{i:03d},2024-03-{1 + i % 28:02d}T10:00:00Z,ai" for i in range(100)]
     april = [f"a{i:03d},2024-04-{1 + i % 28:02d}T10:00:00Z,human" for i in range(30)]
     # Months interleaved, as an unsorted export would have them.

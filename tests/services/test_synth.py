@@ -458,7 +458,7 @@ def test_start_and_days_set_the_period(tmp_path: Path) -> None:
     assert out.start == datetime.fromisoformat("2024-06-01T00:00:00+00:00")
     assert df["started_at"].min() >= pd.Timestamp("2024-06-01", tz="UTC")
     assert df["started_at"].max() < pd.Timestamp("2024-07-01", tz="UTC")
-    assert out.switch_at == datetime.fromisoformat("2024-06-16T00:00:00+00:00")
+    assert out.model_switch.at == datetime.fromisoformat("2024-06-16T00:00:00+00:00")
 
 
 # VmHWM, not ru_maxrss: Linux keeps the forking parent's high-water mark in the child's

@@ -56,7 +56,7 @@ def test_a_session_cookie_is_not_enough_for_the_api(client: TestClient) -> None:
 def test_a_revoked_token_is_401(anon_client: TestClient, web_ws: Workspace) -> None:
     issued = create_token(web_ws, "viewer", "script", actor="test")
     assert anon_client.get("/api/v1/me", headers=bearer(issued.token)).status_code == 200
-    revoke_token(web_ws, issued.info.id, actor="test")
+    revoke_token(web_ws, issued.id, actor="test")
     assert anon_client.get("/api/v1/me", headers=bearer(issued.token)).status_code == 401
 
 

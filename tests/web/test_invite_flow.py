@@ -114,7 +114,8 @@ def test_a_named_respondent_keeps_their_name(web_ws: Workspace, anon_client: Tes
     missing = anon_client.post(
         f"/invite/{token}/start", data={"csrf_token": csrf_of(page), "identity": "named"}
     )
-    assert missing.status_code == 400 and "Give your name" in missing.text
+    # A form shown again with its messages: 422, as every form (web/errors.py FORM_REFUSED).
+    assert missing.status_code == 422 and "Give your name" in missing.text
     assert 'aria-describedby="name-error"' in missing.text
     anon_client.post(
         f"/invite/{token}/start",
@@ -142,7 +143,7 @@ def test_bad_answers_are_refused_per_question(web_ws: Workspace, anon_client: Te
             "q-STR-03": "2",
         },
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "STR-01: &#39;7&#39; is not one of the answers offered" in bad.text
     assert "STR-02: Choose an answer" in bad.text
     with web_ws.transaction() as session:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 import typer
 
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, err_console, print_json
 from cxsteward.cli.common import workspace as open_ws
-from cxsteward.services.audit.log import AuditEntryOut, list_audit, verify_audit
+from cxsteward.services.audit.log import list_audit, verify_audit
 
 app = StewardTyper(
     help="The audit log: every change to the registry, with who, when and a hash chain.",
@@ -39,7 +38,7 @@ def verify(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     with open_ws(ctx) as ws:
         result = verify_audit(ws)
     if json_out:
-        print_json(result.document())
+        print_json(result)
     elif result.problem is None:
         head = f"head {result.head_seq} {result.head_hash}" if result.head_hash else "empty log"
         state = "intact" if not result.drift else "chain intact"
@@ -88,7 +87,7 @@ def log(
     with open_ws(ctx) as ws:
         entries = list_audit(ws, table=table, limit=limit)
     if json_out:
-        print_json([_document(e) for e in entries])
+        print_json(entries)
         return
     if not entries:
         console().print("No audit entries" + (f" for {table}." if table else "."))
@@ -100,12 +99,6 @@ def log(
             f"#{e.seq}  {e.at:%Y-%m-%d %H:%M:%S} UTC  {e.actor}  {e.action} {e.table} {e.key}"
         )
         screen.print(f"    {_short(e.changes)}")
-
-
-def _document(entry: AuditEntryOut) -> dict[str, object]:
-    out = asdict(entry)
-    out["at"] = entry.at.isoformat()
-    return out
 
 
 def _entries(n: int) -> str:

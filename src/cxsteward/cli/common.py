@@ -28,7 +28,7 @@ EXIT_CHECK_FAILED = 2
 class CliState:
     """The root options; settings are built on first use so that --help never needs them."""
 
-    overrides: dict[str, Any]
+    overrides: dict[str, object]
     debug: bool
     _settings: Settings | None = None
 

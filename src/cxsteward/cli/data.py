@@ -74,7 +74,7 @@ def loads(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     with workspace(ctx) as ws:
         rows = service.list_loads(ws)
     if json_out:
-        print_json([r.model_dump(mode="json") for r in rows])
+        print_json(rows)
         return
     out = console()
     if not rows:

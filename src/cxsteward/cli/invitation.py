@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -11,7 +10,6 @@ from rich.table import Table
 from cxsteward.cli.common import StewardTyper, console, print_json, state, workspace
 from cxsteward.errors import Invalid
 from cxsteward.services.assessment import invitations
-from cxsteward.services.assessment.invitations import InvitationOut, IssuedInvitation
 
 app = StewardTyper(
     help="Personal links through which people answer an assessment cycle without an account.",
@@ -67,14 +65,14 @@ def create(
             raise Invalid(_with_option(exc)) from exc
     base = base_url.rstrip("/")
     if json_out:
-        print_json([_issued_document(i, base) for i in issued])
+        print_json([i.shared(base) for i in issued])
         return
     out = console()
     plural = "" if len(issued) == 1 else "s"
     out.print(f"{len(issued)} link{plural} for {cycle}, role group {issued[0].role_group.value}.")
     out.print("Copy them now; they are not shown again:")
     for i in issued:
-        out.print(f"{i.id}\t{i.label or '(no name)'}\t{_link(base, i.token)}")
+        out.print(f"{i.id}\t{i.label or '(no name)'}\t{i.shared(base).link}")
 
 
 @app.command("list")
@@ -86,7 +84,7 @@ def list_(ctx: typer.Context, cycle: str = CYCLE, json_out: bool = JSON_OPTION) 
     with workspace(ctx) as ws:
         found = invitations.list_invitations(ws, cycle)
     if json_out:
-        print_json([_document(i) for i in found])
+        print_json(found)
         return
     if not found:
         console().print(
@@ -115,7 +113,7 @@ def revoke(
     with workspace(ctx) as ws:
         out = invitations.revoke_invitation(ws, invitation_id, _actor(ctx))
     if json_out:
-        print_json(_document(out))
+        print_json(out)
         return
     console().print(f"Link {out.id} of {out.cycle} is revoked.")
 
@@ -125,37 +123,8 @@ def _with_option(exc: Invalid) -> str:
     return f"{option}: {exc.summary}" if option else exc.summary
 
 
-def _link(base: str, token: str) -> str:
-    return f"{base}/invite/{token}"
-
-
 def _day(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d") if value is not None else ""
-
-
-def _issued_document(issued: IssuedInvitation, base: str) -> dict[str, Any]:
-    return {
-        "id": issued.id,
-        "cycle": issued.cycle,
-        "role_group": issued.role_group.value,
-        "name": issued.label,
-        "link": _link(base, issued.token),
-        "expires_at": issued.expires_at.isoformat() if issued.expires_at else None,
-    }
-
-
-def _document(found: InvitationOut) -> dict[str, Any]:
-    stamps = ("created_at", "expires_at", "revoked_at", "started_at", "submitted_at")
-    dates = {n: v.isoformat() if (v := getattr(found, n)) is not None else None for n in stamps}
-    return {
-        "id": found.id,
-        "cycle": found.cycle,
-        "role_group": found.role_group.value,
-        "name": found.label,
-        "created_by": found.created_by,
-        "status": found.status,
-        **dates,
-    }
 
 
 def _actor(ctx: typer.Context) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -95,7 +94,7 @@ def synth(
             progress=lambda done, _total: bar.update(task, completed=done),
         )
     if json_out:
-        print_json(_as_dict(result))
+        print_json(result)
         return
     _render(result)
 
@@ -111,8 +110,8 @@ def _render(out: SynthOut) -> None:
     last = out.end.date().toordinal() - 1
     text.print(
         f"Period: {out.start:%Y-%m-%d} to {datetime.fromordinal(last):%Y-%m-%d} UTC "
-        f"({out.days} days), seed {out.seed}; model v1 -> v2 in {out.switch_deployment} on "
-        f"{out.switch_at:%Y-%m-%d}."
+        f"({out.days} days), seed {out.seed}; model v1 -> v2 in {out.model_switch.deployment} on "
+        f"{out.model_switch.at:%Y-%m-%d}."
     )
     if out.null:
         text.print("No planted effects: AI and human contacts are identical in every metric.")
@@ -122,22 +121,3 @@ def _render(out: SynthOut) -> None:
         scope = ", ".join(f"{k}={v}" for k, v in effect.scope.items()) or "all contacts"
         line = f"  {effect.number:>2}  {effect.name:<27} {effect.metric}, {scope}"
         text.print(line, markup=False)
-
-
-def _as_dict(out: SynthOut) -> dict[str, Any]:
-    return {
-        "path": str(out.path),
-        "manifest_path": str(out.manifest_path),
-        "format": out.format.value,
-        "rows": out.rows,
-        "seed": out.seed,
-        "start": out.start.isoformat(),
-        "end": out.end.isoformat(),
-        "days": out.days,
-        "null": out.null,
-        "model_switch": {"deployment": out.switch_deployment, "at": out.switch_at.isoformat()},
-        "effects": [effect.__dict__ for effect in out.effects],
-        "chunks": out.chunks,
-        "bytes": out.bytes,
-        "seconds": round(out.seconds, 3),
-    }

@@ -51,7 +51,7 @@ def add(
     with workspace(ctx) as ws:
         out = users.add_user(ws, username, password, role, name, actor=_actor(ctx))
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     console().print(f"User {out.username} ({out.role.value}) added; they can sign in now.")
 
@@ -65,7 +65,7 @@ def list_(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
     with workspace(ctx) as ws:
         people = users.list_users(ws)
     if json_out:
-        print_json([p.document() for p in people])
+        print_json(people)
         return
     if not people:
         console().print("No users yet. Add the first admin: cxsteward users add NAME --role admin")
@@ -86,7 +86,7 @@ def disable(ctx: typer.Context, username: str = USERNAME, json_out: bool = JSON_
     with workspace(ctx) as ws:
         out = users.disable_user(ws, username, actor=_actor(ctx))
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     console().print(f"User {out.username} is disabled and signed out everywhere.")
 
@@ -108,10 +108,10 @@ def token_create(
     with workspace(ctx) as ws:
         issued = api_tokens.create_token(ws, username, name, days, actor=_actor(ctx))
     if json_out:
-        print_json({**issued.info.document(), "token": issued.token})
+        print_json(issued)
         return
     out = console()
-    out.print(f"Token {issued.info.id} ({issued.info.name}) acts as {issued.info.username}.")
+    out.print(f"Token {issued.id} ({issued.name}) acts as {issued.username}.")
     out.print("Copy it now; it is not shown again:")
     out.print(issued.token)
 
@@ -129,12 +129,12 @@ def token_list(
     with workspace(ctx) as ws:
         tokens = api_tokens.list_tokens(ws, username)
     if json_out:
-        print_json([t.document() for t in tokens])
+        print_json(tokens)
         return
     table = Table("id", "name", "starts with", "user", "status", "expires")
     for t in tokens:
         expires = t.expires_at.strftime("%Y-%m-%d") if t.expires_at else "never"
-        table.add_row(str(t.id), t.name, t.prefix, t.username, t.status(), expires)
+        table.add_row(str(t.id), t.name, t.prefix, t.username, t.status, expires)
     console().print(table)
 
 
@@ -151,7 +151,7 @@ def token_revoke(
     with workspace(ctx) as ws:
         out = api_tokens.revoke_token(ws, token_id, actor=_actor(ctx))
     if json_out:
-        print_json(out.document())
+        print_json(out)
         return
     console().print(f"Token {out.id} ({out.name}) is revoked.")
 

@@ -124,7 +124,7 @@ def _parse_questions(
 
 
 def _parse_question(
-    item: dict[str, Any],
+    item: dict[str, Any],  # one question of the bank's YAML as read: a file boundary
     index: int,
     lines: YamlSource,
     source: str,

@@ -222,7 +222,10 @@ def parse_mapping(text: str, origin: str) -> Mapping:
 
 
 def _validate(
-    data: dict[str, Any], lines: dict[tuple[Any, ...], int], origin: str, problems: ProblemList
+    data: dict[str, Any],  # the mapping file's YAML as read: a file boundary
+    lines: dict[tuple[Any, ...], int],
+    origin: str,
+    problems: ProblemList,
 ) -> Mapping | None:
     """Validate the structure; drop what is broken and retry, so the rules still run."""
     for _ in range(5):
@@ -286,7 +289,7 @@ def identity_mapping(columns: list[str], origin: str) -> Mapping:
     return mapping
 
 
-def mapping_json(mapping: Mapping) -> dict[str, Any]:
+def mapping_json(mapping: Mapping) -> dict[str, Any]:  # JSON for the load log's column
     """The mapping as plain JSON, for the load log."""
     return mapping.model_dump(mode="json", exclude_defaults=True)
 

@@ -20,7 +20,7 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 from numpy.typing import NDArray
@@ -505,21 +505,35 @@ def metric_rows(
     return rows
 
 
-def _group(totals: WindowTotals, i: int) -> dict[str, Any]:
+class _Group(TypedDict):
+    """The fields of a MetricRow that name its group (the same for every metric of it)."""
+
+    window: str
+    window_start: _dt.date
+    window_end: _dt.date
+    window_label: str
+    slice: str
+    segment: dict[str, str | None]
+    deployment: str | None
+    handler: str
+    model_version: str | None
+
+
+def _group(totals: WindowTotals, i: int) -> _Group:
     start, end, name = int(totals.start[i]), int(totals.end[i]), str(totals.slice[i])
     columns = () if name == OVERALL else name.split(SLICE_SEPARATOR)
     version = None if totals.model_version is None else _text(totals.model_version[i])
-    return {
-        "window": totals.window.value,
-        "window_start": day_date(start),
-        "window_end": day_date(end),
-        "window_label": window_label(start, end, totals.window),
-        "slice": name,
-        "segment": {c: _text(totals.segments[c][i]) for c in columns},
-        "deployment": _text(totals.deployment[i]),
-        "handler": str(totals.handler[i]),
-        "model_version": version,
-    }
+    return _Group(
+        window=totals.window.value,
+        window_start=day_date(start),
+        window_end=day_date(end),
+        window_label=window_label(start, end, totals.window),
+        slice=name,
+        segment={c: _text(totals.segments[c][i]) for c in columns},
+        deployment=_text(totals.deployment[i]),
+        handler=str(totals.handler[i]),
+        model_version=version,
+    )
 
 
 def parse_slice(text: str) -> Slice:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
 
 from cxsteward.domain.synth_model import (
     AI,
@@ -22,6 +21,7 @@ from cxsteward.domain.synth_model import (
     Effect,
     Facts,
     Layout,
+    ManifestPart,
     Model,
     dot,
     named,
@@ -51,7 +51,7 @@ class FcrGap(Effect):
     def apply(self, model: Model) -> Model:
         return replace(model, ai_fcr=self.ai)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         crude = [dot(m, f) for m, f in zip(model.mix(), model.fcr(), strict=True)]
         return _pair(crude[AI], crude[HUMAN])
 
@@ -73,7 +73,7 @@ class BillingComplaints(Effect):
         _known("inquiry type", self.inquiry_type, INQUIRY_TYPES)
         return replace(model, complaint_type=self.inquiry_type, complaint_ratio=self.ratio)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         k = INQUIRY_TYPES.index(self.inquiry_type)
         parts: dict[str, list[float]] = {"in_scope": [], "elsewhere": [], "overall": []}
         for mix, rates in zip(model.mix(), model.complaint(), strict=True):
@@ -104,7 +104,7 @@ class LanguageCsatGap(Effect):
         _known("language", self.language, segment("language").levels)
         return replace(model, csat_language=self.language, csat_points=self.points)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         ai, human = model.csat_satisfied()
         lang = segment("language")
         share = lang.shares[lang.levels.index(self.language)]
@@ -136,7 +136,7 @@ class ModelChangeEscalation(Effect):
     def apply(self, model: Model) -> Model:
         return replace(model, v2_escalation_points=self.points)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         ai, human = (model.escalation_overall(h, None, after=0.0) for h in (AI, HUMAN))
         return {
             "deployment": model.layout.switch_deployment,
@@ -165,7 +165,7 @@ class InquiryMix(Effect):
             raise Invalid(f"The AI inquiry mix needs {len(INQUIRY_TYPES)} shares summing to 1.")
         return replace(model, ai_mix=self.ai_mix)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         mixes, rates = model.mix(), model.fcr()
         share = model.layout.ai_share
         weights = tuple(  # Mantel-Haenszel weights n_ai * n_human / n per type
@@ -198,7 +198,7 @@ class DayDispersion(Effect):
             raise Invalid("The day dispersion concentration must be positive.")
         return replace(model, dispersion=self.concentration)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         sd = 1 / math.sqrt(2 * self.concentration + 1)
         return {"families": list(DAY_FAMILIES), "multiplier_sd": sd}
 
@@ -220,7 +220,7 @@ class VulnerableEscalation(Effect):
     def apply(self, model: Model) -> Model:
         return replace(model, vulnerable_escalation=(self.ai, self.human))
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         after = facts.after_share
         inside = [model.escalation_overall(h, True, after) for h in (AI, HUMAN)]
         outside = [model.escalation_overall(h, False, after) for h in (AI, HUMAN)]
@@ -243,7 +243,7 @@ class EscalationGap(Effect):
     def apply(self, model: Model) -> Model:
         return replace(model, ai_escalation=self.ai)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         return _pair(*(model.escalation_overall(h, None, facts.after_share) for h in (AI, HUMAN)))
 
 
@@ -261,7 +261,7 @@ class HandleTimeGap(Effect):
     def apply(self, model: Model) -> Model:
         return replace(model, ai_handle_time=(self.median_ratio, self.ai_sigma))
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         lay = model.layout
         channel = dot(_channel_shares(lay), lay.handle_time_channel_factor)
         means = [
@@ -298,7 +298,7 @@ class DisclosureByChannel(Effect):
         rates = tuple(self.rate if c == self.channel else self.others for c in CHANNELS)
         return replace(model, disclosure=rates)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         rates = model.disclosure
         overall = dot(_channel_shares(model.layout), rates)
         return {"per_channel": named(rates, CHANNELS), "overall": overall}
@@ -328,7 +328,7 @@ class OverrideVariation(Effect):
             override_ai=self.ai_rates,
         )
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         teams = {f"t{i + 1}": r for i, r in enumerate(model.override_teams)}
         return {"ai_by_deployment": named(model.override_ai, DEPLOYMENTS), "teams": teams}
 
@@ -346,7 +346,7 @@ class RepeatAfterAiUnresolved(Effect):
     def apply(self, model: Model) -> Model:
         return replace(model, ai_unresolved_repeat_weight=self.weight)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         return {"weights": model.repeat_weights(), "followup_share": model.layout.followup_share}
 
 

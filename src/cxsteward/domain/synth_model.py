@@ -94,6 +94,8 @@ LAYOUT = Layout()
 
 
 T = TypeVar("T")
+# A part of the synthetic file's manifest: JSON written beside the data (a file boundary).
+ManifestPart = dict[str, Any]
 Rates = tuple[tuple[float, ...], tuple[float, ...]]  # (ai, human), in HANDLERS order
 
 
@@ -230,10 +232,10 @@ class Effect:
         """The effect in one sentence, with its parameters filled in."""
         return self.template.format(self=self, layout=LAYOUT)
 
-    def expected(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
         raise NotImplementedError
 
-    def manifest(self, model: Model, facts: Facts) -> dict[str, Any]:
+    def manifest(self, model: Model, facts: Facts) -> ManifestPart:
         return rounded(
             {
                 "number": self.number,

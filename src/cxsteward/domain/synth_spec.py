@@ -13,8 +13,6 @@ the effects in ``synth_effects``, and both are importable from here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from cxsteward.domain.interactions import HANDLERS
 from cxsteward.domain.synth_effects import (
     DEFAULT_EFFECTS,
@@ -48,6 +46,7 @@ from cxsteward.domain.synth_model import (
     Effect,
     Facts,
     Layout,
+    ManifestPart,
     Model,
     Rates,
     Segment,
@@ -110,7 +109,7 @@ def resolve(effects: tuple[Effect, ...]) -> Model:
     return model
 
 
-def describe_world(model: Model) -> dict[str, Any]:
+def describe_world(model: Model) -> ManifestPart:
     """The resolved rates of a model, per handler, for the manifest."""
     fcr, complaint, csat = model.fcr(), model.complaint(), model.csat_satisfied()
     escalation, handle_time = model.escalation(), model.handle_time()

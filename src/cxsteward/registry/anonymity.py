@@ -12,6 +12,7 @@ flaw). The audit side (no actor, day-granular time, batched per day) is in
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -85,10 +86,21 @@ def _cut_times(target: Any) -> None:
             setattr(target, column, to_day(value))
 
 
-def _assigned(target: Any) -> dict[str, Any]:
+@dataclass
+class _Assigned:
+    """The ids one session handed out, per table: the last named one, every random one."""
+
+    last: dict[str, int] = field(default_factory=dict)
+    random: dict[str, set[int]] = field(default_factory=dict)
+
+
+def _assigned(target: Any) -> _Assigned:
     session = instance_state(target).session
-    info: dict[str, Any] = session.info if session is not None else {}
-    assigned: dict[str, Any] = info.setdefault(_ASSIGNED, {})
+    if session is None:
+        return _Assigned()
+    assigned = session.info.get(_ASSIGNED)
+    if not isinstance(assigned, _Assigned):
+        assigned = session.info[_ASSIGNED] = _Assigned()
     return assigned
 
 
@@ -98,16 +110,16 @@ def _next_id(connection: Connection, target: Any) -> int:
     table = type(target).__table__
     assigned = _assigned(target)
     stored = connection.scalar(select(func.max(table.c.id)).where(table.c.id < NAMED_LIMIT))
-    next_id: int = max(stored or 0, assigned.get(table.name, 0)) + 1
+    next_id: int = max(stored or 0, assigned.last.get(table.name, 0)) + 1
     if next_id >= NAMED_LIMIT:
         raise RuntimeError(f"{table.name}: the range of named ids is used up")
-    assigned[table.name] = next_id
+    assigned.last[table.name] = next_id
     return next_id
 
 
 def _random_id(connection: Connection, target: Any) -> int:
     table = type(target).__table__
-    taken: set[int] = _assigned(target).setdefault(f"{table.name}:random", set())
+    taken = _assigned(target).random.setdefault(table.name, set())
     while True:
         candidate = NAMED_LIMIT + secrets.randbelow(ID_MAX - NAMED_LIMIT)
         if candidate in taken:

@@ -67,6 +67,9 @@ REDACTED: frozenset[tuple[str, str]] = frozenset(
 # A value longer than this is recorded as its sha256 and length: enough to prove what it
 # was, without copying a whole question bank into the log at every change.
 MAX_VALUE_CHARS = 2000
+# Columns and their values as an entry's JSON ``changes`` holds them (a JSON boundary):
+# a value each for an insert or a delete, an ``[old, new]`` pair each for an update.
+Logged = dict[str, Any]
 NOT_LOADED = "(not loaded)"
 # "CXAU": distinct from the data store's lock key, so the two never wait on each other.
 LOCK_KEY = 0x43584155
@@ -88,7 +91,7 @@ class _Pending:
     action: str
     table: str
     key: str
-    changes: dict[str, Any]
+    changes: Logged
     anonymous: bool = False
 
 
@@ -200,7 +203,7 @@ def _shown(value: Any, table: str = "", column: str = "") -> Any:
     return {"sha256": hashlib.sha256(as_text.encode("utf-8")).hexdigest(), "chars": len(as_text)}
 
 
-def _queue(mapper: Mapper[Any], target: Any, action: str, changes: dict[str, Any]) -> None:
+def _queue(mapper: Mapper[Any], target: Any, action: str, changes: Logged) -> None:
     session = instance_state(target).session
     if session is None or not session.info.get(_AUDITED):
         return
@@ -225,10 +228,10 @@ def _queue(mapper: Mapper[Any], target: Any, action: str, changes: dict[str, Any
     )
 
 
-def _values(mapper: Mapper[Any], target: Any, inserted: bool) -> dict[str, Any]:
+def _values(mapper: Mapper[Any], target: Any, inserted: bool) -> Logged:
     loaded = instance_state(target).dict
     table = mapper.local_table.name  # type: ignore[attr-defined]
-    values: dict[str, Any] = {}
+    values: Logged = {}
     for prop in mapper.column_attrs:
         if (table, prop.key) in NOT_AUDITED_COLUMNS:
             continue
@@ -256,7 +259,7 @@ def _on_update(mapper: Mapper[Any], _connection: Connection, target: Any) -> Non
     if not is_audited(mapper.local_table.name):  # type: ignore[attr-defined]
         return
     state = instance_state(target)
-    changes: dict[str, Any] = {}
+    changes: Logged = {}
     table = mapper.local_table.name  # type: ignore[attr-defined]
     for prop in mapper.column_attrs:
         if (table, prop.key) in NOT_AUDITED_COLUMNS:

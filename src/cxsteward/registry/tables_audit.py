@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxsteward.registry.tables import Base, UTCDateTime
+from cxsteward.registry.base import Base, UTCDateTime
 
 
 class AuditRecord(Base):

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxsteward.registry.tables import Base, UTCDateTime
+from cxsteward.registry.base import Base, UTCDateTime
 
 
 class _Stamped:
@@ -32,7 +32,8 @@ class GovOrganizationRecord(_Stamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     key_metrics: Mapped[list[str]] = mapped_column(JSON)
-    # The governance file's data_quality: section, as declared; NULL when it has none.
+    # The governance file's data_quality: section, as declared; NULL when it has none
+    # (a JSON column: the YAML section as read).
     data_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     legal_approvers: Mapped[list[str]] = mapped_column(JSON, default=list)
 
@@ -113,7 +114,7 @@ class GovDeploymentRecord(_Stamped, Base):
     go_live: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     disclosure: Mapped[dict[str, str]] = mapped_column(JSON)
-    decision_rights: Mapped[dict[str, Any]] = mapped_column(JSON)
+    decision_rights: Mapped[dict[str, Any]] = mapped_column(JSON)  # a JSON column, as declared
 
 
 class GovModelVersionRecord(_Stamped, Base):

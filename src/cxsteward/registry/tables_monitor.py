@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cxsteward.registry.tables import Base, UTCDateTime
+from cxsteward.registry.base import Base, UTCDateTime
 
 
 class BaselineRecord(Base):

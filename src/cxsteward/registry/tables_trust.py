@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxsteward.registry.tables import Base, UTCDateTime
+from cxsteward.registry.base import Base, UTCDateTime
 
 
 class ReviewRequestRecord(Base):

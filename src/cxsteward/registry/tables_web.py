@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cxsteward.registry.tables import Base, UTCDateTime
+from cxsteward.registry.base import Base, UTCDateTime
 
 ROLES_SQL = "role IN ('admin', 'committee', 'analyst', 'frontline', 'viewer')"
 

@@ -83,7 +83,7 @@ def _environment() -> Environment:
     return env
 
 
-def _context(report: AssessmentReport) -> dict[str, Any]:
+def _context(report: AssessmentReport) -> dict[str, Any]:  # a Jinja context: untyped by nature
     groups = role_groups_in(report)
     overall_reason = ""
     if not report.overall_scorable:

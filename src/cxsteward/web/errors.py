@@ -8,17 +8,26 @@ map here too, so routes only raise and never build error responses themselves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from cxsteward.errors import Conflict, CxStewardError, Invalid, NotFound, NotPermitted, Problem
+from cxsteward.errors import (
+    Conflict,
+    CxStewardError,
+    Gone,
+    Invalid,
+    NotFound,
+    NotPermitted,
+    Problem,
+)
 from cxsteward.web.auth import ApiUnauthorized, LoginRequired, PermissionDenied
 from cxsteward.web.csrf import CsrfRejected
+from cxsteward.web.schemas import ErrorBody, ErrorOut, ProblemOut
 from cxsteward.web.templating import is_htmx
 
 TITLES = {
@@ -28,6 +37,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "No longer available",
     413: "Too large",
     422: "The request could not be used",
     429: "Too many requests",
@@ -38,6 +48,7 @@ NOT_THERE = "There is no page at this address. Check the link, or start from the
 STATUS_OF: tuple[tuple[type[CxStewardError], int], ...] = (
     (NotPermitted, 403),
     (NotFound, 404),
+    (Gone, 410),
     (Conflict, 409),
     (Invalid, 400),
     (CxStewardError, 400),
@@ -45,8 +56,19 @@ STATUS_OF: tuple[tuple[type[CxStewardError], int], ...] = (
 
 
 def status_of(exc: CxStewardError) -> int:
-    """The HTTP status of a project error: for a page that re-renders its form with the message."""
+    """The HTTP status of a project exception: error pages, the API, and re-rendered forms."""
     return next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+
+
+# A form shown again with its messages next to the fields: 422, which htmx swaps in
+# (base.html's htmx-config); the JSON API answers 422 for a body it cannot use, too.
+FORM_REFUSED = 422
+
+
+def form_status(exc: CxStewardError) -> int:
+    """The status of a form shown again because a service refused it: 422 for an Invalid
+    (the fields are wrong), else the exception's own (a conflict stays a 409)."""
+    return FORM_REFUSED if isinstance(exc, Invalid) else status_of(exc)
 
 
 def wants_json(request: Request) -> bool:
@@ -58,15 +80,17 @@ def error_response(
     request: Request,
     status: int,
     message: str,
-    problems: list[dict[str, Any]] | None = None,
+    problems: list[ProblemOut] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """An error as JSON for /api, an htmx partial for htmx, or a whole page."""
     title = TITLES.get(status, "Error")
     if wants_json(request):
-        body = {"error": {"status": status, "title": title, "message": message}}
+        error = ErrorBody(status=status, title=title, message=message)
         if problems:
-            body["error"]["problems"] = problems
+            error = ErrorBody(status=status, title=title, message=message, problems=problems)
+        # Unset keys stay out: no "problems" without problems, no "file" where none is known.
+        body = ErrorOut(error=error).model_dump(mode="json", exclude_none=False, exclude_unset=True)
         return JSONResponse(body, status_code=status, headers=headers)
     template = "errors/_error.html" if is_htmx(request) else "errors/error.html"
     context = {"status": status, "title": title, "message": message, "problems": problems or []}
@@ -76,23 +100,23 @@ def error_response(
     )
 
 
-def problem_document(problem: Problem) -> dict[str, Any]:
-    """A located problem as JSON (and as the error page lists it)."""
-    return {
-        "message": problem.message,
-        "file": problem.file,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-        "text": str(problem),
-    }
+def problem_out(problem: Problem) -> ProblemOut:
+    """A located problem as the API sends it (and as the error page lists it)."""
+    return ProblemOut(
+        message=problem.message,
+        file=problem.file,
+        row=problem.row,
+        column=problem.column,
+        value=problem.value,
+        text=str(problem),
+    )
 
 
 def _project_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CxStewardError)
     status = status_of(exc)
     if isinstance(exc, Invalid):
-        problems = [problem_document(p) for p in exc.problems]
+        problems = [problem_out(p) for p in exc.problems]
         return error_response(request, status, exc.summary, problems)
     return error_response(request, status, exc.message)
 
@@ -145,7 +169,22 @@ def _http_error(request: Request, exc: Exception) -> Response:
     }
     detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
     message = messages.get(exc.status_code) or detail or TITLES.get(exc.status_code, "Error")
-    return error_response(request, exc.status_code, message, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # The router names only the first route whose path matched; RFC 9110 wants them all.
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(request, exc.status_code, message, headers=headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path, sorted."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path) and route.methods:
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _validation_error(request: Request, exc: Exception) -> Response:
@@ -155,11 +194,11 @@ def _validation_error(request: Request, exc: Exception) -> Response:
         # An address whose id cannot name a row (too large, negative) is a page that is not there.
         return error_response(request, 404, NOT_THERE)
     problems = [
-        {
-            "message": str(error.get("msg", "")),
-            "column": ".".join(str(part) for part in error.get("loc", ())[1:]) or None,
-            "text": f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}",
-        }
+        ProblemOut(
+            message=str(error.get("msg", "")),
+            column=".".join(str(part) for part in error.get("loc", ())[1:]) or None,
+            text=f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}",
+        )
         for error in exc.errors()
     ]
     status = 422 if wants_json(request) else 400

@@ -28,11 +28,22 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ProblemOut(_Out):
+    """One located problem of a refused request; where it was not located, the key is absent."""
+
+    message: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = Field(default=None, description="The field, or the file's column.")
+    value: str | None = None
+    text: str = Field(description="The problem in one sentence, with where it is.")
+
+
 class ErrorBody(_Out):
     status: int
     title: str
     message: str = Field(description="What went wrong and what to do, in plain words.")
-    problems: list[dict[str, Any]] | None = Field(
+    problems: list[ProblemOut] | None = Field(
         default=None, description="Each located problem (field, value, message) when known."
     )
 

@@ -23,9 +23,11 @@ from cxsteward.web.nav import NavItem, nav_for
 
 TEMPLATES = Path(__file__).parent / "templates"
 PRODUCT = "cxsteward"
+# What a template reads: Jinja's context is untyped by nature (the template is the boundary).
+Context = dict[str, Any]
 
 
-def page_context(request: Request) -> dict[str, Any]:
+def page_context(request: Request) -> Context:
     """What every page needs: the user, the CSRF token, the navigation."""
     user = current_user(request)
     items: tuple[NavItem, ...] = getattr(request.app.state, "nav", ())
@@ -65,7 +67,7 @@ def static_url(path: str) -> str:
 def render(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Context | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:

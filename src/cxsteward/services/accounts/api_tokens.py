@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +18,8 @@ from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_web import ApiTokenRecord, UserRecord
 from cxsteward.services.accounts.sessions import token_hash
 from cxsteward.services.accounts.users import UserNotFound, UserOut, user_out
-from cxsteward.services.clock import SYSTEM, now
+from cxsteward.services.clock import now
+from cxsteward.services.contract import Result
 from cxsteward.services.workspace import Workspace
 
 TOKEN_PREFIX = "cxs_"
@@ -31,46 +32,37 @@ class TokenNotFound(NotFound):
     """No API token with that id."""
 
 
-@dataclass(frozen=True)
-class TokenOut:
-    """An API token as listed: never the token itself."""
+TokenStatus = Literal["active", "expired", "revoked"]
+
+
+class TokenOut(Result):
+    """An API token as listed (``users token-list --json``): never the token itself."""
 
     id: int
     name: str
     prefix: str
     username: str
+    status: TokenStatus
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
 
-    def status(self, at: datetime | None = None) -> str:
-        """``active``, ``expired`` or ``revoked``."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at is not None and self.expires_at <= (at or SYSTEM.now()):
-            return "expired"
-        return "active"
 
-    def document(self) -> dict[str, object]:
-        """A JSON-ready form of the token's description."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "prefix": self.prefix,
-            "username": self.username,
-            "status": self.status(),
-            "created_at": self.created_at.isoformat(),
-            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
-            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
-        }
-
-
-@dataclass(frozen=True)
-class IssuedToken:
+class IssuedToken(TokenOut):
     """A new token; ``token`` is shown this once and cannot be recovered later."""
 
     token: str
-    info: TokenOut
+
+
+def token_status(
+    revoked_at: datetime | None, expires_at: datetime | None, at: datetime
+) -> TokenStatus:
+    """``revoked`` once revoked, ``expired`` from its expiry on, ``active`` before."""
+    if revoked_at is not None:
+        return "revoked"
+    if expires_at is not None and expires_at <= at:
+        return "expired"
+    return "active"
 
 
 def create_token(
@@ -104,7 +96,8 @@ def create_token(
         )
         session.add(record)
         session.flush()
-        return IssuedToken(token=token, info=_out(record, user.username))
+        info = _out(record, user.username, created)
+        return IssuedToken(**info.model_dump(), token=token)
 
 
 def list_tokens(ws: Workspace, username: str | None = None) -> list[TokenOut]:
@@ -116,7 +109,8 @@ def list_tokens(ws: Workspace, username: str | None = None) -> list[TokenOut]:
         if username is not None:
             query = query.where(UserRecord.id == _user(session, username).id)
         rows = session.execute(query.order_by(ApiTokenRecord.id.desc())).all()
-        return [_out(record, name) for record, name in rows]
+        at = now(session)
+        return [_out(record, name, at) for record, name in rows]
 
 
 def revoke_token(ws: Workspace, token_id: int, actor: str | None = None) -> TokenOut:
@@ -131,7 +125,7 @@ def revoke_token(ws: Workspace, token_id: int, actor: str | None = None) -> Toke
             record.revoked_at = now(session)
         session.flush()
         owner = session.get(UserRecord, record.user_id)
-        return _out(record, owner.username if owner else "?")
+        return _out(record, owner.username if owner else "?", now(session))
 
 
 def authenticate_token(ws: Workspace, token: str, at: datetime | None = None) -> UserOut | None:
@@ -169,12 +163,13 @@ def _user(session: Session, username: str) -> UserRecord:
     return record
 
 
-def _out(record: ApiTokenRecord, username: str) -> TokenOut:
+def _out(record: ApiTokenRecord, username: str, at: datetime) -> TokenOut:
     return TokenOut(
         id=record.id,
         name=record.name,
         prefix=record.prefix,
         username=username,
+        status=token_status(record.revoked_at, record.expires_at, at),
         created_at=record.created_at,
         expires_at=record.expires_at,
         revoked_at=record.revoked_at,

@@ -8,7 +8,6 @@ does not tell anyone which usernames exist.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -22,6 +21,7 @@ from cxsteward.registry.anonymity import to_day
 from cxsteward.registry.tables_web import UserRecord
 from cxsteward.services.accounts.sessions import end_user_sessions
 from cxsteward.services.clock import now
+from cxsteward.services.contract import Result
 from cxsteward.services.workspace import Workspace
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
@@ -47,9 +47,8 @@ class SignInFailed(CxStewardError):
     """Wrong username or password, or a disabled account; deliberately not saying which."""
 
 
-@dataclass(frozen=True)
-class UserOut:
-    """A user as pages, the API and the CLI show it; never the password hash."""
+class UserOut(Result):
+    """A user as pages, the API and ``users ... --json`` show it; never the password hash."""
 
     id: int
     username: str
@@ -63,19 +62,6 @@ class UserOut:
     def can(self, permission: Permission) -> bool:
         """Whether this user's role holds ``permission`` (an inactive user holds none)."""
         return self.active and allows(self.role, permission)
-
-    def document(self) -> dict[str, object]:
-        """A JSON-ready form of the user."""
-        return {
-            "id": self.id,
-            "username": self.username,
-            "display_name": self.display_name,
-            "role": self.role.value,
-            "active": self.active,
-            "created_at": self.created_at.isoformat(),
-            "disabled_at": self.disabled_at.isoformat() if self.disabled_at else None,
-            "last_login_at": self.last_login_at.isoformat() if self.last_login_at else None,
-        }
 
 
 def user_out(record: UserRecord) -> UserOut:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from cxsteward.domain.bank import QuestionBank
 from cxsteward.domain.scale import RoleGroup, parse_role_group
-from cxsteward.errors import AssessmentCycleClosed, Conflict, Invalid, NotFound, Problem
+from cxsteward.errors import AssessmentCycleClosed, Conflict, Gone, Invalid, NotFound, Problem
 from cxsteward.registry.audit import mark_anonymous
 from cxsteward.registry.tables import AnswerRecord, CycleRecord, RespondentRecord
 from cxsteward.registry.tables_invitations import InvitationRecord
@@ -32,6 +32,7 @@ from cxsteward.services.assessment.cycles import (
     get_open_cycle_record,
 )
 from cxsteward.services.clock import now, now_of
+from cxsteward.services.contract import Result
 from cxsteward.services.workspace import Workspace
 
 MAX_LINKS = 200
@@ -44,7 +45,7 @@ class InvitationNotFound(NotFound):
     """No invitation with that id, or no link with that token."""
 
 
-class InvitationUnusable(Conflict):
+class InvitationUnusable(Gone):
     """A link that exists but can no longer be used: revoked, expired, or its cycle closed."""
 
     def __init__(self, message: str, reason: str) -> None:
@@ -63,22 +64,48 @@ class IssuedInvitation:
     token: str
     expires_at: datetime | None
 
+    def shared(self, base_url: str) -> InvitationLinkOut:
+        """The link to hand to the invitee, on the app served at ``base_url``."""
+        return InvitationLinkOut(
+            id=self.id,
+            cycle=self.cycle,
+            role_group=self.role_group,
+            name=self.label,
+            link=f"{base_url.rstrip('/')}/invite/{self.token}",
+            expires_at=self.expires_at,
+        )
 
-@dataclass(frozen=True)
-class InvitationOut:
-    """A link as the leader lists it: never the token."""
+
+class InvitationLinkOut(Result):
+    """A new link as ``invitation create --json`` prints it: the one time the link is shown."""
 
     id: int
     cycle: str
     role_group: RoleGroup
-    label: str | None
+    name: str | None
+    link: str
+    expires_at: datetime | None
+
+
+class InvitationOut(Result):
+    """A link as the leader lists it (``invitation list --json``): never the token."""
+
+    id: int
+    cycle: str
+    role_group: RoleGroup
+    name: str | None
     created_by: str
+    status: str
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
     started_at: datetime | None
     submitted_at: datetime | None
-    status: str
+
+    @property
+    def label(self) -> str | None:
+        """The invitee's name as the leader gave it (the pages' word for ``name``)."""
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -358,7 +385,7 @@ def _out(cycle: CycleRecord, row: InvitationRecord) -> InvitationOut:
         id=row.id,
         cycle=cycle.name,
         role_group=RoleGroup(row.role_group),
-        label=row.label,
+        name=row.label,
         created_by=row.created_by,
         created_at=row.created_at,
         expires_at=row.expires_at,

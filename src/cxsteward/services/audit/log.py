@@ -4,9 +4,9 @@ that the registry's rows are the ones the log recorded."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 
@@ -15,36 +15,36 @@ from cxsteward.registry.audit import GENESIS, NOT_AUDITED, entry_hash
 from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditHeadRecord, AuditPendingRecord, AuditRecord
 from cxsteward.services.audit.state import AuditDrift, reconcile
+from cxsteward.services.contract import Result
 from cxsteward.services.workspace import Workspace
 
 # Entries read per round trip while verifying, so a long log never sits in memory at once.
 BATCH = 1000
 
 
-@dataclass(frozen=True)
-class AuditEntryOut:
+class AuditEntryOut(Result):
+    """One entry of the log, as ``audit log --json`` prints it."""
+
     seq: int
     at: datetime
     actor: str
     action: str
     table: str
     key: str
-    changes: Any
+    changes: Any  # the entry's JSON changes column as stored: any JSON value
     prev_hash: str
     hash: str
 
 
-@dataclass(frozen=True)
-class AuditProblem:
+class AuditProblem(Result):
     """The first broken link: which entry, what kind of tampering it points to, and why."""
 
     seq: int
-    kind: str  # edited, inserted, deleted, head
+    kind: Literal["edited", "inserted", "deleted", "head"]
     message: str
 
 
-@dataclass(frozen=True)
-class AuditVerification:
+class AuditVerification(Result):
     """The chain's first broken link (if any), and every row that differs from the log."""
 
     intact: bool
@@ -57,9 +57,6 @@ class AuditVerification:
     drift: list[AuditDrift]
     # Anonymous entries waiting for their day to end before they join the chain.
     held: int
-
-    def document(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def list_audit(ws: Workspace, table: str | None = None, limit: int = 50) -> list[AuditEntryOut]:
@@ -126,7 +123,7 @@ class _Head:
 
 def _check(record: AuditRecord, expected: int, prev: str) -> AuditProblem | None:
     if record.seq < expected:  # only a seq below 1 can sort before the expected one
-        return AuditProblem(
+        return _problem(
             record.seq, "inserted", f"entry {record.seq} has a seq below 1: it was inserted."
         )
     if record.seq != expected:
@@ -136,11 +133,11 @@ def _check(record: AuditRecord, expected: int, prev: str) -> AuditProblem | None
             else f"entries {expected} to {record.seq - 1} are missing"
         )
         where = "starts at" if expected == 1 else f"jumps from {expected - 1} to"
-        return AuditProblem(expected, "deleted", f"{missing}: the log {where} {record.seq}.")
+        return _problem(expected, "deleted", f"{missing}: the log {where} {record.seq}.")
     try:
         changes = json.loads(record.changes)
     except ValueError:
-        return AuditProblem(
+        return _problem(
             record.seq,
             "edited",
             f"entry {record.seq}'s changes are no longer valid JSON: they were edited.",
@@ -156,7 +153,7 @@ def _check(record: AuditRecord, expected: int, prev: str) -> AuditProblem | None
         record.prev_hash,
     )
     if actual != record.hash:
-        return AuditProblem(
+        return _problem(
             record.seq,
             "edited",
             f"entry {record.seq} ({record.action} on {record.table_name} {record.object_key}) "
@@ -164,7 +161,7 @@ def _check(record: AuditRecord, expected: int, prev: str) -> AuditProblem | None
         )
     if record.prev_hash != prev:
         before = "the start of the chain" if expected == 1 else f"entry {expected - 1}'s hash"
-        return AuditProblem(
+        return _problem(
             record.seq,
             "inserted",
             f"entry {record.seq} does not link to {before}: it was inserted, or the entry "
@@ -177,24 +174,24 @@ def _check_head(head: _Head | None, last_seq: int, last_hash: str) -> AuditProbl
     if head is None:
         if last_seq == 0:
             return None
-        return AuditProblem(
+        return _problem(
             last_seq, "head", "the head record is missing: it was deleted outside cxsteward."
         )
     if head.seq > last_seq:
         first = last_seq + 1
         which = f"entry {first} is" if head.seq == first else f"entries {first} to {head.seq} are"
-        return AuditProblem(
+        return _problem(
             first, "deleted", f"{which} missing from the end: the head records {head.seq}."
         )
     if head.seq < last_seq:
-        return AuditProblem(
+        return _problem(
             head.seq + 1,
             "inserted",
             f"entries after {head.seq} were appended outside cxsteward: the head records "
             f"{head.seq} but the log ends at {last_seq}.",
         )
     if head.hash != last_hash:
-        return AuditProblem(
+        return _problem(
             last_seq,
             "edited",
             f"entry {last_seq}'s hash differs from the one the head recorded: the last entry "
@@ -227,3 +224,9 @@ def _entry(record: AuditRecord) -> AuditEntryOut:
         prev_hash=record.prev_hash,
         hash=record.hash,
     )
+
+
+def _problem(
+    seq: int, kind: Literal["edited", "inserted", "deleted", "head"], message: str
+) -> AuditProblem:
+    return AuditProblem(seq=seq, kind=kind, message=message)

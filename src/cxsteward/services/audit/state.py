@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Mapper, Session
@@ -22,12 +22,14 @@ from cxsteward.registry.audit import (
     NOT_AUDITED,
     NOT_AUDITED_COLUMNS,
     NOT_LOADED,
+    Logged,
     canonical,
     render,
     shown_value,
 )
 from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
+from cxsteward.services.contract import Result
 
 # Entries read per round trip, so a long log never sits in memory at once.
 BATCH = 1000
@@ -35,14 +37,17 @@ BATCH = 1000
 SHOWN_CHARS = 80
 
 
-@dataclass(frozen=True)
-class AuditDrift:
+DriftKind = Literal["changed", "inserted", "deleted"]
+
+
+class AuditDrift(Result):
     """One row (or one column of it) that differs from what the audit log recorded."""
 
     table: str
     key: str
     column: str | None  # None: the whole row (inserted or deleted outside cxsteward)
-    kind: str  # changed, inserted, deleted
+    kind: DriftKind
+    # Values as the audit log's JSON holds them: a column's value, or a whole row's.
     stored: Any
     audited: Any
     message: str
@@ -52,7 +57,7 @@ class AuditDrift:
 class _Row:
     """A row as the log leaves it; ``moves`` holds the changes of an anonymous row."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    values: Logged = field(default_factory=dict)
     inserted: bool = False
     deleted: bool = False
     inserted_at: datetime | None = None
@@ -68,7 +73,7 @@ def audited_tables() -> list[str]:
 class AuditedRow:
     """A live row as the audit log recorded it: its values and when its insert was chained."""
 
-    values: dict[str, Any]
+    values: Logged
     inserted_at: datetime | None  # None while its anonymous insert waits for the day's end
 
     def time(self, column: str) -> datetime | None:
@@ -137,7 +142,7 @@ def _replay(session: Session, tables: list[str]) -> dict[tuple[str, str], _Row]:
 
 def _entries(
     session: Session, tables: list[str]
-) -> Iterator[tuple[str, str, str, dict[str, Any], datetime | None]]:
+) -> Iterator[tuple[str, str, str, Logged, datetime | None]]:
     chain = (
         select(
             AuditRecord.table_name,
@@ -163,7 +168,7 @@ def _entries(
         yield table, key, action, _json(changes), None
 
 
-def _json(text: str) -> dict[str, Any]:
+def _json(text: str) -> Logged:
     try:
         value = json.loads(text)
     except ValueError:
@@ -175,7 +180,7 @@ def _anonymous_key(table: str, key: str) -> bool:
     return table in ANONYMOUS_TABLES and key.isdigit() and int(key) >= NAMED_LIMIT
 
 
-def _final(row: _Row) -> dict[str, Any]:
+def _final(row: _Row) -> Logged:
     """The values after every change; for an anonymous row, each column's last value.
 
     The changes of one column form a path old -> new -> newer: its end is the value with one
@@ -184,7 +189,7 @@ def _final(row: _Row) -> dict[str, Any]:
     values = dict(row.values)
     for column, moves in row.moves.items():
         balance: Counter[str] = Counter()
-        by_text: dict[str, Any] = {}
+        by_text: dict[str, object] = {}
         for old, new in moves:
             balance[canonical(new)] += 1
             balance[canonical(old)] -= 1
@@ -199,7 +204,7 @@ def _mappers() -> dict[str, Mapper[Any]]:
     return {m.local_table.name: m for m in Base.registry.mappers}  # type: ignore[attr-defined]
 
 
-def _stored(session: Session, mapper: Mapper[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _stored(session: Session, mapper: Mapper[Any]) -> Iterator[tuple[str, Logged]]:
     table = mapper.local_table
     name = table.name  # type: ignore[attr-defined]
     props = [
@@ -215,9 +220,7 @@ def _stored(session: Session, mapper: Mapper[Any]) -> Iterator[tuple[str, dict[s
         yield key, {k: shown_value(v, name, k) for k, v in by_column.items()}
 
 
-def _columns(
-    table: str, key: str, stored: dict[str, Any], audited: dict[str, Any]
-) -> list[AuditDrift]:
+def _columns(table: str, key: str, stored: Logged, audited: Logged) -> list[AuditDrift]:
     drifts = []
     for column, value in stored.items():
         if column not in audited or audited[column] == NOT_LOADED:
@@ -225,13 +228,13 @@ def _columns(
         if canonical(value) != canonical(audited[column]):
             drifts.append(
                 AuditDrift(
-                    table,
-                    key,
-                    column,
-                    "changed",
-                    value,
-                    audited[column],
-                    f"{table} row {key}, column {column}: stored {_short(value)}, "
+                    table=table,
+                    key=key,
+                    column=column,
+                    kind="changed",
+                    stored=value,
+                    audited=audited[column],
+                    message=f"{table} row {key}, column {column}: stored {_short(value)}, "
                     f"audited {_short(audited[column])}",
                 )
             )
@@ -239,14 +242,26 @@ def _columns(
 
 
 def _whole(
-    table: str, key: str, kind: str, stored: dict[str, Any] | None, audited: dict[str, Any] | None
+    table: str,
+    key: str,
+    kind: DriftKind,
+    stored: Logged | None,
+    audited: Logged | None,
 ) -> AuditDrift:
     message = (
         f"{table} row {key}: in the registry, but no audit entry records its insert"
         if kind == "inserted"
         else f"{table} row {key}: the audit log says it exists, but it is gone from the registry"
     )
-    return AuditDrift(table, key, None, kind, stored, audited, message)
+    return AuditDrift(
+        table=table,
+        key=key,
+        column=None,
+        kind=kind,
+        stored=stored,
+        audited=audited,
+        message=message,
+    )
 
 
 def _short(value: Any) -> str:

@@ -1,26 +1,21 @@
 """Loading interaction data into the workspace store: atomic, idempotent, logged.
 
-The store's layout is in ``data_store``. A load takes an id that is never reused (committed
-on its own first), then, holding the registry's write lock, sweeps what dead loads left,
-writes its files to a staging folder, moves them into the store and commits its record,
-which lists them. Readers see only the files committed records list, so that commit is the
-one step that makes a load visible: a load that fails or is killed at any step before it
-leaves nothing a reader sees, and the next load sweeps its files.
+The store's layout, and the writing and moving of its files, are in ``data/store.py``. A
+load takes an id that is never reused (committed on its own first), then, holding the
+registry's write lock, sweeps what dead loads left, writes its files to a staging folder,
+moves them into the store and commits its record, which lists them. Readers see only the
+files committed records list, so that commit is the one step that makes a load visible: a
+load that fails or is killed at any step before it leaves nothing a reader sees, and the
+next load sweeps its files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import math
-import os
-import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +23,10 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.interactions import MONTH, SOURCE_ROW
 from cxsteward.domain.mapping import Mapping, identity_mapping, mapping_json, parse_mapping
 from cxsteward.engine.ingest import Context, Ingested, drop_stored, ingest
 from cxsteward.engine.readers import ReadOptions, read_table
@@ -42,16 +35,19 @@ from cxsteward.errors import Conflict, Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadIdRecord, DataLoadRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now, now_of
+from cxsteward.services.contract import Result
 from cxsteward.services.data.quality import quality_summary, segment_values
 from cxsteward.services.data.store import (
+    drop_staging,
     interactions_dataset,
+    publish_staged,
     published_files,
+    quarantine_file,
     quarantine_path,
-    remove_if_empty,
-    staging_path,
     store_path,
     sweep_unpublished,
-    sync_file,
+    take_back,
+    write_staged,
 )
 from cxsteward.services.workspace import Workspace
 
@@ -72,25 +68,14 @@ __all__ = [
 Progress = Callable[[str, int, int], None]
 # Any constant works: it only serializes loads on PostgreSQL, where inserts do not.
 _LOCK_KEY = 0x43585354
-# Snappy: every Parquet reader (DuckDB, Spark, pandas, Polars) reads it, and the store is
-# written about 20% faster than with zstd (2M synthetic contacts: 0.86 s against 1.05 s) and
-# scanned by DuckDB as fast, for files 1.4-1.8 times larger. Loads are the hot path; disk is not.
-COMPRESSION = "snappy"
-# A month smaller than this is written as one file, however many threads there are.
-MIN_PIECE_ROWS = 250_000
-# Columns whose values are nearly all distinct: a Parquet dictionary would be built, then
-# dropped by the writer, only to cost time.
-_PLAIN_COLUMNS = ("interaction_id", "started_at", "handle_time_s", SOURCE_ROW)
-# Row numbers and times: stored as differences, they take a fraction of the space and time.
-_DELTA_COLUMNS = ("started_at", SOURCE_ROW)
 
 
 class LoadNotFound(NotFound):
     """No load with that id."""
 
 
-class LoadOut(BaseModel):
-    """One load as the log records it."""
+class LoadOut(Result):
+    """One load as the log records it (``data loads --json``)."""
 
     load_id: int
     source: str
@@ -103,11 +88,11 @@ class LoadOut(BaseModel):
     rows_read: int
     rows_accepted: int
     rows_quarantined: int
-    quality: dict[str, Any]
+    quality: dict[str, Any]  # the quality summary as the load's JSON column holds it
     files: list[str]
 
 
-class QuarantineRow(BaseModel):
+class QuarantineRow(Result):
     source_row: int
     field: str
     column: str | None
@@ -115,7 +100,7 @@ class QuarantineRow(BaseModel):
     reason: str
 
 
-class QuarantinePage(BaseModel):
+class QuarantinePage(Result):
     load_id: int
     total: int
     offset: int
@@ -220,7 +205,6 @@ def _store(
     """
     moved: list[Path] = []
     created: list[Path] = []
-    staging = staging_path(ws, load_id)
     try:
         with ws.transaction() as session:
             record = _begin(session, load_id, source)
@@ -236,21 +220,21 @@ def _store(
             )
             quality = quality_summary(result, source.mapping.segments, earlier)
             tell("writing the store", 0, 1)
-            files = _write(result, load_id, staging)
+            files = write_staged(ws, load_id, result)
             checkpoint("load:written")
-            moved = _publish(staging, ws.settings.workspace, files, created)
+            moved = publish_staged(ws, load_id, files, created)
             checkpoint("load:moved")
             _finish(record, result, quality, files)
             checkpoint("load:finished")
         return record, True
     except IntegrityError:
-        _take_back(moved, created)
+        take_back(moved, created)
         winner = _load_by_sha(ws, source.digest)
         if winner is None:
             raise
         return winner, False
     except OperationalError as exc:
-        _take_back(moved, created)
+        take_back(moved, created)
         if "locked" not in str(exc.orig):
             raise
         raise Conflict(
@@ -258,11 +242,10 @@ def _store(
             "Try again."
         ) from exc
     except BaseException:
-        _take_back(moved, created)
+        take_back(moved, created)
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        remove_if_empty(staging.parent)
+        drop_staging(ws, load_id)
 
 
 def list_loads(ws: Workspace) -> list[LoadOut]:
@@ -292,7 +275,7 @@ def list_quarantine(
     """
     with ws.transaction() as session:
         _record(session, load_id)
-    file = quarantine_path(ws) / f"load-{load_id}.parquet"
+    file = quarantine_file(ws, load_id)
     if not file.exists():
         return QuarantinePage(load_id=load_id, total=0, offset=offset, limit=limit, rows=[])
     table = pq.read_table(file)
@@ -422,108 +405,11 @@ def _with_load_id(result: Ingested, load_id: int) -> Ingested:
     return result
 
 
-def _write(result: Ingested, load_id: int, staging: Path) -> list[str]:
-    """Write the load's partitions and quarantine under ``staging``; return relative paths.
-
-    The files are written in parallel threads: Arrow encodes and compresses without the GIL.
-    """
-    table = result.table
-    months = table.column(MONTH).combine_chunks()
-    codes = months.indices.to_numpy(zero_copy_only=False)
-    data = table.drop_columns([MONTH])
-    order = _month_order(codes, len(months.dictionary))
-    counts = np.bincount(codes, minlength=len(months.dictionary))
-    ends = np.cumsum(counts)
-    workers = max(1, os.cpu_count() or 1)
-    # Arrow writes one file on one thread: months are cut into pieces of about equal size so
-    # every thread has work to the end (three months on two threads left one thread idle).
-    piece = max(MIN_PIECE_ROWS, math.ceil(table.num_rows / (2 * workers)))
-    jobs: list[tuple[str, Callable[[], pa.Table]]] = []
-    for code in np.flatnonzero(counts):  # the codes follow the sorted months
-        month = months.dictionary[int(code)].as_py()
-        start, end = int(ends[code] - counts[code]), int(ends[code])
-        pieces = math.ceil((end - start) / piece)
-        bounds = np.linspace(start, end, pieces + 1).round().astype(np.int64)
-        for k, (low, high) in enumerate(itertools.pairwise(bounds.tolist()), start=1):
-            rows = (
-                partial(data.slice, low, high - low)
-                if order is None
-                else partial(data.take, pa.array(order[low:high]))
-            )
-            name = f"part-{load_id}.parquet" if pieces == 1 else f"part-{load_id}-{k}.parquet"
-            jobs.append((f"data/interactions/month={month}/{name}", rows))
-    if result.quarantine.num_rows:
-        jobs.append((f"data/quarantine/load-{load_id}.parquet", lambda: result.quarantine))
-
-    def write(job: tuple[str, Callable[[], pa.Table]]) -> str:
-        relative, rows = job
-        target = staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = rows()
-        pq.write_table(part, target, store_schema=False, **_parquet_options(part.schema))
-        sync_file(target)
-        return relative
-
-    with ThreadPoolExecutor(max_workers=min(len(jobs), workers)) as pool:
-        return list(pool.map(write, jobs))
-
-
-def _parquet_options(schema: pa.Schema) -> dict[str, Any]:
-    """Dictionaries for repeated values; statistics (min/max, for skipping row groups) for
-    numbers, times and flags. Text statistics would prune nothing a monitor asks and cost as
-    much as the rest of the column's encoding."""
-    names = schema.names
-    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)]
-    return {
-        "compression": COMPRESSION,
-        "use_dictionary": [n for n in names if n not in _PLAIN_COLUMNS],
-        "write_statistics": [n for n in names if n not in text],
-        "column_encoding": {n: "DELTA_BINARY_PACKED" for n in _DELTA_COLUMNS if n in names},
-    }
-
-
-def _month_order(codes: np.ndarray, months: int) -> np.ndarray | None:
-    """The row order that groups rows by month, keeping file order within a month; None
-    when the rows already come month by month (the usual export, sorted by time)."""
-    if len(codes) < 2 or bool(np.all(codes[1:] >= codes[:-1])):
-        return None
-    # A stable sort of 16-bit integers is a radix sort: linear in the rows.
-    small = codes.astype(np.int16 if months < 2**15 else np.int32)
-    return np.argsort(small, kind="stable")
-
-
-def _publish(staging: Path, workspace: Path, files: list[str], created: list[Path]) -> list[Path]:
-    """Move staged files into the store, noting the folders made on the way.
-
-    On failure the files already moved, and the folders made for them, are taken back.
-    """
-    moved: list[Path] = []
-    try:
-        for relative in files:
-            target = workspace / relative
-            missing = [p for p in reversed(target.parents) if not p.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            created.extend(missing)
-            os.replace(staging / relative, target)
-            moved.append(target)
-            checkpoint("load:moving")
-        for folder in sorted({file.parent for file in moved}):
-            sync_file(folder)  # the moves themselves, before the record that lists them
-    except BaseException:
-        _take_back(moved, created)
-        raise
-    return moved
-
-
-def _take_back(moved: list[Path], created: list[Path]) -> None:
-    for file in moved:
-        file.unlink(missing_ok=True)
-    for folder in reversed(created):
-        remove_if_empty(folder)
-
-
 def _finish(
-    record: DataLoadRecord, result: Ingested, quality: dict[str, Any], files: list[str]
+    record: DataLoadRecord,
+    result: Ingested,
+    quality: dict[str, Any],  # written to the record's JSON column as is
+    files: list[str],
 ) -> None:
     record.rows_read = result.rows_read
     record.rows_accepted = result.table.num_rows

@@ -13,23 +13,45 @@ load sweeps them away.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
+from typing import TypedDict
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxsteward.domain.interactions import MONTH, SOURCE_ROW
+from cxsteward.engine.ingest import Ingested
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
+from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.workspace import Workspace
 
 STORE = Path("data") / "interactions"
 QUARANTINE = Path("data") / "quarantine"
 STAGING = Path("data") / ".staging"
 _PART_GLOB = "month=*/part-*.parquet"
+# Snappy: every Parquet reader (DuckDB, Spark, pandas, Polars) reads it, and the store is
+# written about 20% faster than with zstd (2M synthetic contacts: 0.86 s against 1.05 s) and
+# scanned by DuckDB as fast, for files 1.4-1.8 times larger. Loads are the hot path; disk is not.
+COMPRESSION = "snappy"
+# A month smaller than this is written as one file, however many threads there are.
+MIN_PIECE_ROWS = 250_000
+# Columns whose values are nearly all distinct: a Parquet dictionary would be built, then
+# dropped by the writer, only to cost time.
+_PLAIN_COLUMNS = ("interaction_id", "started_at", "handle_time_s", SOURCE_ROW)
+# Row numbers and times: stored as differences, they take a fraction of the space and time.
+_DELTA_COLUMNS = ("started_at", SOURCE_ROW)
 
 
 def store_path(ws: Workspace) -> Path:
@@ -44,6 +66,11 @@ def quarantine_path(ws: Workspace) -> Path:
 def staging_path(ws: Workspace, load_id: int) -> Path:
     """Where load ``load_id`` writes its files before moving them into the store."""
     return ws.settings.workspace / STAGING / f"load-{load_id}"
+
+
+def quarantine_file(ws: Workspace, load_id: int) -> Path:
+    """The file of load ``load_id``'s quarantined rows (absent when it quarantined none)."""
+    return ws.settings.workspace / QUARANTINE / f"load-{load_id}.parquet"
 
 
 def published_files(ws: Workspace, session: Session | None = None) -> list[Path]:
@@ -98,6 +125,128 @@ def sweep_unpublished(ws: Workspace, session: Session) -> list[Path]:
             swept.append(stray)
         remove_if_empty(staging)
     return swept
+
+
+def write_staged(ws: Workspace, load_id: int, result: Ingested) -> list[str]:
+    """Write the load's partitions and quarantine to its staging folder; return their paths
+    relative to the workspace, which is where :func:`publish_staged` moves them.
+
+    The files are written in parallel threads: Arrow encodes and compresses without the GIL.
+    """
+    staging = staging_path(ws, load_id)
+    table = result.table
+    months = table.column(MONTH).combine_chunks()
+    codes = months.indices.to_numpy(zero_copy_only=False)
+    data = table.drop_columns([MONTH])
+    order = _month_order(codes, len(months.dictionary))
+    counts = np.bincount(codes, minlength=len(months.dictionary))
+    ends = np.cumsum(counts)
+    workers = max(1, os.cpu_count() or 1)
+    # Arrow writes one file on one thread: months are cut into pieces of about equal size so
+    # every thread has work to the end (three months on two threads left one thread idle).
+    piece = max(MIN_PIECE_ROWS, math.ceil(table.num_rows / (2 * workers)))
+    jobs: list[tuple[str, Callable[[], pa.Table]]] = []
+    for code in np.flatnonzero(counts):  # the codes follow the sorted months
+        month = months.dictionary[int(code)].as_py()
+        start, end = int(ends[code] - counts[code]), int(ends[code])
+        pieces = math.ceil((end - start) / piece)
+        bounds = np.linspace(start, end, pieces + 1).round().astype(np.int64)
+        for k, (low, high) in enumerate(itertools.pairwise(bounds.tolist()), start=1):
+            rows = (
+                partial(data.slice, low, high - low)
+                if order is None
+                else partial(data.take, pa.array(order[low:high]))
+            )
+            name = f"part-{load_id}.parquet" if pieces == 1 else f"part-{load_id}-{k}.parquet"
+            jobs.append(((STORE / f"month={month}" / name).as_posix(), rows))
+    if result.quarantine.num_rows:
+        jobs.append(
+            ((QUARANTINE / f"load-{load_id}.parquet").as_posix(), lambda: result.quarantine)
+        )
+
+    def write(job: tuple[str, Callable[[], pa.Table]]) -> str:
+        relative, rows = job
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = rows()
+        pq.write_table(part, target, store_schema=False, **_parquet_options(part.schema))
+        sync_file(target)
+        return relative
+
+    with ThreadPoolExecutor(max_workers=min(len(jobs), workers)) as pool:
+        return list(pool.map(write, jobs))
+
+
+class _ParquetOptions(TypedDict):
+    compression: str
+    use_dictionary: list[str]
+    write_statistics: list[str]
+    column_encoding: dict[str, str]
+
+
+def _parquet_options(schema: pa.Schema) -> _ParquetOptions:
+    """Dictionaries for repeated values; statistics (min/max, for skipping row groups) for
+    numbers, times and flags. Text statistics would prune nothing a monitor asks and cost as
+    much as the rest of the column's encoding."""
+    names = schema.names
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_dictionary(f.type)]
+    return _ParquetOptions(
+        compression=COMPRESSION,
+        use_dictionary=[n for n in names if n not in _PLAIN_COLUMNS],
+        write_statistics=[n for n in names if n not in text],
+        column_encoding={n: "DELTA_BINARY_PACKED" for n in _DELTA_COLUMNS if n in names},
+    )
+
+
+def _month_order(codes: np.ndarray, months: int) -> np.ndarray | None:
+    """The row order that groups rows by month, keeping file order within a month; None
+    when the rows already come month by month (the usual export, sorted by time)."""
+    if len(codes) < 2 or bool(np.all(codes[1:] >= codes[:-1])):
+        return None
+    # A stable sort of 16-bit integers is a radix sort: linear in the rows.
+    small = codes.astype(np.int16 if months < 2**15 else np.int32)
+    return np.argsort(small, kind="stable")
+
+
+def publish_staged(
+    ws: Workspace, load_id: int, files: list[str], created: list[Path]
+) -> list[Path]:
+    """Move load ``load_id``'s staged files into the store, noting the folders made on the way.
+
+    On failure the files already moved, and the folders made for them, are taken back.
+    """
+    staging, workspace = staging_path(ws, load_id), ws.settings.workspace
+    moved: list[Path] = []
+    try:
+        for relative in files:
+            target = workspace / relative
+            missing = [p for p in reversed(target.parents) if not p.exists()]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            created.extend(missing)
+            os.replace(staging / relative, target)
+            moved.append(target)
+            checkpoint("load:moving")
+        for folder in sorted({file.parent for file in moved}):
+            sync_file(folder)  # the moves themselves, before the record that lists them
+    except BaseException:
+        take_back(moved, created)
+        raise
+    return moved
+
+
+def take_back(moved: list[Path], created: list[Path]) -> None:
+    """Remove files a load moved into the store, and the folders it made for them."""
+    for file in moved:
+        file.unlink(missing_ok=True)
+    for folder in reversed(created):
+        remove_if_empty(folder)
+
+
+def drop_staging(ws: Workspace, load_id: int) -> None:
+    """Remove load ``load_id``'s staging folder (and the staging root once it is empty)."""
+    staging = staging_path(ws, load_id)
+    shutil.rmtree(staging, ignore_errors=True)
+    remove_if_empty(staging.parent)
 
 
 def sync_file(path: Path) -> None:

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import json
 import time as clock
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from cxsteward.domain.synth_spec import DEFAULT_EFFECTS, Effect, resolve
 from cxsteward.errors import Invalid
+from cxsteward.services.contract import Result
 from cxsteward.services.data.synth_generate import BLOCK_ROWS, World
 from cxsteward.services.data.synth_write import Progress, SynthFormat, build_manifest, write_chunks
 
@@ -62,8 +62,9 @@ MAX_DAYS = 3660
 MANIFEST_SUFFIX = ".manifest.json"
 
 
-@dataclass(frozen=True)
-class PlantedEffect:
+class PlantedEffect(Result):
+    """One effect planted in the file; the manifest holds its expected values."""
+
     number: int
     name: str
     metric: str
@@ -71,8 +72,16 @@ class PlantedEffect:
     statement: str
 
 
-@dataclass(frozen=True)
-class SynthOut:
+class ModelSwitch(Result):
+    """Where and when the AI model changes version in the synthetic data."""
+
+    deployment: str
+    at: datetime
+
+
+class SynthOut(Result):
+    """What ``data synth`` wrote (``--json`` prints it as is)."""
+
     path: Path
     manifest_path: Path
     format: SynthFormat
@@ -82,9 +91,8 @@ class SynthOut:
     end: datetime  # exclusive
     days: int
     null: bool
+    model_switch: ModelSwitch
     effects: tuple[PlantedEffect, ...]
-    switch_deployment: str
-    switch_at: datetime
     chunks: int
     bytes: int
     seconds: float
@@ -138,15 +146,23 @@ def synthesize(
         end=world.start + timedelta(days=days),
         days=days,
         null=not chosen,
+        model_switch=ModelSwitch(
+            deployment=world.model.layout.switch_deployment, at=world.switch_at
+        ),
         effects=tuple(
-            PlantedEffect(e.number, e.name, e.metric, e.scope(world.model), e.statement())
+            PlantedEffect(
+                number=e.number,
+                name=e.name,
+                metric=e.metric,
+                scope=e.scope(world.model),
+                statement=e.statement(),
+            )
             for e in chosen
         ),
-        switch_deployment=world.model.layout.switch_deployment,
-        switch_at=world.switch_at,
         chunks=chunks,
         bytes=path.stat().st_size,
-        seconds=clock.perf_counter() - began,
+        # Milliseconds are all a person reads of it.
+        seconds=round(clock.perf_counter() - began, 3),
     )
 
 

@@ -23,6 +23,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.csv as pcsv  # type: ignore[import-untyped, unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
+from cxsteward.domain.synth_model import ManifestPart
 from cxsteward.domain.synth_spec import (
     BOTS,
     CHANNELS,
@@ -204,12 +205,12 @@ def _iso(moment: datetime) -> str:
 
 def build_manifest(
     w: World, chosen: tuple[Effect, ...], path: Path, fmt: SynthFormat
-) -> dict[str, Any]:
+) -> ManifestPart:
     """The truth about the file: layout, resolved rates and every planted effect."""
     lay, model = w.model.layout, w.model
     facts = Facts(after_share=w.after_share, switch_at=_iso(w.switch_at))
     teams = [d for d, n in enumerate(lay.teams_per_deployment) for _ in range(n)]
-    manifest: dict[str, Any] = {
+    manifest: ManifestPart = {
         "generator": "cxsteward data synth",
         "manifest_version": 1,
         "file": path.name,

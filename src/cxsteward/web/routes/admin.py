@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +11,8 @@ from cxsteward.domain.access import ROLE_WORDS, Role
 from cxsteward.errors import CxStewardError, Invalid
 from cxsteward.services.accounts import api_tokens, users
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import form_status
+from cxsteward.web.templating import Context
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -54,7 +56,8 @@ def add_user(
             raise Invalid("the two passwords differ; type the same password twice")
         users.add_user(ws, username, password, role, display_name or None, actor=actor(user))
     except CxStewardError as exc:
-        return _users_page(request, ws, error=_message(exc), form=form, status_code=422)
+        status = form_status(exc)
+        return _users_page(request, ws, error=_message(exc), form=form, status_code=status)
     return RedirectResponse("/admin/users?notice=added", status_code=303)
 
 
@@ -121,7 +124,8 @@ def create_token(
         life = _days(days)
         issued = api_tokens.create_token(ws, username, name, life, actor=actor(user))
     except CxStewardError as exc:
-        return _tokens_page(request, ws, error=_message(exc), form=form, status_code=422)
+        status = form_status(exc)
+        return _tokens_page(request, ws, error=_message(exc), form=form, status_code=status)
     return _tokens_page(request, ws, issued=issued, status_code=201)
 
 
@@ -140,7 +144,7 @@ def _users_page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    context: dict[str, Any] = {
+    context: Context = {
         "title": "Users",
         "people": users.list_users(ws),
         "roles": [(role.value, ROLE_WORDS[role]) for role in Role],
@@ -160,7 +164,7 @@ def _tokens_page(
     issued: api_tokens.IssuedToken | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    context: dict[str, Any] = {
+    context: Context = {
         "title": "API tokens",
         "tokens": api_tokens.list_tokens(ws),
         "people": [p for p in users.list_users(ws) if p.active],

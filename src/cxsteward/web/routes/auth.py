@@ -11,6 +11,7 @@ from cxsteward.services.accounts.sessions import end_session, start_session
 from cxsteward.services.accounts.users import SignInFailed, UserOut, authenticate
 from cxsteward.web.auth import PUBLIC, SESSION_COOKIE, SIGN_IN
 from cxsteward.web.deps import WS, render
+from cxsteward.web.errors import status_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +52,8 @@ def login(
         user = authenticate(ws, username, password)
     except SignInFailed as exc:
         context = {"next": safe_next(next), "error": exc.message, "username": username}
-        return render(request, "login.html", {**context, "signed_out": False}, status_code=400)
+        page = {**context, "signed_out": False}
+        return render(request, "login.html", page, status_code=status_of(exc))
     settings = request.app.state.settings
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:

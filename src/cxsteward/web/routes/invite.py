@@ -17,6 +17,7 @@ from cxsteward.services.assessment.invitations import (
     InvitationView,
 )
 from cxsteward.web.deps import PUBLIC, WS, render
+from cxsteward.web.errors import FORM_REFUSED, form_status, status_of
 
 router = APIRouter(include_in_schema=False)
 TOKEN_MAX = 100
@@ -24,9 +25,8 @@ TOKEN_MAX = 100
 
 def _unavailable(request: Request, exc: CxStewardError) -> Response:
     reason = exc.reason if isinstance(exc, InvitationUnusable) else "unknown"
-    status = 404 if isinstance(exc, InvitationNotFound) else 410
     context = {"title": "Invitation unavailable", "message": exc.message, "reason": reason}
-    return render(request, "invite/unavailable.html", context, status_code=status)
+    return render(request, "invite/unavailable.html", context, status_code=status_of(exc))
 
 
 def _sections(view: InvitationView) -> list[dict[str, object]]:
@@ -99,6 +99,7 @@ def start_invitation(
     except (InvitationNotFound, InvitationUnusable) as exc:
         return _unavailable(request, exc)
     errors: dict[str, str] = {}
+    status = FORM_REFUSED
     if identity not in ("anonymous", "named"):
         errors["identity"] = "Choose whether to answer anonymously or with your name."
     elif identity == "named" and not name.strip():
@@ -110,8 +111,9 @@ def start_invitation(
             return _unavailable(request, exc)
         except CxStewardError as exc:
             errors["name"] = exc.message
+            status = form_status(exc)
     if errors:
-        return _page(request, token, view, errors=errors, status_code=400)
+        return _page(request, token, view, errors=errors, status_code=status)
     return RedirectResponse(f"/invite/{token}", status_code=303)
 
 
@@ -151,7 +153,7 @@ async def save_answers(request: Request, ws: WS, token: str) -> Response:
         return RedirectResponse(f"/invite/{token}", status_code=303)
     answers, errors = _parse_answers(form, view)
     if errors:
-        return _page(request, token, view, errors=errors, status_code=400)
+        return _page(request, token, view, errors=errors, status_code=FORM_REFUSED)
     try:
         view = invitations.save_answers(ws, token, answers)
         if form.get("action") == "submit":
@@ -159,7 +161,7 @@ async def save_answers(request: Request, ws: WS, token: str) -> Response:
     except (InvitationNotFound, InvitationUnusable) as exc:
         return _unavailable(request, exc)
     except Invalid as exc:
-        return _page(request, token, view, error=exc.message, status_code=400)
+        return _page(request, token, view, error=exc.message, status_code=form_status(exc))
     if view.submitted_at is not None:
         return RedirectResponse(f"/invite/{token}", status_code=303)
     return RedirectResponse(f"/invite/{token}?saved=true#progress", status_code=303)

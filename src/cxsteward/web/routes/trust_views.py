@@ -1,6 +1,6 @@
 """What the customer-trust pages share: the services customers can name, form checks, SLA words.
 
-No ``router`` here: route discovery imports this module and finds nothing to include.
+No ``router`` here: the pages in routes/reviews.py and routes/feedback_triage.py use it.
 """
 
 from __future__ import annotations

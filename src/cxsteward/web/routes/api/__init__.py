@@ -1,6 +1,6 @@
 """The REST API under /api/v1: one module per resource, all over the same services as the pages.
 
-The app discovers this package's ``router``; it gathers the routers of the modules below.
+The app lists this package's ``router`` (web/app.py); it gathers the routers of the modules below.
 Every endpoint needs an API token (``Authorization: Bearer``) except the two public
 review-request endpoints. docs/api.md describes each one.
 """

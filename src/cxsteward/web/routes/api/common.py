@@ -24,11 +24,15 @@ bearer = HTTPBearer(
 )
 
 
-def _error(description: str) -> dict[str, Any]:
+# FastAPI's ``responses=``: OpenAPI response objects by status, an untyped wire fragment.
+Responses = dict[int | str, dict[str, Any]]
+
+
+def _error(description: str) -> dict[str, object]:
     return {"model": ErrorOut, "description": description}
 
 
-SIGNED_ERRORS: dict[int | str, dict[str, Any]] = {
+SIGNED_ERRORS: Responses = {
     400: _error("The request breaks a rule; the message says which and what to do."),
     401: _error("No valid API token was sent."),
     403: _error("The token's user may not do this (role or decision rights)."),
@@ -37,7 +41,7 @@ SIGNED_ERRORS: dict[int | str, dict[str, Any]] = {
     413: _error("The request body is too large."),
     422: _error("A field is missing or has the wrong type; `problems` lists each one."),
 }
-PUBLIC_ERRORS: dict[int | str, dict[str, Any]] = {
+PUBLIC_ERRORS: Responses = {
     400: _error("A field breaks a rule; the message names it."),
     404: _error("Unknown tracking code or deployment."),
     409: _error("The request is in a state that does not allow this."),
