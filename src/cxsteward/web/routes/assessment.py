@@ -22,6 +22,7 @@ from cxsteward.services.assessment import cycles as assessment
 from cxsteward.services.assessment import invitations
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import FORM_REFUSED, form_status
 
 router = APIRouter(include_in_schema=False)
 VIEW = Annotated[UserOut, require(Permission.ASSESSMENT_VIEW_REPORT)]
@@ -59,7 +60,7 @@ def open_cycle(
     try:
         assessment.open_cycle(ws, name.strip())
     except CxStewardError as exc:
-        return _cycles_page(request, ws, exc.message, name, status_code=400)
+        return _cycles_page(request, ws, exc.message, name, status_code=form_status(exc))
     return RedirectResponse(f"/assessment/{name.strip()}/invitations", status_code=303)
 
 
@@ -144,7 +145,9 @@ def create_invitations(
     if not role_group:
         errors["role_group"] = "Choose the role group these people answer for."
     if errors:
-        return _invitations_page(request, ws, cycle, errors=errors, values=values, status_code=400)
+        return _invitations_page(
+            request, ws, cycle, errors=errors, values=values, status_code=FORM_REFUSED
+        )
     try:
         issued = invitations.create_invitations(
             ws, cycle, role_group, actor(user), names.splitlines(), number, days
@@ -153,7 +156,9 @@ def create_invitations(
         for problem in exc.problems or []:
             errors[problem.column or "names"] = problem.message
         errors = errors or {"names": exc.summary}
-        return _invitations_page(request, ws, cycle, errors=errors, values=values, status_code=400)
+        return _invitations_page(
+            request, ws, cycle, errors=errors, values=values, status_code=FORM_REFUSED
+        )
     return _invitations_page(request, ws, cycle, issued=issued, status_code=201)
 
 

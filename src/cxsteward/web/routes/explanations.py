@@ -21,6 +21,7 @@ from cxsteward.services.trust.explanations import (
 )
 from cxsteward.services.trust.reviews import get_review
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import FORM_REFUSED
 from cxsteward.web.routes.trust_views import governance_or_none, when
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +77,7 @@ def explanation_create(
     lines = [line for line in factors.replace("\r\n", "\n").split("\n") if line.strip()]
     errors = _errors(ws, form, lines)
     if errors:
-        return _form_page(request, ws, form, errors, 422)
+        return _form_page(request, ws, form, errors, FORM_REFUSED)
     try:
         saved = record_explanation(
             ws,
@@ -88,9 +89,9 @@ def explanation_create(
             review_id=int(review) if review else None,
         )
     except ReviewNotFound as exc:
-        return _form_page(request, ws, form, {"review": exc.message}, 422)
+        return _form_page(request, ws, form, {"review": exc.message}, FORM_REFUSED)
     except Invalid as exc:
-        return _form_page(request, ws, form, {"form": exc.summary}, 422)
+        return _form_page(request, ws, form, {"form": exc.summary}, FORM_REFUSED)
     return RedirectResponse(f"/reviews/explanations/{saved.id}", status_code=303)
 
 

@@ -16,6 +16,7 @@ from cxsteward.errors import FeedbackNotFound, Invalid
 from cxsteward.services.people.feedback import follow_feedback, list_feedback, submit_feedback
 from cxsteward.services.people.models import FeedbackCreate
 from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import FORM_REFUSED
 from cxsteward.web.routes.trust_views import (
     FEEDBACK_CATEGORY_LABELS,
     FEEDBACK_STATUS_WORDS,
@@ -74,7 +75,7 @@ def feedback_submit(
     if "category" in errors:
         errors["category"] = "Choose what kind of failure it was."
     if command is None or errors:
-        return _page(request, ws, user, form, errors, 422)
+        return _page(request, ws, user, form, errors, FORM_REFUSED)
     receipt = submit_feedback(
         ws,
         deployment=command.deployment,
@@ -101,7 +102,7 @@ def follow(
     """What became of the flag behind a follow-up code; no names."""
     if not code.strip():
         context = {"code": code, "error": "Enter the follow-up code you were given.", "found": None}
-        return _follow_page(request, context, 422)
+        return _follow_page(request, context, FORM_REFUSED)
     try:
         found = follow_feedback(ws, code)
     except (FeedbackNotFound, Invalid) as exc:

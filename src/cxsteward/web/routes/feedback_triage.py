@@ -24,6 +24,7 @@ from cxsteward.services.people.feedback import (
 )
 from cxsteward.services.people.models import FeedbackActedOn, FeedbackDeclined, FeedbackTriage
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, is_htmx, render, require
+from cxsteward.web.errors import FORM_REFUSED
 from cxsteward.web.routes.trust_views import (
     FEEDBACK_CATEGORY_LABELS,
     FEEDBACK_STATUS_WORDS,
@@ -94,7 +95,7 @@ def triage(
     if owner and (gov is None or gov.person(owner) is None):
         errors["owner"] = "Choose the owner from the list of people, or leave it empty."
     if command is None or errors:
-        return _detail(request, ws, feedback_id, errors, form, 422)
+        return _detail(request, ws, feedback_id, errors, form, FORM_REFUSED)
     triage_feedback(
         ws,
         feedback_id,
@@ -118,7 +119,7 @@ def act(
     command, errors = read_form(FeedbackActedOn, {"status": "acted_on", "text": change})
     if command is None:
         errors = {"change": errors.get("text", "")}
-        return _detail(request, ws, feedback_id, errors, {"change": change}, 422)
+        return _detail(request, ws, feedback_id, errors, {"change": change}, FORM_REFUSED)
     act_on_feedback(ws, feedback_id, command.text, by=actor(user))
     return RedirectResponse(f"/feedback/{feedback_id}", status_code=303)
 
@@ -135,7 +136,7 @@ def decline(
     command, errors = read_form(FeedbackDeclined, {"status": "declined", "text": reason})
     if command is None:
         errors = {"reason": errors.get("text", "")}
-        return _detail(request, ws, feedback_id, errors, {"reason": reason}, 422)
+        return _detail(request, ws, feedback_id, errors, {"reason": reason}, FORM_REFUSED)
     decline_feedback(ws, feedback_id, command.text, by=actor(user))
     return RedirectResponse(f"/feedback/{feedback_id}", status_code=303)
 

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
 from cxsteward.services.trust.reviews import review_status, submit_review_request
 from cxsteward.web.deps import PUBLIC, STATUS_LOOKUP, WS, UserOut, render
+from cxsteward.web.errors import FORM_REFUSED
 from cxsteward.web.routes.trust_views import (
     CONSENT_TEXT,
     OUTCOME_WORDS,
@@ -87,7 +88,7 @@ def submit_review(
     services = customer_services(ws)
     command, errors = review_request(form, services)
     if command is None:
-        return _form_page(request, ws, form, errors, 422)
+        return _form_page(request, ws, form, errors, FORM_REFUSED)
     receipt = submit_review_request(
         ws,
         deployment=command.deployment,
@@ -114,7 +115,7 @@ def status_lookup(
     """The status, dates and outcome of the request behind a tracking code; nothing else."""
     if not code.strip():
         missing = {"code": code, "error": "Enter the tracking code from your confirmation."}
-        return _status_page(request, missing, 422)
+        return _status_page(request, missing, FORM_REFUSED)
     try:
         found = review_status(ws, code)
     except (ReviewNotFound, Invalid) as exc:

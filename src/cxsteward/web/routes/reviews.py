@@ -36,6 +36,7 @@ from cxsteward.web.deps import (
     require,
     review_for,
 )
+from cxsteward.web.errors import FORM_REFUSED
 from cxsteward.web.routes.trust_views import (
     OUTCOME_WORDS,
     STATUS_WORDS,
@@ -118,7 +119,7 @@ def resolve(
         if "outcome" in errors:
             errors["outcome"] = "Choose the outcome: upheld, changed or explained."
         form = {"outcome": outcome, "text": text}
-        return _detail_page(request, ws, user, review_id, errors, form, 422)
+        return _detail_page(request, ws, user, review_id, errors, form, FORM_REFUSED)
     resolve_review(ws, review_id, command.outcome, command.text, by=actor(user))
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
@@ -135,7 +136,7 @@ def withdraw(
     command, errors = read_form(ReviewWithdraw, {"reason": reason})
     if command is None:
         empty = {"outcome": "", "text": ""}
-        return _detail_page(request, ws, user, review_id, errors, empty, 422)
+        return _detail_page(request, ws, user, review_id, errors, empty, FORM_REFUSED)
     withdraw_review(ws, review_id, by=actor(user), reason=command.reason)
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)
 
