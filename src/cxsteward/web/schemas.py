@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.domain.incidents import DecisionAction, IncidentStatus
-from cxsteward.domain.metrics import Window
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackCategory, ReviewOutcome
 
@@ -99,51 +98,6 @@ class CheckOut(_Out):
     blocking: bool
     counts: CheckCounts
     gaps: list[GapOut]
-
-
-# -- monitoring ----------------------------------------------------------------------------
-
-
-class RunSummaryOut(_Out):
-    id: int
-    started_at: datetime
-    finished_at: datetime
-    date_from: date | None
-    date_to: date | None
-    parameters: dict[str, Any]
-    n_findings: int
-    artifacts: str
-
-
-class FindingOut(_Out):
-    id: int
-    kind: str
-    metric: str
-    deployment: str
-    key: str
-    severity: str | None
-    status: str | None
-    q_value: float | None
-    detail: dict[str, Any] = Field(description="The whole finding as the run recorded it.")
-
-
-class RunOut(_Out):
-    run: RunSummaryOut
-    findings: list[FindingOut]
-    evaluations: list[dict[str, Any]]
-    comparisons: list[dict[str, Any]]
-    metrics: list[dict[str, Any]]
-    missing_artifacts: list[str] = Field(
-        description="Artifact files of the run that could not be read (their lists are empty)."
-    )
-
-
-class RunCreate(_In):
-    date_from: date | None = None
-    date_to: date | None = None
-    window: Window = Window.WEEK
-    alpha: float = Field(default=0.05, gt=0, lt=1)
-    fdr: float = Field(default=0.05, gt=0, lt=1)
 
 
 # -- incidents -----------------------------------------------------------------------------
