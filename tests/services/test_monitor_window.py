@@ -13,7 +13,13 @@ from cxsteward.errors import Invalid
 from cxsteward.services.clock import FixedClock
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
-from cxsteward.services.monitoring.run import MAX_DAYS, RunCreate, run_monitor, start_run
+from cxsteward.services.monitoring.run import (
+    MAX_DAYS,
+    MIN_ALPHA,
+    RunCreate,
+    run_monitor,
+    start_run,
+)
 from cxsteward.services.monitoring.runs import list_runs, run_summary
 from cxsteward.services.workspace import Workspace, init_workspace
 
@@ -64,6 +70,8 @@ def test_the_window_is_a_first_day_and_a_length(
         {"days": 0},
         {"days": MAX_DAYS + 1},
         {"alpha": 0},
+        {"alpha": 5e-324},
+        {"alpha": MIN_ALPHA / 2},
         {"alpha": 1},
         {"fdr": 0.0},
         {"fdr": 1.5},
@@ -91,4 +99,15 @@ def test_the_service_refuses_what_the_cli_could_pass(ws: Workspace) -> None:
         run_monitor(ws, date_from=date(2025, 3, 1), date_to=date(2025, 1, 1))
     with pytest.raises(Invalid, match="fdr must lie strictly between 0 and 1"):
         run_monitor(ws, fdr=1.0)
+    with pytest.raises(Invalid, match="alpha must be at least"):
+        run_monitor(ws, alpha=5e-324)
     assert len(list_runs(ws)) == before
+
+
+@pytest.mark.parametrize("alpha", [MIN_ALPHA, 0.999_999])
+def test_every_alpha_the_schema_allows_runs(ws: Workspace, alpha: float) -> None:
+    out = start_run(ws, RunCreate(alpha=alpha, days=7))
+    evaluated = [c for c in out.comparisons if c.status == "tested"]
+    assert evaluated and all(c.ci[0] is not None and c.ci[1] is not None for c in evaluated)
+    low, high = evaluated[0].ci
+    assert low is not None and high is not None and low <= high

@@ -43,7 +43,7 @@ def freeze(
     with open_ws(ctx) as ws:
         out = freeze_baseline(ws, name, start, end, handler)
     if json_out:
-        print_json(out.__dict__)
+        print_json(out)
         return
     console().print(
         f"Froze baseline {out.name}: {out.values} values of {out.handler} contacts, "
@@ -62,7 +62,7 @@ def list_(
     with open_ws(ctx) as ws:
         rows = list_baselines(ws)
     if json_out:
-        print_json([r.__dict__ for r in rows])
+        print_json(rows)
         return
     table = Table(title="Baselines")
     for column in ("name", "handler", "range", "values", "frozen", "intact"):

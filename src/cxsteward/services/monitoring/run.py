@@ -52,6 +52,8 @@ from cxsteward.services.workspace import Workspace
 
 # A century of days: longer windows than any store holds, short of the calendar's end.
 MAX_DAYS = 36_600
+# Below this a significance level is lost to floating point where the tests split it.
+MIN_ALPHA = 1e-6
 
 
 class RunCreate(Command):
@@ -75,7 +77,10 @@ class RunCreate(Command):
     )
     window: Window = Field(default=Window.WEEK, description="Window of the metric table.")
     alpha: float = Field(
-        default=0.05, gt=0, lt=1, description="Significance level of each interval and test."
+        default=0.05,
+        ge=MIN_ALPHA,
+        lt=1,
+        description="Significance level of each interval and test, from 0.000001 up to 1.",
     )
     fdr: float = Field(
         default=0.05, gt=0, lt=1, description="False discovery rate controlled across the run."
@@ -145,13 +150,14 @@ def run_monitor(
     ``today`` (default: today, UTC) is the day the data-quality rules count a feed's age from.
 
     Raises:
-        Invalid: the window ends before it starts, or alpha or fdr is not between 0 and 1.
+        Invalid: the window ends before it starts, or alpha or fdr is outside RunCreate's range.
     """
     if date_from is not None and date_to is not None and date_from > date_to:
         raise Invalid(f"The window starts on {date_from}, after its last day {date_to}; swap them.")
-    for name, level in (("alpha", alpha), ("fdr", fdr)):
-        if not 0 < level < 1:
-            raise Invalid(f"{name} must lie strictly between 0 and 1 (given {level}).")
+    if not MIN_ALPHA <= alpha < 1:
+        raise Invalid(f"alpha must be at least {MIN_ALPHA} and below 1 (given {alpha}).")
+    if not 0 < fdr < 1:
+        raise Invalid(f"fdr must lie strictly between 0 and 1 (given {fdr}).")
     started = now(ws)
     rules = list_thresholds(ws)
     slices = default_slices(ws, rules, pairs or [])
