@@ -24,9 +24,8 @@ from cxsteward.config import Settings
 from cxsteward.services import checkpoints
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
-from cxsteward.services.monitoring.history import get_run
 from cxsteward.services.monitoring.run import run_monitor
-from cxsteward.services.monitoring.runs import list_runs
+from cxsteward.services.monitoring.runs import get_run, list_runs
 from cxsteward.services.workspace import Workspace, init_workspace
 
 ROOT = Path(__file__).resolve().parents[2]

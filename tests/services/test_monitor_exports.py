@@ -19,11 +19,10 @@ from statsmodels.stats.contingency_tables import Table2x2
 
 from cxsteward.config import Settings
 from cxsteward.domain.monitoring.findings import Finding
-from cxsteward.services.monitoring.baselines import freeze_baseline
+from cxsteward.services.monitoring.baselines import baseline_detail, freeze_baseline
 from cxsteward.services.monitoring.rows import RowFilter, rows_page
 from cxsteward.services.monitoring.run import MonitorOut, run_monitor
 from cxsteward.services.monitoring.runs import run_findings
-from cxsteward.services.monitoring.tables import baseline_detail
 from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.workspace import Workspace, init_workspace
 
@@ -55,7 +54,7 @@ def test_the_run_completes_with_unique_keys(
     assert len(keys) == len(set(keys)) and keys
     # Both layouts' segments were sliced, and blanks are a level of their own; a layout
     # without a column (February has no region, January no tier) is in none of its levels.
-    levels = {(k, v) for c in out.comparisons for k, v in c["scope"].items()}
+    levels = {(k, v) for c in out.comparisons for k, v in c.scope.items()}
     assert {("language", "(missing)"), ("region", "(missing)")} <= levels
     assert {("tier", "basic"), ("tier", "premium")} <= levels
     assert ("tier", "(missing)") not in levels
@@ -131,7 +130,7 @@ def test_findings_are_ordered_by_impact(
     gap = one(out.findings, "ai_segment_gap", "complaint_rate", {"inquiry_type": "billing"})
     assert gap.impact == pytest.approx(gap.n["ai"] * abs(gap.effect["difference"] or 0))
     # The run's page lists them in the same order.
-    assert [f.finding.key for f in run_findings(ws, out.run_id)] == [f.key for f in out.findings]
+    assert [f.key for f in run_findings(ws, out.run_id)] == [f.key for f in out.findings]
 
 
 def test_missing_drills_down_to_the_blank_rows(
@@ -145,12 +144,12 @@ def test_missing_drills_down_to_the_blank_rows(
         assert page.total == int(blank.sum()) > 0
         assert all(not row[column] for row in page.rows)
         n = next(
-            m["n"]
+            m.n
             for m in out.metrics
-            if m["segment"] == {column: "(missing)"}
-            and m["metric"] == "contacts"
-            and m["handler"] == "ai"
-            and m["window"] == "2025-W02"
+            if m.segment == {column: "(missing)"}
+            and m.metric == "contacts"
+            and m.handler == "ai"
+            and m.window == "2025-W02"
         )
         ai_week = truth[blank & (truth["handler"] == "ai")]
         week = ai_week["started_at"].dt.isocalendar().week
@@ -198,13 +197,13 @@ def test_missing_is_a_level_in_baselines_thresholds_and_pairs(
     rules.write_text(MISSING_RULES, "utf-8")
     add_thresholds_file(ws, rules)
     out = run_monitor(ws, pairs=[("language", "region")])
-    judged = {e["threshold"]: e for e in out.evaluations}
+    judged = {e.threshold: e for e in out.evaluations}
     ai_blank = truth[blank & (truth["handler"] == "ai")]
     for rule in ("blank-language-complaints", "blank-language-vs-january"):
-        assert judged[rule]["scope"] == {"language": "(missing)"}
-        assert judged[rule]["n"]["ai"] == len(ai_blank)
-        assert judged[rule]["estimate"]["ai"] == pytest.approx(ai_blank["complaint"].mean())
-    assert judged["blank-language-vs-january"]["estimate"]["comparator"] == pytest.approx(
+        assert judged[rule].scope == {"language": "(missing)"}
+        assert judged[rule].n.ai == len(ai_blank)
+        assert judged[rule].estimate.ai == pytest.approx(ai_blank["complaint"].mean())
+    assert judged["blank-language-vs-january"].estimate.comparator == pytest.approx(
         january_humans.loc[january_humans["language"].isna(), "complaint"].mean()
     )
     # A pair keeps both blanks as levels; February (no region) is in none of its cells.
@@ -212,10 +211,10 @@ def test_missing_is_a_level_in_baselines_thresholds_and_pairs(
     pair = [
         m
         for m in out.metrics
-        if m["slice"] == "language×region"
-        and m["segment"] == {"language": "(missing)", "region": "(missing)"}
-        and m["metric"] == "contacts"
+        if m.slice == "language×region"
+        and m.segment == {"language": "(missing)", "region": "(missing)"}
+        and m.metric == "contacts"
     ]
-    assert sum(m["n"] for m in pair) == len(both) > 0
+    assert sum(m.n for m in pair) == len(both) > 0
     keys = [f.key for f in out.findings]
     assert len(keys) == len(set(keys))

@@ -92,10 +92,10 @@ def test_planted_effects_are_found(planted: tuple[Workspace, pd.DataFrame]) -> N
     fcr = next(
         c
         for c in out.comparisons
-        if c["kind"] == "ai_vs_human_gap"
-        and c["metric"] == "first_contact_resolution"
-        and c["deployment"] == "support-chat"
-        and not c["scope"]
+        if c.kind == "ai_vs_human_gap"
+        and c.metric == "first_contact_resolution"
+        and c.deployment == "support-chat"
+        and not c.scope
     )
     part = rows[rows.deployment == "support-chat"]
     ai = part[part.handler == "ai"].resolved_first_contact
@@ -103,8 +103,8 @@ def test_planted_effects_are_found(planted: tuple[Workspace, pd.DataFrame]) -> N
     low, high = confint_proportions_2indep(
         ai.sum(), ai.count(), human.sum(), human.count(), method="newcomb"
     )
-    assert fcr["difference"] == pytest.approx(ai.mean() - human.mean())
-    assert fcr["ci"][0] <= low + 1e-9 and fcr["ci"][1] >= high - 1e-9  # widened, never narrower
+    assert fcr.difference == pytest.approx(ai.mean() - human.mean())
+    assert fcr.ci[0] <= low + 1e-9 and fcr.ci[1] >= high - 1e-9  # widened, never narrower
     # Simpson guard: AI takes more technical contacts, which everyone resolves less often;
     # adjusted for the inquiry mix the AI's advantage grows (Mantel-Haenszel, by hand here).
     numerator = weights = 0.0
@@ -114,9 +114,9 @@ def test_planted_effects_are_found(planted: tuple[Workspace, pd.DataFrame]) -> N
         weight = len(a) * len(h) / (len(a) + len(h))
         numerator += weight * (a.mean() - h.mean())
         weights += weight
-    adjusted = fcr["adjusted"]["inquiry_type"]["difference"]
+    adjusted = fcr.adjusted["inquiry_type"].difference
     assert adjusted == pytest.approx(numerator / weights)
-    assert adjusted > fcr["difference"] + 0.02
+    assert adjusted > fcr.difference + 0.02
     assert not any(
         f.metric == "first_contact_resolution" and f.kind == "ai_vs_human_gap" for f in out.findings
     )
@@ -125,11 +125,11 @@ def test_planted_effects_are_found(planted: tuple[Workspace, pd.DataFrame]) -> N
 def test_threshold_evaluations_are_all_reported(planted: tuple[Workspace, pd.DataFrame]) -> None:
     ws, _ = planted
     out = run_monitor(ws)
-    statuses = {(e["threshold"], e["deployment"]): e["status"] for e in out.evaluations}
+    statuses = {(e.threshold, e.deployment): e.status for e in out.evaluations}
     assert statuses[("resolution-floor", "support-chat")] == "ok"
     assert ("resolution-floor", "billing-voice") not in statuses  # scoped to one deployment
     assert {s for (rule, _), s in statuses.items() if rule == "csat-gap"} <= {"ok", "suspected"}
-    assert all(e["declared_at"] for e in out.evaluations)
+    assert all(e.declared_at for e in out.evaluations)
 
 
 def test_artifacts_trace_every_figure(planted: tuple[Workspace, pd.DataFrame]) -> None:
@@ -153,11 +153,11 @@ def test_small_groups_are_reported_insufficient_never_dropped(
     # Two days: the overall groups are large enough, many segment groups are not.
     out = run_monitor(ws, date_from=date(2025, 1, 6), date_to=date(2025, 1, 7))
     min_n = {spec.name: spec.min_n for spec in CATALOGUE}
-    two_sided = [c for c in out.comparisons if c["kind"] == "ai_vs_human_gap"]
-    assert {c["status"] for c in two_sided} == {"tested", "insufficient data"}
+    two_sided = [c for c in out.comparisons if c.kind == "ai_vs_human_gap"]
+    assert {c.status for c in two_sided} == {"tested", "insufficient data"}
     for c in two_sided:
-        enough = min(c["n"]) >= min_n[c["metric"]]
-        assert (c["status"] == "tested") == enough, c
+        enough = min(c.n) >= min_n[c.metric]
+        assert (c.status == "tested") == enough, c
 
 
 def test_baseline_freeze_and_compare(
@@ -192,7 +192,7 @@ def test_baseline_freeze_and_compare(
         evaluation = next(
             e
             for e in out.evaluations
-            if e["threshold"] == "csat-vs-baseline" and e["deployment"] == "support-chat"
+            if e.threshold == "csat-vs-baseline" and e.deployment == "support-chat"
         )
         january = rows[
             (pd.to_datetime(rows.started_at, utc=True) < pd.Timestamp("2025-02-01", tz="UTC"))
@@ -200,8 +200,8 @@ def test_baseline_freeze_and_compare(
             & (rows.deployment == "support-chat")
         ]
         surveyed = january.csat.dropna()
-        assert evaluation["estimate"]["comparator"] == pytest.approx((surveyed >= 4).mean())
-        assert evaluation["n"]["comparator"] == len(surveyed)
+        assert evaluation.estimate.comparator == pytest.approx((surveyed >= 4).mean())
+        assert evaluation.n.comparator == len(surveyed)
     finally:
         retire_threshold(ws, "csat-vs-baseline")
     assert [b.name for b in list_baselines(ws)] == ["january-humans"]
@@ -249,7 +249,7 @@ def test_null_data_raises_no_alarm(tmp_path: Path) -> None:
         load_data(ws, data)
         out = run_monitor(ws)
         statistical = [f for f in out.findings if f.kind != "data_quality"]
-        tested = [c for c in out.comparisons if c["status"] == "tested"]
+        tested = [c for c in out.comparisons if c.status == "tested"]
         assert len(tested) > 100
         assert len(statistical) <= math.ceil(0.05 * 10), [f.message for f in statistical]
     finally:

@@ -15,7 +15,7 @@ from cxsteward.services.data.load import load_data, store_path
 from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.rows import RowFilter, parse_filter, rows_page
 from cxsteward.services.monitoring.run import MonitorOut, run_monitor
-from cxsteward.services.monitoring.runs import run_findings
+from cxsteward.services.monitoring.runs import finding_rows, run_findings, run_summary
 from cxsteward.services.workspace import Workspace, init_workspace
 
 World = tuple[Workspace, MonitorOut, Path]
@@ -69,15 +69,12 @@ def test_count_and_pages_match_pandas(world: World) -> None:
 
 def test_a_findings_rows_number_its_n(world: World) -> None:
     ws, out, _ = world
-    gaps = [
-        f
-        for f in run_findings(ws, out.run_id)
-        if f.finding.kind == "ai_vs_human_gap" and f.finding.scope
-    ]
+    gaps = [f for f in run_findings(ws, out.run_id) if f.kind == "ai_vs_human_gap" and f.scope]
     assert gaps, "the synthetic data plants AI-human gaps in segments"
+    through = run_summary(ws, out.run_id).through_load
     for item in gaps[:3]:
-        page = rows_page(ws, item.rows, 1)
-        assert page.total == sum(item.finding.n.values())
+        page = rows_page(ws, finding_rows(item, through), 1)
+        assert page.total == sum(item.n.values())
 
 
 def test_the_filter_survives_the_address(world: World) -> None:
@@ -141,8 +138,10 @@ def test_later_loads_stay_out_of_a_runs_rows(world: World, tmp_path: Path) -> No
     assert rows_page(ws, RowFilter()).total == before + 5_000
     assert rows_page(ws, RowFilter(through_load=1)).total == before
     # A finding of the earlier run still counts exactly what that run saw.
-    item = next(f for f in run_findings(ws, out.run_id) if f.finding.kind == "ai_vs_human_gap")
-    assert rows_page(ws, item.rows).total == sum(item.finding.n.values())
+    item = next(f for f in run_findings(ws, out.run_id) if f.kind == "ai_vs_human_gap")
+    rows = finding_rows(item, run_summary(ws, out.run_id).through_load)
+    assert rows.through_load == 1
+    assert rows_page(ws, rows).total == sum(item.n.values())
 
 
 def test_an_empty_store_gives_an_empty_page(ws: Workspace) -> None:

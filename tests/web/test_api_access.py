@@ -67,6 +67,7 @@ READS = {
     "check": Call("GET", "/api/v1/registry/check", READERS),
     "runs": Call("GET", "/api/v1/monitoring/runs", READERS),
     "run": Call("GET", "/api/v1/monitoring/runs/1", READERS),
+    "finding": Call("GET", "/api/v1/monitoring/findings/1", READERS),
     "incidents": Call("GET", "/api/v1/incidents", READERS),
     "incident": Call("GET", "/api/v1/incidents/{incident}", READERS),
     "reviews": Call("GET", "/api/v1/reviews", (*OPERATORS, "frontline")),
@@ -242,5 +243,6 @@ def _template(path: str) -> str:
     for short, full in names.items():
         path = path.replace(short, full)
     path = path.replace("/runs/1", "/runs/{run_id}")
+    path = path.replace("/findings/1", "/findings/{finding_id}")
     path = path.replace("/cycles/2026-Q4/", "/cycles/{cycle}/")
     return path.replace(f"/deployments/{DEPLOYMENT}", "/deployments/{key}")

@@ -38,6 +38,8 @@ PAIRS = [
     ),
     ("GET /monitoring", "GET /api/v1/monitoring/runs"),
     ("GET /monitoring/runs/{run_id}", "GET /api/v1/monitoring/runs/{run_id}"),
+    # The run's page lists each of its findings (anchored #finding-ID).
+    ("GET /monitoring/runs/{run_id}", "GET /api/v1/monitoring/findings/{finding_id}"),
     ("GET /incidents", "GET /api/v1/incidents"),
     ("GET /incidents/{incident_id}", "GET /api/v1/incidents/{incident_id}"),
     (

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from cxsteward import __version__
-from cxsteward.cli import assess, data, metrics, monitor, thresholds
+from cxsteward.cli import assess, baseline, data, metrics, monitor, thresholds
 from cxsteward.cli import audit as audit_cli
 from cxsteward.cli import feedback as feedback_cli
 from cxsteward.cli import governance as governance_cli
@@ -40,7 +40,7 @@ app.add_typer(assess.app, name="assess")
 app.add_typer(data.app, name="data")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(thresholds.app, name="thresholds")
-app.add_typer(monitor.baseline_app, name="baseline")
+app.add_typer(baseline.baseline_app, name="baseline")
 app.add_typer(monitor.app, name="monitor")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(governance_cli.app, name="governance")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
@@ -71,7 +70,7 @@ def show(
             ws, Window(window.value), slices, first, last, by_model_version=by_version
         )
     if json_out:
-        print_json([dataclasses.asdict(r) for r in rows])
+        print_json(rows)
         return
     render_metrics(console(), rows, first, last, by_version=by_version)
 

@@ -1,8 +1,7 @@
-"""``cxsteward monitor ...`` and ``cxsteward baseline ...``: runs, findings, baselines."""
+"""``cxsteward monitor ...``: start a run, and read stored runs and findings back."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,16 +14,20 @@ from cxsteward.cli.common import workspace as open_ws
 from cxsteward.domain.metrics import Window
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Invalid
-from cxsteward.services.monitoring.baselines import freeze_baseline, list_baselines
+from cxsteward.services.contract import dump_json
+from cxsteward.services.monitoring.results import EvaluationOut
 from cxsteward.services.monitoring.run import MonitorOut, run_monitor
+from cxsteward.services.monitoring.runs import (
+    RUNS_MAX,
+    RunOut,
+    artifacts_problem,
+    get_finding,
+    get_run,
+    list_runs,
+)
 
 app = StewardTyper(
     help="Monitoring runs: AI against humans, thresholds, segment gaps, model changes.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-baseline_app = StewardTyper(
-    help="Baselines: dated snapshots of every metric, frozen before go-live.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -47,7 +50,9 @@ def run(
     pair: list[str] = typer.Option([], "--pair", help="A segment pair, e.g. region,tier."),
     window: Window = typer.Option(Window.WEEK, "--window", help="Window of the metric table."),
     fdr: float = typer.Option(0.05, "--fdr", help="False discovery rate for findings."),
-    json_file: Path | None = typer.Option(None, "--json", help="Write the run as JSON here."),
+    json_file: Path | None = typer.Option(
+        None, "--json", help="Write the stored run as JSON here (as `monitor show --json`)."
+    ),
     fail_on: Severity | None = typer.Option(
         None,
         "--fail-on",
@@ -89,9 +94,10 @@ def run(
             fail_on=fail_on.value if fail_on else None,
             today=_date(today, "--today"),
         )
+        stored = get_run(ws, out.run_id) if json_file is not None else None
     if json_file is not None:
         tmp = json_file.with_name(json_file.name + ".part")
-        tmp.write_text(json.dumps(out.document(), indent=1), encoding="utf-8")
+        tmp.write_bytes(dump_json(stored))
         tmp.replace(json_file)
     _render(out)
     if out.failed:
@@ -117,7 +123,7 @@ def _spinner(text: str) -> Progress:
 
 def _render(out: MonitorOut) -> None:
     screen = console()
-    tested = sum(1 for c in out.comparisons if c["status"] == "tested")
+    tested = sum(1 for c in out.comparisons if c.status == "tested")
     thin = len(out.comparisons) - tested
     screen.print(
         f"Run {out.run_id}: {len(out.findings)} findings from {tested} comparisons "
@@ -125,21 +131,7 @@ def _render(out: MonitorOut) -> None:
         f"{len(out.evaluations)} threshold evaluations."
     )
     if out.evaluations:
-        table = Table(title="Thresholds")
-        for column in ("threshold", "deployment", "scope", "status", "effect", "interval", "n"):
-            table.add_column(column)
-        for e in out.evaluations:
-            effect_name = next(k for k in ("difference", "ratio", "value") if k in e)
-            table.add_row(
-                e["threshold"],
-                e["deployment"],
-                _scope(e["scope"]),
-                e["status"],
-                _fmt(e[effect_name]),
-                f"{_fmt(e['ci'][0])} .. {_fmt(e['ci'][1])}",
-                f"{e['n']['ai']} / {e['n']['comparator'] or '-'}",
-            )
-        screen.print(table)
+        screen.print(_evaluations_table(out.evaluations))
     if out.findings:
         table = Table(title="Findings")
         for column in ("kind", "severity", "status", "metric", "deployment", "scope", "q"):
@@ -166,63 +158,115 @@ def _render(out: MonitorOut) -> None:
     screen.print(f"Cells, metric table and findings: {out.artifacts}")
 
 
+def _evaluations_table(evaluations: list[EvaluationOut]) -> Table:
+    table = Table(title="Thresholds")
+    for column in ("threshold", "deployment", "scope", "status", "effect", "interval", "n"):
+        table.add_column(column)
+    for e in evaluations:
+        table.add_row(
+            e.threshold,
+            e.deployment,
+            _scope(e.scope),
+            e.status,
+            _fmt(e.effect),
+            f"{_fmt(e.ci[0])} .. {_fmt(e.ci[1])}",
+            f"{e.n.ai} / {e.n.comparator or '-'}",
+        )
+    return table
+
+
+@app.command("list")
+def list_runs_(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", min=1, max=RUNS_MAX, help="At most this many."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (as the API's list)."),
+) -> None:
+    """List the monitoring runs, newest first.
+
+    Example: cxsteward monitor list --limit 10
+    """
+    with open_ws(ctx) as ws:
+        runs = list_runs(ws, limit)
+    if json_out:
+        print_json(runs)
+        return
+    table = Table(title="Monitoring runs")
+    for column in ("run", "finished", "contacts", "thresholds", "confirmed", "findings"):
+        table.add_column(column)
+    for r in runs:
+        table.add_row(
+            str(r.id),
+            f"{r.finished_at:%Y-%m-%d %H:%M}",
+            f"{r.date_from or 'first day'} .. {r.date_to or 'last day'}",
+            str(len(r.parameters.thresholds)),
+            str(r.confirmed),
+            str(r.n_findings),
+        )
+    console().print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., help="The run's number (`monitor list` shows them)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (as the API's run)."),
+) -> None:
+    """Show a stored run: its thresholds and findings (comparisons and metrics in --json).
+
+    Example: cxsteward monitor show 3 --json
+    """
+    with open_ws(ctx) as ws:
+        out = get_run(ws, run_id)
+        problem = artifacts_problem(ws, out.run, out.missing_artifacts)
+    if json_out:
+        print_json(out)
+        return
+    _render_stored(out)
+    if problem:
+        err_console().print(f"Warning: {problem}")
+
+
+def _render_stored(out: RunOut) -> None:
+    screen = console()
+    run = out.run
+    screen.print(
+        f"Run {run.id}: finished {run.finished_at:%Y-%m-%d %H:%M} UTC, contacts from "
+        f"{run.date_from or 'the first day'} to {run.date_to or 'the last day'}; "
+        f"{run.n_findings} findings, {len(out.comparisons)} comparisons, "
+        f"{len(out.evaluations)} threshold evaluations."
+    )
+    if out.evaluations:
+        screen.print(_evaluations_table(out.evaluations))
+    for f in out.findings:
+        screen.print(f"- [{f.id}] {f.message}")
+
+
+@app.command("finding")
+def finding(
+    ctx: typer.Context,
+    finding_id: int = typer.Argument(..., help="The finding's number (`monitor show` lists it)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (as the API's finding)."),
+) -> None:
+    """Show one finding of a run: what was found, by which rule, on which contacts.
+
+    Example: cxsteward monitor finding 12 --json
+    """
+    with open_ws(ctx) as ws:
+        found = get_finding(ws, finding_id)
+    if json_out:
+        print_json(found)
+        return
+    screen = console()
+    screen.print(f"Finding {found.id} of run {found.run_id}: {found.message}")
+    screen.print(f"Kind: {found.kind}; rule: {found.rule}")
+    screen.print(f"Deployment: {found.deployment}; scope: {_scope(found.scope)}")
+    screen.print(f"Severity: {found.severity or '-'}; status: {found.status or 'exploratory'}")
+    screen.print(f"q-value: {_fmt(found.q_value, 4)}; key: {found.key}")
+
+
 def _scope(scope: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in scope.items()) or "all"
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}g}"
-
-
-@baseline_app.command("freeze")
-def freeze(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="Baseline name, e.g. pre-launch-2025."),
-    date_from: str = typer.Option(..., "--from", help="First day, YYYY-MM-DD."),
-    date_to: str = typer.Option(..., "--to", help="Last day, YYYY-MM-DD."),
-    handler: str = typer.Option("human", "--handler", help="human or ai."),
-    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-) -> None:
-    """Freeze every metric per deployment and segment over a date range; never changed later.
-
-    Example: cxsteward baseline freeze pre-launch --from 2025-01-01 --to 2025-01-31
-    """
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
-    assert start is not None and end is not None
-    with open_ws(ctx) as ws:
-        out = freeze_baseline(ws, name, start, end, handler)
-    if json_out:
-        print_json(out.__dict__)
-        return
-    console().print(
-        f"Froze baseline {out.name}: {out.values} values of {out.handler} contacts, "
-        f"{out.date_from}..{out.date_to}."
-    )
-
-
-@baseline_app.command("list")
-def list_(
-    ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")
-) -> None:
-    """List baselines, checking that each is still exactly as frozen.
-
-    Example: cxsteward baseline list
-    """
-    with open_ws(ctx) as ws:
-        rows = list_baselines(ws)
-    if json_out:
-        print_json([r.__dict__ for r in rows])
-        return
-    table = Table(title="Baselines")
-    for column in ("name", "handler", "range", "values", "frozen", "intact"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r.name,
-            r.handler,
-            f"{r.date_from}..{r.date_to}",
-            str(r.values),
-            f"{r.created_at:%Y-%m-%d %H:%M}",
-            "yes" if r.intact else "NO: edited after freezing",
-        )
-    console().print(table)

@@ -81,7 +81,7 @@ def add(
                 raise Invalid(f"Threshold {rule_id}: {exc}") from None
             out = service.add_thresholds(ws, [rule])
     if json_out:
-        print_json({"added": out.added, "unchanged": out.unchanged})
+        print_json(out)
         return
     console().print(f"Added {len(out.added)} threshold(s); {len(out.unchanged)} unchanged.")
 
@@ -99,7 +99,7 @@ def list_(
     with workspace(ctx) as ws:
         rules = service.list_thresholds(ws, include_retired=all_versions)
     if json_out:
-        print_json([r.model_dump(mode="json") for r in rules])
+        print_json(rules)
         return
     table = Table(title="Thresholds")
     for column in ("id", "rule", "min n", "severity", "action", "created"):

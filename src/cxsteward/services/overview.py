@@ -17,17 +17,17 @@ from sqlalchemy import func, select
 from cxsteward.domain.incidents import IncidentStatus
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackStats
-from cxsteward.errors import NotFound
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.clock import now
 from cxsteward.services.incidents.lifecycle import list_incidents
+from cxsteward.services.monitoring.results import DeploymentStatus, threshold_status
 from cxsteward.services.monitoring.runs import (
-    DeploymentStatus,
+    EVALUATIONS,
+    artifacts_problem,
     latest_run,
     run_evaluations,
-    threshold_status,
 )
 from cxsteward.services.people.feedback import feedback_summary
 from cxsteward.services.trust.models import ReviewSummary
@@ -239,8 +239,8 @@ def monitoring_figures(ws: Workspace) -> MonitoringFigures | None:
     run = latest_run(ws)
     if run is None:
         return None
-    try:
-        statuses = threshold_status(run_evaluations(ws, run.id))
-    except NotFound as exc:
-        return MonitoringFigures(run.id, run.finished_at, [], run.n_findings, exc.message)
-    return MonitoringFigures(run.id, run.finished_at, statuses, run.n_findings)
+    evaluations = run_evaluations(ws, run)
+    if evaluations is None:
+        problem = artifacts_problem(ws, run, [EVALUATIONS])
+        return MonitoringFigures(run.id, run.finished_at, [], run.n_findings, problem)
+    return MonitoringFigures(run.id, run.finished_at, threshold_status(evaluations), run.n_findings)

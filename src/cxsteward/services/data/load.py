@@ -36,7 +36,7 @@ from cxsteward.registry.tables_data import DataLoadIdRecord, DataLoadRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now, now_of
 from cxsteward.services.contract import Result
-from cxsteward.services.data.quality import quality_summary, segment_values
+from cxsteward.services.data.quality import QualitySummary, quality_summary, segment_values
 from cxsteward.services.data.store import (
     drop_staging,
     interactions_dataset,
@@ -216,7 +216,8 @@ def _store(
             result = drop_stored(result, _known_keys(published_files(ws, session)))
             result = _with_load_id(result, load_id)
             earlier = segment_values(
-                json.loads(q) for q in session.scalars(select(DataLoadRecord.quality_json))
+                QualitySummary.from_column(q)
+                for q in session.scalars(select(DataLoadRecord.quality_json))
             )
             quality = quality_summary(result, source.mapping.segments, earlier)
             tell("writing the store", 0, 1)
@@ -406,15 +407,12 @@ def _with_load_id(result: Ingested, load_id: int) -> Ingested:
 
 
 def _finish(
-    record: DataLoadRecord,
-    result: Ingested,
-    quality: dict[str, Any],  # written to the record's JSON column as is
-    files: list[str],
+    record: DataLoadRecord, result: Ingested, quality: QualitySummary, files: list[str]
 ) -> None:
     record.rows_read = result.rows_read
     record.rows_accepted = result.table.num_rows
     record.rows_quarantined = result.rows_quarantined
-    record.quality_json = json.dumps(quality, sort_keys=True, default=str)
+    record.quality_json = quality.to_column()
     record.files_json = json.dumps(files)
     record.finished_at = now_of(record)
 

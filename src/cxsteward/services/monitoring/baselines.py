@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from sqlalchemy import select
 
+from cxsteward.domain import metrics as m
 from cxsteward.domain.metrics import CATALOGUE, MetricKind, Window, metric_values, roll_up
 from cxsteward.domain.monitoring.counts import Counts
 from cxsteward.domain.monitoring.groups import Scope
@@ -204,3 +205,70 @@ def _out(record: BaselineRecord) -> BaselineOut:
         values=len(record.values),
         intact=_checksum(list(record.values)) == record.checksum,
     )
+
+
+@dataclass(frozen=True)
+class BaselineValueOut:
+    deployment: str
+    segment: dict[str, str]
+    metric: str
+    unit: str
+    n: float
+    estimate: float | None
+
+
+@dataclass(frozen=True)
+class BaselineDetail:
+    baseline: BaselineOut
+    description: str
+    values: list[BaselineValueOut]
+    metrics: list[str]
+    deployments: list[str]
+
+
+def baseline_detail(
+    ws: Workspace, name: str, metric: str | None = None, deployment: str | None = None
+) -> BaselineDetail:
+    """A frozen baseline and its values, optionally of one metric or deployment.
+
+    Raises:
+        NotFound: no baseline of that name.
+    """
+    summary = next((b for b in list_baselines(ws) if b.name == name), None)
+    with ws.transaction() as session:
+        record = session.scalar(select(BaselineRecord).where(BaselineRecord.name == name))
+        if record is None or summary is None:
+            raise NotFound(
+                f"No baseline named {name!r}. The baselines are listed at /monitoring/baselines "
+                "(or with `cxsteward baseline list`)."
+            )
+        every = [
+            BaselineValueOut(
+                v.deployment,
+                dict(v.segment),
+                v.metric,
+                m.metric(v.metric).kind.value,
+                v.n,
+                v.estimate,
+            )
+            for v in record.values
+        ]
+        description = record.description
+    chosen = [
+        v
+        for v in every
+        if (metric is None or v.metric == metric)
+        and (deployment is None or v.deployment == deployment)
+    ]
+    chosen.sort(key=lambda v: (v.metric, v.deployment, bool(v.segment), _segment_text(v.segment)))
+    return BaselineDetail(
+        baseline=summary,
+        description=description,
+        values=chosen,
+        metrics=sorted({v.metric for v in every}),
+        deployments=sorted({v.deployment for v in every}),
+    )
+
+
+def _segment_text(segment: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(segment.items()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from cxsteward.domain.monitoring.quality_rules import (
     resolve_rules,
 )
 from cxsteward.registry.tables_data import DataLoadRecord
-from cxsteward.services.data.quality import EMPTY_VALUE
+from cxsteward.services.data.quality import EMPTY_VALUE, QualitySummary
 from cxsteward.services.governance.store import load_stored
 from cxsteward.services.workspace import Workspace
 
@@ -60,25 +59,24 @@ def with_data_quality(
 
 
 def _facts(record: DataLoadRecord) -> LoadFacts:
-    quality: dict[str, Any] = json.loads(record.quality_json or "{}")
-    mapping: dict[str, Any] = json.loads(record.mapping_json or "{}")
-    mapped = set(mapping.get("fields", {}))
+    quality = QualitySummary.from_column(record.quality_json)
+    # File boundary: the mapping as the load kept it (JSON); only its field names count.
+    mapped = set(json.loads(record.mapping_json or "{}").get("fields", {}))
     rates = {
         name: float(rate)
-        for name, rate in quality.get("null_rate", {}).items()
+        for name, rate in quality.null_rate.items()
         if name in mapped and rate is not None
     }
-    for name, info in quality.get("segments", {}).items():
-        values: dict[str, int] = info.get("values", {})
+    for name, info in quality.segments.items():
         # A truncated list may leave out the blanks: their rate would be a guess.
-        if record.rows_accepted and (not info.get("truncated") or EMPTY_VALUE in values):
-            rates[f"segment {name}"] = values.get(EMPTY_VALUE, 0) / record.rows_accepted
+        if record.rows_accepted and (not info.truncated or EMPTY_VALUE in info.values):
+            rates[f"segment {name}"] = info.values.get(EMPTY_VALUE, 0) / record.rows_accepted
     duplicates = sum(
         count
-        for reason, count in quality.get("quarantine_reasons", {}).items()
+        for reason, count in quality.quarantine_reasons.items()
         if reason.split(": ", 1)[-1].startswith("duplicate")
     )
-    deployments = frozenset(d for d in quality.get("deployments", {}) if d != EMPTY_VALUE)
+    deployments = frozenset(d for d in quality.deployments if d != EMPTY_VALUE)
     return LoadFacts(
         load_id=record.id,
         source=record.source.rsplit("/", 1)[-1],

@@ -12,7 +12,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 
 import ibis
@@ -124,7 +123,8 @@ class RowsPage:
     page: int
     per_page: int
     columns: list[str]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    # Contacts as the store holds them: its columns (segments included) to their values.
+    rows: list[dict[str, object]] = field(default_factory=list)
     # True when nothing has been loaded into the workspace yet.
     store_empty: bool = False
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import Field
+from pydantic_core import to_json
 
 from cxsteward.domain.metrics import (
     CATALOGUE,
@@ -24,32 +25,87 @@ from cxsteward.domain.metrics import (
     window_label,
 )
 from cxsteward.domain.monitoring.analyse import Analysis, analyse
-from cxsteward.domain.monitoring.comparisons import Tested
 from cxsteward.domain.monitoring.data_quality import gate_reasons
 from cxsteward.domain.monitoring.findings import Finding
-from cxsteward.domain.monitoring.thresholds_eval import Evaluation
+from cxsteward.domain.monitoring.localized import finite_or_none
+from cxsteward.errors import Invalid
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
+from cxsteward.services.contract import Command
 from cxsteward.services.incidents.models import SyncOut
 from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.monitoring.artifacts import staged_artifacts
 from cxsteward.services.monitoring.baselines import baseline_lookup
 from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.quality import with_data_quality
+from cxsteward.services.monitoring.results import (
+    ComparisonOut,
+    EvaluationOut,
+    MetricRowOut,
+    comparison_out,
+    evaluation_out,
+)
 from cxsteward.services.monitoring.slices import default_slices
 from cxsteward.services.monitoring.thresholds import list_thresholds
-from cxsteward.services.monitoring.versions import label_versions, registry_versions
+from cxsteward.services.monitoring.versions import first_seen, label_versions, registry_versions
 from cxsteward.services.workspace import Workspace
+
+# A century of days: longer windows than any store holds, short of the calendar's end.
+MAX_DAYS = 36_600
+# Below this a significance level is lost to floating point where the tests split it.
+MIN_ALPHA = 1e-6
+
+
+class RunCreate(Command):
+    """Starting a monitoring run: which days of contacts, and how strictly to judge them.
+
+    The window is a first day and a number of days, so that no window can end before it
+    starts: every window the schema allows is one the monitor can run.
+    """
+
+    date_from: date | None = Field(
+        default=None,
+        description="First day of contacts, included. Omitted: the first day in the store, "
+        "or, with `days`, the day that makes the window end today (UTC).",
+    )
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_DAYS,
+        description="How many days the window holds, `date_from` included. Omitted: through "
+        "the last day in the store.",
+    )
+    window: Window = Field(default=Window.WEEK, description="Window of the metric table.")
+    alpha: float = Field(
+        default=0.05,
+        ge=MIN_ALPHA,
+        lt=1,
+        description="Significance level of each interval and test, from 0.000001 up to 1.",
+    )
+    fdr: float = Field(
+        default=0.05, gt=0, lt=1, description="False discovery rate controlled across the run."
+    )
+
+    def dates(self, today: date) -> tuple[date | None, date | None]:
+        """The first and last day of the window (None: open on that side)."""
+        if self.days is None:
+            return self.date_from, None
+        span = timedelta(days=self.days - 1)
+        if self.date_from is None:
+            return today - span, today
+        # A window reaching past the calendar's last day ends on it (no contacts lie beyond).
+        last = date.max if date.max - self.date_from < span else self.date_from + span
+        return self.date_from, last
 
 
 @dataclass(frozen=True)
 class MonitorOut:
     run_id: int
     findings: list[Finding]
-    evaluations: list[dict[str, Any]]
-    comparisons: list[dict[str, Any]]
-    metrics: list[dict[str, Any]]
+    evaluations: list[EvaluationOut]
+    comparisons: list[ComparisonOut]
+    metrics: list[MetricRowOut]
     artifacts: Path
     fail_on: str | None
     incidents: SyncOut
@@ -64,21 +120,18 @@ class MonitorOut:
         """An empty window, or a confirmed breach or data-quality finding at ``fail_on``."""
         return gate_reasons(self.findings, self.fail_on)
 
-    def document(self) -> dict[str, Any]:
-        """The JSON document of the run."""
-        return {
-            "run": self.run_id,
-            "artifacts": str(self.artifacts),
-            "findings": [f.model_dump(mode="json") for f in self.findings],
-            "evaluations": self.evaluations,
-            "comparisons": self.comparisons,
-            "metrics": self.metrics,
-            "incidents": {
-                "opened": self.incidents.opened,
-                "updated": self.incidents.updated,
-                "not_incidents": self.incidents.not_incidents,
-            },
-        }
+
+def start_run(ws: Workspace, command: RunCreate) -> MonitorOut:
+    """Run the monitor over the window ``command`` names (the API's way in)."""
+    date_from, date_to = command.dates(now(ws).date())
+    return run_monitor(
+        ws,
+        date_from=date_from,
+        date_to=date_to,
+        window=command.window,
+        alpha=command.alpha,
+        fdr=command.fdr,
+    )
 
 
 def run_monitor(
@@ -96,7 +149,16 @@ def run_monitor(
     """Compute the cells once, compare everything, judge every threshold, store the run.
 
     ``today`` (default: today, UTC) is the day the data-quality rules count a feed's age from.
+
+    Raises:
+        Invalid: the window ends before it starts, or alpha or fdr is outside RunCreate's range.
     """
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise Invalid(f"The window starts on {date_from}, after its last day {date_to}; swap them.")
+    if not MIN_ALPHA <= alpha < 1:
+        raise Invalid(f"alpha must be at least {MIN_ALPHA} and below 1 (given {alpha}).")
+    if not 0 < fdr < 1:
+        raise Invalid(f"fdr must lie strictly between 0 and 1 (given {fdr}).")
     started = now(ws)
     rules = list_thresholds(ws)
     slices = default_slices(ws, rules, pairs or [])
@@ -116,8 +178,8 @@ def run_monitor(
         ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
     )
     metrics = metric_table(cells, window)
-    evaluations = [_evaluation(e) for e in analysis.evaluations]
-    comparisons = [_comparison(t) for t in analysis.comparisons]
+    evaluations = [evaluation_out(e) for e in analysis.evaluations]
+    comparisons = [comparison_out(t) for t in analysis.comparisons]
     with ws.transaction() as session:
         run = MonitorRunRecord(
             started_at=started,
@@ -174,47 +236,25 @@ def run_monitor(
     )
 
 
-def first_seen(cells: CellTable) -> dict[tuple[str, str], int]:
-    """The first day each (deployment, model version) served AI contacts."""
-    versions = cells.model_version
-    mask = (cells.handler == "ai") & (versions != np.array(None, dtype=object))
-    if not mask.any():
-        return {}
-    pairs = np.char.add(
-        np.char.add(cells.deployment[mask].astype(str), "\x1f"), versions[mask].astype(str)
-    )
-    days = cells.day[mask].astype(np.int64)
-    order = np.argsort(days, kind="stable")
-    # After sorting by day, the first occurrence of each pair is its earliest day.
-    labels, first = np.unique(pairs[order], return_index=True)
-    seen: dict[tuple[str, str], int] = {}
-    for label, index in zip(labels.tolist(), first.tolist(), strict=True):
-        deployment, version = str(label).split("\x1f", 1)
-        seen[(deployment, version)] = int(days[order][index])
-    return seen
-
-
-def metric_table(cells: CellTable, window: Window) -> list[dict[str, Any]]:
+def metric_table(cells: CellTable, window: Window) -> list[MetricRowOut]:
     """Every metric per window, slice value, deployment and handler, with its n."""
     totals = roll_up(cells, window)
-    rows: list[dict[str, Any]] = []
+    rows: list[MetricRowOut] = []
     for spec in CATALOGUE:
         values = metric_values(totals, spec)
         for i in np.flatnonzero(values.applicable):
             rows.append(
-                {
-                    "window": window_label(int(totals.start[i]), int(totals.end[i]), window),
-                    "slice": str(totals.slice[i]),
-                    "segment": {
-                        k: str(v[i]) for k, v in totals.segments.items() if v[i] is not None
-                    },
-                    "deployment": str(totals.deployment[i]),
-                    "handler": str(totals.handler[i]),
-                    "metric": spec.name,
-                    "n": int(values.n[i]),
-                    "value": _num(values.estimate[i]),
-                    "sufficient": bool(values.sufficient[i]) or spec.kind is MetricKind.COUNT,
-                }
+                MetricRowOut(
+                    window=window_label(int(totals.start[i]), int(totals.end[i]), window),
+                    slice=str(totals.slice[i]),
+                    segment={k: str(v[i]) for k, v in totals.segments.items() if v[i] is not None},
+                    deployment=str(totals.deployment[i]),
+                    handler=str(totals.handler[i]),
+                    metric=spec.name,
+                    n=int(values.n[i]),
+                    value=finite_or_none(float(values.estimate[i])),
+                    sufficient=bool(values.sufficient[i]) or spec.kind is MetricKind.COUNT,
+                )
             )
     return rows
 
@@ -223,12 +263,12 @@ def _write_artifacts(
     folder: Path,
     cells: CellTable,
     analysis: Analysis,
-    metrics: list[dict[str, Any]],
-    evaluations: list[dict[str, Any]],
-    comparisons: list[dict[str, Any]],
+    metrics: list[MetricRowOut],
+    evaluations: list[EvaluationOut],
+    comparisons: list[ComparisonOut],
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    columns: dict[str, Any] = {
+    columns: dict[str, Any] = {  # the Parquet file's columns, by name
         "slice": cells.slice.astype(str),
         "day": cells.day,
         "handler": cells.handler.astype(str),
@@ -238,59 +278,13 @@ def _write_artifacts(
     columns |= {k: [None if x is None else str(x) for x in v] for k, v in cells.segments.items()}
     columns |= dict(cells.stats)
     pq.write_table(pa.table(columns), folder / "cells.parquet")
-    documents = {
-        "findings.json": [f.model_dump(mode="json") | {"key": f.key} for f in analysis.findings],
+    findings = [f.model_dump(mode="json") | {"key": f.key} for f in analysis.findings]
+    (folder / "findings.json").write_text(json.dumps(findings, separators=(",", ":")), "utf-8")
+    documents: dict[str, list[EvaluationOut] | list[ComparisonOut] | list[MetricRowOut]] = {
         "evaluations.json": evaluations,
         "comparisons.json": comparisons,
         "metrics.json": metrics,
     }
     for name, document in documents.items():
-        # Compact: the C encoder; an indent would run the pure-Python one (seconds at scale).
-        (folder / name).write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
-
-
-def _evaluation(e: Evaluation) -> dict[str, Any]:
-    return {
-        "threshold": e.rule.id,
-        "rule": e.rule.describe(),
-        "declared_at": e.rule.created_at.isoformat() if e.rule.created_at else None,
-        "deployment": e.scope.deployment,
-        "scope": e.scope.segment,
-        "status": e.status,
-        e.effect_name: _num(e.effect),
-        "ci": [_num(e.low), _num(e.high)],
-        "limit": _num(e.limit),
-        "estimate": {"ai": _num(e.estimate[0]), "comparator": _num(e.estimate[1])},
-        "n": {"ai": int(e.n[0]), "comparator": None if e.n[1] is None else int(e.n[1])},
-        "model_versions": e.versions,
-    }
-
-
-def _comparison(t: Tested) -> dict[str, Any]:
-    return {
-        "kind": t.kind,
-        "metric": t.spec.name,
-        "deployment": t.scope.deployment,
-        "scope": t.scope.segment,
-        "sides": list(t.labels),
-        "estimate": [_num(t.estimate[0]), _num(t.estimate[1])],
-        "n": [int(t.n[0]), int(t.n[1])],
-        "difference": _num(t.difference),
-        "ci": [_num(t.low), _num(t.high)],
-        "ratio": _num(t.ratio),
-        "p_value": _num(t.p_value),
-        "q_value": _num(t.q_value),
-        "status": "tested" if t.sufficient else "insufficient data",
-        "model_versions": t.versions,
-        "adjusted": {
-            column: {"difference": _num(v[0]), "ci": [_num(v[1]), _num(v[2])]}
-            for column, v in t.adjusted.items()
-        },
-    }
-
-
-def _num(value: float | None) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+        # Compact, and written by pydantic's own encoder: an indent would cost seconds at scale.
+        (folder / name).write_bytes(to_json(document))

@@ -1,245 +1,260 @@
-"""Reading stored monitoring runs back: the list, one run, its findings and evaluations (C6).
+"""Stored monitoring runs read back: the list, one run with what it found and tested (C6).
 
 A run is a registry row (``MonitorRunRecord`` with its ``FindingRecord``s) and a folder of
-artifacts (``runs/run-NNNNN``: the cell table, comparisons, evaluations, metric table).
+artifacts (``runs/run-NNNNN``: the cell table, evaluations, comparisons, metric table).
+The API, the pages and the CLI all read runs here, in these types.
+
+A run whose artifact files were moved, deleted or damaged is still a run: its summary and
+findings come from the registry, and ``missing_artifacts`` names each file that could not
+be read (its list is then empty). :func:`artifacts_problem` says what to do about it.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
+from pydantic import Field, TypeAdapter, ValidationError, computed_field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.metrics import metric
+from cxsteward.domain.metrics import Window
 from cxsteward.domain.monitoring.findings import Finding
-from cxsteward.errors import NotFound
+from cxsteward.errors import Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord, ThresholdRecord
+from cxsteward.services.contract import Result
+from cxsteward.services.monitoring.results import ComparisonOut, EvaluationOut, MetricRowOut
 from cxsteward.services.monitoring.rows import RowFilter
 from cxsteward.services.workspace import Workspace
 
-# Threshold statuses in the order a reader cares about them.
-STATUSES = ("confirmed", "suspected", "ok", "insufficient")
-_EVALUATION_KEYS = {
-    "threshold",
-    "rule",
-    "declared_at",
-    "deployment",
-    "scope",
-    "status",
-    "ci",
-    "limit",
-    "estimate",
-    "n",
-    "model_versions",
-}
+RUNS_MAX = 500
+EVALUATIONS, COMPARISONS, METRICS = "evaluations.json", "comparisons.json", "metrics.json"
+Stored = TypeVar("Stored", EvaluationOut, ComparisonOut, MetricRowOut)
 
 
-@dataclass(frozen=True)
-class RunOut:
+class RunParameters(Result):
+    """What the run was asked to do."""
+
+    slices: list[list[str]] = Field(default_factory=list, description="Segment columns compared.")
+    window: Window = Field(default=Window.WEEK, description="Window of the metric table.")
+    alpha: float | None = None
+    fdr: float | None = None
+    thresholds: list[str] = Field(default_factory=list, description="Thresholds in force.")
+
+
+class RunSummaryOut(Result):
+    """A run as listed: when, over which days, with which parameters, what it found."""
+
     id: int
     started_at: datetime
     finished_at: datetime
-    date_from: date | None
-    date_to: date | None
-    window: str
-    thresholds: list[str]
+    date_from: date | None = Field(description="First day of contacts; null: the store's first.")
+    date_to: date | None = Field(description="Last day of contacts; null: the store's last.")
+    parameters: RunParameters
     n_findings: int
     findings_by_kind: dict[str, int]
-    confirmed: int
-    suspected: int
-    artifacts: str
-    # The last load the run could see: its drill-downs stop there.
-    through_load: int | None
+    confirmed: int = Field(description="Confirmed threshold breaches.")
+    suspected: int = Field(description="Suspected threshold breaches.")
+    artifacts: str = Field(description="The run's folder, relative to the workspace.")
+    through_load: int | None = Field(
+        description="The last data load the run could see: its drill-downs stop there."
+    )
 
 
-@dataclass(frozen=True)
-class FindingOut:
+class FindingOut(Finding, Result):
+    """One stored finding of a run, with its registry id."""
+
     id: int
-    finding: Finding
-    rows: RowFilter
+    run_id: int
 
-
-@dataclass(frozen=True)
-class EvaluationOut:
-    threshold: str
-    metric: str | None
-    unit: str  # how the metric's values read: "rate", "mean" or "count"
-    rule: str
-    declared_at: datetime | None
-    deployment: str
-    scope: dict[str, str]
-    status: str
-    effect_name: str
-    effect: float | None
-    ci: tuple[float | None, float | None]
-    limit: float | None
-    estimate: dict[str, float | None]
-    n: dict[str, int | None]
-    model_versions: list[str]
-
-
-@dataclass(frozen=True)
-class DeploymentStatus:
-    """How the thresholds of one deployment stood in a run."""
-
-    deployment: str
-    confirmed: int
-    suspected: int
-    ok: int
-    insufficient: int
-
+    @computed_field(description="Same rule and scope give the same key, run after run.")  # type: ignore[prop-decorator]
     @property
-    def worst(self) -> str:
-        """The most serious status present (``ok`` when every rule was judged and held)."""
-        for status in STATUSES:
-            if getattr(self, status):
-                return status
-        return "ok"
+    def key(self) -> str:
+        return super().key
 
 
-def list_runs(ws: Workspace) -> list[RunOut]:
-    """Every monitoring run, newest first."""
+class RunOut(Result):
+    """One run with its findings and the evaluations, comparisons and metrics it recorded."""
+
+    run: RunSummaryOut
+    findings: list[FindingOut] = Field(description="Largest impact first (the run's order).")
+    evaluations: list[EvaluationOut]
+    comparisons: list[ComparisonOut]
+    metrics: list[MetricRowOut]
+    missing_artifacts: list[str] = Field(
+        description="Artifact files of the run that are gone or unreadable (their lists are "
+        "empty); restore the run's folder, or run the monitor again."
+    )
+
+
+# Brings a document an older version of the run wrote up to date before it is read.
+Upgrade = Callable[[Workspace, RunSummaryOut, object], object]
+
+
+def list_runs(ws: Workspace, limit: int = 50) -> list[RunSummaryOut]:
+    """The most recent runs, newest first (at most ``limit``, capped at 500)."""
+    if not 1 <= limit <= RUNS_MAX:
+        raise Invalid(f"limit must be between 1 and {RUNS_MAX} (given {limit}).")
+    query = select(MonitorRunRecord).order_by(MonitorRunRecord.id.desc()).limit(limit)
     with ws.transaction() as session:
-        records = session.scalars(select(MonitorRunRecord).order_by(MonitorRunRecord.id.desc()))
-        return [_out(session, r) for r in records]
+        return [_summary(session, r) for r in session.scalars(query)]
 
 
-def latest_run(ws: Workspace) -> RunOut | None:
+def latest_run(ws: Workspace) -> RunSummaryOut | None:
     """The newest run, or None before the first."""
-    with ws.transaction() as session:
-        record = session.scalar(
-            select(MonitorRunRecord).order_by(MonitorRunRecord.id.desc()).limit(1)
-        )
-        return None if record is None else _out(session, record)
+    runs = list_runs(ws, 1)
+    return runs[0] if runs else None
 
 
-def get_run(ws: Workspace, run_id: int) -> RunOut:
-    """One run.
+def run_summary(ws: Workspace, run_id: int) -> RunSummaryOut:
+    """One run as listed.
 
     Raises:
         NotFound: no run has that number.
     """
     with ws.transaction() as session:
-        return _out(session, _record(session, run_id))
+        return _summary(session, _record(session, run_id))
+
+
+def get_run(ws: Workspace, run_id: int) -> RunOut:
+    """One run with everything it found and tested (see the module on lost artifacts).
+
+    Raises:
+        NotFound: no run has that number.
+    """
+    run = run_summary(ws, run_id)
+    evaluations = run_evaluations(ws, run)
+    comparisons = read_stored(ws, run, COMPARISONS, ComparisonOut)
+    metrics = read_stored(ws, run, METRICS, MetricRowOut)
+    read = {EVALUATIONS: evaluations, COMPARISONS: comparisons, METRICS: metrics}
+    return RunOut(
+        run=run,
+        findings=run_findings(ws, run.id),
+        evaluations=evaluations or [],
+        comparisons=comparisons or [],
+        metrics=metrics or [],
+        missing_artifacts=[name for name, items in read.items() if items is None],
+    )
 
 
 def run_findings(ws: Workspace, run_id: int) -> list[FindingOut]:
-    """The findings of a run, largest impact first (the run's order), each with its rows."""
-    run = get_run(ws, run_id)
+    """The findings of a run, largest impact first (the run's order)."""
+    query = select(FindingRecord).where(FindingRecord.run_id == run_id).order_by(FindingRecord.id)
     with ws.transaction() as session:
-        records = session.scalars(
-            select(FindingRecord).where(FindingRecord.run_id == run_id).order_by(FindingRecord.id)
-        ).all()
-        # Stored in the analysis's order: contacts affected x size of the effect.
-        found = [(r.id, Finding.model_validate(r.body)) for r in records]
-    return [
-        FindingOut(i, f, RowFilter.from_trace(f.trace, _recorded(f), run.through_load))
-        for i, f in found
-    ]
+        return [_finding(r) for r in session.scalars(query)]
 
 
-def run_evaluations(ws: Workspace, run_id: int) -> list[EvaluationOut]:
-    """Every threshold judged in a run, with its effect, interval and status.
+def get_finding(ws: Workspace, finding_id: int) -> FindingOut:
+    """One finding of any run.
 
     Raises:
-        NotFound: no such run, or its artifacts folder is gone.
+        NotFound: no finding has that number.
     """
-    run = get_run(ws, run_id)
-    metrics = _threshold_metrics(ws, run)
-    out = []
-    for item in read_artifact(ws, run, "evaluations.json"):
-        metric_name = metrics.get(item["threshold"])
-        name = next((k for k in item if k not in _EVALUATION_KEYS), "effect")
-        declared = item.get("declared_at")
-        low, high = item.get("ci") or (None, None)
-        out.append(
-            EvaluationOut(
-                threshold=item["threshold"],
-                metric=metric_name,
-                unit="rate" if metric_name is None else metric(metric_name).kind.value,
-                rule=item["rule"],
-                declared_at=None if declared is None else datetime.fromisoformat(declared),
-                deployment=item["deployment"],
-                scope=dict(item.get("scope") or {}),
-                status=item["status"],
-                effect_name=name,
-                effect=item.get(name),
-                ci=(low, high),
-                limit=item.get("limit"),
-                estimate=dict(item.get("estimate") or {}),
-                n=dict(item.get("n") or {}),
-                model_versions=list(item.get("model_versions") or []),
+    with ws.transaction() as session:
+        record = session.get(FindingRecord, finding_id)
+        if record is None:
+            raise NotFound(
+                f"No finding {finding_id}. A run's findings are listed with it "
+                "(`cxsteward monitor show RUN`, GET /api/v1/monitoring/runs/RUN)."
             )
-        )
-    return out
+        return _finding(record)
 
 
-def threshold_status(evaluations: list[EvaluationOut]) -> list[DeploymentStatus]:
-    """Confirmed, suspected, ok and insufficient counts per deployment, by name."""
-    counts: dict[str, Counter[str]] = {}
-    for e in evaluations:
-        counts.setdefault(e.deployment, Counter())[e.status] += 1
-    return [
-        DeploymentStatus(deployment, *(tally[s] for s in STATUSES))
-        for deployment, tally in sorted(counts.items())
-    ]
+def finding_rows(finding: Finding, through_load: int | None) -> RowFilter:
+    """The filter of the contacts behind a finding, as the store stood for its run."""
+    # A model-change alarm watches one metric of AI contacts; the others compare a metric too.
+    recorded = finding.metric if finding.kind != "data_quality" else None
+    return RowFilter.from_trace(finding.trace, recorded, through_load)
 
 
-def read_artifact(ws: Workspace, run: RunOut, name: str) -> list[dict[str, Any]]:
-    """A JSON document of a run's artifacts folder.
-
-    Raises:
-        NotFound: the file is missing (the folder was moved or deleted).
-    """
-    path = artifact_path(ws, run, name)
-    if not path.is_file():
-        raise NotFound(
-            f"Monitoring run {run.id} has no {name} at {path}: its artifacts were moved or "
-            "deleted. Restore the folder, or run `cxsteward monitor run` again."
-        )
-    document: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+def run_evaluations(ws: Workspace, run: RunSummaryOut) -> list[EvaluationOut] | None:
+    """Every threshold judged in a run; None when its file is gone or unreadable."""
+    return read_stored(ws, run, EVALUATIONS, EvaluationOut, _threshold_metrics)
 
 
-def artifact_path(ws: Workspace, run: RunOut, name: str) -> Path:
+def read_stored(
+    ws: Workspace,
+    run: RunSummaryOut,
+    name: str,
+    model: type[Stored],
+    upgrade: Upgrade | None = None,
+) -> list[Stored] | None:
+    """A list the run wrote to its artifacts folder; None when gone or unreadable."""
+    # An artifacts folder removed or edited by hand must not break the run's reading.
+    try:
+        text = artifact_path(ws, run, name).read_bytes()
+        if upgrade is None:
+            return _adapter(model).validate_json(text)
+        return _adapter(model).validate_python(upgrade(ws, run, json.loads(text)))
+    except (OSError, ValueError, ValidationError):
+        return None
+
+
+def artifacts_problem(ws: Workspace, run: RunSummaryOut, missing: list[str]) -> str | None:
+    """What to tell a reader about a run's lost artifact files (None when none is lost)."""
+    if not missing:
+        return None
+    folder = ws.settings.workspace / run.artifacts
+    return (
+        f"Monitoring run {run.id} has lost {', '.join(missing)} from {folder}: the files were "
+        "moved, deleted or damaged, so what they held is not shown. Restore the folder, or "
+        "run `cxsteward monitor run` again."
+    )
+
+
+def artifact_path(ws: Workspace, run: RunSummaryOut, name: str) -> Path:
     return ws.settings.workspace / run.artifacts / name
 
 
-def _threshold_metrics(ws: Workspace, run: RunOut) -> dict[str, str]:
-    """The metric of each threshold as it was declared when the run started."""
+def _threshold_metrics(ws: Workspace, run: RunSummaryOut, document: object) -> object:
+    # File boundary: evaluations of runs stored before they named their metric get the
+    # metric each threshold had when the run started (later versions overwrite earlier).
+    if not isinstance(document, list) or all(
+        not isinstance(item, dict) or "metric" in item for item in document
+    ):
+        return document
     query = (
         select(ThresholdRecord.rule_id, ThresholdRecord.definition)
         .where(ThresholdRecord.created_at <= run.started_at)
         .order_by(ThresholdRecord.created_at)
     )
     with ws.transaction() as session:
-        # Later versions of a rule overwrite earlier ones: the last one before the run wins.
         found = {rule: definition.get("metric") for rule, definition in session.execute(query)}
-    return {rule: name for rule, name in found.items() if isinstance(name, str)}
+    return [
+        {"metric": found.get(str(item.get("threshold")))} | item if isinstance(item, dict) else item
+        for item in document
+    ]
 
 
-def _recorded(finding: Finding) -> str | None:
-    # A model-change alarm watches one metric of AI contacts; the others compare a metric too.
-    return finding.metric if finding.kind != "data_quality" else None
+_ADAPTERS: dict[type[Result], TypeAdapter[object]] = {}
+
+
+def _adapter(model: type[Stored]) -> TypeAdapter[list[Stored]]:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return _ADAPTERS[model]  # type: ignore[return-value]
 
 
 def _record(session: Session, run_id: int) -> MonitorRunRecord:
     record = session.get(MonitorRunRecord, run_id)
     if record is None:
         raise NotFound(
-            f"No monitoring run {run_id}. The runs are listed on the Monitoring page (/monitoring)."
+            f"No monitoring run {run_id}; `cxsteward monitor list` and "
+            "GET /api/v1/monitoring/runs list them, `cxsteward monitor run` makes one."
         )
     return record
 
 
-def _out(session: Session, record: MonitorRunRecord) -> RunOut:
+def _finding(record: FindingRecord) -> FindingOut:
+    return FindingOut.model_validate(record.body | {"id": record.id, "run_id": record.run_id})
+
+
+def _summary(session: Session, record: MonitorRunRecord) -> RunSummaryOut:
     kinds = Counter[str]()
     statuses = Counter[str]()
     rows = session.execute(
@@ -254,17 +269,13 @@ def _out(session: Session, record: MonitorRunRecord) -> RunOut:
     through = session.scalar(
         select(func.max(DataLoadRecord.id)).where(DataLoadRecord.finished_at <= record.started_at)
     )
-    parameters = record.parameters
-    window = parameters.get("window")
-    thresholds = parameters.get("thresholds")
-    return RunOut(
+    return RunSummaryOut(
         id=record.id,
         started_at=record.started_at,
         finished_at=record.finished_at,
         date_from=record.date_from,
         date_to=record.date_to,
-        window=str(window) if window else "week",
-        thresholds=[str(t) for t in thresholds] if isinstance(thresholds, list) else [],
+        parameters=RunParameters.model_validate(record.parameters),
         n_findings=record.n_findings,
         findings_by_kind=dict(sorted(kinds.items())),
         confirmed=statuses["confirmed"],

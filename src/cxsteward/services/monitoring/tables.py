@@ -1,24 +1,29 @@
-"""A run's comparisons (filtered, paged) and its metric table per window; baseline values."""
+"""A run's comparisons (filtered, paged) and its metric table per window."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from sqlalchemy import select
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.monitoring.counts import Kind
 from cxsteward.domain.monitoring.groups import kind_of
-from cxsteward.errors import Invalid, NotFound
-from cxsteward.registry.tables_monitor import BaselineRecord
-from cxsteward.services.monitoring.baselines import BaselineOut, list_baselines
+from cxsteward.errors import Invalid
+from cxsteward.services.monitoring.results import ComparisonOut, MetricRowOut
 from cxsteward.services.monitoring.rows import RowFilter
-from cxsteward.services.monitoring.runs import RunOut, artifact_path, get_run, read_artifact
+from cxsteward.services.monitoring.runs import (
+    COMPARISONS,
+    METRICS,
+    RunSummaryOut,
+    artifact_path,
+    artifacts_problem,
+    read_stored,
+    run_summary,
+)
 from cxsteward.services.workspace import Workspace
 
 PER_PAGE = 50
@@ -26,7 +31,9 @@ OVERALL = "overall"
 
 
 @dataclass(frozen=True)
-class ComparisonOut:
+class ComparisonLine:
+    """A stored comparison as the run's page shows it: with its unit and its rows."""
+
     kind: str
     metric: str
     # "rate" (differences in points), "mean", "count", or "log" for a segment gap or segment
@@ -60,7 +67,7 @@ class ComparisonQuery:
 @dataclass(frozen=True)
 class ComparisonPage:
     query: ComparisonQuery
-    items: list[ComparisonOut]
+    items: list[ComparisonLine]
     total: int
     pages: int
     metrics: list[str]
@@ -69,6 +76,8 @@ class ComparisonPage:
     kinds: list[str]
     # Half-width of the interval chart's axis per metric: one scale for all rows of a metric.
     spans: dict[str, float] = field(default_factory=dict)
+    # The run's comparisons file is gone or unreadable: what to do about it.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,36 +107,22 @@ class MetricTable:
     metrics: list[str]
     slices: list[str]
     deployments: list[str]
-
-
-@dataclass(frozen=True)
-class BaselineValueOut:
-    deployment: str
-    segment: dict[str, str]
-    metric: str
-    unit: str
-    n: float
-    estimate: float | None
-
-
-@dataclass(frozen=True)
-class BaselineDetail:
-    baseline: BaselineOut
-    description: str
-    values: list[BaselineValueOut]
-    metrics: list[str]
-    deployments: list[str]
+    # The run's metric table file is gone or unreadable: what to do about it.
+    problem: str | None = None
 
 
 def run_comparisons(ws: Workspace, run_id: int, query: ComparisonQuery) -> ComparisonPage:
     """AI against humans (and segment gaps, model changes) of a run, filtered, strongest first.
 
     Raises:
-        NotFound: no such run, or its artifacts are gone.
+        NotFound: no such run.
         Invalid: the page is past the last one.
     """
-    run = get_run(ws, run_id)
-    stored = read_artifact(ws, run, "comparisons.json")
+    run = run_summary(ws, run_id)
+    stored = read_stored(ws, run, COMPARISONS, ComparisonOut)
+    if stored is None:
+        lost = artifacts_problem(ws, run, [COMPARISONS])
+        return ComparisonPage(query, [], 0, 1, [], [], [OVERALL], [], problem=lost)
     days = run_days(ws, run)
     every = [_comparison(c, run, days) for c in stored]
     chosen = [c for c in every if _matches(c, query)]
@@ -164,35 +159,35 @@ def run_metric_table(
     """One metric of a run per window (columns) and deployment, segment and handler (lines).
 
     Raises:
-        NotFound: no such run, no such metric, or the run's artifacts are gone.
+        NotFound: no such run, or no such metric.
     """
     spec = m.metric(metric)
-    run = get_run(ws, run_id)
-    stored = read_artifact(ws, run, "metrics.json")
-    windows = sorted({r["window"] for r in stored})
+    run = run_summary(ws, run_id)
+    read = read_stored(ws, run, METRICS, MetricRowOut)
+    stored = read or []
+    windows = sorted({r.window for r in stored})
     index = {w: i for i, w in enumerate(windows)}
     lines: dict[tuple[str, str, str], MetricLine] = {}
     for r in stored:
-        if r["metric"] != metric or r["slice"] != slice_name:
+        if r.metric != metric or r.slice != slice_name:
             continue
-        if deployment is not None and r["deployment"] != deployment:
+        if deployment is not None and r.deployment != deployment:
             continue
-        segment = dict(r.get("segment") or {})
-        key = (r["deployment"], _segment_text(segment), r["handler"])
+        key = (r.deployment, _segment_text(r.segment), r.handler)
         line = lines.setdefault(
-            key, MetricLine(r["deployment"], segment, r["handler"], [None] * len(windows))
+            key, MetricLine(r.deployment, r.segment, r.handler, [None] * len(windows))
         )
-        start, end = window_days(r["window"])
+        start, end = window_days(r.window)
         rows = RowFilter(
-            deployment=r["deployment"],
-            handlers=(r["handler"],),
-            segment=tuple(sorted(segment.items())),
+            deployment=r.deployment,
+            handlers=(r.handler,),
+            segment=tuple(sorted(r.segment.items())),
             day_from=start,
             day_to=end,
             metric=metric,
             through_load=run.through_load,
         )
-        line.cells[index[r["window"]]] = MetricCell(r["value"], int(r["n"]), r["sufficient"], rows)
+        line.cells[index[r.window]] = MetricCell(r.value, r.n, r.sufficient, rows)
     return MetricTable(
         metric=metric,
         unit=_unit(spec),
@@ -201,56 +196,13 @@ def run_metric_table(
         windows=windows,
         lines=[lines[k] for k in sorted(lines)],
         metrics=list(m.METRIC_NAMES),
-        slices=sorted({r["slice"] for r in stored}, key=lambda s: (s != OVERALL, s)),
-        deployments=sorted({r["deployment"] for r in stored}),
+        slices=sorted({r.slice for r in stored}, key=lambda s: (s != OVERALL, s)),
+        deployments=sorted({r.deployment for r in stored}),
+        problem=artifacts_problem(ws, run, [] if read is not None else [METRICS]),
     )
 
 
-def baseline_detail(
-    ws: Workspace, name: str, metric: str | None = None, deployment: str | None = None
-) -> BaselineDetail:
-    """A frozen baseline and its values, optionally of one metric or deployment.
-
-    Raises:
-        NotFound: no baseline of that name.
-    """
-    summary = next((b for b in list_baselines(ws) if b.name == name), None)
-    with ws.transaction() as session:
-        record = session.scalar(select(BaselineRecord).where(BaselineRecord.name == name))
-        if record is None or summary is None:
-            raise NotFound(
-                f"No baseline named {name!r}. The baselines are listed at /monitoring/baselines "
-                "(or with `cxsteward baseline list`)."
-            )
-        every = [
-            BaselineValueOut(
-                v.deployment,
-                dict(v.segment),
-                v.metric,
-                _unit(m.metric(v.metric)),
-                v.n,
-                v.estimate,
-            )
-            for v in record.values
-        ]
-        description = record.description
-    chosen = [
-        v
-        for v in every
-        if (metric is None or v.metric == metric)
-        and (deployment is None or v.deployment == deployment)
-    ]
-    chosen.sort(key=lambda v: (v.metric, v.deployment, bool(v.segment), _segment_text(v.segment)))
-    return BaselineDetail(
-        baseline=summary,
-        description=description,
-        values=chosen,
-        metrics=sorted({v.metric for v in every}),
-        deployments=sorted({v.deployment for v in every}),
-    )
-
-
-def run_days(ws: Workspace, run: RunOut) -> tuple[date | None, date | None]:
+def run_days(ws: Workspace, run: RunSummaryOut) -> tuple[date | None, date | None]:
     """The first and last day of contacts a run looked at (its stored cell table's range)."""
     if run.date_from is not None and run.date_to is not None:
         return run.date_from, run.date_to
@@ -260,7 +212,7 @@ def run_days(ws: Workspace, run: RunOut) -> tuple[date | None, date | None]:
     days = pq.read_table(path, columns=["day"]).column("day")
     if len(days) == 0:
         return run.date_from, run.date_to
-    bounds: dict[str, Any] = pc.min_max(days).as_py()
+    bounds: dict[str, int] = pc.min_max(days).as_py()
     return (
         run.date_from or m.day_date(int(bounds["min"])),
         run.date_to or m.day_date(int(bounds["max"])),
@@ -292,45 +244,43 @@ def window_days(label: str) -> tuple[date, date]:
 
 
 def _comparison(
-    c: dict[str, Any], run: RunOut, days: tuple[date | None, date | None]
-) -> ComparisonOut:
-    spec = m.metric(c["metric"])
-    versions = list(c.get("model_versions") or [])
-    handlers = ("ai",) if c["kind"] in {"model_change", "segment_model_change"} else ("ai", "human")
-    low, high = c.get("ci") or (None, None)
+    c: ComparisonOut, run: RunSummaryOut, days: tuple[date | None, date | None]
+) -> ComparisonLine:
+    spec = m.metric(c.metric)
+    handlers = ("ai",) if c.kind in {"model_change", "segment_model_change"} else ("ai", "human")
     rows = RowFilter(
-        deployment=c["deployment"],
+        deployment=c.deployment,
         handlers=handlers,
-        segment=tuple(sorted((c.get("scope") or {}).items())),
-        model_versions=tuple(versions),
+        segment=tuple(sorted(c.scope.items())),
+        model_versions=tuple(c.model_versions),
         day_from=days[0],
         day_to=days[1],
         metric=spec.name,
         through_load=run.through_load,
     )
-    interaction = c["kind"] in {"ai_segment_gap", "segment_model_change"}
+    interaction = c.kind in {"ai_segment_gap", "segment_model_change"}
     log = interaction and kind_of(spec) is Kind.LOG_MEAN
-    return ComparisonOut(
-        kind=c["kind"],
+    return ComparisonLine(
+        kind=c.kind,
         metric=spec.name,
         unit="log" if log else _unit(spec),
-        deployment=c["deployment"],
-        scope=dict(c.get("scope") or {}),
-        sides=(str(c["sides"][0]), str(c["sides"][1])),
-        estimate=(c["estimate"][0], c["estimate"][1]),
-        n=(int(c["n"][0]), int(c["n"][1])),
-        difference=c.get("difference"),
-        ci=(low, high),
-        ratio=c.get("ratio"),
-        p_value=c.get("p_value"),
-        q_value=c.get("q_value"),
-        status=c.get("status", "tested"),
-        model_versions=versions,
+        deployment=c.deployment,
+        scope=c.scope,
+        sides=c.sides,
+        estimate=c.estimate,
+        n=c.n,
+        difference=c.difference,
+        ci=c.ci,
+        ratio=c.ratio,
+        p_value=c.p_value,
+        q_value=c.q_value,
+        status=c.status,
+        model_versions=c.model_versions,
         rows=rows,
     )
 
 
-def _matches(c: ComparisonOut, query: ComparisonQuery) -> bool:
+def _matches(c: ComparisonLine, query: ComparisonQuery) -> bool:
     if query.metric and c.metric != query.metric:
         return False
     if query.deployment and c.deployment != query.deployment:

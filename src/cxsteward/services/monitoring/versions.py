@@ -48,3 +48,23 @@ def label_versions(cells: CellTable, versions: dict[str, list[ModelVersion]]) ->
         # Days before the first recorded version stay unlabelled: nothing says what served.
         labels[np.flatnonzero(mask)] = np.where(at >= 0, names[np.maximum(at, 0)], None)
     return dataclasses.replace(cells, model_version=labels)
+
+
+def first_seen(cells: CellTable) -> dict[tuple[str, str], int]:
+    """The first day each (deployment, model version) served AI contacts."""
+    versions = cells.model_version
+    mask = (cells.handler == "ai") & (versions != np.array(None, dtype=object))
+    if not mask.any():
+        return {}
+    pairs = np.char.add(
+        np.char.add(cells.deployment[mask].astype(str), "\x1f"), versions[mask].astype(str)
+    )
+    days = cells.day[mask].astype(np.int64)
+    order = np.argsort(days, kind="stable")
+    # After sorting by day, the first occurrence of each pair is its earliest day.
+    labels, first = np.unique(pairs[order], return_index=True)
+    seen: dict[tuple[str, str], int] = {}
+    for label, index in zip(labels.tolist(), first.tolist(), strict=True):
+        deployment, version = str(label).split("\x1f", 1)
+        seen[(deployment, version)] = int(days[order][index])
+    return seen

@@ -8,19 +8,25 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse
 
 from cxsteward.domain.metrics import METRIC_NAMES
-from cxsteward.services.monitoring.baselines import list_baselines
+from cxsteward.services.monitoring.baselines import baseline_detail, list_baselines
+from cxsteward.services.monitoring.results import threshold_status
 from cxsteward.services.monitoring.rows import parse_filter, rows_page
 from cxsteward.services.monitoring.runs import (
-    get_run,
+    COMPARISONS,
+    EVALUATIONS,
+    METRICS,
+    RUNS_MAX,
+    artifact_path,
+    artifacts_problem,
+    finding_rows,
     list_runs,
     run_evaluations,
     run_findings,
-    threshold_status,
+    run_summary,
 )
 from cxsteward.services.monitoring.tables import (
     OVERALL,
     ComparisonQuery,
-    baseline_detail,
     run_comparisons,
     run_metric_table,
 )
@@ -42,7 +48,7 @@ def _partial(request: Request, target: str) -> bool:
 @router.get("/monitoring")
 def list_monitoring_runs(request: Request, ws: WS, user: Viewer) -> HTMLResponse:
     """The monitoring runs, newest first."""
-    runs = list_runs(ws)
+    runs = list_runs(ws, RUNS_MAX)
     return render(
         request,
         "monitoring/runs.html",
@@ -69,14 +75,23 @@ def show_run(
         return render(
             request, "monitoring/_comparisons.html", {"cmp": comparisons, "run_id": run_id}
         )
-    run = get_run(ws, run_id)
-    evaluations = run_evaluations(ws, run_id)
+    run = run_summary(ws, run_id)
+    evaluations = run_evaluations(ws, run)
+    findings = run_findings(ws, run_id)
+    # The files the API would list as missing; the metric table's is only looked for here.
+    lost = {
+        EVALUATIONS: evaluations is None,
+        COMPARISONS: comparisons.problem is not None,
+        METRICS: not artifact_path(ws, run, METRICS).is_file(),
+    }
     context = {
         "title": f"Monitoring run {run_id}",
         "run": run,
-        "findings": run_findings(ws, run_id),
+        "findings": findings,
+        "rows": {f.id: finding_rows(f, run.through_load) for f in findings},
         "evaluations": evaluations,
-        "statuses": threshold_status(evaluations),
+        "statuses": threshold_status(evaluations or []),
+        "problem": artifacts_problem(ws, run, [name for name, gone in lost.items() if gone]),
         "cmp": comparisons,
         "run_id": run_id,
     }
@@ -100,7 +115,7 @@ def show_run_metrics(
     context = {"table": table, "run_id": run_id}
     if _partial(request, "metric-table"):
         return render(request, "monitoring/_metric_table.html", context)
-    context |= {"title": f"Metrics of run {run_id}", "run": get_run(ws, run_id)}
+    context |= {"title": f"Metrics of run {run_id}", "run": run_summary(ws, run_id)}
     return render(request, "monitoring/metrics.html", context)
 
 

@@ -1,4 +1,4 @@
-"""/api/v1/monitoring: stored monitoring runs, and starting one (synchronously)."""
+"""/api/v1/monitoring: stored monitoring runs and their findings, and starting a run."""
 
 from __future__ import annotations
 
@@ -6,12 +6,18 @@ from typing import Annotated
 
 from fastapi import Query
 
-from cxsteward.errors import Invalid
-from cxsteward.services.monitoring.history import RUNS_MAX, RunDetail, get_run, list_runs
-from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.run import RunCreate, start_run
+from cxsteward.services.monitoring.runs import (
+    RUNS_MAX,
+    FindingOut,
+    RunOut,
+    RunSummaryOut,
+    get_finding,
+    get_run,
+    list_runs,
+)
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
 from cxsteward.web.routes.api.common import Id, signed_router
-from cxsteward.web.schemas import RunCreate, RunOut, RunSummaryOut
 
 router = signed_router("/monitoring", "monitoring")
 Reader = Annotated[UserOut, require_api(Permission.MONITORING_VIEW)]
@@ -25,13 +31,23 @@ def list_monitor_runs(
     limit: Annotated[int, Query(ge=1, le=RUNS_MAX, description="At most this many.")] = 50,
 ) -> list[RunSummaryOut]:
     """The most recent runs, newest first."""
-    return [RunSummaryOut.model_validate(run) for run in list_runs(ws, limit)]
+    return list_runs(ws, limit)
 
 
 @router.get("/runs/{run_id}", summary="One monitoring run", response_model=RunOut)
 def get_monitor_run(ws: WS, user: Reader, run_id: Id) -> RunOut:
-    """A run with its findings, threshold evaluations, comparisons and metric table."""
-    return run_out(get_run(ws, run_id))
+    """A run with its findings, threshold evaluations, comparisons and metric table.
+
+    Artifact files the run can no longer read are named in `missing_artifacts`, and their
+    lists are empty: the summary and findings, kept in the registry, are always there.
+    """
+    return get_run(ws, run_id)
+
+
+@router.get("/findings/{finding_id}", summary="One finding", response_model=FindingOut)
+def get_monitor_finding(ws: WS, user: Reader, finding_id: Id) -> FindingOut:
+    """One finding of a run, as its run lists it."""
+    return get_finding(ws, finding_id)
 
 
 @router.post(
@@ -43,22 +59,9 @@ def get_monitor_run(ws: WS, user: Reader, run_id: Id) -> RunOut:
 def run_monitor_now(ws: WS, user: Manager, body: RunCreate) -> RunOut:
     """Compute every metric, comparison and threshold over the data, store the run, return it.
 
-    The request waits for the whole run, which can take minutes on large data: use a long
-    client timeout, or schedule `cxsteward monitor run` instead.
+    The window is `date_from` and a number of `days`: `{"days": 28}` is the four weeks up to
+    today, `{"date_from": "2025-01-01", "days": 90}` ninety days from 1 January, `{}` the
+    whole store. The request waits for the whole run, which can take minutes on large data:
+    use a long client timeout, or schedule `cxsteward monitor run` instead.
     """
-    if body.date_from and body.date_to and body.date_from > body.date_to:
-        raise Invalid(f"date_from ({body.date_from}) is after date_to ({body.date_to}); swap them.")
-    out = run_monitor(
-        ws,
-        date_from=body.date_from,
-        date_to=body.date_to,
-        window=body.window,
-        alpha=body.alpha,
-        fdr=body.fdr,
-    )
-    return run_out(get_run(ws, out.run_id))
-
-
-def run_out(detail: RunDetail) -> RunOut:
-    """The API shape of a stored run."""
-    return RunOut.model_validate(detail)
+    return get_run(ws, start_run(ws, body).run_id)
