@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from pydantic import ValidationError
-
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
 from cxsteward.domain.trust import FeedbackCategory, FeedbackStatus, ReviewOutcome, ReviewStatus
 from cxsteward.errors import CxStewardError, GovernanceNotFound, Invalid
@@ -19,7 +17,8 @@ from cxsteward.services.contract import Command
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.trust.models import ReviewOut, ReviewRequestCreate
 from cxsteward.services.workspace import Workspace
-from cxsteward.web.errors import STATUS_OF
+from cxsteward.web.errors import form_status
+from cxsteward.web.forms.fields import FormErrors, build
 
 C = TypeVar("C", bound=Command)
 # A request due within this many hours is flagged "due soon" in the queue.
@@ -70,28 +69,17 @@ def read_form(command: type[C], fields: Mapping[str, object]) -> tuple[C | None,
     """The typed command a form's fields make, or the message of each field that breaks a rule.
 
     The commands carry the services' rules and words, so a page checks nothing of its own
-    but what only the page knows (which choices it offered).
+    but what only the page knows (which choices it offered). The messages come from the
+    forms' one reader (``web.forms.fields.build``), as on every other form.
     """
-    try:
-        return command.model_validate(fields), {}
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "form"
-            cause = error.get("ctx", {}).get("error")
-            errors.setdefault(field, str(cause) if cause is not None else error["msg"])
-        return None, errors
+    errors = FormErrors()
+    made = build(command, fields, errors, {name: name for name in command.model_fields})
+    return made, errors.fields
 
 
 def refusal(exc: CxStewardError) -> tuple[str, int]:
-    """A refused form as its page shows it again: the message, and the status.
-
-    A rule the input broke is a form error (422, as every form of these pages answers);
-    anything else takes the app's one mapping (a code that names nothing is a 404).
-    """
-    if isinstance(exc, Invalid):
-        return exc.summary, 422
-    return exc.message, next(code for kind, code in STATUS_OF if isinstance(exc, kind))
+    """A refused form as its page shows it again: the message, and the one mapper's status."""
+    return (exc.summary if isinstance(exc, Invalid) else exc.message), form_status(exc)
 
 
 def review_request(
