@@ -95,12 +95,12 @@ def test_link_form_errors_name_the_field(
         f"/assessment/{cycle}/invitations",
         data={"csrf_token": token, "role_group": "data", "count": "two", "expires_in_days": "999"},
     )
-    assert bad.status_code == 400 and "is not a whole number" in bad.text
+    assert bad.status_code == 422 and "is not a whole number" in bad.text
     assert 'id="inv-count-error"' in bad.text
     none = client.post(
         f"/assessment/{cycle}/invitations", data={"csrf_token": token, "role_group": "data"}
     )
-    assert none.status_code == 400 and 'id="inv-names-error"' in none.text
+    assert none.status_code == 422 and 'id="inv-names-error"' in none.text
     assert list_invitations(web_ws, cycle) == []
     assert (
         client.post(f"/assessment/{cycle}/invitations", data={"role_group": "data"}).status_code
