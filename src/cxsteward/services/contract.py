@@ -7,9 +7,10 @@ A result a service returns is what the API sends (its ``response_model``) and wh
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter
 
 
 class Result(BaseModel):
@@ -22,6 +23,17 @@ class Command(BaseModel):
     """A service's typed input: immutable; unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _not_a_number(value: object) -> object:
+    # Lax validation would read 0 as 1970-01-01: a day must be written as one.
+    if isinstance(value, int | float):
+        raise ValueError("a day is written YYYY-MM-DD, not as a number")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number)]
+"""A day in a command: YYYY-MM-DD text (or a ``date`` from Python), never a number."""
 
 
 _ANY: TypeAdapter[Any] = TypeAdapter(Any)

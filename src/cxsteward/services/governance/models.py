@@ -11,7 +11,7 @@ from datetime import date
 from pydantic import Field
 
 from cxsteward.domain.governance.spec import Lifecycle
-from cxsteward.services.contract import Command, Result
+from cxsteward.services.contract import Command, Day, Result
 
 # The longest reason a move keeps in the lifecycle history (one line of a report).
 REASON_MAX = 500
@@ -28,7 +28,7 @@ class TransitionCreate(Command):
         pattern=r"^[^\x00]*[^\s\x00][^\x00]*$",
         description="Why it moves; kept in the history (not blank, no NUL character).",
     )
-    on: date | None = Field(default=None, description="The day it takes effect (default today).")
+    on: Day | None = Field(default=None, description="The day it takes effect (default today).")
 
 
 class TransitionOut(Result):

@@ -32,7 +32,7 @@ from cxsteward.errors import Invalid
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
-from cxsteward.services.contract import Command
+from cxsteward.services.contract import Command, Day
 from cxsteward.services.incidents.models import SyncOut
 from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.monitoring.artifacts import staged_artifacts
@@ -64,7 +64,7 @@ class RunCreate(Command):
     starts: every window the schema allows is one the monitor can run.
     """
 
-    date_from: date | None = Field(
+    date_from: Day | None = Field(
         default=None,
         description="First day of contacts, included. Omitted: the first day in the store, "
         "or, with `days`, the day that makes the window end today (UTC).",
