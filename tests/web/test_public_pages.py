@@ -16,6 +16,7 @@ from cxsteward.config import Settings
 from cxsteward.registry.tables_trust import ReviewRequestRecord
 from cxsteward.services.trust.reviews import list_reviews
 from cxsteward.services.workspace import Workspace
+from cxsteward.web.security import PUBLIC_FORM_MAX_BYTES
 
 VALID = {
     "deployment": "support-chat",
@@ -196,7 +197,7 @@ def test_posts_without_a_valid_csrf_token_are_refused(
 
 
 def test_oversized_body_is_refused(trust_ws: Workspace, anon_client: TestClient) -> None:
-    response = send(anon_client, description="x" * 17_000)
+    response = send(anon_client, description="x" * (PUBLIC_FORM_MAX_BYTES + 1))
     assert response.status_code == 413
     assert list_reviews(trust_ws) == []
 

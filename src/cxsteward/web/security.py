@@ -49,7 +49,10 @@ HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "cross-origin-opener-policy": "same-origin",
 }
-PUBLIC_FORM_MAX_BYTES = 16 * 1024
+# The largest body a public form or endpoint can need: every field at its declared limit, each
+# character written the longest way (a JSON \uXXXX pair or a percent-encoded 4-byte UTF-8
+# character: 12 bytes). Anything larger breaks the schema, and is refused unread.
+PUBLIC_FORM_MAX_BYTES = 80 * 1024
 SIGNED_IN_MAX_BYTES = 32 * 1024 * 1024
 
 
@@ -113,7 +116,12 @@ class SecurityMiddleware:
         """Read a public form's body within its cap, then count the request in its buckets."""
         body = await _read_capped(scope, receive, PUBLIC_FORM_MAX_BYTES)
         if body is None:
-            return (413, "This form accepts at most 16 KB. Shorten the text and send it again.", {})
+            cap = f"{PUBLIC_FORM_MAX_BYTES // 1024} KB"
+            return (
+                413,
+                f"This form accepts at most {cap}. Shorten the text and send it again.",
+                {},
+            )
         app: FastAPI = scope["app"]
         for key, limit, whose in _counts(app.state.settings, bucket, client_address(scope), body):
             decision = await run_in_threadpool(hit, app.state.ws, key, limit)

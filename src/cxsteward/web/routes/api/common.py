@@ -45,7 +45,7 @@ PUBLIC_ERRORS: Responses = {
     400: _error("A field breaks a rule; the message names it."),
     404: _error("Unknown tracking code or deployment."),
     409: _error("The request is in a state that does not allow this."),
-    413: _error("The request body is over 16 KB."),
+    413: _error("The request body is over 80 KB."),
     422: _error("A field is missing or has the wrong type."),
     429: _error("Too many requests from this address; wait as Retry-After says."),
 }

@@ -35,7 +35,7 @@ Queue = Annotated[UserOut, require_api(Permission.REVIEW_QUEUE)]
 Claimer = Annotated[UserOut, require_api(Permission.REVIEW_CLAIM)]
 Resolver = Annotated[UserOut, require_api(Permission.REVIEW_RESOLVE)]
 
-# No token: customers use these. The security middleware caps the body at 16 KB and
+# No token: customers use these. The security middleware caps the body at 80 KB and
 # rate-limits POSTs per client address, in the same buckets as the public HTML pages.
 public_router = APIRouter(
     prefix="/public/review-requests", tags=["public"], responses=PUBLIC_ERRORS
