@@ -49,7 +49,7 @@ from cxsteward.registry.tables_governance import (
 from cxsteward.services.clock import now, now_of
 from cxsteward.services.governance.models import REASON_MAX, TransitionCreate, TransitionOut
 from cxsteward.services.governance.rights import authorize_move, settle
-from cxsteward.services.governance.store import load_governance
+from cxsteward.services.governance.store import TEMPLATE_FIELDS, load_governance
 from cxsteward.services.workspace import Workspace
 
 T = TypeVar("T")
@@ -184,20 +184,7 @@ def approve_template(ws: Workspace, key: str, by: str) -> Template:
             )
         record.approved_by = by
         record.approved_at = record.updated_at = now_of(record)
-        return Template.model_validate(
-            {
-                n: getattr(record, n)
-                for n in (
-                    "key",
-                    "incident_type",
-                    "version",
-                    "text",
-                    "placeholders",
-                    "approved_by",
-                    "approved_at",
-                )
-            }
-        )
+        return Template.model_validate({n: getattr(record, n) for n in TEMPLATE_FIELDS})
 
 
 def record_meeting(

@@ -97,6 +97,18 @@ class Flat:
     history: dict[str, dict[str, list[Entry]]]
 
 
+# A template's declared fields, as the spec and the approval read them from its row.
+TEMPLATE_FIELDS = (
+    "key",
+    "incident_type",
+    "version",
+    "text",
+    "placeholders",
+    "approved_by",
+    "approved_at",
+)
+
+
 def flatten(gov: Governance) -> Flat:
     """The entries of a spec, in the spec's own order."""
     objects: dict[str, dict[str, Entry]] = {k.name: {} for k in KINDS if not k.history}
@@ -243,19 +255,7 @@ def load_stored(session: Session) -> Governance | None:
         _fields(a, "metric", "deployment", "monitors", "escalates", "acts")
         for a in _all(session, GovAccountabilityRecord)
     ]
-    data["templates"] = [
-        _fields(
-            t,
-            "key",
-            "incident_type",
-            "version",
-            "text",
-            "placeholders",
-            "approved_by",
-            "approved_at",
-        )
-        for t in _all(session, GovTemplateRecord)
-    ]
+    data["templates"] = [_fields(t, *TEMPLATE_FIELDS) for t in _all(session, GovTemplateRecord)]
     roadmap = session.scalar(select(GovRoadmapRecord).order_by(GovRoadmapRecord.id))
     data["roadmap"] = {
         "owner": roadmap.owner if roadmap is not None else None,
