@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cxsteward.cli import common
 from cxsteward.cli.app import app
+from cxsteward.config import Settings
+from cxsteward.services.clock import FixedClock
+from cxsteward.services.workspace import Workspace, open_workspace
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 
@@ -304,3 +309,21 @@ def test_a_file_changing_right_holders_needs_a_committee_decision(
     assert code == 0, err
     code, _, err = run(runner, applied, "governance", "apply", str(exported), "--by", "maya-okafor")
     assert code == 1 and "decision_rights.pause" in err, "the decision was used up"
+
+
+def test_a_meeting_without_a_day_is_held_today_by_the_workspace_clock(
+    runner: CliRunner, applied: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A leap day no machine clock will show while this suite runs: only the workspace's
+    # clock can have put it there.
+    fixed = FixedClock(datetime(2024, 2, 29, 23, 30, tzinfo=UTC))
+
+    def opened(settings: Settings) -> Workspace:
+        return open_workspace(settings, clock=fixed)
+
+    monkeypatch.setattr(common, "open_workspace", opened)
+    code, out, err = run(
+        runner, applied, "governance", "meeting", "add", "--attendee", "maya-okafor", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["held_on"] == "2024-02-29"

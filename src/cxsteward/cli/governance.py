@@ -20,6 +20,7 @@ from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import record_committee_decision
 from cxsteward.services.governance.models import TransitionCreate
 from cxsteward.services.governance.plan import GovernancePlan
+from cxsteward.services.workspace import Workspace
 
 app = StewardTyper(
     help="Governance as code: people, committee, deployments, vendors, protocols, templates.",
@@ -42,13 +43,16 @@ JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
 FILE_ARGUMENT = typer.Argument(..., help="The governance YAML file.")
 
 
-def _date(value: str | None, option: str) -> date:
-    if value is None:
-        return date.today()
+def _date(value: str, option: str) -> date:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise Invalid(f"{option} {value!r}: use YYYY-MM-DD, e.g. 2026-01-31.") from None
+
+
+def _day(ws: Workspace, value: str | None, option: str) -> date:
+    """The day an option names, or today by the workspace's clock."""
+    return ws.now().date() if value is None else _date(value, option)
 
 
 @app.command("validate")
@@ -239,7 +243,7 @@ def meeting_add(
              --attendee dev-raman --decision "Keep the sales assistant in pilot"
     """
     with workspace(ctx) as ws:
-        meeting = service.record_meeting(ws, _date(on, "--on"), attendee, decision)
+        meeting = service.record_meeting(ws, _day(ws, on, "--on"), attendee, decision)
     if json_out:
         print_json(meeting)
         return
@@ -263,7 +267,7 @@ def model_add(
     """
     with workspace(ctx) as ws:
         entry = service.record_model_version(
-            ws, deployment, model, version, _date(since, "--from"), by
+            ws, deployment, model, version, _day(ws, since, "--from"), by
         )
     if json_out:
         print_json(entry)
@@ -284,7 +288,7 @@ def review_add(
     Example: cxsteward governance roadmap-review add --on 2026-10-01 --reviewer maya-okafor
     """
     with workspace(ctx) as ws:
-        review = service.record_roadmap_review(ws, _date(on, "--on"), reviewer, notes)
+        review = service.record_roadmap_review(ws, _day(ws, on, "--on"), reviewer, notes)
     if json_out:
         print_json(review)
         return
@@ -325,7 +329,7 @@ def committee_decision(
             ws,
             deployment,
             move,
-            _date(meeting, "--meeting"),
+            _day(ws, meeting, "--meeting"),
             present,
             votes_for,
             votes_against,
