@@ -6,14 +6,12 @@ Every other request and response body is a service's own command or result
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from cxsteward.services.contract import Result
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(from_attributes=True, frozen=True)
-
-
-class ProblemOut(_Out):
+class ProblemOut(Result):
     """One located problem of a refused request; where it was not located, the key is absent."""
 
     message: str
@@ -24,7 +22,7 @@ class ProblemOut(_Out):
     text: str = Field(description="The problem in one sentence, with where it is.")
 
 
-class ErrorBody(_Out):
+class ErrorBody(Result):
     status: int
     title: str
     message: str = Field(description="What went wrong and what to do, in plain words.")
@@ -33,7 +31,7 @@ class ErrorBody(_Out):
     )
 
 
-class ErrorOut(_Out):
+class ErrorOut(Result):
     """Every error of the API has this shape."""
 
     error: ErrorBody
