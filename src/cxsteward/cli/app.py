@@ -11,6 +11,7 @@ from cxsteward import __version__
 from cxsteward.cli import assess, baseline, data, metrics, monitor, thresholds
 from cxsteward.cli import audit as audit_cli
 from cxsteward.cli import feedback as feedback_cli
+from cxsteward.cli import gate as gate_cli
 from cxsteward.cli import governance as governance_cli
 from cxsteward.cli import incident as incident_cli
 from cxsteward.cli import invitation as invitation_cli
@@ -49,6 +50,7 @@ app.add_typer(invitation_cli.app, name="invitation")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(users_cli.app, name="users")
+app.command("gate")(gate_cli.gate)
 app.command("serve")(serve_cli.serve)
 
 

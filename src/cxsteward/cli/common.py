@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 import typer
@@ -17,7 +18,7 @@ from typer._click.globals import get_current_context
 from typer.exceptions import TyperException
 
 from cxsteward.config import Settings, load_settings
-from cxsteward.errors import CxStewardError
+from cxsteward.errors import CxStewardError, Invalid
 from cxsteward.services.contract import dump_json
 from cxsteward.services.workspace import Workspace, open_workspace
 
@@ -165,3 +166,11 @@ def err_console() -> Console:
 def print_json(value: object) -> None:
     """``--json``: a service's result written exactly as the API writes it."""
     sys.stdout.write(dump_json(value).decode("utf-8"))
+
+
+def parse_day(value: str, option: str) -> date:
+    """The day an option names, as YYYY-MM-DD; Invalid naming the option otherwise."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise Invalid(f"{option} {value!r}: use YYYY-MM-DD, e.g. 2026-01-31.") from None

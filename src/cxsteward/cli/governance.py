@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -10,7 +10,14 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, print_json, workspace
+from cxsteward.cli.common import (
+    EXIT_CHECK_FAILED,
+    StewardTyper,
+    console,
+    parse_day,
+    print_json,
+    workspace,
+)
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import Invalid, Problem
 from cxsteward.services.contract import Command, jsonable
@@ -44,10 +51,7 @@ FILE_ARGUMENT = typer.Argument(..., help="The governance YAML file.")
 
 
 def _date(value: str, option: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise Invalid(f"{option} {value!r}: use YYYY-MM-DD, e.g. 2026-01-31.") from None
+    return parse_day(value, option)
 
 
 def _day(ws: Workspace, value: str | None, option: str) -> date:
@@ -311,9 +315,18 @@ def committee_decision(
     record_only: bool = typer.Option(
         False, "--record-only", help="Record the decision; make the move later by any path."
     ),
+    override_gate: bool = typer.Option(
+        False,
+        "--override-gate",
+        help="Scale or production although the scale gate says no-go; the reason says why.",
+    ),
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Record a committee decision, taken at a meeting with its quorum, and make the move.
+
+    A move to scaling or production also needs the scale gate's go (`cxsteward gate`), unless
+    the decision overrides the gate (--override-gate); the override is shown in the pack and
+    on the deployment page until the gate says go.
 
     A model change or roll-back is made later by the path that names the model, which uses
     the decision up; `ratify` ratifies the deployment's emergency pause; `rights` allows one
@@ -336,6 +349,7 @@ def committee_decision(
             reason,
             by,
             execute=not record_only,
+            override_gate=override_gate,
         )
     if json_out:
         print_json(out)
@@ -344,7 +358,8 @@ def committee_decision(
     console().print(
         f"Committee decision #{out.id}: {out.move} {out.deployment} ({len(out.present)} of "
         f"{out.members} present, quorum {out.quorum}; {out.votes_for} for, "
-        f"{out.votes_against} against); move {made}."
+        f"{out.votes_against} against); move {made}"
+        + (", overriding the scale gate." if out.overrides_gate else ".")
     )
 
 

@@ -36,6 +36,8 @@ class GovOrganizationRecord(_Stamped, Base):
     # (a JSON column: the YAML section as read).
     data_quality: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     legal_approvers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The governance file's scale_gate: section, only the values it sets (a JSON column)
+    scale_gate: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class GovPersonRecord(_Stamped, Base):
@@ -115,6 +117,8 @@ class GovDeploymentRecord(_Stamped, Base):
     status: Mapped[str] = mapped_column(String(20))
     disclosure: Mapped[dict[str, str]] = mapped_column(JSON)
     decision_rights: Mapped[dict[str, Any]] = mapped_column(JSON)  # a JSON column, as declared
+    # The deployment's own scale_gate: values over the organization's (a JSON column)
+    scale_gate: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class GovModelVersionRecord(_Stamped, Base):
@@ -249,6 +253,8 @@ class GovCommitteeDecisionRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A scale move the committee makes although the scale gate says no-go, on its reason.
+    overrides_gate: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class GovEmergencyPauseRecord(Base):
@@ -266,3 +272,24 @@ class GovEmergencyPauseRecord(Base):
     ratified_by: Mapped[int | None] = mapped_column(
         ForeignKey("gov_committee_decisions.id", ondelete="RESTRICT"), nullable=True
     )
+
+
+class GateEvaluationRecord(Base):
+    """One evaluation of the scale gate: the verdict and every criterion, as judged then.
+
+    Append-only, so the committee pack can show how a deployment's readiness moved.
+    """
+
+    __tablename__ = "gate_evaluations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment: Mapped[str] = mapped_column(String(80), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # the lifecycle status when evaluated
+    target: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(20))
+    as_of: Mapped[date] = mapped_column(Date)
+    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    evaluated_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    # The criteria and the policy as judged: JSON columns holding the result as served.
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from cxsteward.domain.governance.gate_policy import Standing
 from cxsteward.domain.governance.spec import (
     Committee,
     Deployment,
@@ -127,6 +128,12 @@ class CommitteeVote:
     votes_against: int
     quorum: int
     members: int
+    # The committee knowingly overrides a no-go of the scale gate (a scale move only).
+    overrides_gate: bool = False
+
+
+# Moves that grow a deployment: the scale gate must say go, or the committee override it.
+GATED = (Move.SCALE, Move.PRODUCTION)
 
 
 @dataclass(frozen=True)
@@ -206,12 +213,14 @@ def authorize(
     vote: CommitteeVote | None = None,
     severity: Severity | None = None,
     account: str | None = None,
+    gate: Standing | None = None,
 ) -> Grant:
     """Why ``person`` may make ``move`` on ``dep``; NotPermitted naming who may otherwise.
 
     ``vote`` is an unused committee decision for this move, ``severity`` the incident's
     severity when the move answers one, ``account`` the web account acting (for the message
-    when it is linked to no person).
+    when it is linked to no person), ``gate`` the scale gate's verdict for a move to scaling
+    or production (none given: such a move is refused, since nobody judged it).
     """
     what = _WHAT[move].format(dep=dep.key)
     if person is None or gov.person(person) is None:
@@ -228,14 +237,14 @@ def authorize(
             f"{named}; name one with --by. Who may decide: {who_may(gov, dep, move)}."
         )
     if vote is not None and vote.deployment == dep.key and vote.move is move:
-        return Grant(
-            person,
-            move,
+        basis = (
             f"committee decision #{vote.id} of {vote.held_on} ({len(vote.present)} of "
             f"{vote.members} members present, quorum {vote.quorum}; "
-            f"{vote.votes_for} for, {vote.votes_against} against)",
-            vote=vote.id,
+            f"{vote.votes_for} for, {vote.votes_against} against)"
         )
+        if move in GATED:
+            basis = f"{basis}; {gate_basis(dep, move, vote, gate)}"
+        return Grant(person, move, basis, vote=vote.id)
     right = RIGHT_FOR[move]
     if right is not None and person in dep.decision_rights.holders(right):
         return Grant(person, move, f"{right.value} right on {dep.key}")
@@ -258,6 +267,27 @@ def authorize(
         )
     raise NotPermitted(
         f"{person} may not {what}. Who may decide: {who_may(gov, dep, move)}.{alone}"
+    )
+
+
+def gate_basis(dep: Deployment, move: Move, vote: CommitteeVote, gate: Standing | None) -> str:
+    """How the scale gate lets a committee's move through; NotPermitted when it does not."""
+    what = _WHAT[move].format(dep=dep.key)
+    if gate is None:
+        raise NotPermitted(
+            f"The scale gate was not evaluated for the decision to {what}; nothing moves "
+            f"until it is (`cxsteward gate {dep.key}`)."
+        )
+    if gate.verdict.allows:
+        return gate.cite()
+    if vote.overrides_gate:
+        return f"overriding the {gate.cite()}"
+    reasons = "; ".join(gate.reasons) or "see `cxsteward gate`"
+    raise NotPermitted(
+        f"The scale gate says no-go, so committee decision #{vote.id} cannot {what}: "
+        f"{reasons}. Meet the criteria (`cxsteward gate {dep.key}` shows each), or the "
+        f"committee records a decision that overrides the gate, with its quorum and reason "
+        f"(`cxsteward governance committee-decision {dep.key} {move.value} --override-gate`)."
     )
 
 

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cxsteward.domain.governance.gate_policy import GatePolicy
 from cxsteward.domain.monitoring.quality_rules import DataQualityPolicy
 from cxsteward.domain.thresholds import Severity
 
@@ -172,6 +173,8 @@ class Deployment(_Keyed):
     # Channel to the statement customers see there.
     disclosure: dict[str, str] = Field(default_factory=dict)
     decision_rights: DecisionRights = Field(default_factory=DecisionRights)
+    # This deployment's own scale-gate criteria, laid over the organization's.
+    scale_gate: GatePolicy | None = None
 
 
 class Protocol(_Strict):
@@ -262,6 +265,8 @@ class Governance(_Strict):
     knowledge_base: list[Article] = Field(default_factory=list)
     # The organization's own data-quality rules for monitoring runs; unset: settings decide.
     data_quality: DataQualityPolicy | None = None
+    # What the scale gate asks before a deployment moves to scaling or production.
+    scale_gate: GatePolicy | None = None
 
     def person(self, key: str) -> Person | None:
         return next((p for p in self.people if p.key == key), None)

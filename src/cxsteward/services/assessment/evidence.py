@@ -37,7 +37,7 @@ from cxsteward.registry.tables_monitor import (
 )
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
-from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
 from cxsteward.services.workspace import Workspace
 
@@ -68,8 +68,8 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
             )
             if (at := _inserted(protocols, record_id)) is not None
         }
-        thresholds = _thresholds(session)
-        baselines = _baselines(session)
+        thresholds = threshold_evidence(session)
+        baselines = baseline_evidence(session)
         runs = _runs(session)
         loads = _loads(session)
         incidents = _incidents(session)
@@ -93,7 +93,7 @@ def _governance(ws: Workspace) -> Governance | None:
         return None
 
 
-def _baselines(session: Session) -> list[BaselineEvidence]:
+def baseline_evidence(session: Session) -> list[BaselineEvidence]:
     held: dict[int, set[tuple[str, str, str]]] = {}
     query = select(
         BaselineValueRecord.baseline_id,
@@ -112,7 +112,7 @@ def _baselines(session: Session) -> list[BaselineEvidence]:
     return sorted(frozen, key=lambda b: b.created_at)
 
 
-def _thresholds(session: Session) -> list[Threshold]:
+def threshold_evidence(session: Session) -> list[Threshold]:
     audited = audited_rows(session, "thresholds")
     rules = [
         Threshold.model_validate({**r.definition, "created_at": at})

@@ -14,7 +14,13 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.rights import Move, authorize_approval, changes_model, move_of
+from cxsteward.domain.governance.rights import (
+    GATED,
+    Move,
+    authorize_approval,
+    changes_model,
+    move_of,
+)
 from cxsteward.domain.governance.spec import (
     Lifecycle,
     Meeting,
@@ -47,6 +53,7 @@ from cxsteward.registry.tables_governance import (
     GovTransitionRecord,
 )
 from cxsteward.services.clock import now, now_of
+from cxsteward.services.governance.gate import evaluate_gate, standing, store_evaluation
 from cxsteward.services.governance.models import REASON_MAX, TransitionCreate, TransitionOut
 from cxsteward.services.governance.rights import authorize_move, settle
 from cxsteward.services.governance.store import TEMPLATE_FIELDS, load_governance
@@ -131,7 +138,13 @@ def transition_deployment(
         gov = load_governance(s)
         spec = gov.deployment(key)
         assert spec is not None  # _deployment found it in this transaction
-        grant = authorize_move(s, gov, spec, move_of(current, target), by, severity, account)
+        move = move_of(current, target)
+        gate = None
+        if move in GATED:
+            # Judged on the records as they stand, and kept with the move it allowed or stopped.
+            judged = evaluate_gate(ws, key, to=target, by=by or account, record=False)
+            gate = standing(store_evaluation(s, judged))
+        grant = authorize_move(s, gov, spec, move, by, severity, account, gate)
         at = now(s)
         step = Transition(status=target, on=on or at.date(), by=grant.person, reason=reason)
         s.add(

@@ -29,7 +29,7 @@ from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecor
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.contract import Result
-from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.baselines import list_baselines
 from cxsteward.services.workspace import Workspace
 

@@ -14,7 +14,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.rights import Move, check_vote, quorum_of
+from cxsteward.domain.governance.rights import GATED, Move, check_vote, quorum_of
 from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.domain.trust import parse_choice
 from cxsteward.errors import (
@@ -64,6 +64,10 @@ class CommitteeDecisionOut(Result):
     ratifies: int | None = Field(
         default=None, description="The emergency pause a ratify decision ratified."
     )
+    overrides_gate: bool = Field(
+        default=False,
+        description="A move to scaling or production made although the scale gate said no-go.",
+    )
 
 
 def record_committee_decision(
@@ -78,15 +82,24 @@ def record_committee_decision(
     by: str | None,
     execute: bool = True,
     account: str | None = None,
+    override_gate: bool = False,
 ) -> CommitteeDecisionOut:
     """Record a decision the committee took at the meeting of ``meeting``, and make the move.
 
     Raises:
         NotFound: no such deployment, meeting or person.
-        NotPermitted: quorum not met, motion lost, or the committee lacks the authority.
-        Invalid: members present who are not members or did not attend.
+        NotPermitted: quorum not met, motion lost, the committee lacks the authority, or
+            the scale gate says no-go for a move to scaling or production and the decision
+            does not override it (``override_gate``).
+        Invalid: members present who are not members or did not attend; an override on a
+            move the gate does not judge.
     """
     chosen = parse_choice(Move, move, "move")
+    if override_gate and chosen not in GATED:
+        raise Invalid(
+            f"Only a move to scaling or production passes the scale gate; a {chosen.value} "
+            "decision has no gate to override."
+        )
     if not reason.strip():
         raise Invalid("Say why the committee decided (--reason); the record is the evidence.")
     with ws.transaction(actor=by or account) as s:
@@ -128,6 +141,7 @@ def record_committee_decision(
             reason=reason.strip(),
             recorded_by=by,
             recorded_at=at,
+            overrides_gate=override_gate,
         )
         s.add(record)
         s.flush()
@@ -206,4 +220,5 @@ def _out(
         recorded_at=record.recorded_at,
         used_at=record.used_at,
         ratifies=ratifies,
+        overrides_gate=record.overrides_gate,
     )

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxsteward.domain.governance.gate_policy import Standing
 from cxsteward.domain.governance.rights import (
     CommitteeVote,
     Grant,
@@ -66,6 +67,7 @@ def unused_vote(session: Session, deployment: str, move: Move) -> CommitteeVote 
         votes_against=record.votes_against,
         quorum=record.quorum,
         members=record.members,
+        overrides_gate=record.overrides_gate,
     )
 
 
@@ -77,14 +79,17 @@ def authorize_move(
     by: str | None,
     severity: Severity | None = None,
     account: str | None = None,
+    gate: Standing | None = None,
 ) -> Grant:
-    """Whether ``by`` may make ``move`` on ``dep``.
+    """Whether ``by`` may make ``move`` on ``dep`` (``gate``: the scale gate's verdict, for a
+    move to scaling or production).
 
     Raises:
-        NotPermitted: nobody named, or a person without the right; the message names who may.
+        NotPermitted: nobody named, a person without the right, or a scale move the gate
+            stops; the message names who may, or what the gate asks.
     """
     vote = unused_vote(session, dep.key, move)
-    return authorize(gov, dep, move, by, vote, severity, account)
+    return authorize(gov, dep, move, by, vote, severity, account, gate)
 
 
 def settle(session: Session, grant: Grant, deployment: str, reason: str, on: date) -> None:
@@ -209,8 +214,13 @@ def authorize_file(
     new: Governance,
     by: str | None,
     account: str | None,
+    gates: dict[str, Standing] | None = None,
 ) -> tuple[list[tuple[str, Grant]], list[tuple[str, str, str | None]]]:
-    """Grants for every gated change of a file applied by ``by``, and a problem per refusal."""
+    """Grants for every gated change of a file applied by ``by``, and a problem per refusal.
+
+    ``gates`` holds the scale gate's verdict for each deployment the file moves to scaling
+    or production.
+    """
     grants: list[tuple[str, Grant]] = []
     problems: list[tuple[str, str, str | None]] = []
     for gated in gated_changes(stored, new):
@@ -238,7 +248,8 @@ def authorize_file(
                         )
                     )
         try:
-            grant = authorize_move(session, stored, dep, gated.move, by, account=account)
+            gate = (gates or {}).get(dep.key)
+            grant = authorize_move(session, stored, dep, gated.move, by, account=account, gate=gate)
         except NotPermitted as exc:
             problems.append((gated.path, exc.message, gated.value))
             continue

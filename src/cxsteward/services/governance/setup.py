@@ -15,7 +15,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.rights import Grant, Move
+from cxsteward.domain.governance.gate_policy import Standing
+from cxsteward.domain.governance.rights import GATED, Grant, Move
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceInvalid, Problem
 from cxsteward.services.clock import now
@@ -26,6 +27,7 @@ from cxsteward.services.governance.actions import (
     record_roadmap_review,
     transition_deployment,
 )
+from cxsteward.services.governance.gate import GateOut, evaluate_gate, standing, store_evaluation
 from cxsteward.services.governance.plan import AUTO_REASON, GovernancePlan, compute_plan
 from cxsteward.services.governance.reading import (
     GovernanceSource,
@@ -40,6 +42,7 @@ from cxsteward.services.governance.store import (
     KINDS,
     Entry,
     automatic_transitions,
+    current_governance,
     load_governance,
     load_stored,
 )
@@ -61,16 +64,6 @@ __all__ = [
     "record_roadmap_review",
     "transition_deployment",
 ]
-
-
-def current_governance(ws: Workspace) -> Governance:
-    """The stored governance as a spec.
-
-    Raises:
-        GovernanceNotFound: when nothing was applied yet.
-    """
-    with ws.transaction() as session:
-        return load_governance(session)
 
 
 def plan_governance(
@@ -109,12 +102,26 @@ def apply_governance(
     ``by`` names the person who takes it and must hold its right (``account``: the web
     account acting, for the refusal's message), or nothing is applied.
     """
+    judged = _gates(ws, gov, by or account)
     with ws.transaction(actor) as session:
-        plan, grants = _plan(session, gov, source, session.info["actor"], by, account, True)
+        gates = {key: standing(store_evaluation(session, out)) for key, out in judged.items()}
+        plan, grants = _plan(session, gov, source, session.info["actor"], by, account, True, gates)
         _execute(session, plan)
         for deployment, grant in grants:
             settle(session, grant, deployment, AUTO_REASON, now(session).date())
         return plan
+
+
+def _gates(ws: Workspace, gov: Governance, by: str | None) -> dict[str, GateOut]:
+    """The scale gate's verdict for each stored deployment the file moves to scaling or
+    production, judged on the records before the file changes them."""
+    with ws.transaction() as session:
+        stored = load_stored(session)
+    return {
+        g.deployment: evaluate_gate(ws, g.deployment, to=g.value, by=by, record=False)
+        for g in gated_changes(stored, gov)
+        if g.move in GATED
+    }
 
 
 def export_governance(ws: Workspace) -> str:
@@ -158,6 +165,7 @@ def _plan(
     by: str | None,
     account: str | None,
     enforce: bool,
+    gates: dict[str, Standing] | None = None,
 ) -> tuple[GovernancePlan, list[tuple[str, Grant]]]:
     found = consistency_problems(gov)
     stored = load_stored(session)
@@ -170,7 +178,7 @@ def _plan(
         )
         plan = _with_needs(plan, gated_changes(stored, gov))
         if enforce:
-            grants, refused = authorize_file(session, stored, gov, by, account)
+            grants, refused = authorize_file(session, stored, gov, by, account, gates)
             found = [*found, *refused]
     if found:
         file = source.file if source is not None else "governance"

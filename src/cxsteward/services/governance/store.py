@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cxsteward.domain.governance.gate_policy import GatePolicy
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
 from cxsteward.registry.tables_governance import (
@@ -36,6 +37,7 @@ from cxsteward.registry.tables_governance import (
     GovTransitionRecord,
     GovVendorRecord,
 )
+from cxsteward.services.workspace import Workspace
 
 # One registry row's column values (text, numbers, dates, JSON lists): the boundary between
 # the spec and the tables, read and written by column name.
@@ -122,6 +124,7 @@ def flatten(gov: Governance) -> Flat:
             else gov.data_quality.model_dump(mode="json", exclude_none=True)
         ),
         "legal_approvers": list(gov.legal_approvers),
+        "scale_gate": _gate(gov.scale_gate),
     }
     for person in gov.people:
         objects["person"][person.key] = _entry(person)
@@ -139,7 +142,10 @@ def flatten(gov: Governance) -> Flat:
                 **_entry(clause),
             }
     for dep in gov.deployments:
-        objects["deployment"][dep.key] = _entry(dep, {"history", "models"})
+        objects["deployment"][dep.key] = {
+            **_entry(dep, {"history", "models"}),
+            "scale_gate": _gate(dep.scale_gate),
+        }
         history["model_version"][dep.key] = [
             {"deployment": dep.key, **_entry(m)} for m in dep.models
         ]
@@ -157,6 +163,11 @@ def flatten(gov: Governance) -> Flat:
     for article in gov.knowledge_base:
         objects["article"][article.key] = _entry(article)
     return Flat(objects, history)
+
+
+def _gate(policy: GatePolicy | None) -> Entry | None:
+    # Only the values the file sets: a stored override must not pin the defaults.
+    return None if policy is None else policy.model_dump(mode="json", exclude_unset=True)
 
 
 def _entry(model: Any, exclude: set[str] | None = None) -> Entry:
@@ -185,6 +196,7 @@ def load_stored(session: Session) -> Governance | None:
         "key_metrics": org.key_metrics,
         "data_quality": org.data_quality,
         "legal_approvers": org.legal_approvers,
+        "scale_gate": org.scale_gate,
     }
     data["people"] = [
         _fields(r, "key", "name", "email", "title", "function")
@@ -226,6 +238,7 @@ def load_stored(session: Session) -> Governance | None:
                 "status",
                 "disclosure",
                 "decision_rights",
+                "scale_gate",
             ),
             "models": [
                 _fields(m, "model", "version", "effective_from")
@@ -288,6 +301,16 @@ def load_governance(session: Session) -> Governance:
             "examples/governance.yaml) and run `cxsteward governance apply FILE`."
         )
     return gov
+
+
+def current_governance(ws: Workspace) -> Governance:
+    """The stored governance as a spec.
+
+    Raises:
+        GovernanceNotFound: when nothing was applied yet.
+    """
+    with ws.transaction() as session:
+        return load_governance(session)
 
 
 def automatic_transitions(session: Session) -> list[Entry]:

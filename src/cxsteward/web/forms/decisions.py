@@ -47,6 +47,7 @@ def decide(ws: Workspace, deployment: str, values: FormValues, actor: str) -> Co
             reason,
             actor if load_person(ws, actor) else None,
             account=actor,
+            override_gate=text(values, "override_gate") == "yes",
         )
     except (NotPermitted, Invalid, Conflict, PersonNotFound) as exc:
         title = "The committee decision was not recorded."

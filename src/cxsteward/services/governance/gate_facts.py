@@ -1,0 +1,300 @@
+"""Gather what the scale gate looks at for one deployment, from the registry and the store.
+
+Everything is read as of a day: records made after it are left out, so a gate evaluated
+``--as-of`` a past day answers as it would have then (as far as the records tell: an
+incident's status is read from when it was resolved or closed, a flag's from when it was
+triaged).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
+from cxsteward.domain.governance.evidence_base import start_of
+from cxsteward.domain.governance.gate import (
+    Breach,
+    ChannelDisclosure,
+    Flag,
+    Gap,
+    GateFacts,
+    OpenIncident,
+)
+from cxsteward.domain.governance.gate_policy import GatePolicy
+from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
+from cxsteward.domain.metrics import (
+    OVERALL,
+    SLICE_COLUMN,
+    Direction,
+    N,
+    day_date,
+    flag_n,
+    flag_true,
+    metric,
+)
+from cxsteward.errors import NotFound
+from cxsteward.registry.tables_governance import GovMeetingRecord
+from cxsteward.registry.tables_incidents import IncidentRecord
+from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
+from cxsteward.registry.tables_trust import FeedbackRecord, ReviewRequestRecord
+from cxsteward.services.assessment.cycles import list_cycles
+from cxsteward.services.assessment.evidence import baseline_evidence, threshold_evidence
+from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.governance.check import check_governance
+from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.workspace import Workspace
+
+GAP_KINDS = ("ai_vs_human_gap", "ai_segment_gap")
+# How far back disclosure is measured: the same month the evidence rules read.
+DISCLOSURE_DAYS = 30
+
+
+def gather(
+    ws: Workspace,
+    gov: Governance,
+    dep: Deployment,
+    target: Lifecycle,
+    policy: GatePolicy,
+    today: date,
+) -> GateFacts:
+    """The facts for ``dep`` moving to ``target``, as of the end of ``today``."""
+    end = start_of(today + timedelta(days=1))
+    key_metrics = tuple(gov.key_metrics) or DEFAULT_KEY_METRICS
+    accountable = tuple(
+        dict.fromkeys(a.metric for a in gov.accountability if a.deployment in (None, dep.key))
+    )
+    disclosure, span = _contacts(ws, dep.key, today)
+    with ws.transaction() as session:
+        baselines = [b for b in baseline_evidence(session) if b.created_at < end]
+        thresholds = [
+            t
+            for t in threshold_evidence(session)
+            if t.created_at is not None and t.created_at < end
+        ]
+        monitored, breaches, gaps = _findings(session, dep.key, key_metrics, policy, span, today)
+        incidents = _open_incidents(session, dep.key, end)
+        due, in_time = _reviews(session, dep.key, end)
+        flags = _untriaged(session, dep.key, end)
+        last_meeting = session.scalar(
+            select(func.max(GovMeetingRecord.held_on)).where(GovMeetingRecord.held_on <= today)
+        )
+    chain = check_governance(ws, today)
+    own = (f"deployment:{dep.key}", *([f"vendor:{dep.vendor}"] if dep.vendor else []))
+    blocking = [
+        (g.rule, g.message)
+        for g in chain.gaps
+        if g.blocking
+        and (g.object.startswith(own) or not g.object.startswith(("deployment:", "vendor:")))
+    ]
+    return GateFacts(
+        governance=gov,
+        deployment=dep,
+        target=target,
+        today=today,
+        evidenced_stage=_evidenced_stage(ws, today),
+        blocking_gaps=blocking,
+        accountable_metrics=accountable or key_metrics,
+        key_metrics=key_metrics,
+        baselines=baselines,
+        thresholds=thresholds,
+        monitored=monitored,
+        breaches=breaches,
+        open_incidents=incidents,
+        gaps=gaps,
+        disclosure=disclosure,
+        reviews_due=due,
+        reviews_in_time=in_time,
+        untriaged=flags,
+        last_meeting=last_meeting,
+        newest_contact=None if span is None else span[1],
+    )
+
+
+def _evidenced_stage(ws: Workspace, today: date) -> tuple[int, str] | None:
+    answered = [c for c in list_cycles(ws) if c.answers]
+    if not answered:
+        return None
+    evidence = assessment_report(ws, answered[-1].name, today=today).evidence
+    if evidence is None:
+        return None
+    stage = evidence.stage.evidenced
+    return stage.number, stage.name
+
+
+def _findings(
+    session: Session,
+    deployment: str,
+    key_metrics: tuple[str, ...],
+    policy: GatePolicy,
+    span: tuple[date, date] | None,
+    today: date,
+) -> tuple[bool, list[Breach], list[Gap]]:
+    """Whether a run covered the deployment's contacts, its recent confirmed breaches, and
+    the latest covering run's AI-behind-humans findings on key metrics."""
+    end = start_of(today + timedelta(days=1))
+    runs = list(
+        session.execute(
+            select(
+                MonitorRunRecord.id,
+                MonitorRunRecord.started_at,
+                MonitorRunRecord.date_from,
+                MonitorRunRecord.date_to,
+            )
+            .where(MonitorRunRecord.started_at < end)
+            .order_by(MonitorRunRecord.started_at, MonitorRunRecord.id)
+        )
+    )
+    if span is None:
+        return False, [], []
+    first, last = span
+    covering = [
+        r
+        for r in runs
+        if (r.date_from is None or r.date_from <= last)
+        and (r.date_to is None or r.date_to >= first)
+    ]
+    if not covering:
+        return False, [], []
+    started = {r.id: r.started_at for r in covering}
+    findings = list(
+        session.scalars(
+            select(FindingRecord).where(
+                FindingRecord.run_id.in_(list(started)), FindingRecord.deployment == deployment
+            )
+        )
+    )
+    since = start_of(today - timedelta(days=policy.breach_days or 0))
+    breaches = [
+        Breach(
+            f.id,
+            f.run_id,
+            f.metric,
+            f.severity or "",
+            started[f.run_id].date(),
+            str(f.body.get("message", "")),
+        )
+        for f in findings
+        if f.kind == "threshold_breach" and f.status == "confirmed" and started[f.run_id] >= since
+    ]
+    latest = covering[-1].id
+    gaps = [
+        gap
+        for f in findings
+        if f.run_id == latest and f.kind in GAP_KINDS and f.metric in key_metrics
+        if (gap := _gap(f)) is not None
+    ]
+    return True, breaches, gaps
+
+
+def _gap(record: FindingRecord) -> Gap | None:
+    """The finding as a gap when the AI is on the bad side of humans; else None."""
+    estimate = record.body.get("estimate")
+    if not isinstance(estimate, dict):
+        return None
+    ai, human = estimate.get("ai"), estimate.get("human")
+    if not isinstance(ai, int | float) or not isinstance(human, int | float):
+        return None
+    direction = metric(record.metric).direction
+    if direction is Direction.HIGHER_IS_BETTER:
+        worse = human - ai
+    elif direction is Direction.HIGHER_IS_WORSE:
+        worse = ai - human
+    else:
+        return None
+    if worse <= 0:
+        return None
+    relative = worse / abs(human) if human else float("inf")
+    scope = record.body.get("scope")
+    segment = (
+        ", ".join(f"{k}={v}" for k, v in sorted(scope.items()))
+        if isinstance(scope, dict) and scope
+        else "all contacts"
+    )
+    return Gap(
+        record.id,
+        record.run_id,
+        record.metric,
+        segment,
+        float(ai),
+        float(human),
+        relative,
+        str(record.body.get("message", "")),
+    )
+
+
+def _open_incidents(session: Session, deployment: str, end: datetime) -> list[OpenIncident]:
+    rows = session.scalars(
+        select(IncidentRecord)
+        .where(IncidentRecord.deployment == deployment, IncidentRecord.opened_at < end)
+        .order_by(IncidentRecord.id)
+    )
+    return [
+        OpenIncident(r.id, r.title, r.severity, r.opened_at.date())
+        for r in rows
+        if not any(t is not None and t < end for t in (r.resolved_at, r.closed_at))
+    ]
+
+
+def _reviews(session: Session, deployment: str, end: datetime) -> tuple[int, int]:
+    """Review requests due by ``end`` (or answered before), and how many were answered in time."""
+    due = in_time = 0
+    rows = session.scalars(
+        select(ReviewRequestRecord).where(
+            ReviewRequestRecord.deployment == deployment, ReviewRequestRecord.received_at < end
+        )
+    )
+    for r in rows:
+        if r.withdrawn_at is not None and r.withdrawn_at < end:
+            continue
+        answered = r.resolved_at if r.resolved_at is not None and r.resolved_at < end else None
+        if answered is None and r.due_at >= end:
+            continue  # still within its time
+        due += 1
+        in_time += answered is not None and answered <= r.due_at
+    return due, in_time
+
+
+def _untriaged(session: Session, deployment: str, end: datetime) -> list[Flag]:
+    rows = session.scalars(
+        select(FeedbackRecord)
+        .where(FeedbackRecord.deployment == deployment, FeedbackRecord.submitted_at < end)
+        .order_by(FeedbackRecord.id)
+    )
+    return [
+        Flag(r.id, r.submitted_at.date(), r.category)
+        for r in rows
+        if not any(t is not None and t < end for t in (r.triaged_at, r.acted_at, r.declined_at))
+    ]
+
+
+def _contacts(
+    ws: Workspace, deployment: str, today: date
+) -> tuple[list[ChannelDisclosure], tuple[date, date] | None]:
+    """Disclosure per channel over the deployment's latest month of contacts, and the first
+    and newest contact days."""
+    try:
+        frame = compute_cell_frame(ws, (("channel",),), None, today)
+    except NotFound:
+        return [], None
+    mine = frame[frame["deployment"].astype(str) == deployment]
+    overall = mine[mine[SLICE_COLUMN] == OVERALL]
+    if overall.empty:
+        return [], None
+    span = (day_date(int(overall["day"].min())), day_date(int(overall["day"].max())))
+    # The deployment's latest month of contacts: how old they are is the freshness criterion.
+    since = min(today, span[1]) - timedelta(days=DISCLOSURE_DAYS - 1)
+    recent = mine[
+        (mine[SLICE_COLUMN] == "channel")
+        & (mine["handler"] == "ai")
+        & (mine["day"].map(lambda n: day_date(int(n))) >= since)
+    ]
+    columns = [N, flag_n("ai_disclosed"), flag_true("ai_disclosed")]
+    totals = recent.groupby(recent["channel"].astype(str))[columns].sum()
+    disclosure = [
+        ChannelDisclosure(str(channel), int(row[N]), int(row[columns[1]]), int(row[columns[2]]))
+        for channel, row in totals.sort_index().iterrows()
+    ]
+    return disclosure, span
