@@ -231,10 +231,13 @@ def test_committee_decision_then_apply_and_plan_name_rights(
     decide += ["--meeting", "2025-03-11", "--reason", "Targets met", "--by", "maya-okafor"]
     code, _, err = run(runner, applied, *decide, *present, "--for", "3")
     assert code == 1 and "Quorum not met: 3 of 6 members present" in " ".join(err.split())
-    code, out, _ = run(
-        runner, applied, *decide, *present, "--present", "hana-sato", "--for", "3", "--json"
-    )
+    quorate = [*present, "--present", "hana-sato", "--for", "3"]
+    code, _, err = run(runner, applied, *decide, *quorate)
+    # The bare example has no data, so the scale gate says no-go: only an override passes.
+    assert code == 1 and "The scale gate says no-go" in " ".join(err.split())
+    code, out, _ = run(runner, applied, *decide, *quorate, "--override-gate", "--json")
     assert code == 0, out
+    assert json.loads(out)["overrides_gate"] is True
     decision = json.loads(out)
     assert (decision["quorum"], decision["members"], decision["votes_for"]) == (4, 6, 3)
     assert decision["used_at"] is not None

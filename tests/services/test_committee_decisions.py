@@ -98,8 +98,13 @@ def test_invalid_committee_decisions_are_refused_and_change_nothing(
 def test_a_decision_with_quorum_moves_the_deployment_once(
     ws: Workspace, applied: Governance
 ) -> None:
-    out = _decide(ws, "production", COUNCIL, votes_for=3, votes_against=1)
+    # Without an override the gate's no-go stops it (the bare example has no data at all).
+    with pytest.raises(NotPermitted, match="The scale gate says no-go"):
+        _decide(ws, "production", COUNCIL, votes_for=3, votes_against=1)
+    assert _status(ws, "billing-voice") == Lifecycle.SCALING and not list_committee_decisions(ws)
+    out = _decide(ws, "production", COUNCIL, votes_for=3, votes_against=1, override_gate=True)
     assert _status(ws, "billing-voice") == Lifecycle.PRODUCTION
+    assert out.overrides_gate
     [stored] = list_committee_decisions(ws, "billing-voice")
     assert stored == out and stored.used_at is not None
     assert (stored.quorum, stored.members, stored.present) == (4, 6, COUNCIL)

@@ -205,6 +205,7 @@ def test_status_change_with_its_own_history_entry(ws: Workspace, example: Govern
         "ok",
         "maya-okafor",
         execute=False,
+        override_gate=True,  # the bare example has no data: its scale gate says no-go
     )
     # The history names maya-okafor as the decider: nobody else may apply it in her name.
     with pytest.raises(GovernanceInvalid, match="names maya-okafor as the decider"):

@@ -59,10 +59,12 @@ def test_forward_pause_and_resume_to_the_previous_state(ws: Workspace, applied: 
         "met",
         "maya-okafor",
         execute=False,
+        override_gate=True,  # the bare example has no data: its scale gate says no-go
     )
     out = service.transition_deployment(ws, "sales-assistant", "scaling", "maya-okafor", "met")
     assert (out.previous, out.status) == (Lifecycle.PILOT, Lifecycle.SCALING)
     assert out.authority.startswith("committee decision #1 of 2025-03-04 (4 of 6 members")
+    assert out.authority.endswith("overriding the scale gate no-go (evaluation #1)")
     service.transition_deployment(ws, "sales-assistant", "paused", "amara-mensah", "complaints")
     with pytest.raises(TransitionNotAllowed, match="allowed: scaling, retired"):
         service.transition_deployment(ws, "sales-assistant", "production", "maya-okafor", "x")

@@ -3,6 +3,11 @@
 The paths are the CLI, the registry's status and model forms, the transitions API,
 `governance apply --by` and incident decisions. Who may decide is written out here by hand
 from examples/governance.yaml, not computed by the code under test.
+
+A move to scaling also needs the scale gate's go (issue 13): on the bare example the gate
+says no-go (no assessment, no data, late thresholds...), so a committee decision alone is
+refused on every path; a decision that overrides the gate passes, and so does a plain one
+once the organization's gate asks nothing that the records cannot show.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from web_helpers import BASE_URL, TestClient, csrf_of
 
 from cxsteward.cli.app import app as cli_app
 from cxsteward.config import Settings
+from cxsteward.domain.governance.gate_policy import GatePolicy, Verdict
 from cxsteward.domain.governance.spec import Lifecycle, ModelVersion
 from cxsteward.errors import CxStewardError
 from cxsteward.services.accounts.api_tokens import create_token
@@ -30,6 +36,7 @@ from cxsteward.services.governance.committee import (
     record_committee_decision,
 )
 from cxsteward.services.governance.decisions import list_decisions, record_decision
+from cxsteward.services.governance.gate import gate_history
 from cxsteward.services.governance.setup import (
     apply_governance,
     current_governance,
@@ -84,7 +91,26 @@ MOVES = {
         "modify",
     ),
 }
+# A scale gate that asks nothing of the records: the committee's decision alone decides.
+OPEN_GATE = GatePolicy(
+    min_stage=None,
+    chain_gaps=False,
+    baselines_before_go_live=False,
+    thresholds_before_go_live=False,
+    breach_days=None,
+    open_incident_severity=None,
+    ai_gap_tolerance=None,
+    disclosure_floor=None,
+    review_sla_floor=None,
+    flag_triage_days=None,
+    vendor_clauses=False,
+    committee_cadence=False,
+    fresh_days=None,
+)
+GATE_SAYS_NO = "The scale gate says no-go, so committee decision #1 cannot move sales-assistant"
 # (move, person, a committee decision recorded first, allowed): the answer every path gives.
+# The decision is True (plain), "override" (it overrides the gate) or "open" (plain, with
+# the open gate above declared).
 CASES = [
     ("pause", "dev-raman", False, True),
     ("pause", "maya-okafor", False, True),  # the sev1 protocol delegates an emergency pause
@@ -95,8 +121,10 @@ CASES = [
     ("retire", "dev-raman", False, False),  # seen: refused a decision, retired by the form
     ("retire", "admin", False, False),
     ("scale", "maya-okafor", False, False),  # seen: pilot -> scaling needed no right
-    ("scale", "maya-okafor", True, True),
-    ("scale", "admin", True, False),  # even with the committee's decision: not a person
+    ("scale", "maya-okafor", True, False),  # the gate says no-go
+    ("scale", "maya-okafor", "override", True),
+    ("scale", "maya-okafor", "open", True),
+    ("scale", "admin", "override", False),  # even with the committee's decision: not a person
     ("model", "tomasz-wilk", False, True),
     ("model", "dev-raman", False, False),
     ("model", "admin", False, False),
@@ -142,7 +170,7 @@ def test_every_path_gives_the_same_answer(
     tmp_path: Path,
     move_name: str,
     person: str,
-    vote: bool,
+    vote: bool | str,
     allowed: bool,
     path: str,
 ) -> None:
@@ -152,10 +180,14 @@ def test_every_path_gives_the_same_answer(
     move = MOVES[move_name]
     ws = open_workspace(settings)
     try:
+        if vote == "open":
+            apply_governance(
+                ws, current_governance(ws).model_copy(update={"scale_gate": OPEN_GATE})
+            )
         if vote:
             record_committee_decision(
                 ws, move.deployment, move.name, MEETING, COUNCIL, 4, 0, "ok", "maya-okafor",
-                execute=False,
+                execute=False, override_gate=vote == "override",
             )  # fmt: skip
         before = current_governance(ws).deployment(move.deployment)
         decisions_before = len(list_decisions(ws))
@@ -168,6 +200,9 @@ def test_every_path_gives_the_same_answer(
             assert len(list_decisions(ws)) == decisions_before
             if person == "admin":
                 assert "admin" in outcome.message
+            elif vote is True and move.name == "scale":
+                assert GATE_SAYS_NO in outcome.message
+                assert "--override-gate" in outcome.message
             else:
                 assert f"Who may decide: {move.who}." in outcome.message
             return
@@ -179,6 +214,10 @@ def test_every_path_gives_the_same_answer(
         else:
             assert after.status == Lifecycle(move.target)
             assert after.history[-1].by == person
+        if move.name == "scale":
+            # The verdict the move was judged on is kept with it.
+            history = gate_history(ws, move.deployment)
+            assert [h.verdict for h in history] == [Verdict.GO if vote == "open" else Verdict.NO_GO]
     finally:
         ws.close()
 

@@ -354,6 +354,11 @@ def test_committee_decision_form_and_an_overdue_ratification_on_the_deployment_p
     short = _post(maya, page, action, {**form, "present": council[:3], "votes_for": "3"})
     assert short.status_code == 422  # type: ignore[attr-defined]
     assert "Quorum not met: 3 of 6 members present" in short.text  # type: ignore[attr-defined]
+    # The bare example has no data, so the scale gate says no-go: only an override passes.
+    stopped = _post(maya, page, action, form)
+    assert stopped.status_code == 422  # type: ignore[attr-defined]
+    assert "The scale gate says no-go" in html.unescape(stopped.text)  # type: ignore[attr-defined]
+    form = {**form, "override_gate": "yes"}
     assert _post(maya, page, action, form).status_code == 303  # type: ignore[attr-defined]
     dep = current_governance(web_ws).deployment("billing-voice")
     assert dep is not None and dep.status == Lifecycle.PRODUCTION

@@ -282,7 +282,7 @@ def gate_basis(dep: Deployment, move: Move, vote: CommitteeVote, gate: Standing 
         return gate.cite()
     if vote.overrides_gate:
         return f"overriding the {gate.cite()}"
-    reasons = "; ".join(gate.reasons) or "see `cxsteward gate`"
+    reasons = "; ".join(r.rstrip(".") for r in gate.reasons) or "see `cxsteward gate`"
     raise NotPermitted(
         f"The scale gate says no-go, so committee decision #{vote.id} cannot {what}: "
         f"{reasons}. Meet the criteria (`cxsteward gate {dep.key}` shows each), or the "

@@ -26,7 +26,7 @@ from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
 from cxsteward.registry.tables_governance import GateEvaluationRecord
 from cxsteward.services.clock import now
-from cxsteward.services.contract import Result
+from cxsteward.services.contract import Command, Day, Result
 from cxsteward.services.governance.gate_facts import gather
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.workspace import Workspace
@@ -80,6 +80,17 @@ class GateOut(Result):
     conditions: list[str] = Field(description="Conditions attached to a go.")
     criteria: list[CriterionOut]
     policy: GatePolicy = Field(description="The criteria's settings as applied.")
+
+
+class GateCreate(Command):
+    """Ask the scale gate for a verdict; it is stored with the evaluation."""
+
+    to: Literal["scaling", "production"] | None = Field(
+        default=None, description="The move to judge; default: the deployment's next one."
+    )
+    as_of: Day | None = Field(
+        default=None, description="Judge the records as of this day; default: today."
+    )
 
 
 class GateSummaryOut(Result):

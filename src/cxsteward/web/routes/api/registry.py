@@ -10,6 +10,14 @@ from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.governance.actions import move_deployment
 from cxsteward.services.governance.check import CheckOut, check_governance
+from cxsteward.services.governance.gate import (
+    GateCreate,
+    GateOut,
+    GateSummaryOut,
+    evaluate_gate,
+    gate_history,
+    get_evaluation,
+)
 from cxsteward.services.governance.models import TransitionCreate, TransitionOut
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require_api
@@ -60,6 +68,41 @@ def transition(ws: WS, user: Editor, key: Key, body: TransitionCreate) -> Transi
     by = person_or_none(ws, user)
     with ws.transaction(actor(user)) as session:
         return move_deployment(ws, key, body, by, account=user.username, session=session)
+
+
+@router.post(
+    "/deployments/{key}/gate",
+    summary="Evaluate the scale gate",
+    response_model=GateOut,
+    status_code=201,
+)
+def gate(ws: WS, user: Reader, key: Key, body: GateCreate) -> GateOut:
+    """The scale gate's verdict (go, go with conditions, no-go) for the deployment's next
+    move, with every criterion, its evidence and where the records are; stored, so that the
+    committee pack can show how readiness moved. A no-go is a verdict, not an error: 201."""
+    return evaluate_gate(ws, key, to=body.to, as_of=body.as_of, by=user.username)
+
+
+@router.get(
+    "/deployments/{key}/gate",
+    summary="The deployment's gate history",
+    response_model=list[GateSummaryOut],
+)
+def gate_evaluations(ws: WS, user: Reader, key: Key) -> list[GateSummaryOut]:
+    """The stored evaluations of the deployment's scale gate, newest first."""
+    return gate_history(ws, key)
+
+
+@router.get(
+    "/gate-evaluations/{evaluation_id}",
+    summary="One stored gate evaluation",
+    response_model=GateOut,
+)
+def gate_evaluation(
+    ws: WS, user: Reader, evaluation_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> GateOut:
+    """One stored evaluation with its criteria, as judged then."""
+    return get_evaluation(ws, evaluation_id)
 
 
 @router.get("/check", summary="Check the governance chain", response_model=CheckOut)
