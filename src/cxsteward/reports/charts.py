@@ -124,6 +124,12 @@ def _clean(raw: str, key: str, title: str, description: str) -> str:
     return svg
 
 
+def chart_key(*parts: str) -> str:
+    """A valid chart key from free text, e.g. ('trend', 'support-chat', 'csat_mean')."""
+    text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    return ("c-" + text if not text[:1].isalpha() else text)[:80].rstrip("-") or "chart"
+
+
 def colour_scale(series: Sequence[str]) -> alt.Scale:
     """The palette's colours for ``series``, in order: one colour per series, fixed."""
     return alt.Scale(
