@@ -48,26 +48,56 @@ BLOCKERS = ["stage 3 needs GOV-01 >= 3; it is 1.4", "stage 3 needs DAT-01 >= 2; 
 
 
 class _Page(HTMLParser):
-    """Collects each chart's attributes and the data-value of its bars."""
+    """Collects each chart's attributes, how many bars it draws, and its table's rows."""
 
     def __init__(self) -> None:
         super().__init__()
         self.svgs: list[dict[str, str | None]] = []
-        self.bars: dict[str, list[float]] = {}
+        self.bars: dict[str, int] = {}
+        self.tables: list[list[list[str]]] = []
         self._chart: str | None = None
+        self._in_bars = 0  # depth inside a group of bar marks (0: outside)
+        self._in_table = False
+        self._cell: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        css = (attributes.get("class") or "").split()
         if tag == "svg":
             self.svgs.append(attributes)
             self._chart = attributes.get("data-chart") or "?"
-            self.bars[self._chart] = []
-        elif tag == "rect" and self._chart and "bar" in (attributes.get("class") or "").split():
-            self.bars[self._chart].append(float(attributes["data-value"] or "nan"))
+            self.bars[self._chart] = 0
+        elif self._chart and tag == "g" and ("mark-rect" in css or self._in_bars):
+            self._in_bars += 1
+        elif self._chart and tag == "path" and self._in_bars:
+            self.bars[self._chart] += 1
+        elif tag == "details" and "chart-table" in css:
+            self._in_table = True
+            self.tables.append([])
+        elif self._in_table and tag == "tr":
+            self.tables[-1].append([])
+        elif self._in_table and tag == "td":
+            self._cell = []
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "svg":
             self._chart = None
+        elif tag == "g" and self._in_bars:
+            self._in_bars -= 1
+        elif tag == "td" and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell))
+            self._cell = None
+        elif tag == "details":
+            self._in_table = False
+
+    def values(self, index: int) -> list[float | None]:
+        """The Value column of chart ``index``'s table (None where no figure is shown)."""
+        rows = [r for r in self.tables[index] if r]
+        return [None if r[2] in ("not scorable", "no figure") else float(r[2]) for r in rows]
 
 
 def _parse(page: str) -> _Page:
@@ -167,11 +197,12 @@ def test_html_draws_two_charts_with_hand_computed_bars(current_report: Assessmen
     for svg in parsed.svgs:
         assert svg["role"] == "img"
         assert f'<title id="{svg["aria-labelledby"]}">' in page
-    assert parsed.bars["dimension-scores"] == pytest.approx(
-        [score for _, score in DIMENSIONS], abs=0.051
-    )
-    assert parsed.bars["role-groups"] == pytest.approx(ROLE_GROUP_BARS, abs=0.051)
-    assert 'data-value="58.3"' in page and 'data-value="63.9"' in page
+    # The table under each chart holds the figures it draws, one bar per figure.
+    assert parsed.values(0) == pytest.approx([score for _, score in DIMENSIONS], abs=0.051)
+    assert [r[0] for r in parsed.tables[0] if r] == [name for name, _ in DIMENSIONS]
+    assert parsed.values(1) == pytest.approx(ROLE_GROUP_BARS, abs=0.051)
+    assert parsed.bars == {"dimension-scores": 5, "role-groups": 10}
+    assert "<td>58.3</td>" in page and "<td>63.9</td>" in page
     assert "Not shown, because every figure of the group is withheld" in page
 
 
@@ -180,9 +211,10 @@ def test_html_marks_unscorable_dimension_in_chart(previous_report: AssessmentRep
     parsed = _parse(page)
     chart = page.split('data-chart="dimension-scores"', 1)[1].split("</svg>", 1)[0]
 
-    assert len(parsed.bars["dimension-scores"]) == 4
+    assert parsed.bars["dimension-scores"] == 4
     assert ">not scorable</text>" in chart
-    assert len(parsed.bars["role-groups"]) == 8  # data & process withheld for both groups
+    assert parsed.values(0).count(None) == 1
+    assert parsed.bars["role-groups"] == 8  # data & process withheld for both groups
     assert "There is no previous closed cycle to compare with" in page
 
 
@@ -201,8 +233,10 @@ def test_html_is_self_contained_and_complete(current_report: AssessmentReport) -
     page = render_html(current_report)
     text = html.unescape(page)
 
+    # The inline SVG names its namespace and clips to its own paths; nothing else is a URL.
+    local = re.sub(r'xmlns="http://www.w3.org/2000/svg"|url\(#[a-z0-9-]+\)', "", page)
     for forbidden in ("http://", "https://", "<script", "<link", "<img", "@import", "url(", "src="):
-        assert forbidden not in page
+        assert forbidden not in local
     assert page.count("<style>") == 1
     assert "default-src 'none'" in page
     assert "<title>AI readiness assessment: cycle 2026-Q4 (open)</title>" in page

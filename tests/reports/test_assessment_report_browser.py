@@ -48,11 +48,15 @@ def test_html_report_renders_offline_in_chromium(
             svg = page.locator(f'svg[data-chart="{chart}"]')
             box = svg.bounding_box()
             assert box is not None and box["width"] > 100 and box["height"] > 100, chart
-            assert svg.locator("rect.bar").count() == expected, chart
+            assert svg.locator("g.mark-rect path").count() == expected, chart
 
-        # A bar's drawn width is proportional to its score: 58.3 vs 85.4, etc.
-        bars = page.locator('svg[data-chart="dimension-scores"] rect.bar')
-        values = [float(bars.nth(i).get_attribute("data-value") or "nan") for i in range(5)]
+        # A bar's drawn width is proportional to its score (the chart's table says which):
+        # 58.3 vs 85.4, etc.
+        bars = page.locator('svg[data-chart="dimension-scores"] g.mark-rect path')
+        cells = page.locator(
+            "figure:has(svg[data-chart=dimension-scores]) tbody tr td:nth-child(3)"
+        )
+        values = [float(text) for text in cells.all_text_contents()]
         widths = []
         for i in range(5):
             box = bars.nth(i).bounding_box()

@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from cxsteward.domain.governance.evidence import VERDICT_WORDS
 from cxsteward.domain.results import AssessmentReport
-from cxsteward.reports.charts import ROLE_GROUP_COLOURS, dimension_chart, role_group_chart
+from cxsteward.reports.assessment_charts import dimension_chart, role_group_chart
 from cxsteward.reports.figures import (
     any_withheld,
     dimension_title,
@@ -45,7 +45,6 @@ def render_html(report: AssessmentReport) -> str:
         dimension_chart=dimension_chart(report.dimensions),
         role_group_chart=role_group_chart(report.dimensions, scores),
         unshown_groups=[g for g in context["groups"] if g not in shown],
-        colours=ROLE_GROUP_COLOURS,
     )
     return _environment().get_template("assessment.html.j2").render(context)
 

@@ -1,197 +1,146 @@
-"""Geometry of the report's inline SVG charts; the template draws it and escapes all text."""
+"""Charts as static SVG: a Vega-Lite spec (altair) rendered in-process by vl-convert.
+
+No browser, no script, no CDN: the SVG is text the page or the PDF embeds as is. Every chart
+carries its title, a description and a table of the figures it draws, which the partial
+``_figure.html.j2`` shows to screen readers (and to anyone) in a ``<details>``.
+
+The SVG is made safe to inline several times on one page and stable from run to run: the
+renderer's own ARIA roles are dropped (the ``<svg>`` is one image, named by its ``<title>``
+and ``<desc>``), its element ids (numbered per process) are renamed after the chart's key, and
+any reference to another URL than the SVG namespace is refused.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from html import escape
+from typing import Any
 
-from cxsteward.domain.results import DimensionResult
-from cxsteward.domain.scale import RoleGroup
-from cxsteward.reports.figures import GroupDimensionScore, group_title
-
-Anchor = Literal["start", "middle", "end"]
+import altair as alt
+import vl_convert as vlc
+from pydantic import BaseModel, ConfigDict, Field
 
 # Okabe-Ito: distinguishable with the common forms of colour-blindness.
-ROLE_GROUP_COLOURS: dict[str, str] = {
-    RoleGroup.EXECUTIVE.value: "#0072B2",
-    RoleGroup.GOVERNANCE_COMMITTEE.value: "#E69F00",
-    RoleGroup.CX_MANAGEMENT.value: "#009E73",
-    RoleGroup.FRONTLINE.value: "#D55E00",
-    RoleGroup.TECHNOLOGY.value: "#56B4E9",
-    RoleGroup.LEGAL_COMPLIANCE.value: "#CC79A7",
-    RoleGroup.DATA.value: "#F0E442",
-}
-_FALLBACK_COLOUR = "#999999"
-SCORE_COLOUR = "#0072B2"
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442")
+INK, MUTED, GRID = "#1f2933", "#52606d", "#d5dae1"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+WIDTH = 640
 
-_WIDTH = 760.0
-_PLOT_X = 250.0
-_PLOT_WIDTH = 420.0
-_TICKS = (0, 25, 50, 75, 100)
+_SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
+_XLINK_NS = ' xmlns:xlink="http://www.w3.org/1999/xlink"'
+_RENDERER_ARIA = re.compile(r' (?:role|aria-[a-z]+)="[^"]*"')
+_IDS = re.compile(r' id="([^"]+)"')
+_KEY = re.compile(r"^[a-z][a-z0-9-]{0,79}$")
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One bar; ``value`` is the 0-100 score it shows."""
+class ChartTable(BaseModel):
+    """The figures a chart draws, as text: its fallback for screen readers."""
 
-    x: float
-    y: float
-    width: float
-    height: float
-    value: float
-    fill: str
-    outlined: bool
-    tooltip: str
+    model_config = ConfigDict(frozen=True)
 
-    @property
-    def data_value(self) -> str:
-        return f"{self.value:.1f}"
+    columns: list[str] = Field(description="Column headings.")
+    rows: list[list[str]] = Field(description="One list of cell texts per row, as shown.")
 
 
-@dataclass(frozen=True)
-class Label:
-    x: float
-    y: float
-    text: str
-    anchor: Anchor = "start"
-    css: str = "label"
+class Chart(BaseModel):
+    """One rendered chart: what the figure is, the SVG, and the table it draws."""
 
+    model_config = ConfigDict(frozen=True)
 
-@dataclass(frozen=True)
-class Rule:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    css: str = "grid"
-
-
-@dataclass(frozen=True)
-class Box:
-    """An outlined area: the 'no figure' marker or a legend swatch."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-    css: str
-    fill: str = "none"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Everything the SVG template needs, in the chart's own coordinates."""
-
-    key: str
+    key: str = Field(description="Unique on its page: the prefix of the SVG's element ids.")
     title: str
-    description: str
-    width: float
-    height: float
-    bars: list[Bar] = field(default_factory=list)
-    labels: list[Label] = field(default_factory=list)
-    rules: list[Rule] = field(default_factory=list)
-    boxes: list[Box] = field(default_factory=list)
+    description: str = Field(description="What the chart shows and how to read it.")
+    svg: str = Field(description="A self-contained <svg> element (role img, title, desc).")
+    table: ChartTable
 
 
-def _x(score: float) -> float:
-    return round(_PLOT_X + _PLOT_WIDTH * max(0.0, min(score, 100.0)) / 100.0, 2)
-
-
-def _axis(chart: Chart, top: float, bottom: float) -> None:
-    for tick in _TICKS:
-        chart.rules.append(Rule(_x(tick), top, _x(tick), bottom, "grid"))
-        chart.labels.append(Label(_x(tick), bottom + 16, str(tick), "middle", "tick"))
-    chart.rules.append(Rule(_PLOT_X, top, _PLOT_X, bottom, "axis"))
-
-
-def _bar(x_score: float, y: float, height: float, fill: str, outlined: bool, tip: str) -> Bar:
-    width = round(_x(x_score) - _PLOT_X, 2)
-    return Bar(_PLOT_X, round(y, 2), width, height, x_score, fill, outlined, tip)
-
-
-def _no_figure(chart: Chart, y: float, height: float, text: str) -> None:
-    chart.boxes.append(Box(_PLOT_X, round(y, 2), _PLOT_WIDTH, height, "missing"))
-    chart.labels.append(Label(_PLOT_X + 8, round(y + height / 2 + 4, 2), text, "start", "missing"))
-
-
-def dimension_chart(dimensions: Sequence[DimensionResult]) -> Chart:
-    """Horizontal bars of the dimension scores (0-100), 'not scorable' marked as such."""
-    row, bar_height, top = 40.0, 22.0, 10.0
-    bottom = top + row * len(dimensions)
-    chart = Chart(
-        key="dimension-scores",
-        title="Score per dimension (0-100)",
-        description="Each bar is a dimension's score; an outlined row is not scorable.",
-        width=_WIDTH,
-        height=bottom + 28,
-    )
-    _axis(chart, top, bottom)
-    for index, dimension in enumerate(dimensions):
-        y = top + index * row + (row - bar_height) / 2
-        middle = round(y + bar_height / 2 + 5, 2)
-        chart.labels.append(Label(_PLOT_X - 12, middle, dimension.name, "end", "label"))
-        if dimension.score is None:
-            _no_figure(chart, y, bar_height, "not scorable")
-            continue
-        tip = f"{dimension.name}: {dimension.score:.1f}"
-        bar = _bar(dimension.score, y, bar_height, SCORE_COLOUR, False, tip)
-        chart.bars.append(bar)
-        chart.labels.append(Label(bar.x + bar.width + 8, middle, bar.data_value, "start", "value"))
-    return chart
-
-
-def role_group_chart(
-    dimensions: Sequence[DimensionResult], scores: Sequence[GroupDimensionScore]
+def render_chart(
+    key: str,
+    title: str,
+    description: str,
+    chart: alt.TopLevelMixin,
+    table: ChartTable,
 ) -> Chart:
-    """Grouped bars: each role group's score (0-100) per dimension, with a legend."""
-    groups = list(dict.fromkeys(s.role_group for s in scores if s.score is not None))
-    chart = Chart(
-        key="role-groups",
-        title="Role groups side by side: score per dimension (0-100)",
-        description="For each dimension, one bar per role group, in the legend's order.",
-        width=_WIDTH,
-        height=0.0,
+    """Render an altair chart to SVG with the house style, named by ``title``/``description``.
+
+    Raises:
+        ValueError: the key is not lower-case letters, digits and dashes, or the SVG refers
+            to an outside URL (a font, an image, a link).
+    """
+    if not _KEY.match(key):
+        raise ValueError(f"chart key {key!r}: use lower-case letters, digits and dashes")
+    spec: dict[str, Any] = chart.to_dict()  # Vega-Lite JSON: untyped by nature
+    raw = vlc.vegalite_to_svg(spec, config=_config(), allowed_base_urls=[])
+    return Chart(
+        key=key,
+        title=title,
+        description=description,
+        svg=_clean(raw, key, title, description),
+        table=table,
     )
-    top = _legend(chart, groups) + 12
-    bar_height, gap, pad = 14.0, 4.0, 12.0
-    block = max(len(groups), 1) * (bar_height + gap) - gap + 2 * pad
-    by_key = {(s.dimension, s.role_group): s.score for s in scores}
-    for index, dimension in enumerate(dimensions):
-        y0 = top + index * block
-        chart.labels.append(
-            Label(_PLOT_X - 12, round(y0 + block / 2 + 5, 2), dimension.name, "end", "label")
-        )
-        if index:
-            chart.rules.append(Rule(20, y0, _WIDTH - 20, y0, "separator"))
-        for slot, group in enumerate(groups):
-            y = y0 + pad + slot * (bar_height + gap)
-            score = by_key.get((dimension.id, group))
-            middle = round(y + bar_height / 2 + 4, 2)
-            if score is None:
-                chart.labels.append(Label(_PLOT_X + 6, middle, "no figure", "start", "missing"))
-                continue
-            tip = f"{group_title(group)}, {dimension.name}: {score:.1f}"
-            colour = ROLE_GROUP_COLOURS.get(group, _FALLBACK_COLOUR)
-            bar = _bar(score, y, bar_height, colour, True, tip)
-            chart.bars.append(bar)
-            label_x = bar.x + bar.width + 6
-            chart.labels.append(Label(label_x, middle, bar.data_value, "start", "value small"))
-    bottom = top + block * len(dimensions)
-    _axis(chart, top, bottom)
-    return replace(chart, height=bottom + 28)
 
 
-def _legend(chart: Chart, groups: Sequence[str]) -> float:
-    """Lay the legend out in rows above the plot; returns the y where the plot starts."""
-    x, y, size = 20.0, 10.0, 12.0
-    for group in groups:
-        title = group_title(group)
-        width = size + 8 + 7.2 * len(title) + 22
-        if x + width > _WIDTH - 20 and x > 20:
-            x, y = 20.0, y + 22
-        colour = ROLE_GROUP_COLOURS.get(group, _FALLBACK_COLOUR)
-        chart.boxes.append(Box(x, y, size, size, "swatch", colour))
-        chart.labels.append(Label(x + size + 6, y + size - 1, title, "start", "legend"))
-        x += width
-    return y + size + 8
+def _config() -> dict[str, Any]:  # a Vega-Lite config object: JSON by nature
+    text = {"labelFont": FONT, "titleFont": FONT, "labelColor": INK, "titleColor": INK}
+    return {
+        "aria": False,
+        "font": FONT,
+        "background": "white",
+        "view": {"stroke": None},
+        "axis": {**text, "gridColor": GRID, "domainColor": MUTED, "tickColor": MUTED},
+        "legend": {**text, "orient": "bottom", "direction": "horizontal"},
+        "header": {"labelFont": FONT, "titleFont": FONT},
+        "text": {"font": FONT},
+    }
+
+
+def _clean(raw: str, key: str, title: str, description: str) -> str:
+    svg = _RENDERER_ARIA.sub("", raw)
+    # Vega numbers clip paths per process (clip1, clip2, ...): rename them per chart, in order.
+    for index, old in enumerate(dict.fromkeys(_IDS.findall(svg)), start=1):
+        new = f"{key}-{index}"
+        svg = svg.replace(f' id="{old}"', f' id="{new}"').replace(f"#{old})", f"#{new})")
+        svg = svg.replace(f'href="#{old}"', f'href="#{new}"')
+    if "xlink:" not in svg:
+        svg = svg.replace(_XLINK_NS, "", 1)
+    opening = (
+        f'<svg data-chart="{key}" role="img" '
+        f'aria-labelledby="{key}-title" aria-describedby="{key}-desc" {_SVG_NS}'
+    )
+    svg = svg.replace(f"<svg {_SVG_NS}", opening, 1).replace(
+        'class="marks"', 'class="chart-svg"', 1
+    )
+    head = svg.index(">") + 1
+    named = (
+        f'<title id="{key}-title">{escape(title)}</title>'
+        f'<desc id="{key}-desc">{escape(description)}</desc>'
+    )
+    svg = svg[:head] + named + svg[head:]
+    outside = re.findall(r"(?:https?:|url\((?!#)|@import|@font-face)[^\"'\s)]*", svg)
+    allowed = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    if any(ref not in allowed for ref in outside):
+        raise ValueError(f"chart {key}: the SVG refers to outside resources: {outside}")
+    return svg
+
+
+def chart_key(*parts: str) -> str:
+    """A valid chart key from free text, e.g. ('trend', 'support-chat', 'csat_mean')."""
+    text = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    return ("c-" + text if not text[:1].isalpha() else text)[:80].rstrip("-") or "chart"
+
+
+def colour_scale(series: Sequence[str]) -> alt.Scale:
+    """The palette's colours for ``series``, in order: one colour per series, fixed."""
+    return alt.Scale(
+        domain=list(series), range=[PALETTE[i % len(PALETTE)] for i in range(len(series))]
+    )
+
+
+def fmt_value(value: float | None, percent: bool, decimals: int = 1) -> str:
+    """A figure as its table shows it: '12.5%' for a share, '3.42' otherwise, '—' if none."""
+    if value is None:
+        return "—"
+    if percent:
+        return f"{value * 100:.{decimals}f}%"
+    return f"{value:.{max(decimals, 2)}f}"

@@ -22,6 +22,8 @@ from cxsteward.web.csrf import csrf_token
 from cxsteward.web.nav import NavItem, nav_for
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The reports' partials (the chart figure) serve the pages too: one markup for a chart.
+REPORT_TEMPLATES = Path(__file__).parents[1] / "reports" / "templates"
 PRODUCT = "cxsteward"
 # What a template reads: Jinja's context is untyped by nature (the template is the boundary).
 Context = dict[str, Any]
@@ -49,7 +51,7 @@ def page_context(request: Request) -> Context:
 def build_templates() -> Jinja2Templates:
     """The app's template set: autoescape on, undefined names are errors."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.errors import CxStewardError, Invalid
-from cxsteward.reports.charts import ROLE_GROUP_COLOURS, dimension_chart, role_group_chart
+from cxsteward.reports.assessment_charts import dimension_chart, role_group_chart
 from cxsteward.reports.figures import (
     any_withheld,
     group_dimension_scores,
@@ -87,7 +87,6 @@ def show_report(request: Request, ws: WS, user: VIEW, cycle: str) -> Response:
         "not_scorable": not_scorable_dimensions(report),
         "dimension_chart": dimension_chart(report.dimensions),
         "role_group_chart": role_group_chart(report.dimensions, scores),
-        "colours": ROLE_GROUP_COLOURS,
         "question_groups": [(q, group_figures(q)) for q in report.questions],
         "withheld": any_withheld(report),
     }
