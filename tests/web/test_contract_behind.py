@@ -77,9 +77,7 @@ def test_readers_may_read_them_and_others_may_not(
         assert api_client.get(path).status_code == 401
 
 
-def test_bad_queries_are_refused_by_the_schema(
-    api_client: TestClient, api_world: ApiWorld
-) -> None:
+def test_bad_queries_are_refused_by_the_schema(api_client: TestClient, api_world: ApiWorld) -> None:
     headers = api_world.headers(ADMIN)
     for path in (
         "/api/v1/monitoring/behind?limit=0",
