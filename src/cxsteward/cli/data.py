@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cxsteward.cli.common import StewardTyper, console, err_console, print_json, workspace
+from cxsteward.cli.freshness import register as register_freshness
 from cxsteward.cli.synth import register as register_synth
 from cxsteward.errors import Invalid
 from cxsteward.services import data as service
@@ -226,3 +227,4 @@ def _safe(value: str | None) -> str:
 
 
 register_synth(app)
+register_freshness(app)

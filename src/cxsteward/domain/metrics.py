@@ -154,6 +154,24 @@ CATALOGUE: tuple[MetricSpec, ...] = (
 )
 # fmt: on
 METRIC_NAMES = tuple(m.name for m in CATALOGUE)
+# What a reader calls each metric, in headlines and charts (a plural noun for a rate of events).
+LABELS = {
+    "contacts": "Contacts",
+    "first_contact_resolution": "Resolution",
+    "average_handle_time": "Handle time",
+    "csat_satisfied_rate": "Satisfied customers",
+    "csat_mean": "Average CSAT",
+    "complaint_rate": "Complaints",
+    "escalation_rate": "Escalations",
+    "override_rate": "Overrides",
+    "disclosure_rate": "AI disclosure",
+    "repeat_contact_rate": "Repeat contacts",
+}
+
+
+def metric_label(name: str) -> str:
+    """The catalogue metric's name in plain words ("Complaints" for complaint_rate)."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def metric(name: str) -> MetricSpec:

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cxsteward.web.routes.api import assessments, feedback, incidents, monitoring, registry, reviews
+from cxsteward.web.routes.api import (
+    assessments,
+    data,
+    feedback,
+    incidents,
+    monitoring,
+    registry,
+    reviews,
+)
 
 router = APIRouter(prefix="/api/v1")
 for _module_router in (
     assessments.router,
     registry.router,
     monitoring.router,
+    data.router,
     incidents.router,
     reviews.router,
     feedback.router,

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Query
 
+from cxsteward.services.monitoring.behind import BEHIND_MAX, BehindOut, behind_humans
+from cxsteward.services.monitoring.model_changes import ModelChangesOut, model_changes
 from cxsteward.services.monitoring.run import RunCreate, start_run
 from cxsteward.services.monitoring.runs import (
     RUNS_MAX,
@@ -65,3 +67,34 @@ def run_monitor_now(ws: WS, user: Manager, body: RunCreate) -> RunOut:
     use a long client timeout, or schedule `cxsteward monitor run` instead.
     """
     return get_run(ws, start_run(ws, body).run_id)
+
+
+@router.get("/behind", summary="Where the AI is furthest behind humans", response_model=BehindOut)
+def get_behind_humans(
+    ws: WS,
+    user: Reader,
+    deployment: Annotated[
+        str | None, Query(max_length=200, description="Only this deployment.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=BEHIND_MAX, description="At most this many.")] = 3,
+) -> BehindOut:
+    """From each deployment's latest run, the places where the AI does worse than humans,
+    ranked by the gap relative to the human figure, each with its headline in plain words
+    and the finding behind it."""
+    return behind_humans(ws, deployment, limit)
+
+
+@router.get(
+    "/model-changes",
+    summary="What each model-version switch changed",
+    response_model=ModelChangesOut,
+)
+def get_model_changes(
+    ws: WS,
+    user: Reader,
+    deployment: Annotated[str, Query(min_length=1, max_length=200, description="Its key.")],
+) -> ModelChangesOut:
+    """Each model-version switch of the deployment (from the governance registry): the AI's
+    key metrics in the days before against the same number of days after, with intervals
+    and q-values, and the latest run's model-change findings."""
+    return model_changes(ws, deployment)
