@@ -15,6 +15,7 @@ from cxsteward.cli import gate as gate_cli
 from cxsteward.cli import governance as governance_cli
 from cxsteward.cli import incident as incident_cli
 from cxsteward.cli import invitation as invitation_cli
+from cxsteward.cli import pack as pack_cli
 from cxsteward.cli import review as review_cli
 from cxsteward.cli import serve as serve_cli
 from cxsteward.cli import users as users_cli
@@ -51,6 +52,7 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(users_cli.app, name="users")
 app.command("gate")(gate_cli.gate)
+app.command("pack")(pack_cli.pack)
 app.command("serve")(serve_cli.serve)
 
 

@@ -56,7 +56,7 @@ def gate(
                     str(r.id),
                     f"{r.evaluated_at:%Y-%m-%d %H:%M}",
                     str(r.as_of),
-                    f"{r.status.value} -> {r.target.value}",
+                    r.move,
                     r.verdict.words,
                     str(r.unmet),
                 )
@@ -80,7 +80,7 @@ def gate(
 def _print(out: GateOut) -> None:
     stored = f" (evaluation #{out.id})" if out.id is not None else ""
     lines = [
-        f"Scale gate for {out.deployment}, {out.status.value} -> {out.target.value}, as of "
+        f"Scale gate for {out.deployment} ({out.move}), as of "
         f"{out.as_of}: {out.verdict.words.upper()}{stored}",
         "",
     ]

@@ -89,6 +89,8 @@ class Permission(StrEnum):
     REVIEW_CLAIM = "review:claim"
     REVIEW_CONTACT = "review:contact"
     REVIEW_RESOLVE = "review:resolve"
+    PACK_VIEW = "pack:view"
+    PACK_ISSUE = "pack:issue"
     AUDIT_VIEW = "audit:view"
     USERS_MANAGE = "users:manage"
     TOKENS_MANAGE = "tokens:manage"
@@ -106,6 +108,9 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.ASSESSMENT_MANAGE: _OPERATORS,
     Permission.REGISTRY_VIEW: _READERS,
     Permission.REGISTRY_EDIT: _DECIDERS,
+    # The committee pack: read by every reader; issued (kept, compared with) by deciders.
+    Permission.PACK_VIEW: _READERS,
+    Permission.PACK_ISSUE: _DECIDERS,
     # Legal approval of customer communications: the committee (with legal) and admins.
     Permission.TEMPLATE_APPROVE: _DECIDERS,
     Permission.MONITORING_VIEW: _READERS,

@@ -293,3 +293,20 @@ class GateEvaluationRecord(Base):
     # The criteria and the policy as judged: JSON columns holding the result as served.
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     policy: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PackRecord(Base):
+    """A committee pack as issued: its period and the headline figures the next one compares."""
+
+    __tablename__ = "committee_packs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    since: Mapped[date | None] = mapped_column(Date, nullable=True)
+    scope: Mapped[list[str]] = mapped_column(JSON)
+    # The headline figures as issued (a JSON column: the pack's own summary shape).
+    headline: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The whole pack as issued (a JSON column: PackOut), so it reads the same later.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -27,7 +27,7 @@ from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
 from cxsteward.registry.tables_governance import GateEvaluationRecord
 from cxsteward.services.clock import now
 from cxsteward.services.contract import Command, Day, Result
-from cxsteward.services.governance.gate_facts import gather
+from cxsteward.services.governance.gate_facts import Shared, gather, shared_facts
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.workspace import Workspace
 
@@ -81,6 +81,11 @@ class GateOut(Result):
     criteria: list[CriterionOut]
     policy: GatePolicy = Field(description="The criteria's settings as applied.")
 
+    @property
+    def move(self) -> str:
+        """The move judged, in words: a deployment already at its target stays there."""
+        return move_words(self.status, self.target)
+
 
 class GateCreate(Command):
     """Ask the scale gate for a verdict; it is stored with the evaluation."""
@@ -105,6 +110,17 @@ class GateSummaryOut(Result):
     evaluated_at: datetime
     evaluated_by: str | None
     unmet: int = Field(description="Criteria not met or unknown.")
+
+    @property
+    def move(self) -> str:
+        return move_words(self.status, self.target)
+
+
+def move_words(status: Lifecycle, target: Lifecycle) -> str:
+    """``pilot → scaling``, or ``stays in production`` when the gate reviews the status held."""
+    if status is target:
+        return f"stays in {target.value}"
+    return f"{status.value} → {target.value}"
 
 
 def gate_target(status: Lifecycle, to: Lifecycle | str | None) -> Lifecycle:
@@ -138,6 +154,32 @@ def evaluate_gate(
         GovernanceNotFound, DeploymentNotFound: nothing to judge.
         Invalid: a move the gate does not judge.
     """
+    at = now(ws)
+    out = _judge(ws, deployment, to, shared_facts(ws, as_of or at.date()), at, by)
+    if not record:
+        return out
+    with ws.transaction() as session:
+        return store_evaluation(session, out)
+
+
+def evaluate_gates(
+    ws: Workspace, deployments: list[str], as_of: date | None = None
+) -> list[GateOut]:
+    """The gate of each of ``deployments`` for its next move, the shared facts read once;
+    nothing is stored (the pack stores them when it is issued)."""
+    at = now(ws)
+    shared = shared_facts(ws, as_of or at.date())
+    return [_judge(ws, key, None, shared, at, None) for key in deployments]
+
+
+def _judge(
+    ws: Workspace,
+    deployment: str,
+    to: Lifecycle | str | None,
+    shared: Shared,
+    at: datetime,
+    by: str | None,
+) -> GateOut:
     gov = current_governance(ws)
     dep = gov.deployment(deployment)
     if dep is None:
@@ -145,15 +187,9 @@ def evaluate_gate(
             f"No deployment {deployment!r}; `cxsteward governance export` lists them."
         )
     target = gate_target(dep.status, to)
-    at = now(ws)
-    today = as_of or at.date()
     policy = effective_policy(gov.scale_gate, dep.scale_gate)
-    results = judge(policy, gather(ws, gov, dep, target, policy, today))
-    out = _out(None, dep.key, dep.status, target, today, at, by, results, policy)
-    if not record:
-        return out
-    with ws.transaction() as session:
-        return store_evaluation(session, out)
+    results = judge(policy, gather(ws, gov, dep, target, policy, shared))
+    return _out(None, dep.key, dep.status, target, shared.today, at, by, results, policy)
 
 
 def standing(out: GateOut) -> Standing:

@@ -8,13 +8,15 @@ triaged).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
-from cxsteward.domain.governance.evidence_base import start_of
+from cxsteward.domain.governance.evidence_base import BaselineEvidence, start_of
 from cxsteward.domain.governance.gate import (
     Breach,
     ChannelDisclosure,
@@ -35,6 +37,7 @@ from cxsteward.domain.metrics import (
     flag_true,
     metric,
 )
+from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_governance import GovMeetingRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
@@ -43,7 +46,7 @@ from cxsteward.registry.tables_trust import FeedbackRecord, ReviewRequestRecord
 from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.evidence import baseline_evidence, threshold_evidence
 from cxsteward.services.assessment.reporting import assessment_report
-from cxsteward.services.governance.check import check_governance
+from cxsteward.services.governance.check import GapOut, check_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
 from cxsteward.services.workspace import Workspace
 
@@ -52,40 +55,72 @@ GAP_KINDS = ("ai_vs_human_gap", "ai_segment_gap")
 DISCLOSURE_DAYS = 30
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What every deployment's gate reads alike: read once when several are judged."""
+
+    today: date
+    evidenced_stage: tuple[int, str] | None
+    gaps: tuple[GapOut, ...]
+    baselines: tuple[BaselineEvidence, ...]
+    thresholds: tuple[Threshold, ...]
+    last_meeting: date | None
+    frame: pd.DataFrame | None  # the cell frame, overall and by channel; None: no data
+
+
+def shared_facts(ws: Workspace, today: date) -> Shared:
+    """The organization-wide facts as of the end of ``today``."""
+    end = start_of(today + timedelta(days=1))
+    with ws.transaction() as session:
+        baselines = tuple(b for b in baseline_evidence(session) if b.created_at < end)
+        thresholds = tuple(
+            t
+            for t in threshold_evidence(session)
+            if t.created_at is not None and t.created_at < end
+        )
+        last_meeting = session.scalar(
+            select(func.max(GovMeetingRecord.held_on)).where(GovMeetingRecord.held_on <= today)
+        )
+    try:
+        frame: pd.DataFrame | None = compute_cell_frame(ws, (("channel",),), None, today)
+    except NotFound:
+        frame = None
+    return Shared(
+        today=today,
+        evidenced_stage=_evidenced_stage(ws, today),
+        gaps=tuple(check_governance(ws, today).gaps),
+        baselines=baselines,
+        thresholds=thresholds,
+        last_meeting=last_meeting,
+        frame=frame,
+    )
+
+
 def gather(
     ws: Workspace,
     gov: Governance,
     dep: Deployment,
     target: Lifecycle,
     policy: GatePolicy,
-    today: date,
+    shared: Shared,
 ) -> GateFacts:
-    """The facts for ``dep`` moving to ``target``, as of the end of ``today``."""
+    """The facts for ``dep`` moving to ``target``, as of the end of the shared facts' day."""
+    today = shared.today
     end = start_of(today + timedelta(days=1))
     key_metrics = tuple(gov.key_metrics) or DEFAULT_KEY_METRICS
     accountable = tuple(
         dict.fromkeys(a.metric for a in gov.accountability if a.deployment in (None, dep.key))
     )
-    disclosure, span = _contacts(ws, dep.key, today)
+    disclosure, span = _contacts(shared.frame, dep.key, today)
     with ws.transaction() as session:
-        baselines = [b for b in baseline_evidence(session) if b.created_at < end]
-        thresholds = [
-            t
-            for t in threshold_evidence(session)
-            if t.created_at is not None and t.created_at < end
-        ]
         monitored, breaches, gaps = _findings(session, dep.key, key_metrics, policy, span, today)
         incidents = _open_incidents(session, dep.key, end)
         due, in_time = _reviews(session, dep.key, end)
         flags = _untriaged(session, dep.key, end)
-        last_meeting = session.scalar(
-            select(func.max(GovMeetingRecord.held_on)).where(GovMeetingRecord.held_on <= today)
-        )
-    chain = check_governance(ws, today)
     own = (f"deployment:{dep.key}", *([f"vendor:{dep.vendor}"] if dep.vendor else []))
     blocking = [
         (g.rule, g.message)
-        for g in chain.gaps
+        for g in shared.gaps
         if g.blocking
         and (g.object.startswith(own) or not g.object.startswith(("deployment:", "vendor:")))
     ]
@@ -94,12 +129,12 @@ def gather(
         deployment=dep,
         target=target,
         today=today,
-        evidenced_stage=_evidenced_stage(ws, today),
+        evidenced_stage=shared.evidenced_stage,
         blocking_gaps=blocking,
         accountable_metrics=accountable or key_metrics,
         key_metrics=key_metrics,
-        baselines=baselines,
-        thresholds=thresholds,
+        baselines=shared.baselines,
+        thresholds=shared.thresholds,
         monitored=monitored,
         breaches=breaches,
         open_incidents=incidents,
@@ -108,7 +143,7 @@ def gather(
         reviews_due=due,
         reviews_in_time=in_time,
         untriaged=flags,
-        last_meeting=last_meeting,
+        last_meeting=shared.last_meeting,
         newest_contact=None if span is None else span[1],
     )
 
@@ -271,13 +306,11 @@ def _untriaged(session: Session, deployment: str, end: datetime) -> list[Flag]:
 
 
 def _contacts(
-    ws: Workspace, deployment: str, today: date
+    frame: pd.DataFrame | None, deployment: str, today: date
 ) -> tuple[list[ChannelDisclosure], tuple[date, date] | None]:
     """Disclosure per channel over the deployment's latest month of contacts, and the first
     and newest contact days."""
-    try:
-        frame = compute_cell_frame(ws, (("channel",),), None, today)
-    except NotFound:
+    if frame is None:
         return [], None
     mine = frame[frame["deployment"].astype(str) == deployment]
     overall = mine[mine[SLICE_COLUMN] == OVERALL]

@@ -96,9 +96,18 @@ class TrendOut(Result):
     model_switches: list[ModelSwitchOut]
 
 
-def metric_trend(ws: Workspace, deployment: str, metric: str, weeks: int | None = None) -> TrendOut:
+def metric_trend(
+    ws: Workspace,
+    deployment: str,
+    metric: str,
+    weeks: int | None = None,
+    cells: m.CellTable | None = None,
+) -> TrendOut:
     """The metric per ISO week for the AI and humans of ``deployment``, its last ``weeks``
     weeks with contacts (all of them by default), with baselines, thresholds and switches.
+
+    ``cells`` is the store's overall cell table when the caller already holds it (the pack
+    draws several metrics from one).
 
     Raises:
         NotFound: no such metric, no contacts loaded, or no contact of that deployment.
@@ -107,7 +116,8 @@ def metric_trend(ws: Workspace, deployment: str, metric: str, weeks: int | None 
     spec = m.metric(metric)
     if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
         raise Invalid(f"weeks must be between 1 and {MAX_WEEKS} (given {weeks}).")
-    cells = compute_cells(ws)
+    if cells is None:
+        cells = compute_cells(ws)
     mine = cells.deployment == deployment
     if not mine.any():
         known = ", ".join(sorted({str(d) for d in cells.deployment.tolist() if d is not None}))

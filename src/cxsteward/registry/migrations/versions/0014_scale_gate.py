@@ -1,4 +1,4 @@
-"""the scale gate: its criteria in the governance file, its stored evaluations, overrides
+"""the scale gate (criteria, stored evaluations, overrides) and the issued committee packs
 
 Revision ID: 0014
 Revises: 0013
@@ -41,9 +41,21 @@ def upgrade() -> None:
         sa.Column("policy", sa.JSON(), nullable=False),
     )
     op.create_index("ix_gate_evaluations_deployment", "gate_evaluations", ["deployment"])
+    op.create_table(
+        "committee_packs",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("issued_at", UTCDateTime(), nullable=False),
+        sa.Column("issued_by", sa.String(120), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("since", sa.Date(), nullable=True),
+        sa.Column("scope", sa.JSON(), nullable=False),
+        sa.Column("headline", sa.JSON(), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("committee_packs")
     op.drop_index("ix_gate_evaluations_deployment", table_name="gate_evaluations")
     op.drop_table("gate_evaluations")
     with op.batch_alter_table("gov_committee_decisions") as batch:

@@ -15,6 +15,7 @@ from cxsteward.web.routes.api import (
     feedback,
     incidents,
     monitoring,
+    packs,
     registry,
     reviews,
 )
@@ -28,6 +29,7 @@ for _module_router in (
     incidents.router,
     reviews.router,
     feedback.router,
+    packs.router,
     reviews.public_router,
 ):
     router.include_router(_module_router)
