@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cxsteward.cli import monitor_trends
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, err_console, print_json
 from cxsteward.cli.common import workspace as open_ws
 from cxsteward.domain.metrics import Window
@@ -270,3 +271,8 @@ def _scope(scope: dict[str, str]) -> str:
 
 def _fmt(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}g}"
+
+
+# Read models the committee pack charts: in their own module, listed after the run's commands.
+app.command("trend")(monitor_trends.trend)
+app.command("scorecard")(monitor_trends.scorecard)
