@@ -72,15 +72,23 @@ def scorecard(ws: Workspace, deployment: str) -> ScorecardOut:
     Raises:
         NotFound: no stored run compared the AI with humans in that deployment.
     """
+    found = latest_scorecard(ws, deployment)
+    if found is not None:
+        return found
+    raise NotFound(
+        f"No monitoring run compared the AI with humans in deployment {deployment!r}. "
+        "Run the monitor first: cxsteward monitor run."
+    )
+
+
+def latest_scorecard(ws: Workspace, deployment: str) -> ScorecardOut | None:
+    """:func:`scorecard`, or None when no stored run compared the AI with humans there."""
     for run in list_runs(ws, RUNS_MAX):
         stored = read_stored(ws, run, COMPARISONS, ComparisonOut) or []
         mine = [c for c in stored if c.kind == AI_VS_HUMAN and c.deployment == deployment]
         if mine:
             return _card(deployment, run, mine)
-    raise NotFound(
-        f"No monitoring run compared the AI with humans in deployment {deployment!r}. "
-        "Run the monitor first: cxsteward monitor run."
-    )
+    return None
 
 
 def _card(deployment: str, run: RunSummaryOut, stored: list[ComparisonOut]) -> ScorecardOut:
