@@ -259,7 +259,7 @@ def test_effect_labels() -> None:
     )
     assert (
         effect_label(metric("average_handle_time"), -12.04, (-20.0, -4.1), (1, 1))
-        == "-12.0 s [-20.0, -4.1]"
+        == "-12 s [-20, -4]"
     )
     assert effect_label(metric("csat_mean"), 0.0004, (-0.1, 0.1), (1, 1)) == "±0.00 [-0.10, 0.10]"
 
