@@ -12,16 +12,21 @@ import pytest
 from monitoring_fixtures import (  # noqa: F401 - fixtures
     ROLES,
     ClientFor,
+    add_role_users,
+    clients,
     monitored_client_fixture,
     monitored_fixture,
     store_files,
 )
 
+from cxsteward.config import Settings
 from cxsteward.domain.access import Role, allows
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.run import MonitorOut
 from cxsteward.services.monitoring.scorecard import scorecard
 from cxsteward.services.monitoring.trends import DEFAULT_KEY_METRICS
-from cxsteward.services.workspace import Workspace
+from cxsteward.services.workspace import Workspace, init_workspace
 from cxsteward.web.deps import Permission
 
 World = tuple[Workspace, MonitorOut]
@@ -113,3 +118,22 @@ def test_an_unknown_deployment_is_404(monitored_client: ClientFor) -> None:
     response = monitored_client("admin").get("/monitoring/deployments/nowhere")
     assert response.status_code == 404
     assert "No contacts of deployment" in html.unescape(response.text)
+
+
+def test_before_any_run_the_page_says_how_to_fill_the_scorecard(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    folder = tmp_path_factory.mktemp("unmonitored")
+    synthesize(folder / "contacts.parquet", 3_000, seed=3)
+    ws = init_workspace(Settings(workspace=folder / "ws"))
+    try:
+        load_data(ws, folder / "contacts.parquet")
+        add_role_users(ws)
+        for client_for in clients(ws.settings, ws):
+            page = client_for("viewer").get(PAGE)
+            assert page.status_code == 200
+            assert "No monitoring run has compared the AI with humans" in page.text
+            # The trends need no run: they read the store.
+            assert page.text.count("<svg") == len(DEFAULT_KEY_METRICS)
+    finally:
+        ws.close()
