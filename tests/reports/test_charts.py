@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +169,19 @@ def test_line_trend_table() -> None:
 def test_a_bad_key_is_refused() -> None:
     with pytest.raises(ValueError, match="chart key"):
         line_trend("Bad Key", "t", "d", [LinePoint("a", "s", 1.0)], y_title="y")
+
+
+def test_another_process_draws_the_same_svg() -> None:
+    """The renderer numbers its clip paths per process; the chart's own ids do not depend on it."""
+    script = (
+        "import sys; from test_charts import _every_chart; "
+        "sys.stdout.write('\\n'.join(c.svg for c in _every_chart()))"
+    )
+    here = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), *sys.path])}
+    fresh = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    # This process has drawn other charts first, so its renderer's counters are further on.
+    _trend()
+    assert fresh == "\n".join(c.svg for c in _every_chart())

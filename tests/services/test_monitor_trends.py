@@ -22,7 +22,12 @@ from cxsteward.services.monitoring.baselines import freeze_baseline
 from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.monitoring.scorecard import cell_verdict, effect_label, scorecard
 from cxsteward.services.monitoring.thresholds import add_thresholds_file
-from cxsteward.services.monitoring.trends import metric_trend
+from cxsteward.services.monitoring.trends import (
+    DEFAULT_KEY_METRICS,
+    key_metrics,
+    metric_trend,
+    metric_trends,
+)
 from cxsteward.services.workspace import Workspace, init_workspace
 
 THRESHOLDS = """thresholds:
@@ -254,6 +259,34 @@ def test_effect_labels() -> None:
     )
     assert (
         effect_label(metric("average_handle_time"), -12.04, (-20.0, -4.1), (1, 1))
-        == "-12.0 s [-20.0, -4.1]"
+        == "-12 s [-20, -4]"
     )
     assert effect_label(metric("csat_mean"), 0.0004, (-0.1, 0.1), (1, 1)) == "±0.00 [-0.10, 0.10]"
+
+
+def test_key_metrics_come_from_governance_else_the_usual_four(
+    world: tuple[Workspace, pd.DataFrame],
+) -> None:
+    ws, _ = world
+    assert key_metrics(ws) == list(DEFAULT_KEY_METRICS)
+    both = metric_trends(ws, "support-chat", ["complaint_rate", "csat_mean"], weeks=2)
+    assert both == [
+        metric_trend(ws, "support-chat", "complaint_rate", 2),
+        metric_trend(ws, "support-chat", "csat_mean", 2),
+    ]
+
+
+def test_key_metrics_keep_only_compared_catalogue_metrics(settings: Settings) -> None:
+    ws = init_workspace(settings)
+    try:
+        apply_governance(
+            ws,
+            Governance(
+                organization="Org",
+                key_metrics=["complaint_rate", "override_rate", "escalation_rate"],
+            ),
+        )
+        # override_rate is the AI's alone: no line of humans to set it against.
+        assert key_metrics(ws) == ["complaint_rate", "escalation_rate"]
+    finally:
+        ws.close()

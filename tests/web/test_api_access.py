@@ -68,6 +68,10 @@ READS = {
     "runs": Call("GET", "/api/v1/monitoring/runs", READERS),
     "run": Call("GET", "/api/v1/monitoring/runs/1", READERS),
     "finding": Call("GET", "/api/v1/monitoring/findings/1", READERS),
+    "trend": Call(
+        "GET", "/api/v1/monitoring/trends?deployment=support-chat&metric=csat_mean", READERS
+    ),
+    "scorecard": Call("GET", "/api/v1/monitoring/scorecard?deployment=support-chat", READERS),
     "incidents": Call("GET", "/api/v1/incidents", READERS),
     "incident": Call("GET", "/api/v1/incidents/{incident}", READERS),
     "reviews": Call("GET", "/api/v1/reviews", (*OPERATORS, "frontline")),
@@ -242,6 +246,7 @@ def _template(path: str) -> str:
     }
     for short, full in names.items():
         path = path.replace(short, full)
+    path = path.split("?", 1)[0]  # a query string is no part of the route
     path = path.replace("/runs/1", "/runs/{run_id}")
     path = path.replace("/findings/1", "/findings/{finding_id}")
     path = path.replace("/cycles/2026-Q4/", "/cycles/{cycle}/")

@@ -157,3 +157,63 @@ def test_runs_stored_before_effects_were_named_read_the_same(
     path.write_text(json.dumps(legacy), "utf-8")
     body = json.loads(_api(api_client, api_world, "/api/v1/monitoring/runs/1"))
     assert body["evaluations"] == current and body["missing_artifacts"] == []
+
+
+def test_trend_and_scorecard_are_the_same_bytes(
+    runner: CliRunner, api_client: TestClient, api_world: ApiWorld
+) -> None:
+    trend = _cli(runner, api_world, "monitor", "trend", "support-chat", "escalation_rate", "--json")
+    path = "/api/v1/monitoring/trends?deployment=support-chat&metric=escalation_rate"
+    assert trend == _api(api_client, api_world, path)
+    body = json.loads(trend)
+    assert body["points"] and body["weeks"] and body["model_switches"]
+    weeks = _cli(
+        runner, api_world, "monitor", "trend", "support-chat", "csat_mean", "--weeks", "4", "--json"
+    )
+    path = "/api/v1/monitoring/trends?deployment=support-chat&metric=csat_mean&weeks=4"
+    assert weeks == _api(api_client, api_world, path)
+    assert len(json.loads(weeks)["weeks"]) == 4
+    card = _cli(runner, api_world, "monitor", "scorecard", "support-chat", "--json")
+    assert card == _api(
+        api_client, api_world, "/api/v1/monitoring/scorecard?deployment=support-chat"
+    )
+    assert {c["verdict"] for c in json.loads(card)["cells"]} <= {
+        "better",
+        "level",
+        "worse",
+        "too_few",
+    }
+
+
+def test_trend_and_scorecard_refuse_unknowns_alike(
+    runner: CliRunner, api_client: TestClient, api_world: ApiWorld
+) -> None:
+    for path, args, status in (
+        (
+            "/api/v1/monitoring/trends?deployment=nowhere&metric=escalation_rate",
+            ["monitor", "trend", "nowhere", "escalation_rate", "--json"],
+            404,
+        ),
+        (
+            "/api/v1/monitoring/trends?deployment=support-chat&metric=happiness",
+            ["monitor", "trend", "support-chat", "happiness", "--json"],
+            404,
+        ),
+        (
+            "/api/v1/monitoring/scorecard?deployment=nowhere",
+            ["monitor", "scorecard", "nowhere", "--json"],
+            404,
+        ),
+    ):
+        response = api_client.get(path, headers=api_world.headers(ADMIN))
+        assert response.status_code == status, path
+        message = response.json()["error"]["message"]
+        result = runner.invoke(app, ["--workspace", str(api_world.settings.workspace), *args])
+        assert result.exit_code == 1 and result.stdout == ""
+        assert message.split(";")[0].split(".")[0] in result.stderr
+    bad = api_client.get(
+        "/api/v1/monitoring/trends?deployment=support-chat&metric=csat_mean&weeks=0",
+        headers=api_world.headers(ADMIN),
+    )
+    assert bad.status_code == 422
+    assert api_client.get("/api/v1/monitoring/scorecard?deployment=support-chat").status_code == 401

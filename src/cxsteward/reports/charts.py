@@ -8,6 +8,12 @@ The SVG is made safe to inline several times on one page and stable from run to 
 renderer's own ARIA roles are dropped (the ``<svg>`` is one image, named by its ``<title>``
 and ``<desc>``), its element ids (numbered per process) are renamed after the chart's key, and
 any reference to another URL than the SVG namespace is refused.
+
+The builders: ``trend_charts.trend_chart`` (a value per week per series, intervals, bands,
+levels, markers) and ``trend_charts.line_trend`` (a value per step, e.g. per cycle);
+``grid_charts.grouped_bars`` (e.g. claimed beside evidenced) and ``grid_charts.heatmap``
+(verdict per row and column); ``assessment_charts`` for the assessment report. The monitoring
+read models are drawn by ``cxsteward.services.monitoring.charts``.
 """
 
 from __future__ import annotations

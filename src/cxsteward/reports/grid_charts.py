@@ -138,11 +138,13 @@ def heatmap(
             "verdict:N",
             title=None,
             scale=alt.Scale(domain=words, range=list(_VERDICT_COLOURS)),
-            legend=alt.Legend(values=words),
+            legend=alt.Legend(values=words, symbolStrokeColor=INK, symbolStrokeWidth=0.5),
         )
     )
     text = base.mark_text(color=INK, fontSize=10).encode(text="label:N")
-    step = max(120, min(200, (WIDTH - 200) // max(len(columns), 1)))
+    # Wide enough for the longest cell text at 10 px (about 6 px a character).
+    longest = max((len(c.label) for c in cells), default=0)
+    step = max(120, min(220, 6 * longest + 16))
     chart = alt.layer(grid, text).properties(width=alt.Step(step), height=alt.Step(34))
     table = ChartTable(
         columns=[row_title, column_title, "Verdict", "Figure"],

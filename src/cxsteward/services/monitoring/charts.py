@@ -41,7 +41,13 @@ def trend_figure(trend: TrendOut, key: str | None = None) -> Chart:
     levels = [
         Level(f"{t.id} ({t.severity})", t.level) for t in trend.thresholds if t.level is not None
     ]
-    markers = [Marker(s.on, f"{s.model} {s.version}") for s in trend.model_switches]
+    # A version in effect since before the first week is no switch within the chart's weeks.
+    first = min((p.start for p in trend.points), default=None)
+    markers = [
+        Marker(s.on, f"{s.model} {s.version}")
+        for s in trend.model_switches
+        if first is not None and s.on > first
+    ]
     name = metric_title(trend.metric)
     return trend_chart(
         key or chart_key("trend", trend.deployment, trend.metric),

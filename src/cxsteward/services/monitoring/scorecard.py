@@ -72,15 +72,23 @@ def scorecard(ws: Workspace, deployment: str) -> ScorecardOut:
     Raises:
         NotFound: no stored run compared the AI with humans in that deployment.
     """
+    found = latest_scorecard(ws, deployment)
+    if found is not None:
+        return found
+    raise NotFound(
+        f"No monitoring run compared the AI with humans in deployment {deployment!r}. "
+        "Run the monitor first: cxsteward monitor run."
+    )
+
+
+def latest_scorecard(ws: Workspace, deployment: str) -> ScorecardOut | None:
+    """:func:`scorecard`, or None when no stored run compared the AI with humans there."""
     for run in list_runs(ws, RUNS_MAX):
         stored = read_stored(ws, run, COMPARISONS, ComparisonOut) or []
         mine = [c for c in stored if c.kind == AI_VS_HUMAN and c.deployment == deployment]
         if mine:
             return _card(deployment, run, mine)
-    raise NotFound(
-        f"No monitoring run compared the AI with humans in deployment {deployment!r}. "
-        "Run the monitor first: cxsteward monitor run."
-    )
+    return None
 
 
 def _card(deployment: str, run: RunSummaryOut, stored: list[ComparisonOut]) -> ScorecardOut:
@@ -134,15 +142,15 @@ def cell_verdict(spec: m.MetricSpec, effect: float | None, ci: Bounds, tested: b
 
 
 def effect_label(spec: m.MetricSpec, effect: float | None, ci: Bounds, n: tuple[int, int]) -> str:
-    """'+3.1 pts [1.2, 5.0]' for a rate, '+12.0 s [4.1, 19.9]' for a duration."""
+    """'+3.1 pts [1.2, 5.0]' for a rate, '+12 s [4, 20]' for a duration."""
     if effect is None or ci[0] is None or ci[1] is None:
         return f"n = {n[0]} / {n[1]}"
-    # Points and seconds read with one decimal; a mean score (1-5) needs two.
+    # Points read with one decimal, seconds whole, a mean score (1-5) with two.
     scale, unit, digits = 1.0, "", 2
     if spec.kind is m.MetricKind.RATE:
         scale, unit, digits = 100.0, " pts", 1
     elif spec.unit == "seconds":
-        unit, digits = " s", 1
+        unit, digits = " s", 0
     low, high = ci[0] * scale, ci[1] * scale
     return f"{_signed(effect * scale, digits)}{unit} [{low:.{digits}f}, {high:.{digits}f}]"
 

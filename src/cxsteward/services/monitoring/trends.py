@@ -9,26 +9,39 @@ also widen for day-to-day over-dispersion; a single week has too few days to est
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 
-import numpy as np
 from pydantic import Field
-from sqlalchemy import select
 
 from cxsteward.domain import metrics as m
-from cxsteward.domain.monitoring.counts import Counts, interval
+from cxsteward.domain.monitoring.counts import interval
 from cxsteward.domain.monitoring.groups import counts_at, kind_of
-from cxsteward.domain.thresholds import Comparator, Threshold
-from cxsteward.errors import Invalid, NotFound
-from cxsteward.registry.tables_monitor import BaselineRecord
+from cxsteward.domain.thresholds import Threshold
+from cxsteward.errors import GovernanceNotFound, Invalid, NotFound
 from cxsteward.services.contract import Result
+from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.thresholds import list_thresholds
+from cxsteward.services.monitoring.trend_references import (
+    Bounds,
+    ModelSwitchOut,
+    TrendBaselineOut,
+    TrendThresholdOut,
+    baselines_of,
+    finite,
+    thresholds_of,
+)
 from cxsteward.services.monitoring.versions import registry_versions
 from cxsteward.services.workspace import Workspace
 
 MAX_WEEKS = 520
-Bounds = tuple[float | None, float | None]
+DEFAULT_KEY_METRICS = (
+    "first_contact_resolution",
+    "csat_satisfied_rate",
+    "complaint_rate",
+    "escalation_rate",
+)
 
 
 class TrendPointOut(Result):
@@ -41,43 +54,6 @@ class TrendPointOut(Result):
     ci: Bounds = Field(description="95% interval (Wilson for a rate, t for a mean).")
     n: int = Field(description="Contacts the value rests on.")
     sufficient: bool = Field(description="Whether n reaches the metric's minimum.")
-
-
-class TrendBaselineOut(Result):
-    """A frozen baseline's value of the metric for the deployment (over all its contacts)."""
-
-    name: str
-    handler: str = Field(description="Whose contacts were frozen: human or ai.")
-    date_from: date
-    date_to: date
-    frozen_at: datetime
-    value: float | None
-    ci: Bounds = Field(description="95% interval of the frozen value (the band).")
-    n: int
-
-
-class TrendThresholdOut(Result):
-    """A threshold in force on the metric for the deployment."""
-
-    id: str
-    rule: str = Field(description="The threshold in words.")
-    compare_to: str = Field(description="human, baseline, previous_model or absolute.")
-    direction: str = Field(description="below or above: which side is a breach.")
-    severity: str
-    segment: dict[str, str] = Field(description="Segment it watches; empty for all contacts.")
-    level: float | None = Field(
-        description="Where the AI breaches, in the metric's unit, when that is one fixed "
-        "value (an absolute limit, or a fixed gap to a frozen baseline over all contacts); "
-        "null when it moves with humans or with the previous model."
-    )
-
-
-class ModelSwitchOut(Result):
-    """A model version taking effect for the deployment, from the governance registry."""
-
-    on: date = Field(description="The day it took effect.")
-    model: str
-    version: str
 
 
 class TrendOut(Result):
@@ -96,24 +72,29 @@ class TrendOut(Result):
     model_switches: list[ModelSwitchOut]
 
 
-def metric_trend(
-    ws: Workspace,
-    deployment: str,
-    metric: str,
-    weeks: int | None = None,
-    cells: m.CellTable | None = None,
-) -> TrendOut:
+def metric_trend(ws: Workspace, deployment: str, metric: str, weeks: int | None = None) -> TrendOut:
     """The metric per ISO week for the AI and humans of ``deployment``, its last ``weeks``
     weeks with contacts (all of them by default), with baselines, thresholds and switches.
-
-    ``cells`` is the store's overall cell table when the caller already holds it (the pack
-    draws several metrics from one).
 
     Raises:
         NotFound: no such metric, no contacts loaded, or no contact of that deployment.
         Invalid: ``weeks`` is below 1 or above 520.
     """
-    spec = m.metric(metric)
+    return metric_trends(ws, deployment, [metric], weeks)[0]
+
+
+def metric_trends(
+    ws: Workspace,
+    deployment: str,
+    metrics: Sequence[str],
+    weeks: int | None = None,
+    *,
+    cells: m.CellTable | None = None,
+) -> list[TrendOut]:
+    """:func:`metric_trend` for several metrics at once, over one pass of the store
+    (``cells``: the store's cell table when the caller already holds it, as the committee
+    pack does for every deployment)."""
+    specs = [m.metric(name) for name in metrics]
     if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
         raise Invalid(f"weeks must be between 1 and {MAX_WEEKS} (given {weeks}).")
     if cells is None:
@@ -125,9 +106,42 @@ def metric_trend(
             f"No contacts of deployment {deployment!r}; the data has: {known or 'none'}."
         )
     totals = m.roll_up(_only(cells, mine), m.Window.WEEK)
-    values = m.metric_values(totals, spec)
     labels = [m.window_label(int(s), int(s) + 6, m.Window.WEEK) for s in totals.start]
     shown = sorted(set(labels))[-weeks:] if weeks else sorted(set(labels))
+    rules = list_thresholds(ws)
+    switches = [
+        ModelSwitchOut(on=v.effective_from, model=v.model, version=v.version)
+        for v in registry_versions(ws).get(deployment, [])
+    ]
+    return [_trend(ws, spec, deployment, totals, labels, shown, rules, switches) for spec in specs]
+
+
+def key_metrics(ws: Workspace) -> list[str]:
+    """The governance file's key metrics that compare the AI with humans, in its order; the
+    usual four (resolution, satisfaction, complaints, escalations) when it names none."""
+    try:
+        declared = current_governance(ws).key_metrics
+    except GovernanceNotFound:
+        declared = []
+    compared = [
+        name
+        for name in dict.fromkeys(declared)
+        if name in m.METRIC_NAMES and "human" in m.metric(name).handlers
+    ]
+    return compared or list(DEFAULT_KEY_METRICS)
+
+
+def _trend(
+    ws: Workspace,
+    spec: m.MetricSpec,
+    deployment: str,
+    totals: m.WindowTotals,
+    labels: list[str],
+    shown: list[str],
+    rules: list[Threshold],
+    switches: list[ModelSwitchOut],
+) -> TrendOut:
+    values = m.metric_values(totals, spec)
     points: list[TrendPointOut] = []
     for handler in ("ai", "human"):
         for i in range(len(totals)):
@@ -146,12 +160,9 @@ def metric_trend(
         direction=spec.direction.value,
         weeks=shown,
         points=points,
-        baselines=_baselines(ws, spec, deployment),
-        thresholds=_thresholds(list_thresholds(ws), spec, deployment, ws),
-        model_switches=[
-            ModelSwitchOut(on=v.effective_from, model=v.model, version=v.version)
-            for v in registry_versions(ws).get(deployment, [])
-        ],
+        baselines=baselines_of(ws, spec, deployment),
+        thresholds=thresholds_of(rules, spec, deployment, ws),
+        model_switches=switches,
     )
 
 
@@ -171,11 +182,11 @@ def _point(
     spec: m.MetricSpec, values: m.MetricValues, i: int, handler: str, week: str, start: date
 ) -> TrendPointOut:
     n = int(values.n[i])
-    estimate = _finite(float(values.estimate[i]))
+    estimate = finite(float(values.estimate[i]))
     ci: Bounds = (None, None)
     if spec.kind is not m.MetricKind.COUNT and n > 1:
         found = interval(kind_of(spec), counts_at(values, [i]))
-        ci = (_finite(float(found.low[0])), _finite(float(found.high[0])))
+        ci = (finite(float(found.low[0])), finite(float(found.high[0])))
     return TrendPointOut(
         week=week,
         start=start,
@@ -185,92 +196,3 @@ def _point(
         n=n,
         sufficient=bool(values.sufficient[i]),
     )
-
-
-def _baselines(ws: Workspace, spec: m.MetricSpec, deployment: str) -> list[TrendBaselineOut]:
-    """Each baseline's value over all the deployment's contacts, with its interval."""
-    found: list[TrendBaselineOut] = []
-    query = select(BaselineRecord).order_by(BaselineRecord.created_at, BaselineRecord.id)
-    with ws.transaction() as session:
-        for record in session.scalars(query):
-            value = next(
-                (
-                    v
-                    for v in record.values
-                    if v.metric == spec.name and v.deployment == deployment and v.slice == m.OVERALL
-                ),
-                None,
-            )
-            if value is None:
-                continue
-            ci: Bounds = (None, None)
-            if value.n > 1:
-                counts = Counts(
-                    n=np.asarray([value.n]),
-                    successes=_array(value.successes),
-                    total=_array(value.total),
-                    total_sq=_array(value.total_sq),
-                )
-                band = interval(kind_of(spec), counts)
-                ci = (_finite(float(band.low[0])), _finite(float(band.high[0])))
-            found.append(
-                TrendBaselineOut(
-                    name=record.name,
-                    handler=record.handler,
-                    date_from=record.date_from,
-                    date_to=record.date_to,
-                    frozen_at=record.created_at,
-                    value=value.estimate,
-                    ci=ci,
-                    n=int(value.n),
-                )
-            )
-    return found
-
-
-def _thresholds(
-    rules: list[Threshold], spec: m.MetricSpec, deployment: str, ws: Workspace
-) -> list[TrendThresholdOut]:
-    watching = [r for r in rules if r.metric == spec.name and r.deployment in (None, deployment)]
-    baselines = {b.name: b for b in _baselines(ws, spec, deployment)} if watching else {}
-    return [
-        TrendThresholdOut(
-            id=r.id,
-            rule=r.describe(),
-            compare_to=r.compare_to.value,
-            direction=r.direction.value,
-            severity=r.severity.value,
-            segment=dict(r.segment),
-            level=_level(r, spec, baselines),
-        )
-        for r in watching
-    ]
-
-
-def _level(
-    rule: Threshold, spec: m.MetricSpec, baselines: dict[str, TrendBaselineOut]
-) -> float | None:
-    """The fixed value the AI breaches at, where the rule has one (see TrendThresholdOut)."""
-    if rule.segment:
-        return None
-    if rule.compare_to is Comparator.ABSOLUTE:
-        return rule.value
-    frozen = baselines.get(rule.baseline or "")
-    if rule.compare_to is not Comparator.BASELINE or frozen is None or frozen.value is None:
-        return None
-    sign = -1.0 if rule.direction.value == "below" else 1.0
-    if rule.ratio is not None:
-        return frozen.value * rule.ratio
-    if rule.points is None:
-        return None
-    # Points are percentage points for a rate, the metric's own unit for a mean (as judged).
-    size = rule.points / 100 if spec.kind is m.MetricKind.RATE else rule.points
-    return frozen.value + sign * size
-
-
-def _array(value: float | None) -> m.FloatArray | None:
-    return None if value is None else np.asarray([value], dtype=np.float64)
-
-
-def _finite(value: float) -> float | None:
-    return value if np.isfinite(value) else None

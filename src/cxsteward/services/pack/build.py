@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.evidence_base import start_of
 from cxsteward.domain.governance.gate_policy import Verdict
 from cxsteward.domain.governance.spec import ClauseKind, ClauseStatus, Governance
@@ -29,7 +28,7 @@ from cxsteward.services.monitoring.behind import behind_humans
 from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.model_changes import model_changes
 from cxsteward.services.monitoring.scorecard import scorecard
-from cxsteward.services.monitoring.trends import TrendOut, metric_trend
+from cxsteward.services.monitoring.trends import TrendOut, key_metrics, metric_trends
 from cxsteward.services.pack.crosswalk import coverage
 from cxsteward.services.pack.history import changes_since, headline_of, previous_pack
 from cxsteward.services.pack.models import (
@@ -203,7 +202,7 @@ def _deployment(
         gate_history=gate_history(ws, key, limit=12),
         overrides=_overrides(ws, key, gate),
         scorecard=card,
-        trends=_trends(ws, key, tuple(gov.key_metrics) or DEFAULT_KEY_METRICS, cells),
+        trends=_trends(ws, key, tuple(key_metrics(ws)), cells),
         model_changes=model_changes(ws, key),
     )
 
@@ -211,17 +210,13 @@ def _deployment(
 def _trends(
     ws: Workspace, key: str, metrics: tuple[str, ...], cells: CellTable | None
 ) -> list[TrendOut]:
-    found: list[TrendOut] = []
     if cells is None:
-        return found
-    for metric in metrics:
-        try:
-            trend = metric_trend(ws, key, metric, weeks=TREND_WEEKS, cells=cells)
-        except NotFound:
-            continue
-        if trend.points:
-            found.append(trend)
-    return found
+        return []
+    try:
+        trends = metric_trends(ws, key, list(metrics), weeks=TREND_WEEKS, cells=cells)
+    except NotFound:  # no contact of this deployment
+        return []
+    return [t for t in trends if t.points]
 
 
 def _overrides(ws: Workspace, key: str, gate: GateOut | None) -> list[OverrideOut]:

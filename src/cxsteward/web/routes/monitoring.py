@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import HTMLResponse
 
 from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.services.monitoring.baselines import baseline_detail, list_baselines
+from cxsteward.services.monitoring.charts import metric_title, scorecard_figure, trend_figure
 from cxsteward.services.monitoring.results import threshold_status
 from cxsteward.services.monitoring.rows import parse_filter, rows_page
 from cxsteward.services.monitoring.runs import (
@@ -24,12 +25,14 @@ from cxsteward.services.monitoring.runs import (
     run_findings,
     run_summary,
 )
+from cxsteward.services.monitoring.scorecard import latest_scorecard
 from cxsteward.services.monitoring.tables import (
     OVERALL,
     ComparisonQuery,
     run_comparisons,
     run_metric_table,
 )
+from cxsteward.services.monitoring.trends import key_metrics, metric_trends
 from cxsteward.web.deps import WS, Id, Permission, UserOut, is_htmx, render, require
 
 router = APIRouter(include_in_schema=False)
@@ -117,6 +120,29 @@ def show_run_metrics(
         return render(request, "monitoring/_metric_table.html", context)
     context |= {"title": f"Metrics of run {run_id}", "run": run_summary(ws, run_id)}
     return render(request, "monitoring/metrics.html", context)
+
+
+@router.get("/monitoring/deployments/{key}")
+def show_deployment_monitoring(
+    request: Request,
+    ws: WS,
+    user: Viewer,
+    key: Annotated[str, Path(min_length=1, max_length=120)],
+) -> HTMLResponse:
+    """One deployment: the latest run's scorecard as a heatmap, and a weekly trend chart per
+    key metric (AI and humans with intervals, baseline band, threshold lines, model switches)."""
+    trends = metric_trends(ws, key, key_metrics(ws))
+    card = latest_scorecard(ws, key)
+    context = {
+        "title": f"Monitoring {key}",
+        "key": key,
+        "trends": trends,
+        "titles": {t.metric: metric_title(t.metric) for t in trends},
+        "charts": [trend_figure(t) for t in trends],
+        "card": card,
+        "card_chart": scorecard_figure(card) if card else None,
+    }
+    return render(request, "monitoring/deployment.html", context)
 
 
 @router.get("/monitoring/baselines")

@@ -1,4 +1,5 @@
-"""/api/v1/monitoring: stored monitoring runs and their findings, and starting a run."""
+"""/api/v1/monitoring: stored monitoring runs and their findings, starting a run, and the
+read models the committee pack charts (a metric's weekly trend, the scorecard)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from cxsteward.services.monitoring.runs import (
     get_run,
     list_runs,
 )
+from cxsteward.services.monitoring.scorecard import ScorecardOut, scorecard
+from cxsteward.services.monitoring.trends import MAX_WEEKS, TrendOut, metric_trend
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
 from cxsteward.web.routes.api.common import Id, signed_router
 
@@ -98,3 +101,31 @@ def get_model_changes(
     key metrics in the days before against the same number of days after, with intervals
     and q-values, and the latest run's model-change findings."""
     return model_changes(ws, deployment)
+
+
+Key = Annotated[str, Query(min_length=1, max_length=120, description="A deployment's key.")]
+
+
+@router.get("/trends", summary="A metric's weekly trend", response_model=TrendOut)
+def get_metric_trend(
+    ws: WS,
+    user: Reader,
+    deployment: Key,
+    metric: Annotated[str, Query(min_length=1, max_length=60, description="A catalogue metric.")],
+    weeks: Annotated[
+        int | None, Query(ge=1, le=MAX_WEEKS, description="Only the last N weeks with contacts.")
+    ] = None,
+) -> TrendOut:
+    """The metric per ISO week for the AI and humans of the deployment, each with its 95%
+    interval and n; the frozen baselines (the band), the thresholds that watch it (the lines)
+    and the model versions the governance registry records (the markers)."""
+    return metric_trend(ws, deployment, metric, weeks)
+
+
+@router.get(
+    "/scorecard", summary="AI against humans per metric and segment", response_model=ScorecardOut
+)
+def get_scorecard(ws: WS, user: Reader, deployment: Key) -> ScorecardOut:
+    """The latest run's AI-against-humans comparisons of the deployment: per metric and
+    segment the effect with its interval and a verdict (better, level, worse, too_few)."""
+    return scorecard(ws, deployment)
