@@ -68,6 +68,11 @@ READS = {
     "runs": Call("GET", "/api/v1/monitoring/runs", READERS),
     "run": Call("GET", "/api/v1/monitoring/runs/1", READERS),
     "finding": Call("GET", "/api/v1/monitoring/findings/1", READERS),
+    "behind": Call("GET", "/api/v1/monitoring/behind", READERS),
+    "model-changes": Call(
+        "GET", f"/api/v1/monitoring/model-changes?deployment={DEPLOYMENT}", READERS
+    ),
+    "freshness": Call("GET", "/api/v1/data/freshness", READERS),
     "incidents": Call("GET", "/api/v1/incidents", READERS),
     "incident": Call("GET", "/api/v1/incidents/{incident}", READERS),
     "reviews": Call("GET", "/api/v1/reviews", (*OPERATORS, "frontline")),
@@ -240,6 +245,7 @@ def _template(path: str) -> str:
         "/api/v1/reviews/{review}": "/api/v1/reviews/{review_id}",
         "/api/v1/feedback/{feedback}": "/api/v1/feedback/{feedback_id}",
     }
+    path = path.split("?", 1)[0]  # a query names no route
     for short, full in names.items():
         path = path.replace(short, full)
     path = path.replace("/runs/1", "/runs/{run_id}")

@@ -47,6 +47,7 @@ class BehindItem(Result):
     deployment: str
     metric: str = Field(description="The catalogue metric's name.")
     label: str = Field(description="The metric in plain words.")
+    kind: str = Field(description='"rate" (a share) or "mean".')
     segment: dict[str, str] = Field(description="Segment column to value; empty for all.")
     segment_text: str = Field(description='"column=value", or "all".')
     ai: float = Field(description="The AI's figure (a share for rates).")
@@ -177,6 +178,7 @@ def _item(f: FindingOut, plain: ComparisonOut | None) -> BehindItem | None:
         deployment=f.deployment,
         metric=f.metric,
         label=metric_label(f.metric),
+        kind=spec.kind.value,
         segment=dict(sorted(f.scope.items())),
         segment_text=", ".join(f"{k}={v}" for k, v in sorted(f.scope.items())) or "all",
         ai=ai,
