@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from behind_world import metric_column, world_fixture  # noqa: F401 (fixture)
@@ -11,7 +14,10 @@ from cxsteward.config import Settings
 from cxsteward.domain.metrics import Direction, metric
 from cxsteward.domain.monitoring.findings import Trace
 from cxsteward.errors import Invalid
+from cxsteward.services.data.load import load_data
+from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.behind import BehindItem, _item, behind_humans
+from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.monitoring.runs import FindingOut, latest_run, run_findings
 from cxsteward.services.workspace import Workspace, init_workspace
 
@@ -110,7 +116,7 @@ def test_limit_and_deployment_narrow_the_list(world: World) -> None:
             behind_humans(ws, limit=bad)
 
 
-def test_no_run_yet_says_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_no_run_yet_says_nothing(tmp_path: Path) -> None:
     ws = init_workspace(Settings(workspace=tmp_path / "ws"))
     try:
         out = behind_humans(ws)
@@ -153,3 +159,31 @@ def test_an_interval_reaching_zero_is_suspected_and_points_read_as_points() -> N
     # A segment gap without the run's comparisons cannot show its interval: suspected.
     lost = _item(_finding("ai_segment_gap", {"ai": 0.60, "human": 0.74}, (-0.2, -0.05)), None)
     assert lost is not None and lost.status == "suspected" and lost.ci == (None, None)
+
+
+def test_the_latest_run_wins_and_lost_intervals_make_a_place_suspected(tmp_path: Path) -> None:
+    data = tmp_path / "contacts.parquet"
+    synthesize(data, 20_000, seed=5)
+    ws = init_workspace(Settings(workspace=tmp_path / "ws"))
+    try:
+        load_data(ws, data)
+        run_monitor(ws)
+        later = run_monitor(ws, date_from=date(2025, 2, 1))
+        out = behind_humans(ws, limit=50)
+        assert out.runs == {"billing-voice": later.run_id, "support-chat": later.run_id}
+        assert out.items and {i.run_id for i in out.items} == {later.run_id}
+        # The run's comparisons file is lost: its findings still say which deployments it
+        # covered, and a segment gap, whose interval in the segment lived there, is suspected.
+        (later.artifacts / "comparisons.json").unlink()
+        lost = behind_humans(ws, limit=50)
+    finally:
+        ws.close()
+    assert lost.runs == out.runs
+    kinds = {i.finding_kind for i in lost.items}
+    assert "ai_segment_gap" in kinds
+    for before, after in zip(out.items, lost.items, strict=True):
+        assert before.finding_id == after.finding_id
+        if after.finding_kind == "ai_segment_gap":
+            assert after.status == "suspected" and after.ci == (None, None)
+        else:
+            assert after == before

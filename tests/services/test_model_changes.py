@@ -109,7 +109,7 @@ def test_every_ai_metric_without_key_metrics_and_welch_for_means(world: World) -
     from cxsteward.services.monitoring import model_changes as module
 
     first = date(2025, 2, 15)
-    cells = module._cells(ws, "support-chat", [first])
+    cells = module._cells(ws, first)
     assert cells is not None
     mask = (
         (cells.slice == "overall") & (cells.deployment == "support-chat") & (cells.handler == "ai")

@@ -72,6 +72,11 @@ READS = {
         "GET", "/api/v1/monitoring/trends?deployment=support-chat&metric=csat_mean", READERS
     ),
     "scorecard": Call("GET", "/api/v1/monitoring/scorecard?deployment=support-chat", READERS),
+    "behind": Call("GET", "/api/v1/monitoring/behind", READERS),
+    "model-changes": Call(
+        "GET", f"/api/v1/monitoring/model-changes?deployment={DEPLOYMENT}", READERS
+    ),
+    "freshness": Call("GET", "/api/v1/data/freshness", READERS),
     "incidents": Call("GET", "/api/v1/incidents", READERS),
     "incident": Call("GET", "/api/v1/incidents/{incident}", READERS),
     "reviews": Call("GET", "/api/v1/reviews", (*OPERATORS, "frontline")),

@@ -22,6 +22,7 @@ from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import Permission
 
 SECTIONS = {
+    "overview-behind": Permission.MONITORING_VIEW,
     "overview-readiness": Permission.ASSESSMENT_VIEW_REPORT,
     "overview-incidents": Permission.INCIDENT_VIEW,
     "overview-monitoring": Permission.MONITORING_VIEW,

@@ -66,6 +66,12 @@ PAIRS = [
 API_ONLY = {
     # Monitoring runs start from the CLI or a scheduler; the pages show their results.
     "POST /api/v1/monitoring/runs": "monitoring:manage",
+    # Shown as a section of a page open to more roles: the overview's headline (to those
+    # holding monitoring:view) and the deployment page's model-change panel (registry:view,
+    # held by the same roles); test_behind_pages checks each role there.
+    "GET /api/v1/monitoring/behind": "monitoring:view",
+    "GET /api/v1/data/freshness": "monitoring:view",
+    "GET /api/v1/monitoring/model-changes": "monitoring:view",
 }
 DENIED = "does not include the permission"
 

@@ -1,4 +1,5 @@
-"""The overview's figures: readiness, open incidents, thresholds, review SLA, feedback acted on.
+"""The overview's figures: where the AI is behind humans and how old the data is, readiness,
+open incidents, thresholds, review SLA, feedback acted on.
 
 Each section is gathered only when asked for (the web page asks for the sections a role
 may open), and each one is None when there is nothing to show yet, so the page can say
@@ -21,7 +22,9 @@ from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.clock import now
+from cxsteward.services.data.freshness import FreshnessOut, data_freshness
 from cxsteward.services.incidents.lifecycle import list_incidents
+from cxsteward.services.monitoring.behind import BehindOut, behind_humans
 from cxsteward.services.monitoring.results import DeploymentStatus, threshold_status
 from cxsteward.services.monitoring.runs import (
     EVALUATIONS,
@@ -52,10 +55,13 @@ READINESS_IGNORES = (
 _READINESS: dict[tuple[str, int, date], tuple[datetime, Readiness | CycleWaiting | None]] = {}
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
+# The places where the AI is behind humans the headline names (the pack's summary: three).
+HEADLINES = 3
 OPEN_STATUSES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.MITIGATING)
 
 
 class Section(StrEnum):
+    BEHIND = "behind"
     READINESS = "readiness"
     INCIDENTS = "incidents"
     MONITORING = "monitoring"
@@ -128,6 +134,9 @@ class ReviewFigures:
 @dataclass(frozen=True)
 class Overview:
     since: datetime
+    # The headline: where the AI is furthest behind humans, and how old the data is.
+    behind: BehindOut | None = None
+    freshness: FreshnessOut | None = None
     readiness: Readiness | CycleWaiting | None = None
     incidents: IncidentFigures | None = None
     monitoring: MonitoringFigures | None = None
@@ -141,8 +150,11 @@ def gather_overview(
     """The figures of the requested sections as of ``at`` (default: now)."""
     moment = at or now(ws)
     since = moment - timedelta(days=PERIOD_DAYS)
+    headline = Section.BEHIND in sections
     return Overview(
         since=since,
+        behind=behind_humans(ws, limit=HEADLINES) if headline else None,
+        freshness=data_freshness(ws) if headline else None,
         readiness=readiness(ws) if Section.READINESS in sections else None,
         incidents=incident_figures(ws, moment) if Section.INCIDENTS in sections else None,
         monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,

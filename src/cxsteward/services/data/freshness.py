@@ -17,7 +17,7 @@ from cxsteward.engine.backend import connect, fetch_arrow, interactions_source
 from cxsteward.errors import Invalid
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.services.contract import Result
-from cxsteward.services.data.store import interactions_dataset, published_files
+from cxsteward.services.data.store import published_files
 from cxsteward.services.workspace import Workspace
 
 STALE_MAX_DAYS = 3660
@@ -56,7 +56,7 @@ def data_freshness(ws: Workspace, stale_after_days: int = 14) -> FreshnessOut:
     today = ws.now().date()
     with ws.transaction() as session:
         finished = session.scalar(select(func.max(DataLoadRecord.finished_at)))
-    newest = _newest_by_deployment(ws) if finished is not None else {}
+    newest = _newest_by_deployment(ws)
     rows = [
         DeploymentFreshness(
             deployment=name,
@@ -98,11 +98,14 @@ def _message(age: int | None, limit: int, newest: datetime | None) -> str:
 
 
 def _newest_by_deployment(ws: Workspace) -> dict[str, datetime]:
+    files = published_files(ws)
+    if not files and not ws.settings.data_url:  # the embedded store, still empty
+        return {}
     con = connect(ws.settings)
     try:
         # A warehouse has its own interactions table; the embedded engines read the store.
-        embedded = con.name in ("duckdb", "pyspark")
-        files = interactions_dataset(ws) if embedded else published_files(ws)
+        if con.name in ("duckdb", "pyspark") and not files:
+            return {}
         table, _ = interactions_source(con, files)
         newest = fetch_arrow(table.group_by("deployment").aggregate(newest=table.started_at.max()))
     finally:

@@ -47,6 +47,7 @@ class BehindItem(Result):
     deployment: str
     metric: str = Field(description="The catalogue metric's name.")
     label: str = Field(description="The metric in plain words.")
+    kind: str = Field(description='"rate" (a share) or "mean".')
     segment: dict[str, str] = Field(description="Segment column to value; empty for all.")
     segment_text: str = Field(description='"column=value", or "all".')
     ai: float = Field(description="The AI's figure (a share for rates).")
@@ -91,13 +92,12 @@ def behind_humans(ws: Workspace, deployment: str | None = None, limit: int = 3) 
     """
     if not 1 <= limit <= BEHIND_MAX:
         raise Invalid(f"limit must be between 1 and {BEHIND_MAX} (given {limit}).")
-    runs = _latest_per_deployment(ws, deployment)
+    runs, read = _latest_per_deployment(ws, deployment)
     items: list[BehindItem] = []
     for run, covered in _distinct_runs(runs):
-        comparisons = read_stored(ws, run, COMPARISONS, ComparisonOut) or []
         plain = {
             (c.deployment, c.metric, tuple(sorted(c.scope.items()))): c
-            for c in comparisons
+            for c in read.get(run.id) or []
             if c.kind == "ai_vs_human_gap"
         }
         chosen: dict[tuple[str, str, tuple[tuple[str, str], ...]], FindingOut] = {}
@@ -127,24 +127,28 @@ def _rank(item: BehindItem) -> tuple[bool, float, int, str, str]:
     return (gap is not None, -(gap or 0.0), -item.n_ai, item.deployment, item.metric)
 
 
-def _latest_per_deployment(ws: Workspace, deployment: str | None) -> dict[str, RunSummaryOut]:
-    """Each deployment's newest run that had contacts of it."""
+Read = dict[int, list[ComparisonOut] | None]
+
+
+def _latest_per_deployment(
+    ws: Workspace, deployment: str | None
+) -> tuple[dict[str, RunSummaryOut], Read]:
+    """Each deployment's newest run that had contacts of it, and the comparisons read."""
     found: dict[str, RunSummaryOut] = {}
+    read: Read = {}
     for run in list_runs(ws, RUNS_LOOKED_AT):
-        for name in _covered(ws, run):
+        read[run.id] = comparisons = read_stored(ws, run, COMPARISONS, ComparisonOut)
+        if comparisons is None:  # lost artifacts: the findings still name their deployments
+            covered = {f.deployment for f in run_findings(ws, run.id)}
+        else:
+            covered = {c.deployment for c in comparisons}
+        for name in covered:
             if deployment is None or name == deployment:
                 found.setdefault(name, run)
         # A run over the whole store saw every deployment older runs could have seen.
         if run.date_from is None and run.date_to is None:
             break
-    return found
-
-
-def _covered(ws: Workspace, run: RunSummaryOut) -> set[str]:
-    comparisons = read_stored(ws, run, COMPARISONS, ComparisonOut)
-    if comparisons is None:  # lost artifacts: the findings still name their deployments
-        return {f.deployment for f in run_findings(ws, run.id)}
-    return {c.deployment for c in comparisons}
+    return found, read
 
 
 def _distinct_runs(runs: dict[str, RunSummaryOut]) -> list[tuple[RunSummaryOut, set[str]]]:
@@ -177,6 +181,7 @@ def _item(f: FindingOut, plain: ComparisonOut | None) -> BehindItem | None:
         deployment=f.deployment,
         metric=f.metric,
         label=metric_label(f.metric),
+        kind=spec.kind.value,
         segment=dict(sorted(f.scope.items())),
         segment_text=", ".join(f"{k}={v}" for k, v in sorted(f.scope.items())) or "all",
         ai=ai,

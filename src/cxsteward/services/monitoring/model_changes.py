@@ -38,6 +38,7 @@ from cxsteward.domain.monitoring.localized import finite_or_none
 from cxsteward.domain.stats import benjamini_hochberg
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.contract import Result
+from cxsteward.services.data.store import published_files
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.runs import FindingOut, latest_run, run_findings
@@ -75,7 +76,9 @@ class SwitchOut(Result):
     version: str
     effective_from: date
     previous: str | None = Field(description="The version it replaced.")
-    days: int = Field(description="Days compared on each side (0: no data on a side).")
+    days: int = Field(
+        description="Days compared on each side (0: no contacts on a side, or none loaded)."
+    )
     before_from: date | None
     before_to: date | None
     after_from: date | None
@@ -120,10 +123,10 @@ def model_changes(ws: Workspace, deployment: str) -> ModelChangesOut:
         if f.kind == "model_change" and f.deployment == deployment
     ]
     switches = list(zip(versions, versions[1:], strict=False))
-    cells = _cells(ws, deployment, [after.effective_from for _, after in switches])
     out: list[SwitchOut] = []
     for i, (before, after) in enumerate(switches):
         following = switches[i + 1][1].effective_from if i + 1 < len(switches) else None
+        cells = _cells(ws, after.effective_from)
         out.append(_switch(cells, deployment, before, after, following, specs, found))
     return ModelChangesOut(
         deployment=deployment,
@@ -142,11 +145,13 @@ def _key_metrics(names: list[str]) -> list[MetricSpec]:
     return chosen or usable
 
 
-def _cells(ws: Workspace, deployment: str, days: list[date]) -> CellTable | None:
-    if not days:
+def _cells(ws: Workspace, switch: date) -> CellTable | None:
+    """The overall cells of the days around one switch; None while the store is empty."""
+    if not ws.settings.data_url and not published_files(ws):
         return None
     span = timedelta(days=WINDOW_DAYS)
-    return compute_cells(ws, (), min(days) - span, max(days) + span)
+    # Only the days a switch can compare are read, however far apart the switches lie.
+    return compute_cells(ws, (), switch - span, switch + span)
 
 
 def _switch(

@@ -1,4 +1,5 @@
-"""The home page: readiness, incidents, thresholds, review SLA and feedback at a glance."""
+"""The home page: where the AI is behind humans, readiness, incidents, thresholds, review SLA
+and feedback at a glance."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ router = APIRouter(include_in_schema=False)
 
 # A section appears only to those who may open the page it links to.
 SECTION_PERMISSION = {
+    Section.BEHIND: Permission.MONITORING_VIEW,
     Section.READINESS: Permission.ASSESSMENT_VIEW_REPORT,
     Section.INCIDENTS: Permission.INCIDENT_VIEW,
     Section.MONITORING: Permission.MONITORING_VIEW,

@@ -1,4 +1,5 @@
-"""Registry pages for AI deployments: list, detail, create and edit, lifecycle, model versions."""
+"""Registry pages for AI deployments: list, detail, create and edit, lifecycle, model versions
+and what each changed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
+from cxsteward.domain.governance.gap_summary import summarise_gaps
 from cxsteward.domain.governance.rights import Move, committee_may
 from cxsteward.domain.governance.spec import (
     Deployment,
@@ -24,6 +26,7 @@ from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import list_committee_decisions
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.governance.rights import list_emergency_pauses
+from cxsteward.services.monitoring.model_changes import model_changes
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.forms.decisions import decide
@@ -135,7 +138,8 @@ def _detail_page(
         "gov": gov,
         "dep": dep,
         "vendor": vendor,
-        "gaps": gaps,
+        "gap_groups": summarise_gaps(gaps),
+        "changes": model_changes(ws, key),
         "channel_gaps": channel_gaps,
         "names": {p.key: p.name for p in gov.people},
         "moves": [(m.value, m.value) for m in moves],
