@@ -25,6 +25,8 @@ from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents.lifecycle import list_incidents
 from cxsteward.services.monitoring.baselines import list_baselines
 from cxsteward.services.monitoring.runs import list_runs
+from cxsteward.services.pack.build import build_pack
+from cxsteward.services.pack.history import issue_pack
 from cxsteward.services.people.feedback import submit_feedback
 from cxsteward.services.trust.explanations import record_explanation
 from cxsteward.services.trust.reviews import submit_review_request
@@ -73,6 +75,7 @@ def seeded(site: Site) -> Seeded:
     )
     (invitation,) = create_invitations(ws, CYCLE, "frontline", "admin", count=1)
     vendor = next(v for v in gov.vendors if v.clauses)
+    pack = issue_pack(ws, build_pack(ws), "admin")
     values = {
         "deployment": deployment.key,
         "key": deployment.key,
@@ -87,6 +90,9 @@ def seeded(site: Site) -> Seeded:
         "severity": gov.protocols[0].severity,
         "token": invitation.token,
         "kind": str(vendor.clauses[0].kind.value),
+        "pack_id": str(pack.id),
+        # The pack's own HTML is a page; its PDF and Markdown are downloads.
+        "fmt": "html",
     }
     return Seeded(values, receipt.tracking_code)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.table import Table
 
 from cxsteward.cli.common import console, parse_day, print_json, workspace
 from cxsteward.errors import Invalid
@@ -34,7 +35,9 @@ def pack(
         help="Issue the pack (kept, so the next one says what changed; default) or preview it.",
     ),
     show: int | None = typer.Option(None, "--show", help="Render an issued pack by id."),
-    list_: bool = typer.Option(False, "--list", help="List the issued packs."),
+    list_: bool = typer.Option(
+        False, "--list", help="List the issued packs (as JSON with --format json)."
+    ),
     by: str | None = typer.Option(None, "--by", help="Who issues it (kept with the pack)."),
 ) -> None:
     """The committee pack: the gate verdicts, where the AI is behind humans and what changed,
@@ -47,7 +50,15 @@ def pack(
         raise Invalid(f"--format {fmt!r}: use one of {', '.join(FORMATS)}.")
     with workspace(ctx) as ws:
         if list_:
-            print_json(list_packs(ws))
+            packs = list_packs(ws)
+            if fmt == "json":
+                print_json(packs)
+                return
+            table = Table("pack", "as of", "issued by", "gate")
+            for p in packs:
+                verdicts = "; ".join(f"{k} {v.replace('_', ' ')}" for k, v in p.gates.items())
+                table.add_row(f"#{p.id}", str(p.as_of), p.issued_by or "-", verdicts)
+            console().print(table)
             return
         if show is not None:
             made = get_pack(ws, show)

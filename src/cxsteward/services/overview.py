@@ -18,11 +18,14 @@ from sqlalchemy import func, select
 from cxsteward.domain.incidents import IncidentStatus
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackStats
+from cxsteward.errors import GovernanceNotFound
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.clock import now
 from cxsteward.services.data.freshness import FreshnessOut, data_freshness
+from cxsteward.services.governance.gate import GateOut, evaluate_gates
+from cxsteward.services.governance.store import current_governance
 from cxsteward.services.incidents.lifecycle import list_incidents
 from cxsteward.services.monitoring.behind import BehindOut, behind_humans
 from cxsteward.services.monitoring.results import DeploymentStatus, threshold_status
@@ -52,6 +55,7 @@ READINESS_IGNORES = (
     "notifications",
     "communications",
 )
+_GATES: dict[tuple[str, int, date], tuple[datetime, list[GateOut]]] = {}
 _READINESS: dict[tuple[str, int, date], tuple[datetime, Readiness | CycleWaiting | None]] = {}
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
@@ -61,6 +65,7 @@ OPEN_STATUSES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatu
 
 
 class Section(StrEnum):
+    GATE = "gate"
     BEHIND = "behind"
     READINESS = "readiness"
     INCIDENTS = "incidents"
@@ -134,6 +139,8 @@ class ReviewFigures:
 @dataclass(frozen=True)
 class Overview:
     since: datetime
+    # The answer first: the scale gate's verdict for each live deployment.
+    gates: list[GateOut] | None = None
     # The headline: where the AI is furthest behind humans, and how old the data is.
     behind: BehindOut | None = None
     freshness: FreshnessOut | None = None
@@ -153,6 +160,7 @@ def gather_overview(
     headline = Section.BEHIND in sections
     return Overview(
         since=since,
+        gates=gate_verdicts(ws) if Section.GATE in sections else None,
         behind=behind_humans(ws, limit=HEADLINES) if headline else None,
         freshness=data_freshness(ws) if headline else None,
         readiness=readiness(ws) if Section.READINESS in sections else None,
@@ -191,15 +199,33 @@ def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
     return kept[1]
 
 
-def _registry_version(ws: Workspace) -> int:
-    """The newest audit entry of a table the readiness figures read.
+def gate_verdicts(ws: Workspace) -> list[GateOut]:
+    """The scale gate of every live deployment, unstored, kept like the readiness figures.
+
+    The gate reads nearly every record (reviews and flags too), so any registry change
+    rebuilds it; it is never kept past the day or ``READINESS_MAX_AGE``.
+    """
+    moment = now(ws)
+    key = (ws.settings.resolved_registry_url, _registry_version(ws, ()), moment.date())
+    kept = _GATES.get(key)
+    if kept is None or moment - kept[0] > READINESS_MAX_AGE:
+        if len(_GATES) >= READINESS_CACHE_SIZE:
+            _GATES.clear()
+        try:
+            live = [d.key for d in current_governance(ws).deployments if d.status.live]
+        except GovernanceNotFound:
+            live = []
+        kept = _GATES[key] = (moment, evaluate_gates(ws, live))
+    return kept[1]
+
+
+def _registry_version(ws: Workspace, ignores: tuple[str, ...] = READINESS_IGNORES) -> int:
+    """The newest audit entry of a table the figures read (all but ``ignores``).
 
     Anonymous answers join the chain only the day after (docs/audit.md), so the entries
     still waiting count too: each one written moves the version on.
     """
-    query = select(func.max(AuditRecord.seq)).where(
-        AuditRecord.table_name.not_in(READINESS_IGNORES)
-    )
+    query = select(func.max(AuditRecord.seq)).where(AuditRecord.table_name.not_in(ignores))
     held = select(func.count()).select_from(AuditPendingRecord)
     with ws.transaction() as session:
         return (session.scalar(query) or 0) + ((session.scalar(held) or 0) << 32)

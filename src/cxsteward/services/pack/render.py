@@ -1,24 +1,16 @@
-"""The committee pack rendered: one self-contained HTML page (also the PDF's source), Markdown,
-PDF; each issued pack's renderings are kept as files, since an issued pack never changes.
-
-The PDF is WeasyPrint printing the same HTML with its print stylesheet: CSS paged media gives
-the title page, the table of contents with page numbers (``target-counter``), page numbers in
-the margin and tables whose header rows repeat across pages, and the SVG charts stay vectors.
-Chromium's print-to-PDF, the other candidate, supports neither ``target-counter`` nor margin
-boxes, and would make a browser a dependency of a CLI command.
-"""
+"""The committee pack rendered (HTML, Markdown, PDF, JSON): its charts and the context the
+templates of ``cxsteward.reports.pack`` read. An issued pack never changes, so each of its
+renderings is made once and kept as a file in the workspace's reports folder."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from cxsteward.errors import Invalid
 from cxsteward.reports.charts import Chart, chart_key
 from cxsteward.reports.grid_charts import BarValue, grouped_bars
+from cxsteward.reports.pack import pack_html, pack_markdown, pdf_of
 from cxsteward.reports.trend_charts import LinePoint, line_trend
 from cxsteward.services.contract import dump_json
 from cxsteward.services.monitoring.charts import metric_title, scorecard_figure, trend_figure
@@ -26,25 +18,21 @@ from cxsteward.services.pack.models import DeploymentPackOut, PackOut, Readiness
 from cxsteward.services.workspace import Workspace
 
 FORMATS = ("html", "pdf", "md", "json")
-VERDICT_WORDS = {"go": "Go", "go_with_conditions": "Go with conditions", "no_go": "No-go"}
-STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 
 
 def render_html(pack: PackOut) -> str:
     """The pack as one HTML page: inline CSS and SVG, no script, no outside URL."""
-    return _environment().get_template("pack.html.j2").render(_context(pack, charts=True))
+    return pack_html(_context(pack, charts=True))
 
 
 def render_markdown(pack: PackOut) -> str:
     """The pack as GitHub-flavoured Markdown (figures as tables, no charts)."""
-    return _environment().get_template("pack.md.j2").render(_context(pack, charts=False))
+    return pack_markdown(_context(pack, charts=False))
 
 
 def render_pdf(pack: PackOut) -> bytes:
     """The pack as PDF: the HTML above, printed by WeasyPrint."""
-    from weasyprint import HTML  # imported here: loading Pango costs a second at start-up
-
-    return HTML(string=render_html(pack)).write_pdf()  # type: ignore[no-any-return]
+    return pdf_of(render_html(pack))
 
 
 def pack_file(ws: Workspace, pack: PackOut, fmt: str) -> Path:
@@ -81,8 +69,6 @@ def _context(pack: PackOut, charts: bool) -> dict[str, Any]:  # a Jinja context:
     return {
         "pack": pack,
         "title": title_of(pack),
-        "verdicts": VERDICT_WORDS,
-        "statuses": STATUS_WORDS,
         "readiness_charts": _readiness_charts(pack.readiness) if charts and pack.readiness else [],
         "deployment_charts": {
             d.key: _deployment_charts(d) if charts else [] for d in pack.deployments
@@ -135,30 +121,3 @@ def _deployment_charts(dep: DeploymentPackOut) -> list[Chart]:
         out.append(scorecard_figure(dep.scorecard, key=chart_key("pack-scorecard", dep.key)))
     out += [trend_figure(t, key=chart_key("pack-trend", dep.key, t.metric)) for t in dep.trends]
     return out
-
-
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("cxsteward", "reports/templates"),
-        autoescape=select_autoescape(["html", "html.j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(pct=_pct, num=_num, md=_md)
-    return env
-
-
-def _pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def _num(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def _md(value: object) -> str:
-    """A Markdown table cell: pipes escaped, lines joined."""
-    return " ".join(str(value).split()).replace("|", "\\|")

@@ -15,6 +15,7 @@ router = APIRouter(include_in_schema=False)
 
 # A section appears only to those who may open the page it links to.
 SECTION_PERMISSION = {
+    Section.GATE: Permission.REGISTRY_VIEW,
     Section.BEHIND: Permission.MONITORING_VIEW,
     Section.READINESS: Permission.ASSESSMENT_VIEW_REPORT,
     Section.INCIDENTS: Permission.INCIDENT_VIEW,

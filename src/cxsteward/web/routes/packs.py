@@ -12,9 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from cxsteward.reports.pack import VERDICT_WORDS
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.pack.history import get_pack, list_packs
-from cxsteward.services.pack.render import VERDICT_WORDS, pack_file
+from cxsteward.services.pack.render import pack_file
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, require
 from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.forms.packs import issue_from_form

@@ -24,9 +24,11 @@ from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.governance.acting import person_of
 from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import list_committee_decisions
+from cxsteward.services.governance.gate import gate_history
 from cxsteward.services.governance.plan import previous_live
 from cxsteward.services.governance.rights import list_emergency_pauses
 from cxsteward.services.monitoring.model_changes import model_changes
+from cxsteward.services.overview import gate_verdicts
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.forms.decisions import decide
@@ -140,6 +142,8 @@ def _detail_page(
         "vendor": vendor,
         "gap_groups": summarise_gaps(gaps),
         "changes": model_changes(ws, key),
+        "gate": next((g for g in gate_verdicts(ws) if g.deployment == key), None),
+        "gate_history": gate_history(ws, key, limit=5),
         "channel_gaps": channel_gaps,
         "names": {p.key: p.name for p in gov.people},
         "moves": [(m.value, m.value) for m in moves],
