@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from cxsteward.web.routes.api import assessments, feedback, incidents, monitoring, registry, reviews
+from cxsteward.web.routes.api import (
+    assessments,
+    crosswalk,
+    feedback,
+    incidents,
+    monitoring,
+    registry,
+    reviews,
+)
 
 router = APIRouter(prefix="/api/v1")
 for _module_router in (
@@ -19,6 +27,7 @@ for _module_router in (
     incidents.router,
     reviews.router,
     feedback.router,
+    crosswalk.router,
     reviews.public_router,
 ):
     router.include_router(_module_router)
