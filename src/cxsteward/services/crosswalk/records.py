@@ -59,9 +59,12 @@ def _rows(column: InstrumentedAttribute[int]) -> Callable[[Session], int]:
 
 # Decision rights and disclosure statements live in JSON columns of the deployments, so a
 # "record" is a deployment that carries one.
+RIGHTS = ("pause", "modify", "roll_back", "discontinue")
+
+
 def _decision_rights(session: Session) -> int:
     rights = session.scalars(select(GovDeploymentRecord.decision_rights))
-    return sum(1 for held in rights if any(held.get(r) for r in ("pause", "modify", "roll_back")))
+    return sum(1 for held in rights if any(held.get(r) for r in RIGHTS))
 
 
 def _disclosures(session: Session) -> int:
