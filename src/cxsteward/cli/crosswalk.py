@@ -48,12 +48,11 @@ def _print(report: CrosswalkOut) -> None:
             f"({framework.totals.evidenced} of {framework.totals.total} controls)",
             title_justify="left",
         )
-        table.add_column("Clause", no_wrap=True)
-        table.add_column("Coverage", justify="right")
-        table.add_column("Evid.", justify="right")
-        table.add_column("Self", justify="right")
-        table.add_column("Miss.", justify="right")
-        table.add_column("What is missing")
+        table.add_column("Clause")
+        table.add_column("Coverage", justify="right", no_wrap=True)
+        table.add_column("Evidenced", justify="right")
+        table.add_column("Self-reported", justify="right")
+        table.add_column("Missing", justify="right")
         for clause in framework.clauses:
             table.add_row(
                 f"{clause.id} {clause.title}",
@@ -61,6 +60,12 @@ def _print(report: CrosswalkOut) -> None:
                 str(clause.counts.evidenced),
                 str(clause.counts.self_reported),
                 str(clause.counts.missing),
-                "\n".join(f"- {item}" for item in clause.missing) or "nothing",
             )
         out.print(table)
+        # The missing items are sentences: listed under the table, they stay readable in a
+        # narrow terminal where a sixth column would be squeezed to a word per line.
+        for clause in framework.clauses:
+            if clause.missing:
+                out.print(f"{clause.id}: what is missing", highlight=False)
+                for item in clause.missing:
+                    out.print(f"  - {item}", highlight=False, markup=False)
