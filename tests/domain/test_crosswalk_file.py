@@ -12,6 +12,7 @@ from cxsteward.domain.bank import CROSSWALK_FRAMEWORKS, QuestionBank, parse_bank
 from cxsteward.domain.crosswalk import (
     ControlKind,
     CrosswalkFile,
+    FrameworkKey,
     coverage,
     parse_crosswalk,
     unknown,
@@ -41,6 +42,11 @@ def crosswalk() -> CrosswalkFile:
 def bank() -> QuestionBank:
     text = files("cxsteward").joinpath("data/question_bank.yaml").read_text("utf-8")
     return parse_bank(text, "question_bank.yaml")
+
+
+def test_the_api_enum_names_the_frameworks_of_the_file() -> None:
+    assert [k.value for k in FrameworkKey] == list(CROSSWALK_FRAMEWORKS)
+    assert list(crosswalk().frameworks) == list(CROSSWALK_FRAMEWORKS)
 
 
 def test_the_file_is_versioned_and_dated() -> None:

@@ -21,6 +21,15 @@ from cxsteward.errors import Invalid, ProblemList
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 
 
+class FrameworkKey(StrEnum):
+    """The frameworks the crosswalk covers, as the API's query parameter declares them."""
+
+    EU_AI_ACT = "eu_ai_act"
+    NIST_AI_RMF = "nist_ai_rmf"
+    ISO_42001 = "iso_42001"
+    GDPR = "gdpr"
+
+
 class ControlKind(StrEnum):
     """What kind of control a mapping entry names."""
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Query
 
+from cxsteward.domain.crosswalk import FrameworkKey
 from cxsteward.services.crosswalk.models import CrosswalkOut
 from cxsteward.services.crosswalk.report import crosswalk_report
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
@@ -20,15 +21,11 @@ def get_crosswalk(
     ws: WS,
     user: Reader,
     framework: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="Only this framework: eu_ai_act, nist_ai_rmf, iso_42001 or gdpr.",
-        ),
+        FrameworkKey | None, Query(description="Only this framework (default: all four).")
     ] = None,
 ) -> CrosswalkOut:
     """Per framework and clause: the controls that serve it, their status, coverage, gaps.
 
-    An unknown framework is a 400 whose message lists the known ones.
+    An unknown framework is a 422 whose problem lists the known ones.
     """
-    return crosswalk_report(ws, framework)
+    return crosswalk_report(ws, framework.value if framework else None)
