@@ -180,6 +180,7 @@ def shots(run_id: int, incident_id: int) -> list[Shot]:
         Shot("web-public-review-form", "/review?service=support-chat", None),
         Shot("web-review-queue", "/reviews?show=all", "ines-duarte", "#sla-title"),
         Shot("web-feedback-form", "/feedback", "marco-ricci"),
+        Shot("web-crosswalk", "/crosswalk?framework=eu_ai_act", "marco-ricci"),
     ]
 
 

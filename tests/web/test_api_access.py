@@ -83,6 +83,7 @@ READS = {
     "review": Call("GET", "/api/v1/reviews/{review}", (*OPERATORS, "frontline")),
     "feedback-list": Call("GET", "/api/v1/feedback", READERS),
     "feedback-one": Call("GET", "/api/v1/feedback/{feedback}", READERS),
+    "crosswalk": Call("GET", "/api/v1/crosswalk", ALL),
     "public-status": Call(
         "POST", "/api/v1/public/review-requests/status", ALL + ("",), body={"code": "{code}"}
     ),

@@ -61,6 +61,7 @@ PAIRS = [
     ("POST /feedback/{feedback_id:int}/triage", "POST /api/v1/feedback/{feedback_id}/triage"),
     ("POST /feedback/{feedback_id:int}/act", "POST /api/v1/feedback/{feedback_id}/close"),
     ("POST /feedback/{feedback_id:int}/decline", "POST /api/v1/feedback/{feedback_id}/close"),
+    ("GET /crosswalk", "GET /api/v1/crosswalk"),
 ]
 # API endpoints with no page doing the same; each says why.
 API_ONLY = {

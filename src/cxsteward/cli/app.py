@@ -10,6 +10,7 @@ import typer
 from cxsteward import __version__
 from cxsteward.cli import assess, baseline, data, metrics, monitor, thresholds
 from cxsteward.cli import audit as audit_cli
+from cxsteward.cli import crosswalk as crosswalk_cli
 from cxsteward.cli import feedback as feedback_cli
 from cxsteward.cli import gate as gate_cli
 from cxsteward.cli import governance as governance_cli
@@ -54,6 +55,7 @@ app.add_typer(users_cli.app, name="users")
 app.command("gate")(gate_cli.gate)
 app.command("pack")(pack_cli.pack)
 app.command("serve")(serve_cli.serve)
+app.command("crosswalk")(crosswalk_cli.crosswalk)
 
 
 def _version(value: bool) -> None:

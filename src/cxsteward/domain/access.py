@@ -26,6 +26,7 @@ test keeps the two in step):
 | review:contact | yes | yes | yes | - | - |
 | review:resolve | yes | yes | yes | - | - |
 | audit:view | yes | yes | - | - | - |
+| crosswalk:view | yes | yes | yes | yes | yes |
 | users:manage | yes | - | - | - | - |
 | tokens:manage | yes | - | - | - | - |
 
@@ -92,6 +93,7 @@ class Permission(StrEnum):
     PACK_VIEW = "pack:view"
     PACK_ISSUE = "pack:issue"
     AUDIT_VIEW = "audit:view"
+    CROSSWALK_VIEW = "crosswalk:view"
     USERS_MANAGE = "users:manage"
     TOKENS_MANAGE = "tokens:manage"
 
@@ -131,6 +133,8 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.REVIEW_CONTACT: _OPERATORS,
     Permission.REVIEW_RESOLVE: _OPERATORS,
     Permission.AUDIT_VIEW: _DECIDERS,
+    # Which clauses the records evidence: every signed-in staff role may read it.
+    Permission.CROSSWALK_VIEW: _ALL,
     Permission.USERS_MANAGE: _ADMIN,
     Permission.TOKENS_MANAGE: _ADMIN,
 }

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from cxsteward.web.routes.api import (
     assessments,
+    crosswalk,
     data,
     feedback,
     incidents,
@@ -30,6 +31,7 @@ for _module_router in (
     reviews.router,
     feedback.router,
     packs.router,
+    crosswalk.router,
     reviews.public_router,
 ):
     router.include_router(_module_router)
