@@ -20,6 +20,9 @@ from api_fixtures import (  # noqa: F401 (fixtures)
 )
 from web_helpers import BASE_URL, TestClient
 
+from cxsteward.services.governance.gate import evaluate_gate
+from cxsteward.services.pack.build import build_pack
+from cxsteward.services.pack.history import issue_pack
 from cxsteward.services.people.feedback import triage_feedback
 from cxsteward.services.trust.reviews import start_review
 from cxsteward.web.app import all_routes, create_app
@@ -48,6 +51,14 @@ def _start_review(world: ApiWorld) -> None:
 
 def _triage(world: ApiWorld) -> None:
     with_ws(world, lambda ws: triage_feedback(ws, world.feedback_id, "sev4", "tests"))
+
+
+def _evaluate(world: ApiWorld) -> None:
+    with_ws(world, lambda ws: evaluate_gate(ws, DEPLOYMENT))
+
+
+def _issue(world: ApiWorld) -> None:
+    with_ws(world, lambda ws: issue_pack(ws, build_pack(ws), "tests"))
 
 
 def with_ws(world: ApiWorld, action: Callable[[Any], object]) -> None:
@@ -84,6 +95,9 @@ READS = {
     "feedback-list": Call("GET", "/api/v1/feedback", READERS),
     "feedback-one": Call("GET", "/api/v1/feedback/{feedback}", READERS),
     "crosswalk": Call("GET", "/api/v1/crosswalk", ALL),
+    "gate-history": Call("GET", f"/api/v1/registry/deployments/{DEPLOYMENT}/gate", READERS),
+    "packs": Call("GET", "/api/v1/packs", READERS),
+    "pack-preview": Call("GET", "/api/v1/packs/preview", READERS),
     "public-status": Call(
         "POST", "/api/v1/public/review-requests/status", ALL + ("",), body={"code": "{code}"}
     ),
@@ -139,6 +153,13 @@ WRITES = {
         {"status": "acted_on", "text": "Fee table updated."},
         _triage,
     ),
+    # A gate evaluation is a verdict any reader may ask for; it is kept for the pack.
+    "gate": Call("POST", f"/api/v1/registry/deployments/{DEPLOYMENT}/gate", READERS, 201, {}),
+    "gate-evaluation": Call(
+        "GET", "/api/v1/registry/gate-evaluations/1", READERS, 200, None, _evaluate
+    ),
+    "pack-issue": Call("POST", "/api/v1/packs", ("admin", "committee"), 201, {}),
+    "pack-one": Call("GET", "/api/v1/packs/1", READERS, 200, None, _issue),
     "public-submit": Call(
         "POST",
         "/api/v1/public/review-requests",
@@ -255,5 +276,7 @@ def _template(path: str) -> str:
     path = path.split("?", 1)[0]  # a query string is no part of the route
     path = path.replace("/runs/1", "/runs/{run_id}")
     path = path.replace("/findings/1", "/findings/{finding_id}")
+    path = path.replace("/gate-evaluations/1", "/gate-evaluations/{evaluation_id}")
+    path = path.replace("/packs/1", "/packs/{pack_id}")
     path = path.replace("/cycles/2026-Q4/", "/cycles/{cycle}/")
     return path.replace(f"/deployments/{DEPLOYMENT}", "/deployments/{key}")

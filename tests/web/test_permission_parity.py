@@ -62,6 +62,14 @@ PAIRS = [
     ("POST /feedback/{feedback_id:int}/act", "POST /api/v1/feedback/{feedback_id}/close"),
     ("POST /feedback/{feedback_id:int}/decline", "POST /api/v1/feedback/{feedback_id}/close"),
     ("GET /crosswalk", "GET /api/v1/crosswalk"),
+    # The monitoring deployment page draws the scorecard and each key metric's trend.
+    ("GET /monitoring/deployments/{key}", "GET /api/v1/monitoring/scorecard"),
+    ("GET /monitoring/deployments/{key}", "GET /api/v1/monitoring/trends"),
+    ("GET /pack", "GET /api/v1/packs"),
+    ("GET /pack/{pack_id:int}", "GET /api/v1/packs/{pack_id}"),
+    ("POST /pack", "POST /api/v1/packs"),
+    # The deployment page shows the gate and its kept evaluations.
+    ("GET /registry/deployments/{key}", "GET /api/v1/registry/deployments/{key}/gate"),
 ]
 # API endpoints with no page doing the same; each says why.
 API_ONLY = {
@@ -73,6 +81,12 @@ API_ONLY = {
     "GET /api/v1/monitoring/behind": "monitoring:view",
     "GET /api/v1/data/freshness": "monitoring:view",
     "GET /api/v1/monitoring/model-changes": "monitoring:view",
+    # The deployment page judges the gate on every view without keeping it; a kept
+    # evaluation is read by id from the CLI (`gate --show`) or the pack.
+    "POST /api/v1/registry/deployments/{key}/gate": "registry:view",
+    "GET /api/v1/registry/gate-evaluations/{evaluation_id}": "registry:view",
+    # The page shows issued packs; a preview is built on request (CLI `pack --preview`).
+    "GET /api/v1/packs/preview": "pack:view",
 }
 DENIED = "does not include the permission"
 
