@@ -25,6 +25,8 @@ test keeps the two in step):
 | review:claim | yes | yes | yes | yes | - |
 | review:contact | yes | yes | yes | - | - |
 | review:resolve | yes | yes | yes | - | - |
+| pack:view | yes | yes | yes | - | yes |
+| pack:issue | yes | yes | - | - | - |
 | audit:view | yes | yes | - | - | - |
 | crosswalk:view | yes | yes | yes | yes | yes |
 | users:manage | yes | - | - | - | - |
