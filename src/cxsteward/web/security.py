@@ -40,6 +40,12 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+# A self-contained document the app serves as is (the committee pack's HTML): its styles are
+# inline, as a file that opens anywhere needs them; it runs no script and loads nothing.
+DOCUMENT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+)
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -152,6 +158,8 @@ class SecurityMiddleware:
 
 def _secure_headers(scope: Scope, headers: MutableHeaders, app: FastAPI) -> None:
     for name, value in HEADERS.items():
+        if name == "content-security-policy" and headers.get(name) == DOCUMENT_CSP:
+            continue  # the route serves a self-contained document: its policy is stricter
         headers[name] = value
     if app.state.settings.tls:
         headers["strict-transport-security"] = "max-age=31536000"

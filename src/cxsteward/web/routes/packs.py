@@ -20,6 +20,7 @@ from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, require
 from cxsteward.web.forms.fields import FormInvalid
 from cxsteward.web.forms.packs import issue_from_form
 from cxsteward.web.routes.registry_common import FormState, page, read_form
+from cxsteward.web.security import DOCUMENT_CSP
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[UserOut, require(Permission.PACK_VIEW)]
@@ -64,7 +65,10 @@ def download(ws: WS, user: Reader, pack_id: Id, fmt: Literal["html", "pdf", "md"
         media_type=MEDIA[fmt],
         filename=path.name,
         content_disposition_type=disposition,
-        headers={"Cache-Control": "private, max-age=3600"},
+        headers={
+            "Cache-Control": "private, max-age=3600",
+            "Content-Security-Policy": DOCUMENT_CSP,
+        },
     )
 
 
