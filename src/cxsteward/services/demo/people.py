@@ -1,7 +1,8 @@
 """What customers and staff raised in the story, and how the company answered.
 
 Customers ask for human reviews: the support chat's and the sales advisor's are answered
-within the SLA, the billing voice agent's late or not yet. Frontline staff flag problems:
+within the SLA (the support chat's newest, two days old, is being reviewed), the billing
+voice agent's late or not yet. Frontline staff flag problems:
 two are triaged and acted on; the newest, on the billing voice agent, still waits for
 triage. The council's latest meeting keeps it within its cadence and names the billing gap;
 legal approves the billing correction letter the example file still waited for.
@@ -9,7 +10,6 @@ legal approves the billing correction letter the example file still waited for.
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import partial
 
 from cxsteward.services.demo.story import Step, Story
@@ -32,6 +32,8 @@ REVIEWS: tuple[tuple[int, str, str, str, float, float | None], ...] = (
      "p.haddad@example.com", 60, 150),
     (5, "billing-voice", "The voice agent would not let me dispute a roaming charge.",
      "+44 20 7946 0177", 30, None),
+    (2, "support-chat", "The chat says my router is out of warranty; the shop says it is not.",
+     "m.kowalski@example.com", 4, None),
 )  # fmt: skip
 # (days ago, deployment, category, sender, text, triage as (hours later, severity, owner)
 # and what changed (hours after triage), or None while untriaged).
@@ -45,25 +47,25 @@ FLAGS: tuple[tuple[int, str, str, str, str, tuple[float, str, str, float, str] |
     (12, "billing-voice", "wrong_answer", "marco-ricci",
      "The voice agent tells callers their late fee will be waived; it will not.", None),
 )  # fmt: skip
+REVIEW_HOUR = 9  # requests arrive at nine in the morning
 COUNCIL = ["maya-okafor", "dev-raman", "tomasz-wilk", "lena-fischer", "hana-sato", "marco-ricci"]
 
 
 def plan_people(story: Story, ws: Workspace) -> None:
     """Add the review requests, frontline flags and the latest council meeting to the story."""
     ids: dict[str, int] = {}
-    # Deployments with one request each, answered: their incidents are resolved with it.
-    counts = Counter(r[1] for r in REVIEWS)
-    answered = {r[1] for r in REVIEWS if r[5] is not None and counts[r[1]] == 1}
+    # A request answered while no other waits on its deployment: its incident is resolved.
+    answered = {n for n in range(len(REVIEWS)) if _last_waiting(n)}
     for n, (ago, dep, text, contact, start, resolve) in enumerate(REVIEWS):
         day, key = story.day(ago), f"review-{n}"
-        story.on(day, 9, _submit_review(ws, ids, key, dep, text, contact))
-        story.on(day, 9 + start, _start_review(ws, ids, key))
+        story.on(day, REVIEW_HOUR, _submit_review(ws, ids, key, dep, text, contact))
+        story.on(day, REVIEW_HOUR + start, _start_review(ws, ids, key))
         if resolve is None:
             continue
-        story.on(day, 9 + resolve, _resolve_review(ws, ids, key))
-        if dep in answered:
+        story.on(day, REVIEW_HOUR + resolve, _resolve_review(ws, ids, key))
+        if n in answered:
             for hours, status in ((resolve + 1, "acknowledged"), (resolve + 2, "resolved")):
-                story.on(day, 9 + hours, _close_incident(ws, ids, key, status))
+                story.on(day, REVIEW_HOUR + hours, _close_incident(ws, ids, key, status))
     for n, (ago, dep, category, sender, text, handled) in enumerate(FLAGS):
         day, key = story.day(ago), f"flag-{n}"
         story.on(day, 11, _flag(ws, ids, key, dep, category, sender, text))
@@ -76,6 +78,21 @@ def plan_people(story: Story, ws: Workspace) -> None:
         story.day(100), 16, partial(approve_template, ws, "billing-correction", "lena-fischer")
     )
     story.on(story.day(21), 14, partial(record_meeting, ws, story.day(21), COUNCIL, DECISIONS))
+
+
+def _last_waiting(n: int) -> bool:
+    """Whether request ``n`` is answered and no other of its deployment waits then."""
+
+    def span(r: tuple[int, str, str, str, float, float | None]) -> tuple[float, float]:
+        received = -r[0] + REVIEW_HOUR / 24
+        return received, received + (r[5] / 24 if r[5] is not None else float("inf"))
+
+    mine = REVIEWS[n]
+    if mine[5] is None:
+        return False
+    closed = span(mine)[1]
+    others = (span(o) for i, o in enumerate(REVIEWS) if i != n and o[1] == mine[1])
+    return not any(received < closed < done for received, done in others)
 
 
 DECISIONS = [
