@@ -26,7 +26,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from cxsteward.config import Settings
-from cxsteward.services.demo.company import CURRENT, run_demo
+from cxsteward.services.demo.company import run_demo
 from cxsteward.services.demo.operations import DEMO_PASSWORD
 from cxsteward.services.governance import decisions
 from cxsteward.services.incidents import lifecycle as incidents
@@ -166,11 +166,11 @@ def signed_in_page(browser: Browser, base: str, user: str | None) -> Page:
     return page
 
 
-def shots(run_id: int, incident_id: int) -> list[Shot]:
+def shots(cycle: str, run_id: int, incident_id: int) -> list[Shot]:
     """The pages of the tour, in its order."""
     return [
         Shot("web-overview", "/", "dev-raman"),
-        Shot("web-assessment-report", f"/assessment/{CURRENT}", "dev-raman"),
+        Shot("web-assessment-report", f"/assessment/{cycle}", "dev-raman"),
         Shot("web-registry-accountability", "/registry/accountability", "dev-raman", "table"),
         Shot(
             "web-monitoring-run", f"/monitoring/runs/{run_id}", "ines-duarte", "#comparisons-title"
@@ -199,7 +199,9 @@ def main() -> None:
             ws.close()
         with serve(settings) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for shot in shots(result.operations.monitor.run_id, made["incident"]):
+            for shot in shots(
+                result.report.cycle, result.operations.monitor.run_id, made["incident"]
+            ):
                 page = signed_in_page(browser, base, shot.user)
                 response = page.goto(base + shot.path)
                 if response is None or response.status != 200:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
@@ -16,6 +17,7 @@ from typer.testing import CliRunner, Result
 from cxsteward import __version__
 from cxsteward.cli.app import app
 from cxsteward.errors import CycleNotFound, WorkspaceMissing
+from cxsteward.services.demo.company import quarter
 from cxsteward.services.workspace import MARKER
 
 
@@ -225,9 +227,13 @@ def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) 
     ws_path = tmp_path / "ws"
     result = ok(runner, ws_path, "demo", "--rows", "20000", "--no-serve")
     assert "Maturity stage" in result.stdout
-    assert "20,000 contacts loaded" in result.stdout
+    loads = json.loads(ok(runner, ws_path, "data", "loads", "--json").stdout)
+    loaded = sum(load["rows_accepted"] for load in loads)
+    assert loaded > 20_000  # the sales pilot's chats come on top of the synthetic world's
+    assert f"{loaded:,} contacts loaded" in result.stdout
     incidents = json.loads(ok(runner, ws_path, "incident", "list", "--json").stdout)
-    assert f"{len(incidents)} incidents opened" in result.stdout
+    still_open = [i for i in incidents if i["status"] not in {"resolved", "closed"}]
+    assert f"{len(incidents)} incidents opened, {len(still_open)} still open" in result.stdout
     assert "Web sign-ins (password 'kestrel-demo'):" in result.stdout
     printed = " ".join(result.stdout.split())
     assert "amara-mensah tried to pause billing-voice. amara-mensah may not pause" in printed
@@ -241,15 +247,18 @@ def test_demo_builds_a_workspace_and_reports(runner: CliRunner, tmp_path: Path) 
         ("marco-ricci", "frontline"),
         ("amara-mensah", "viewer"),
     }
+    # The demo runs on the machine's clock here: its cycles opened 120 and 25 days ago.
+    today = datetime.now(UTC).date()
+    previous, current = (quarter(today - timedelta(days=d)) for d in (120, 25))
     html = _printed_path(result.stdout, "HTML report:")
-    assert html == (ws_path / "reports" / "assessment-2026-Q4.html").resolve()
+    assert html == (ws_path / "reports" / f"assessment-{current}.html").resolve()
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html")
-    assert (ws_path / "reports" / "assessment-2026-Q4.md").is_file()
+    assert (ws_path / "reports" / f"assessment-{current}.md").is_file()
 
     cycles = json.loads(ok(runner, ws_path, "assess", "cycles", "--json").stdout)
     assert [(c["name"], c["status"]) for c in cycles] == [
-        ("2026-Q3", "closed"),
-        ("2026-Q4", "open"),
+        (previous, "closed"),
+        (current, "open"),
     ]
     assert all(c["answers"] > 0 for c in cycles)
 
@@ -265,8 +274,9 @@ def test_demo_json(runner: CliRunner, ws_path: Path) -> None:
     report = json.loads(
         ok(runner, ws_path, "demo", "--json", "--seed", "3", "--rows", "10000").stdout
     )
-    assert report["cycle"] == "2026-Q4"
-    assert report["trend"]["previous_cycle"] == "2026-Q3"
+    today = datetime.now(UTC).date()
+    assert report["cycle"] == quarter(today - timedelta(days=25))
+    assert report["trend"]["previous_cycle"] == quarter(today - timedelta(days=120))
     assert report["respondents"]["total"] > 0
 
 

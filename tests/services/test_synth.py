@@ -461,6 +461,26 @@ def test_start_and_days_set_the_period(tmp_path: Path) -> None:
     assert out.model_switch.at == datetime.fromisoformat("2024-06-16T00:00:00+00:00")
 
 
+@pytest.mark.parametrize(
+    ("switch_on", "expected"),
+    [(date(2024, 6, 24), "2024-06-24"), (date(2024, 5, 1), "2024-06-02"), (None, "2024-06-16")],
+)
+def test_switch_on_places_the_model_switch(
+    tmp_path: Path, switch_on: date | None, expected: str
+) -> None:
+    out = synthesize(
+        tmp_path / "june.parquet", 20_000, start=date(2024, 6, 1), days=30, switch_on=switch_on
+    )
+    df = pd.read_parquet(out.path)
+    switched = df[(df["deployment"] == "support-chat") & (df["model_version"] == "v2")]
+    first = pd.Timestamp(expected, tz="UTC")
+    # Kept within the period: never before its second day.
+    assert out.model_switch.at == first.to_pydatetime()
+    assert switched["started_at"].min().normalize() == first
+    before = df[(df["deployment"] == "support-chat") & (df["handler"] == "ai")]
+    assert (before[before["started_at"] < first]["model_version"] == "v1").all()
+
+
 # VmHWM, not ru_maxrss: Linux keeps the forking parent's high-water mark in the child's
 # ru_maxrss across exec, so a big test process made the child look big (1.5 GB in CI).
 MEMORY_SCRIPT = """

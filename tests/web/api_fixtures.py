@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from cxsteward.config import Settings
 from cxsteward.domain.access import Role
 from cxsteward.services.accounts.api_tokens import create_token
 from cxsteward.services.accounts.users import add_user, list_users
+from cxsteward.services.clock import FixedClock
 from cxsteward.services.demo.company import run_demo
 from cxsteward.services.incidents.lifecycle import open_incident
 from cxsteward.services.people.feedback import submit_feedback
@@ -26,6 +28,9 @@ from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace, open_workspace
 from cxsteward.web.app import create_app
 
+# The demo's now, fixed so that its cycle names (2026-Q3, 2026-Q4) and dates do not move
+# with the machine's date.
+DEMO_NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 DEMO_ROWS = 3000
 # A governance person (see examples/governance.yaml) who may pause support-chat.
 DECIDER = "dev-raman"
@@ -59,7 +64,7 @@ class ApiWorld:
 def build_world(folder: Path) -> ApiWorld:
     """Build the demo workspace in ``folder`` and seed users, tokens and trust records."""
     settings = Settings(workspace=folder / "ws")
-    run_demo(settings, rows=DEMO_ROWS)
+    run_demo(settings, rows=DEMO_ROWS, clock=FixedClock(DEMO_NOW))
     ws = open_workspace(settings)
     try:
         users = {role.value: role.value for role in Role}

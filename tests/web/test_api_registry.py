@@ -175,8 +175,8 @@ def test_check_is_the_services_check(api_client: TestClient, api_world: ApiWorld
 
 def test_run_shows_what_the_run_stored(api_client: TestClient, api_world: ApiWorld) -> None:
     runs = _get(api_client, api_world, "/api/v1/monitoring/runs")
-    assert [r["id"] for r in runs] == [1]
-    body = _get(api_client, api_world, "/api/v1/monitoring/runs/1")
+    assert [r["id"] for r in runs] == _run_ids(api_world)
+    body = _get(api_client, api_world, f"/api/v1/monitoring/runs/{runs[0]['id']}")
     folder = api_world.settings.workspace / runs[0]["artifacts"]
     for name in ("evaluations", "comparisons", "metrics"):
         assert body[name] == json.loads((folder / f"{name}.json").read_text()), name
@@ -189,7 +189,7 @@ def test_run_shows_what_the_run_stored(api_client: TestClient, api_world: ApiWor
 def test_run_with_lost_artifacts_says_so(api_client: TestClient, api_world: ApiWorld) -> None:
     runs = _get(api_client, api_world, "/api/v1/monitoring/runs")
     (api_world.settings.workspace / runs[0]["artifacts"] / "comparisons.json").unlink()
-    body = _get(api_client, api_world, "/api/v1/monitoring/runs/1")
+    body = _get(api_client, api_world, f"/api/v1/monitoring/runs/{runs[0]['id']}")
     assert body["missing_artifacts"] == ["comparisons.json"]
     assert body["comparisons"] == []
     assert body["evaluations"]
@@ -205,17 +205,18 @@ def test_starting_a_run_stores_a_new_one(api_client: TestClient, api_world: ApiW
     response = api_client.post(
         "/api/v1/monitoring/runs",
         headers=api_world.headers("analyst"),
-        json={"window": "month", "date_from": "2025-01-01", "days": 90},
+        json={"window": "month", "date_from": "2026-09-01", "days": 91},
     )
+    after = _run_ids(api_world)
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["run"]["id"] == 2
-    # 31 + 28 + 31 days: January to March, both ends included.
-    assert (body["run"]["date_from"], body["run"]["date_to"]) == ("2025-01-01", "2025-03-31")
+    assert body["run"]["id"] == after[0] == max(after[1:]) + 1
+    # 30 + 31 + 30 days: September to November, both ends included.
+    assert (body["run"]["date_from"], body["run"]["date_to"]) == ("2026-09-01", "2026-11-30")
     assert body["run"]["parameters"]["window"] == "month"
     assert body["metrics"]
-    assert {m["window"][:7] for m in body["metrics"]} <= {"2025-01", "2025-02", "2025-03"}
-    assert [r["id"] for r in _get(api_client, api_world, "/api/v1/monitoring/runs")] == [2, 1]
+    assert {m["window"][:7] for m in body["metrics"]} <= {"2026-09", "2026-10", "2026-11"}
+    assert [r["id"] for r in _get(api_client, api_world, "/api/v1/monitoring/runs")] == after
 
 
 def test_a_window_cannot_end_before_it_starts(api_client: TestClient, api_world: ApiWorld) -> None:
@@ -233,7 +234,8 @@ def test_a_window_cannot_end_before_it_starts(api_client: TestClient, api_world:
         )
         assert response.status_code == 422, body
         assert [p["column"] for p in response.json()["error"]["problems"]] == [column]
-    assert [r["id"] for r in _get(api_client, api_world, "/api/v1/monitoring/runs")] == [1]
+    runs = _get(api_client, api_world, "/api/v1/monitoring/runs")
+    assert [r["id"] for r in runs] == _run_ids(api_world)
     schema = api_client.get("/openapi.json").json()["components"]["schemas"]["RunCreate"]
     assert schema["properties"]["days"]["anyOf"][0] == {
         "type": "integer",
@@ -251,5 +253,14 @@ def test_run_list_limit(api_client: TestClient, api_world: ApiWorld) -> None:
     try:
         with pytest.raises(Invalid, match="between 1 and 500"):
             list_runs(ws, limit=501)
+    finally:
+        ws.close()
+
+
+def _run_ids(world: ApiWorld) -> list[int]:
+    """The registry's monitoring runs, newest first, read without the API."""
+    ws = world.open()
+    try:
+        return [r.id for r in list_runs(ws)]
     finally:
         ws.close()

@@ -56,9 +56,12 @@ def test_run_list_run_and_finding_are_the_same_bytes(
     listed = _cli(runner, api_world, "monitor", "list", "--json")
     assert listed == _api(api_client, api_world, "/api/v1/monitoring/runs")
     runs = list_runs(ws)
-    assert [r["id"] for r in json.loads(listed)] == [r.id for r in runs] == [1]
-    shown = _cli(runner, api_world, "monitor", "show", "1", "--json")
-    assert shown == _api(api_client, api_world, "/api/v1/monitoring/runs/1")
+    # The demo ran the monitor as its data grew: newest first, today's run on top.
+    assert [r["id"] for r in json.loads(listed)] == [r.id for r in runs]
+    assert [r.id for r in runs] == list(range(len(runs), 0, -1)) and len(runs) > 1
+    latest = runs[0].id
+    shown = _cli(runner, api_world, "monitor", "show", str(latest), "--json")
+    assert shown == _api(api_client, api_world, f"/api/v1/monitoring/runs/{latest}")
     body = json.loads(shown)
     assert body["findings"] and body["evaluations"] and body["comparisons"] and body["metrics"]
     assert len(body["findings"]) == runs[0].n_findings
@@ -72,13 +75,14 @@ def test_run_list_run_and_finding_are_the_same_bytes(
 def test_the_run_is_what_the_run_recorded(
     api_client: TestClient, api_world: ApiWorld, ws: Workspace
 ) -> None:
-    body = json.loads(_api(api_client, api_world, "/api/v1/monitoring/runs/1"))
+    latest = list_runs(ws)[0].id
+    body = json.loads(_api(api_client, api_world, f"/api/v1/monitoring/runs/{latest}"))
     folder = api_world.settings.workspace / body["run"]["artifacts"]
     for name in ("evaluations", "comparisons", "metrics"):
         assert body[name] == json.loads((folder / f"{name}.json").read_text("utf-8")), name
     written = json.loads((folder / "findings.json").read_text("utf-8"))
     assert [f["key"] for f in body["findings"]] == [f["key"] for f in written]
-    assert all(f["run_id"] == 1 for f in body["findings"])
+    assert all(f["run_id"] == latest for f in body["findings"])
     # Every effect is named, never guessed from which key is present.
     for e in body["evaluations"]:
         assert e["effect_name"] in {"difference", "ratio", "value"} and "difference" not in e
@@ -87,7 +91,7 @@ def test_the_run_is_what_the_run_recorded(
     for f in body["findings"]:
         kinds[f["kind"]] = kinds.get(f["kind"], 0) + 1
     assert body["run"]["findings_by_kind"] == dict(sorted(kinds.items()))
-    assert get_run(ws, 1).missing_artifacts == body["missing_artifacts"] == []
+    assert get_run(ws, latest).missing_artifacts == body["missing_artifacts"] == []
 
 
 @pytest.mark.parametrize("damage", ["delete", "garble"])
@@ -100,21 +104,21 @@ def test_a_lost_artifact_is_the_same_partial_run_everywhere(
         lost.unlink()
     else:
         lost.write_text('[{"kind": "ai_vs_human_gap"', "utf-8")
-    shown = _cli(runner, api_world, "monitor", "show", "1", "--json")
-    assert shown == _api(api_client, api_world, "/api/v1/monitoring/runs/1")
+    shown = _cli(runner, api_world, "monitor", "show", str(run.id), "--json")
+    assert shown == _api(api_client, api_world, f"/api/v1/monitoring/runs/{run.id}")
     body = json.loads(shown)
     # What the registry holds is all there; the lost file is named and its list is empty.
     assert body["missing_artifacts"] == ["comparisons.json"]
     assert body["comparisons"] == [] and body["evaluations"] and body["metrics"]
     assert len(body["findings"]) == run.n_findings
     # The page shows the same run and says which file is lost and what to do.
-    page = html.unescape(_page(api_client, ws, "/monitoring/runs/1"))
+    page = html.unescape(_page(api_client, ws, f"/monitoring/runs/{run.id}"))
     assert page.count("has lost comparisons.json from") == 2  # the run, and its comparisons
     assert "run `cxsteward monitor run` again" in page
     for f in body["findings"]:
         assert f["message"] in page
     human = runner.invoke(
-        app, ["--workspace", str(api_world.settings.workspace), "monitor", "show", "1"]
+        app, ["--workspace", str(api_world.settings.workspace), "monitor", "show", str(run.id)]
     )
     assert human.exit_code == 0 and "has lost comparisons.json" in human.stderr
 
@@ -155,7 +159,7 @@ def test_runs_stored_before_effects_were_named_read_the_same(
         old = {k: v for k, v in e.items() if k not in {"effect_name", "effect", "metric", "unit"}}
         legacy.append(old | {e["effect_name"]: e["effect"]})
     path.write_text(json.dumps(legacy), "utf-8")
-    body = json.loads(_api(api_client, api_world, "/api/v1/monitoring/runs/1"))
+    body = json.loads(_api(api_client, api_world, f"/api/v1/monitoring/runs/{run.id}"))
     assert body["evaluations"] == current and body["missing_artifacts"] == []
 
 

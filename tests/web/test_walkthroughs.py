@@ -196,7 +196,10 @@ def test_a_committee_member_acknowledges_and_pauses_and_someone_without_the_righ
     page = tab.page
     tab.sign_in("dev-raman")
     page.get_by_role("link", name="Incidents", exact=True).click()
-    page.get_by_role("link", name=chat.title).click()
+    # The demo resolved an earlier incident of the same title: the link is the open one's.
+    page.get_by_role("link", name=chat.title).and_(
+        page.locator(f"a[href='/incidents/{chat.id}']")
+    ).click()
     page.wait_for_url(f"{site.url}/incidents/{chat.id}")
     assert page.get_by_test_id("incident-status").inner_text() == "open"
     page.get_by_role("button", name="Acknowledge").click()
@@ -207,7 +210,7 @@ def test_a_committee_member_acknowledges_and_pauses_and_someone_without_the_righ
     form.get_by_label("Decision").select_option("pause")
     # The account is a governance person: decisions are taken in that person's name only.
     assert "You act as Dev Raman (dev-raman)" in page.get_by_test_id("acting-as").inner_text()
-    form.get_by_label("Why").fill("Billing complaints breached the threshold; pause first.")
+    form.get_by_label("Why").fill("Customers contest the chat's answers; pause first.")
     form.get_by_role("button", name="Record the decision as Dev Raman").click()
     assert page.get_by_role("status").inner_text() == "The decision is recorded."
     assert page.get_by_test_id("deployment-status").inner_text() == "paused"

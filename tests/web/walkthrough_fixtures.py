@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,15 @@ from web_helpers import serve_app
 
 from cxsteward.config import Settings
 from cxsteward.services.accounts.users import add_user
+from cxsteward.services.clock import FixedClock
 from cxsteward.services.demo.company import run_demo
 from cxsteward.services.demo.operations import DEMO_PASSWORD, DEMO_USERS
 from cxsteward.services.workspace import Workspace, open_workspace
 from cxsteward.web.app import create_app
 
+# The demo's now, fixed so that its cycle names (2026-Q3, 2026-Q4) and dates do not move
+# with the machine's date.
+DEMO_NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
 DEMO_ROWS = 20_000
 # The demo's own sign-ins (named after people of examples/governance.yaml, so the incident
 # page proposes them as the decider and their decision rights are checked), and one more:
@@ -138,7 +143,7 @@ def build_demo(folder: Path) -> Settings:
         sign_ins_per_account_per_minute=1000,
         status_lookups_per_minute=1000,
     )
-    run_demo(settings, rows=DEMO_ROWS)
+    run_demo(settings, rows=DEMO_ROWS, clock=FixedClock(DEMO_NOW))
     ws = open_workspace(settings)
     try:
         for username, (role, name) in EXTRA_USERS.items():

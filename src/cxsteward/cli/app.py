@@ -117,7 +117,11 @@ def demo(
     ctx: typer.Context,
     seed: int = typer.Option(7, help="Random seed of the demo respondents and contacts."),
     rows: int = typer.Option(
-        DEMO_ROWS, "--rows", min=5_000, help="Synthetic contacts the demo loads and monitors."
+        DEMO_ROWS,
+        "--rows",
+        min=5_000,
+        help="Synthetic contacts of the support chat and the billing voice agent; the sales "
+        "pilot's chats come on top.",
     ),
     serve: bool = typer.Option(
         True, "--serve/--no-serve", help="Serve the demo in the web app when it is built."
@@ -127,13 +131,16 @@ def demo(
 ) -> None:
     """Build a fresh demo workspace for a fictional company and print its report.
 
-    The company declares its governance (examples/governance.yaml), answers two assessment
-    cycles, loads a quarter of synthetic contacts, declares thresholds, freezes a human
-    baseline and runs the monitor, whose breaches open incidents. The report shows what the
-    answers claim beside what the records evidence. Then the demo sign-ins are printed and
-    the web app serves the workspace at http://127.0.0.1:8000/ until Ctrl+C (--no-serve
-    stops before that; --json never serves). The workspace defaults to ./cxsteward-demo; an
-    existing demo workspace there is rebuilt, any other folder is left alone.
+    The company lives eight months up to today, each step on its day (docs/demo.md): it
+    declares its governance (examples/governance.yaml, dates moved to today), loads
+    synthetic contacts month by month, freezes a human baseline and declares thresholds
+    before its first go-live, runs the monitor (breaches open incidents), answers two
+    assessment cycles and handles customers' review requests and staff flags. The report
+    shows what the answers claim beside what the records evidence. Then the demo sign-ins
+    are printed and the web app serves the workspace at http://127.0.0.1:8000/ until
+    Ctrl+C (--no-serve stops before that; --json never serves). The workspace defaults to
+    ./cxsteward-demo; an existing demo workspace there is rebuilt, any other folder is left
+    alone.
 
     Example: cxsteward demo --no-serve
     """
@@ -149,16 +156,17 @@ def demo(
     out = console()
     out.print()
     ops = result.operations
-    incidents = ops.monitor.incidents
     blocking = sum(gap.blocking for gap in ops.check.gaps)
     out.print(
-        f"{ops.organization}: governance applied ({ops.governance_changes} records), "
-        f"{ops.rows_loaded:,} contacts loaded, {ops.thresholds} thresholds, baseline "
-        f"{ops.baseline!r} frozen."
+        f"{ops.organization}, from {ops.adopted} to today: governance declared "
+        f"({ops.governance_changes} records), {ops.rows_loaded:,} contacts loaded since "
+        f"{ops.first_contact}, {ops.thresholds} thresholds, baseline {ops.baseline!r} frozen "
+        "before the first go-live."
     )
     out.print(
-        f"Monitoring run {ops.monitor.run_id}: {len(ops.monitor.findings)} findings; "
-        f"{len(incidents.opened)} incidents opened (cxsteward incident list)."
+        f"Monitoring: {ops.runs} runs; today's, run {ops.monitor.run_id}: "
+        f"{len(ops.monitor.findings)} findings; {ops.incidents} incidents opened, "
+        f"{ops.open_incidents} still open (cxsteward incident list)."
     )
     out.print(
         f"Governance check: {blocking} blocking gaps, {len(ops.check.gaps) - blocking} "

@@ -320,7 +320,10 @@ def _write(session: Session) -> None:
     if not pending:
         return
     connection = session.connection()
-    now = datetime.now(UTC)
+    # The workspace's clock when the session carries one (services.clock), so an entry's time
+    # is the time every record of the same change reads; the machine's time otherwise.
+    clock = session.info.get("clock")
+    now = clock.now() if clock is not None else datetime.now(UTC)
     anonymous = [p for p in pending if p.anonymous]
     named = [p for p in pending if not p.anonymous]
     pending.clear()

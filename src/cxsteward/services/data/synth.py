@@ -105,6 +105,7 @@ def synthesize(
     seed: int = DEFAULT_SEED,
     start: date = DEFAULT_START,
     days: int = DEFAULT_DAYS,
+    switch_on: date | None = None,
     fmt: SynthFormat | None = None,
     effects: tuple[Effect, ...] = DEFAULT_EFFECTS,
     null: bool = False,
@@ -113,6 +114,8 @@ def synthesize(
 ) -> SynthOut:
     """Write ``rows`` synthetic contacts to ``path`` and the manifest beside it.
 
+    The model switch falls halfway through the period unless ``switch_on`` names its day (kept
+    within the period), so a story can place the vendor's update where its registry says.
     ``fmt`` defaults to the file's suffix (``.csv`` or else Parquet). Nothing is left behind
     when writing fails: both files appear only once complete.
 
@@ -122,7 +125,7 @@ def synthesize(
     _check(rows, seed, days, chunk_rows)
     fmt = fmt or (SynthFormat.csv if path.suffix.lower() == ".csv" else SynthFormat.parquet)
     chosen = () if null else tuple(effects)
-    world = World.build(resolve(chosen), seed, rows, start, days)
+    world = World.build(resolve(chosen), seed, rows, start, days, switch_on)
     began = clock.perf_counter()
     manifest_path = path.with_name(path.name + MANIFEST_SUFFIX)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -88,13 +88,18 @@ class World:
     salt: np.uint64
 
     @staticmethod
-    def build(model: Model, seed: int, rows: int, start: date, days: int) -> World:
+    def build(
+        model: Model, seed: int, rows: int, start: date, days: int, switch_on: date | None = None
+    ) -> World:
         lay = model.layout
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
         weekday = np.asarray(lay.weekday_volume)[(start.weekday() + np.arange(days)) % 7]
         volume = weekday * np.exp(lay.day_volume_noise * rng.standard_normal(days))
         day_weights = volume / volume.sum()
-        switch_day = min(max(round(days * lay.switch_fraction), 1), days)
+        planned = (
+            round(days * lay.switch_fraction) if switch_on is None else (switch_on - start).days
+        )
+        switch_day = min(max(planned, 1), days)
         teams = [d for d, n in enumerate(lay.teams_per_deployment) for _ in range(n)]
         agent_team = np.repeat(np.arange(len(teams)), lay.agents_per_team)
         agent_dep = np.asarray(teams)[agent_team]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from cxsteward.config import Settings
@@ -15,10 +16,14 @@ from cxsteward.reports.assessment import render_html, render_markdown
 from cxsteward.services.assessment.answer_files import COLUMNS, import_answers
 from cxsteward.services.assessment.cycles import close_cycle, open_cycle
 from cxsteward.services.assessment.reporting import assessment_report
+from cxsteward.services.clock import Clock, FixedClock, SystemClock
 from cxsteward.services.demo.operations import DEMO_ROWS, OperationsOut, run_operations
-from cxsteward.services.workspace import reset_workspace
+from cxsteward.services.demo.story import Story
+from cxsteward.services.workspace import Workspace, open_workspace, reset_workspace
 
-PREVIOUS, CURRENT = "2026-Q3", "2026-Q4"
+# (days ago opened, days ago the answers came in, days ago closed or None) per cycle: the
+# previous cycle closed a quarter ago, the current one is still open.
+CYCLES = ((120, 105, 91), (25, 10, None))
 
 # How far each role group's view sits from the organization's reality, on the 0-4 scale:
 # leaders see the plans, the frontline sees the customers.
@@ -53,25 +58,38 @@ class DemoResult:
     operations: OperationsOut
 
 
-def run_demo(settings: Settings, seed: int = 7, rows: int = DEMO_ROWS) -> DemoResult:
-    """Rebuild the demo workspace: governance, two assessment cycles, contacts monitored.
+def quarter(day: date) -> str:
+    """The assessment cycle named after the quarter of ``day`` (2026-Q4)."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
-    The report then shows what the answers claim beside what the records evidence.
+
+def run_demo(
+    settings: Settings, seed: int = 7, rows: int = DEMO_ROWS, clock: Clock | None = None
+) -> DemoResult:
+    """Rebuild the demo workspace: eight months of a company's story up to ``clock``'s now.
+
+    Governance, two assessment cycles and contacts monitored month by month, each step on
+    the day it happened (see docs/demo.md). The report then shows what the answers claim
+    beside what the records evidence.
     """
-    ws = reset_workspace(settings)
+    end = (clock or SystemClock()).now()
+    reset_workspace(settings).close()
+    story = Story(FixedClock(end), end)
+    ws = open_workspace(settings, clock=story.clock)
     try:
         rng = random.Random(seed)
-        for cycle, progress, share in ((PREVIOUS, 0.0, 0.7), (CURRENT, 0.5, 1.0)):
-            open_cycle(ws, cycle)
-            path = ws.settings.workspace / f"demo-answers-{cycle}.csv"
-            _write_answers(path, ws.bank, rng, progress, share)
-            import_answers(ws, cycle, path)
-            if cycle == PREVIOUS:
-                close_cycle(ws, cycle)
-        operations = run_operations(ws, rows=rows, seed=seed)
-        report = assessment_report(ws, CURRENT)
-        html_path = ws.reports_dir / f"assessment-{CURRENT}.html"
-        markdown_path = ws.reports_dir / f"assessment-{CURRENT}.md"
+        names = []
+        for (opened, answered, closed), progress, share in zip(
+            CYCLES, (0.0, 0.5), (0.7, 1.0), strict=True
+        ):
+            name = quarter(story.day(opened))
+            names.append(name)
+            _plan_cycle(story, ws, name, rng, progress, share, (opened, answered, closed))
+        operations = run_operations(story, ws, rows=rows, seed=seed)
+        current = names[-1]
+        report = assessment_report(ws, current)
+        html_path = ws.reports_dir / f"assessment-{current}.html"
+        markdown_path = ws.reports_dir / f"assessment-{current}.md"
         html_path.write_text(render_html(report), encoding="utf-8")
         markdown_path.write_text(render_markdown(report), encoding="utf-8")
         return DemoResult(
@@ -82,6 +100,25 @@ def run_demo(settings: Settings, seed: int = 7, rows: int = DEMO_ROWS) -> DemoRe
         )
     finally:
         ws.close()
+
+
+def _plan_cycle(
+    story: Story,
+    ws: Workspace,
+    cycle: str,
+    rng: random.Random,
+    progress: float,
+    share: float,
+    days: tuple[int, int, int | None],
+) -> None:
+    opened, answered, closed = days
+    path = ws.settings.workspace / f"demo-answers-{cycle}.csv"
+    # Drawn now, in cycle order, so the answers depend on the seed alone.
+    _write_answers(path, ws.bank, rng, progress, share)
+    story.on(story.day(opened), 9, lambda: open_cycle(ws, cycle))
+    story.on(story.day(answered), 17, lambda: import_answers(ws, cycle, path))
+    if closed is not None:
+        story.on(story.day(closed), 9, lambda: close_cycle(ws, cycle))
 
 
 def _write_answers(

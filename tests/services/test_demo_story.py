@@ -1,0 +1,190 @@
+"""The demo tells one coherent story on its own clock, whatever the day it is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from cxsteward.config import Settings
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.registry.audit import ANONYMOUS_ACTOR
+from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, ThresholdRecord
+from cxsteward.services.audit.log import verify_audit
+from cxsteward.services.clock import FixedClock
+from cxsteward.services.data.store import interactions_dataset
+from cxsteward.services.demo.company import DemoResult, run_demo
+from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.incidents.lifecycle import list_incidents
+from cxsteward.services.people.feedback import list_feedback
+from cxsteward.services.trust.reviews import list_reviews
+from cxsteward.services.workspace import Workspace, open_workspace
+
+# Not today, and not a quarter's first days: the story must move with the clock.
+NOW = datetime(2026, 6, 15, 8, 15, tzinfo=UTC)
+TODAY = NOW.date()
+ROWS = 20_000
+# The gaps the story means a reader to find (docs/demo.md, "The story"), and no other.
+INTENDED_GAPS = {
+    ("accountability.collapsed_chain", "deployment:billing-voice/metric:escalation_rate", True),
+    ("vendor.clause_missing", "vendor:parlance-voice/clause:bias_audit_access", True),
+    ("vendor.clause_missing", "vendor:parlance-voice/clause:incident_notification", True),
+    ("disclosure.inconsistent", "channel:chat", False),
+    ("knowledge.stale", "article:kb-bill-explained", False),
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    result: DemoResult
+    ws: Workspace
+    gov: Governance
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
+    settings = Settings(workspace=tmp_path_factory.mktemp("story") / "demo")
+    result = run_demo(settings, rows=ROWS, clock=FixedClock(NOW))
+    ws = open_workspace(settings, clock=FixedClock(NOW))
+    try:
+        yield Built(result, ws, current_governance(ws))
+    finally:
+        ws.close()
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def test_contacts_run_up_to_the_demos_yesterday(built: Built) -> None:
+    started = pd.concat(
+        pd.read_parquet(path, columns=["started_at", "deployment"])
+        for path in interactions_dataset(built.ws)
+    )
+    assert started.started_at.max().date() == TODAY - timedelta(days=1)
+    assert started.started_at.min().date() == built.result.operations.first_contact
+    # Every deployment that meets customers has fresh contacts, the sales pilot included.
+    newest = started.groupby("deployment").started_at.max().dt.date.to_dict()
+    yesterday = TODAY - timedelta(days=1)
+    assert {k: v >= yesterday - timedelta(days=1) for k, v in newest.items()} == {
+        "billing-voice": True,
+        "sales-assistant": True,
+        "support-chat": True,
+    }
+
+
+def test_baselines_and_thresholds_come_before_every_go_live(built: Built) -> None:
+    with built.ws.transaction() as s:
+        thresholds = s.scalars(select(ThresholdRecord)).all()
+        baselines = {b.id: b for b in s.scalars(select(BaselineRecord))}
+        held = s.execute(select(BaselineValueRecord.baseline_id, BaselineValueRecord.deployment))
+        deployments_of: dict[int, set[str]] = {}
+        for baseline_id, deployment in held:
+            deployments_of.setdefault(baseline_id, set()).add(deployment)
+    assert thresholds and baselines
+    for dep in built.gov.deployments:
+        if not dep.customer_facing:
+            continue
+        assert dep.go_live is not None and dep.go_live < TODAY
+        go_live = _midnight(dep.go_live)
+        assert all(t.created_at < go_live for t in thresholds), dep.key
+        holding = [b for i, b in baselines.items() if dep.key in deployments_of[i]]
+        assert holding and all(b.created_at < go_live for b in holding), dep.key
+
+
+def test_the_story_is_dated_in_order_and_the_audit_chain_verifies(built: Built) -> None:
+    assert verify_audit(built.ws).intact
+    with built.ws.transaction() as s:
+        entries = s.execute(select(AuditRecord.at, AuditRecord.actor).order_by(AuditRecord.seq))
+        rows = [(at, actor) for at, actor in entries]
+    # Named entries carry their moment; anonymous ones only their day, chained a day later.
+    times = [at for at, actor in rows if actor != ANONYMOUS_ACTOR]
+    assert times == sorted(times)
+    assert all(at.time() == time() for at, actor in rows if actor == ANONYMOUS_ACTOR)
+    adopted = _midnight(built.result.operations.adopted)
+    assert adopted <= times[0] and times[-1] <= NOW
+    # The story spans months, not the minute it took to build.
+    assert times[-1] - times[0] > timedelta(days=200)
+
+
+def test_governance_check_finds_exactly_the_gaps_of_the_story(built: Built) -> None:
+    check = built.result.operations.check
+    assert {(g.rule, g.object, g.blocking) for g in check.gaps} == INTENDED_GAPS
+    assert len(check.gaps) == len(INTENDED_GAPS)
+    # Each blocking gap is the billing voice agent's: its vendor and its escalation chain.
+    assert all("billing-voice" in g.message for g in check.gaps if g.blocking)
+
+
+def test_the_committee_and_the_roadmap_are_within_cadence(built: Built) -> None:
+    committee, roadmap = built.gov.committee, built.gov.roadmap
+    assert committee is not None and roadmap is not None
+    last = max(m.held_on for m in committee.meetings)
+    assert TODAY - timedelta(days=committee.cadence_days) <= last < TODAY
+    assert (TODAY - max(r.held_on for r in roadmap.reviews)).days <= 92
+
+
+def test_model_switch_of_the_data_is_the_one_the_registry_records(built: Built) -> None:
+    support = built.gov.deployment("support-chat")
+    assert support is not None
+    switch = max(m.effective_from for m in support.models)
+    assert built.result.operations.first_contact < switch < TODAY
+    stored = pd.concat(
+        pd.read_parquet(path, columns=["started_at", "deployment", "model_version"])
+        for path in interactions_dataset(built.ws)
+    )
+    v2 = stored[(stored.deployment == "support-chat") & (stored.model_version == "v2")]
+    assert v2.started_at.min().date() == switch
+    findings = built.result.operations.monitor.findings
+    assert any(f.kind == "model_change" and f.deployment == "support-chat" for f in findings)
+
+
+def test_billing_voice_carries_the_reasons_a_committee_would_refuse_it(built: Built) -> None:
+    incidents = [i for i in list_incidents(built.ws) if i.deployment == "billing-voice"]
+    breach = [i for i in incidents if i.source.value == "finding"]
+    assert [(i.severity.value, i.status.value) for i in breach] == [("sev2", "acknowledged")]
+    findings = built.result.operations.monitor.findings
+    (confirmed,) = (
+        f for f in findings if f.kind == "threshold_breach" and f.deployment == "billing-voice"
+    )
+    assert confirmed.status == "confirmed" and confirmed.metric == "complaint_rate"
+    reviews = [
+        r for r in list_reviews(built.ws, include_finished=True) if r.deployment == "billing-voice"
+    ]
+    assert len(reviews) == 3
+    assert sum(r.resolved_late for r in reviews) == 2 and sum(r.overdue for r in reviews) == 1
+    flags = [f for f in list_feedback(built.ws) if f.deployment == "billing-voice"]
+    assert [f.status for f in flags] == ["new"]
+    assert (NOW - flags[0].submitted_at).days >= 7
+
+
+def test_the_sales_pilot_is_clean(built: Built) -> None:
+    sales = built.gov.deployment("sales-assistant")
+    assert sales is not None and sales.status.value == "pilot"
+    incidents = [i for i in list_incidents(built.ws) if i.deployment == "sales-assistant"]
+    assert all(i.status.value in {"resolved", "closed"} for i in incidents)
+    findings = built.result.operations.monitor.findings
+    assert not [f for f in findings if f.deployment == "sales-assistant" and f.status]
+    reviews = [
+        r
+        for r in list_reviews(built.ws, include_finished=True)
+        if r.deployment == "sales-assistant"
+    ]
+    assert reviews and not any(r.resolved_late or r.overdue for r in reviews)
+    flags = [f for f in list_feedback(built.ws) if f.deployment == "sales-assistant"]
+    assert flags and all(f.status == "acted_on" for f in flags)
+    vendor = next(v for v in built.gov.vendors if v.key == sales.vendor)
+    assert {c.status.value for c in vendor.clauses} == {"in_contract"}
+
+
+def test_the_demo_moves_with_its_clock(tmp_path: Path, built: Built) -> None:
+    later = NOW + timedelta(days=45)
+    again = run_demo(Settings(workspace=tmp_path / "demo"), rows=5_000, clock=FixedClock(later))
+    moved = again.operations.adopted - built.result.operations.adopted
+    assert moved == timedelta(days=45)
+    assert {(g.rule, g.object, g.blocking) for g in again.operations.check.gaps} == INTENDED_GAPS
