@@ -10,6 +10,7 @@ import pytest
 
 from cxsteward.domain.governance.evidence_base import BaselineEvidence
 from cxsteward.domain.governance.gate import (
+    CUSTOMER_ONLY,
     Breach,
     ChannelDisclosure,
     Flag,
@@ -20,6 +21,7 @@ from cxsteward.domain.governance.gate import (
     verdict,
 )
 from cxsteward.domain.governance.gate_policy import (
+    DEFAULTS,
     Criterion,
     GatePolicy,
     Verdict,
@@ -123,13 +125,13 @@ def _facts(**changes: Any) -> GateFacts:
 
 
 def _one(criterion: Criterion, facts: GateFacts, policy: GatePolicy | None = None) -> Any:
-    found = [r for r in judge(policy or GatePolicy(), facts) if r.criterion is criterion]
+    found = [r for r in judge(policy or DEFAULTS, facts) if r.criterion is criterion]
     assert len(found) == 1
     return found[0]
 
 
 def test_all_met_is_go() -> None:
-    results = judge(GatePolicy(), _facts())
+    results = judge(DEFAULTS, _facts())
     assert [r.criterion for r in results] == list(Criterion)
     assert all(r.status == "met" for r in results), [r for r in results if r.status != "met"]
     assert verdict(results) is Verdict.GO
@@ -214,7 +216,7 @@ def test_each_criterion_fails_on_its_own(
     criterion: Criterion, changes: dict[str, Any], words: str
 ) -> None:
     facts = _facts(**changes)
-    results = judge(GatePolicy(), facts)
+    results = judge(DEFAULTS, facts)
     failed = [r for r in results if r.status != "met"]
     assert [r.criterion for r in failed] == [criterion]
     assert words in failed[0].evidence
@@ -233,7 +235,7 @@ UNKNOWN: list[tuple[Criterion, dict[str, Any]]] = [
 def test_what_the_records_cannot_show_is_unknown_and_stops_the_gate(
     criterion: Criterion, changes: dict[str, Any]
 ) -> None:
-    results = judge(GatePolicy(), _facts(**changes))
+    results = judge(DEFAULTS, _facts(**changes))
     assert _one(criterion, _facts(**changes)).status == "unknown"
     assert verdict(results) is Verdict.NO_GO
 
@@ -251,7 +253,7 @@ def test_boundaries_are_inclusive_where_the_policy_says_at_or_above() -> None:
         last_meeting=date(2026, 11, 7),
         newest_contact=date(2026, 11, 23),
     )
-    assert verdict(judge(GatePolicy(), facts)) is Verdict.GO
+    assert verdict(judge(DEFAULTS, facts)) is Verdict.GO
 
 
 def test_a_gap_within_tolerance_passes_and_beyond_fails() -> None:
@@ -259,7 +261,7 @@ def test_a_gap_within_tolerance_passes_and_beyond_fails() -> None:
     assert _one(Criterion.AI_GAP, _facts(gaps=[gap])).status == "met"  # exactly 10% worse
     wider = replace(gap, ai=0.70, worse_by=0.125)
     assert _one(Criterion.AI_GAP, _facts(gaps=[wider])).status == "not_met"
-    strict = GatePolicy(ai_gap_tolerance=0.0)
+    strict = GatePolicy(ai_gap_tolerance=0.0).over(DEFAULTS)
     assert _one(Criterion.AI_GAP, _facts(gaps=[gap]), strict).status == "not_met"
 
 
@@ -268,8 +270,8 @@ def test_minor_breaches_and_incidents_below_the_severity_floor_do_not_count() ->
         breaches=[Breach(7, 3, "complaint_rate", "sev3", date(2026, 12, 1), "")],
         open_incidents=[OpenIncident(4, "Typo", "sev4", TODAY)],
     )
-    assert verdict(judge(GatePolicy(), facts)) is Verdict.GO
-    strict = GatePolicy(breach_severity="sev3", open_incident_severity="sev4")
+    assert verdict(judge(DEFAULTS, facts)) is Verdict.GO
+    strict = GatePolicy(breach_severity="sev3", open_incident_severity="sev4").over(DEFAULTS)
     assert {r.criterion for r in judge(strict, facts) if r.status != "met"} == {
         Criterion.BREACHES,
         Criterion.INCIDENTS,
@@ -283,15 +285,26 @@ def test_a_waived_clause_is_settled_and_an_in_house_deployment_needs_none() -> N
     assert _one(Criterion.VENDOR, in_house).status == "met"
 
 
+def test_an_internal_deployment_is_not_judged_on_customer_contacts() -> None:
+    internal = _dep().model_copy(update={"customer_facing": False})
+    facts = _facts(newest_contact=None, monitored=False, disclosure=[], baselines=[])
+    results = judge(DEFAULTS, replace(facts, deployment=internal))
+    assert {r.criterion for r in results} == set(Criterion) - CUSTOMER_ONLY
+    assert verdict(results) is Verdict.GO
+    assert verdict(judge(DEFAULTS, facts)) is Verdict.NO_GO
+
+
 def test_conditions_attach_instead_of_blocking() -> None:
-    policy = GatePolicy(conditions=[Criterion.REVIEW_SLA])
+    policy = GatePolicy(conditions=[Criterion.REVIEW_SLA]).over(DEFAULTS)
     results = judge(policy, _facts(reviews_due=10, reviews_in_time=5))
     assert verdict(results) is Verdict.CONDITIONS
     assert Verdict.CONDITIONS.allows and not Verdict.NO_GO.allows
 
 
 def test_a_criterion_turned_off_is_not_asked() -> None:
-    policy = GatePolicy(min_stage=None, fresh_days=None, vendor_clauses=False)
+    policy = GatePolicy(off=[Criterion.MATURITY, Criterion.FRESHNESS, Criterion.VENDOR]).over(
+        DEFAULTS
+    )
     asked = {r.criterion for r in judge(policy, _facts(evidenced_stage=None))}
     assert asked == set(Criterion) - {Criterion.MATURITY, Criterion.FRESHNESS, Criterion.VENDOR}
 
@@ -301,4 +314,8 @@ def test_a_deployment_overrides_only_what_it_sets() -> None:
     dep = GatePolicy(min_stage=2)
     policy = effective_policy(org, dep)
     assert (policy.min_stage, policy.disclosure_floor, policy.fresh_days) == (2, 0.9, 14)
-    assert dep.model_dump(exclude_unset=True) == {"min_stage": 2}
+    # What a deployment leaves null is inherited, so its stored form holds only its own.
+    assert dep.model_dump(exclude_none=True) == {"min_stage": 2}
+    # A dump with every field (as an export writes it) still overrides nothing else.
+    again = GatePolicy.model_validate(dep.model_dump())
+    assert effective_policy(org, again) == policy

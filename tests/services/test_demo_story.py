@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from cxsteward.config import Settings
+from cxsteward.domain.governance.gate_policy import Criterion, Verdict
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.registry.audit import ANONYMOUS_ACTOR
 from cxsteward.registry.tables_audit import AuditRecord
@@ -188,3 +189,43 @@ def test_the_demo_moves_with_its_clock(tmp_path: Path, built: Built) -> None:
     moved = again.operations.adopted - built.result.operations.adopted
     assert moved == timedelta(days=45)
     assert {(g.rule, g.object, g.blocking) for g in again.operations.check.gaps} == INTENDED_GAPS
+
+
+@pytest.fixture(scope="module")
+def default_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """The demo as `cxsteward demo` builds it (its rows and seed), on the README's day: the
+    gate's verdicts depend on how many contacts there are to confirm a gap with."""
+    settings = Settings(workspace=tmp_path_factory.mktemp("story-default") / "demo")
+    return run_demo(settings, clock=FixedClock(datetime(2026, 12, 7, 6, 0, tzinfo=UTC)))
+
+
+def test_the_gate_says_go_for_the_advisor_and_no_go_for_the_voice_agent(
+    default_demo: DemoResult,
+) -> None:
+    gates = {g.deployment: g for g in default_demo.pack.gates}
+    assert gates["sales-assistant"].verdict is Verdict.GO
+    voice = gates["billing-voice"]
+    assert voice.verdict is Verdict.NO_GO
+    blocking = {c.criterion for c in voice.criteria if c.blocking and c.status != "met"}
+    assert blocking == {
+        Criterion.CHAIN,
+        Criterion.BREACHES,
+        Criterion.INCIDENTS,
+        Criterion.AI_GAP,
+        Criterion.VENDOR,
+    }
+    # Late answers and the untriaged flag are conditions in the example's policy.
+    conditions = {c.criterion for c in voice.criteria if not c.blocking and c.status != "met"}
+    assert conditions == {Criterion.REVIEW_SLA, Criterion.FLAGS}
+
+
+def test_two_packs_were_issued_and_the_second_says_what_changed(
+    default_demo: DemoResult,
+) -> None:
+    pack = default_demo.pack
+    assert pack.id == 2 and pack.previous is not None and pack.previous.id == 1
+    assert pack.previous.as_of == date(2026, 12, 7) - timedelta(days=21)
+    assert "sales-assistant: the gate moved from no-go to go." in pack.changes
+    # The early moves overrode the gate; the overrides still standing are shown.
+    overridden = {d.key for d in pack.deployments if d.overrides}
+    assert "billing-voice" in overridden and "sales-assistant" not in overridden

@@ -25,7 +25,7 @@ from web_helpers import BASE_URL, TestClient, csrf_of
 
 from cxsteward.cli.app import app as cli_app
 from cxsteward.config import Settings
-from cxsteward.domain.governance.gate_policy import GatePolicy, Verdict
+from cxsteward.domain.governance.gate_policy import Criterion, GatePolicy, Verdict
 from cxsteward.domain.governance.spec import Lifecycle, ModelVersion
 from cxsteward.errors import CxStewardError
 from cxsteward.services.accounts.api_tokens import create_token
@@ -92,21 +92,7 @@ MOVES = {
     ),
 }
 # A scale gate that asks nothing of the records: the committee's decision alone decides.
-OPEN_GATE = GatePolicy(
-    min_stage=None,
-    chain_gaps=False,
-    baselines_before_go_live=False,
-    thresholds_before_go_live=False,
-    breach_days=None,
-    open_incident_severity=None,
-    ai_gap_tolerance=None,
-    disclosure_floor=None,
-    review_sla_floor=None,
-    flag_triage_days=None,
-    vendor_clauses=False,
-    committee_cadence=False,
-    fresh_days=None,
-)
+OPEN_GATE = GatePolicy(off=list(Criterion))
 GATE_SAYS_NO = "The scale gate says no-go, so committee decision #1 cannot move sales-assistant"
 # (move, person, a committee decision recorded first, allowed): the answer every path gives.
 # The decision is True (plain), "override" (it overrides the gate) or "open" (plain, with

@@ -18,7 +18,7 @@ from cxsteward.cli import common
 from cxsteward.cli.app import app
 from cxsteward.config import Settings
 from cxsteward.domain.governance.gate import GateFacts
-from cxsteward.domain.governance.gate_policy import Criterion, GatePolicy, Verdict
+from cxsteward.domain.governance.gate_policy import DEFAULTS, Criterion, Verdict
 from cxsteward.domain.governance.spec import Lifecycle
 from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.registry.tables_monitor import FindingRecord
@@ -54,7 +54,7 @@ def _facts(ws: Workspace, key: str = "billing-voice") -> GateFacts:
     gov = current_governance(ws)
     dep = gov.deployment(key)
     assert dep is not None
-    return gather(ws, gov, dep, Lifecycle.PRODUCTION, GatePolicy(), shared_facts(ws, TODAY))
+    return gather(ws, gov, dep, Lifecycle.PRODUCTION, DEFAULTS, shared_facts(ws, TODAY))
 
 
 def test_disclosure_and_freshness_match_the_contacts(ws: Workspace, world: PackWorld) -> None:

@@ -24,7 +24,8 @@ from cxsteward.cli.common import CliState, StewardTyper, console, print_json, st
 from cxsteward.cli.render import render_report
 from cxsteward.services.demo.company import run_demo
 from cxsteward.services.demo.operations import DEMO_PASSWORD, DEMO_ROWS
-from cxsteward.services.workspace import init_workspace
+from cxsteward.services.pack.render import pack_file
+from cxsteward.services.workspace import init_workspace, open_workspace
 
 DEMO_WORKSPACE = Path("cxsteward-demo")
 
@@ -173,9 +174,18 @@ def demo(
         "warnings (cxsteward governance check)."
     )
     out.print(f"Decision rights at work: amara-mensah tried to pause billing-voice. {ops.refusal}")
+    verdicts = "; ".join(f"{g.deployment} {g.verdict.words}" for g in result.pack.gates)
+    out.print(f"Scale gate today: {verdicts} (cxsteward gate DEPLOYMENT).")
+    ws = open_workspace(settings)
+    try:
+        pack_html = pack_file(ws, result.pack, "html")
+        pack_pdf = pack_file(ws, result.pack, "pdf")
+    finally:
+        ws.close()
     out.print(f"Demo workspace: {settings.workspace.resolve()}")
     out.print(f"HTML report:    {result.html_path.resolve()}")
     out.print(f"Markdown:       {result.markdown_path.resolve()}")
+    out.print(f"Committee pack: {pack_pdf.resolve()} (and {pack_html.name})")
     out.print(f"Web sign-ins (password {DEMO_PASSWORD!r}):")
     for username, role in ops.users:
         out.print(f"  {username:<14} {role}")

@@ -114,14 +114,29 @@ class Judged:
         return TITLES[self.criterion]
 
 
+# Criteria read from customer contacts: an internal deployment (no customer meets it) has
+# none to judge, so they are not asked of it.
+CUSTOMER_ONLY = frozenset(
+    {
+        Criterion.BASELINES,
+        Criterion.THRESHOLDS,
+        Criterion.BREACHES,
+        Criterion.AI_GAP,
+        Criterion.DISCLOSURE,
+        Criterion.FRESHNESS,
+    }
+)
+
+
 def judge(policy: GatePolicy, facts: GateFacts) -> list[Judged]:
     """One result per criterion the policy asks, in the policy's order."""
     found: list[Judged] = []
+    internal = not facts.deployment.customer_facing
     for criterion in Criterion:
-        if not policy.applies(criterion):
+        if not policy.applies(criterion) or (internal and criterion in CUSTOMER_ONLY):
             continue
         status, evidence, details = _JUDGES[criterion](policy, facts)
-        blocking = criterion not in policy.conditions
+        blocking = policy.blocks(criterion)
         found.append(Judged(criterion, status, blocking, evidence, tuple(details)))
     return found
 
@@ -218,7 +233,7 @@ def _thresholds(policy: GatePolicy, facts: GateFacts) -> Outcome:
 
 
 def _breaches(policy: GatePolicy, facts: GateFacts) -> Outcome:
-    days, floor = policy.breach_days or 0, policy.breach_severity
+    days, floor = policy.breach_days or 0, policy.breach_severity or Severity.SEV2
     if not facts.monitored:
         return ("unknown", f"No monitoring run covered {facts.deployment.key} yet.", [])
     counted = [b for b in facts.breaches if _at_least(b.severity, floor)]
@@ -236,7 +251,7 @@ def _breaches(policy: GatePolicy, facts: GateFacts) -> Outcome:
 
 
 def _incidents(policy: GatePolicy, facts: GateFacts) -> Outcome:
-    floor = policy.open_incident_severity or Severity.SEV4
+    floor = policy.open_incident_severity or Severity.SEV2
     counted = [i for i in facts.open_incidents if _at_least(i.severity, floor)]
     if not counted:
         return ("met", f"No incident at {floor.value} or worse is open.", [])
@@ -268,7 +283,9 @@ def _ai_gap(policy: GatePolicy, facts: GateFacts) -> Outcome:
         "not_met",
         f"The AI is confirmed worse than humans by more than {allowed} in {len(beyond)} place(s).",
         [
-            f"{g.metric} ({g.segment}): AI {g.ai:.3g} against humans {g.human:.3g}, "
+            f"{g.message} (finding {g.finding})"
+            if g.message
+            else f"{g.metric} ({g.segment}): AI {g.ai:.3g} against humans {g.human:.3g}, "
             f"{_worse(g.worse_by)} (finding {g.finding})"
             for g in sorted(beyond, key=lambda g: -g.worse_by)
         ],

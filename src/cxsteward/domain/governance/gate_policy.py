@@ -78,87 +78,91 @@ class Standing:
 
 
 class GatePolicy(BaseModel):
-    """The criteria of the scale gate; a value of null (or false) turns a criterion off."""
+    """The criteria of the scale gate. A value left out (null) is inherited: a deployment's
+    from the organization's, the organization's from :data:`DEFAULTS`; ``off`` turns
+    criteria off and ``conditions`` makes them attach a condition instead of blocking."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_stage: int | None = Field(
-        default=3, ge=1, le=5, description="Lowest evidenced maturity stage (1-5)."
-    )
-    chain_gaps: bool = Field(default=True, description="No blocking chain gap may remain.")
-    baselines_before_go_live: bool = Field(
-        default=True, description="A human baseline for every accountable metric predates go-live."
-    )
-    thresholds_before_go_live: bool = Field(
-        default=True, description="A threshold on every key metric predates go-live."
+        default=None, ge=1, le=5, description="Lowest evidenced maturity stage (1-5); default 3."
     )
     breach_days: int | None = Field(
-        default=30, ge=1, le=366, description="No confirmed breach within this many days."
+        default=None, ge=1, le=366, description="No confirmed breach within this many days; 30."
     )
-    breach_severity: Severity = Field(
-        default=Severity.SEV2, description="Breaches at this severity or worse count."
+    breach_severity: Severity | None = Field(
+        default=None, description="Breaches at this severity or worse count; default sev2."
     )
     open_incident_severity: Severity | None = Field(
-        default=Severity.SEV2, description="No open incident at this severity or worse."
+        default=None, description="No open incident at this severity or worse; default sev2."
     )
     ai_gap_tolerance: float | None = Field(
-        default=0.10,
+        default=None,
         ge=0,
         le=10,
         description="How far the AI may trail humans on a key metric, relative to the human "
-        "figure (0.10: 10% worse), in any segment with a confirmed finding.",
+        "figure (0.10: 10% worse), where a finding confirms it; default 0.10.",
     )
     disclosure_floor: float | None = Field(
-        default=0.95, ge=0, le=1, description="Lowest share of AI contacts disclosed, per channel."
+        default=None,
+        ge=0,
+        le=1,
+        description="Lowest share of AI contacts disclosed, per channel; 0.95.",
     )
     review_sla_floor: float | None = Field(
-        default=0.90, ge=0, le=1, description="Lowest share of review requests answered in SLA."
+        default=None,
+        ge=0,
+        le=1,
+        description="Lowest share of review requests answered in time; 0.90.",
     )
     flag_triage_days: int | None = Field(
-        default=7, ge=1, le=366, description="No frontline flag left untriaged longer."
+        default=None, ge=1, le=366, description="No frontline flag left untriaged longer; 7."
     )
-    vendor_clauses: bool = Field(default=True, description="The vendor's four clauses settled.")
-    committee_cadence: bool = Field(default=True, description="The committee met within cadence.")
     fresh_days: int | None = Field(
-        default=14, ge=1, le=366, description="The newest contact is at most this many days old."
+        default=None, ge=1, le=366, description="The newest contact at most this many days old; 14."
     )
-    conditions: list[Criterion] = Field(
-        default_factory=list,
-        description="Criteria that attach a condition instead of blocking when unmet.",
+    off: list[Criterion] | None = Field(
+        default=None, description="Criteria not asked at all; default none."
+    )
+    conditions: list[Criterion] | None = Field(
+        default=None,
+        description="Criteria that attach a condition instead of blocking when unmet; none.",
     )
 
     def over(self, base: GatePolicy) -> GatePolicy:
-        """This policy's set values laid over ``base``."""
-        values = {name: getattr(base, name) for name in base.model_fields_set}
-        values.update({name: getattr(self, name) for name in self.model_fields_set})
-        return GatePolicy(**values)
+        """This policy's values laid over ``base``: what this one leaves null, ``base`` says."""
+        mine = self.model_dump(exclude_none=True)
+        return GatePolicy.model_validate({**base.model_dump(exclude_none=True), **mine})
 
     def applies(self, criterion: Criterion) -> bool:
         """Whether ``criterion`` is asked at all."""
-        value = {
-            Criterion.MATURITY: self.min_stage,
-            Criterion.CHAIN: self.chain_gaps,
-            Criterion.BASELINES: self.baselines_before_go_live,
-            Criterion.THRESHOLDS: self.thresholds_before_go_live,
-            Criterion.BREACHES: self.breach_days,
-            Criterion.INCIDENTS: self.open_incident_severity,
-            Criterion.AI_GAP: self.ai_gap_tolerance,
-            Criterion.DISCLOSURE: self.disclosure_floor,
-            Criterion.REVIEW_SLA: self.review_sla_floor,
-            Criterion.FLAGS: self.flag_triage_days,
-            Criterion.VENDOR: self.vendor_clauses,
-            Criterion.COMMITTEE: self.committee_cadence,
-            Criterion.FRESHNESS: self.fresh_days,
-        }[criterion]
-        return value is not None and value is not False
+        return criterion not in (self.off or [])
+
+    def blocks(self, criterion: Criterion) -> bool:
+        """Whether ``criterion`` stops the gate when unmet (else it attaches a condition)."""
+        return criterion not in (self.conditions or [])
+
+
+DEFAULTS = GatePolicy(
+    min_stage=3,
+    breach_days=30,
+    breach_severity=Severity.SEV2,
+    open_incident_severity=Severity.SEV2,
+    ai_gap_tolerance=0.10,
+    disclosure_floor=0.95,
+    review_sla_floor=0.90,
+    flag_triage_days=7,
+    fresh_days=14,
+    off=[],
+    conditions=[],
+)
 
 
 def effective_policy(organization: GatePolicy | None, deployment: GatePolicy | None) -> GatePolicy:
-    """The defaults, under the organization's ``scale_gate:``, under the deployment's."""
-    policy = GatePolicy()
-    if organization is not None:
-        policy = organization.over(policy)
-    if deployment is not None:
-        policy = deployment.over(policy)
-    # Every value set, so that the policy as applied is shown whole.
-    return GatePolicy(**{name: getattr(policy, name) for name in GatePolicy.model_fields})
+    """The defaults, under the organization's ``scale_gate:``, under the deployment's: every
+    value set."""
+    policy = DEFAULTS
+    for layer in (organization, deployment):
+        if layer is not None:
+            policy = layer.over(policy)
+    return policy

@@ -19,6 +19,9 @@ from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.clock import Clock, FixedClock, SystemClock
 from cxsteward.services.demo.operations import DEMO_ROWS, OperationsOut, run_operations
 from cxsteward.services.demo.story import Story
+from cxsteward.services.pack.build import build_pack
+from cxsteward.services.pack.history import issue_pack
+from cxsteward.services.pack.models import PackOut
 from cxsteward.services.workspace import Workspace, open_workspace, reset_workspace
 
 # (days ago opened, days ago the answers came in, days ago closed or None) per cycle: the
@@ -56,6 +59,13 @@ class DemoResult:
     html_path: Path
     markdown_path: Path
     operations: OperationsOut
+    # The committee pack issued today; the one of the council's last meeting came before it.
+    pack: PackOut
+
+
+# The council chair issues the packs; the council last met three weeks ago (docs/demo.md).
+CHAIR = "maya-okafor"
+COUNCIL_DAYS_AGO = 21
 
 
 def quarter(day: date) -> str:
@@ -85,7 +95,10 @@ def run_demo(
             name = quarter(story.day(opened))
             names.append(name)
             _plan_cycle(story, ws, name, rng, progress, share, (opened, answered, closed))
+        # The council's last meeting reads the pack of its day; today's says what changed since.
+        story.on(story.day(COUNCIL_DAYS_AGO), 15, lambda: issue_pack(ws, build_pack(ws), CHAIR))
         operations = run_operations(story, ws, rows=rows, seed=seed)
+        pack = issue_pack(ws, build_pack(ws), CHAIR)
         current = names[-1]
         report = assessment_report(ws, current)
         html_path = ws.reports_dir / f"assessment-{current}.html"
@@ -97,6 +110,7 @@ def run_demo(
             html_path=html_path,
             markdown_path=markdown_path,
             operations=operations,
+            pack=pack,
         )
     finally:
         ws.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from cxsteward.domain.governance.gate_policy import Verdict
 from cxsteward.domain.governance.spec import Governance, Lifecycle, Meeting, RoadmapReview
 from cxsteward.services.demo.story import Step, Story
 from cxsteward.services.demo.timeline import (
@@ -30,6 +31,7 @@ from cxsteward.services.governance.actions import (
     transition_deployment,
 )
 from cxsteward.services.governance.committee import record_committee_decision
+from cxsteward.services.governance.gate import evaluate_gate
 from cxsteward.services.governance.setup import apply_governance, current_governance
 from cxsteward.services.workspace import Workspace
 
@@ -106,6 +108,18 @@ def _move(ws: Workspace, gov: Governance, event: Move) -> object:
         present,
         [f"Move {event.deployment} to {step.status.value}: {step.reason}."],
     )
+    # The gate judges the move on the records of that day; where it says no-go (early on,
+    # before any monitoring run could judge the pilot), the council goes ahead on the
+    # pilot's own report and says so: the override stays on record.
+    gate = evaluate_gate(ws, event.deployment, to=step.status, record=False)
+    override = gate.verdict is Verdict.NO_GO
+    unmet = [c.title.lower() for c in gate.criteria if c.blocking and c.status != "met"]
+    reason = (
+        f"{step.reason}. The council goes ahead although the scale gate says no-go "
+        f"({'; '.join(unmet)}): it judges on the pilot's own report"
+        if override
+        else step.reason
+    )
     return record_committee_decision(
         ws,
         event.deployment,
@@ -114,6 +128,7 @@ def _move(ws: Workspace, gov: Governance, event: Move) -> object:
         present,
         len(present),
         0,
-        step.reason,
+        reason,
         step.by,
+        override_gate=override,
     )

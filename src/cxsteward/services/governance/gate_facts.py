@@ -30,12 +30,10 @@ from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
 from cxsteward.domain.metrics import (
     OVERALL,
     SLICE_COLUMN,
-    Direction,
     N,
     day_date,
     flag_n,
     flag_true,
-    metric,
 )
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import NotFound
@@ -47,7 +45,10 @@ from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.evidence import baseline_evidence, threshold_evidence
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.governance.check import GapOut, check_governance
+from cxsteward.services.monitoring.behind import places_in_run
 from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.monitoring.results import ComparisonOut
+from cxsteward.services.monitoring.runs import COMPARISONS, read_stored, run_summary
 from cxsteward.services.workspace import Workspace
 
 GAP_KINDS = ("ai_vs_human_gap", "ai_segment_gap")
@@ -113,10 +114,11 @@ def gather(
     )
     disclosure, span = _contacts(shared.frame, dep.key, today)
     with ws.transaction() as session:
-        monitored, breaches, gaps = _findings(session, dep.key, key_metrics, policy, span, today)
+        monitored, breaches, latest = _findings(session, dep.key, policy, span, today)
         incidents = _open_incidents(session, dep.key, end)
         due, in_time = _reviews(session, dep.key, end)
         flags = _untriaged(session, dep.key, end)
+    gaps = _gaps(ws, latest, dep.key, key_metrics) if latest is not None else []
     own = (f"deployment:{dep.key}", *([f"vendor:{dep.vendor}"] if dep.vendor else []))
     blocking = [
         (g.rule, g.message)
@@ -162,13 +164,12 @@ def _evidenced_stage(ws: Workspace, today: date) -> tuple[int, str] | None:
 def _findings(
     session: Session,
     deployment: str,
-    key_metrics: tuple[str, ...],
     policy: GatePolicy,
     span: tuple[date, date] | None,
     today: date,
-) -> tuple[bool, list[Breach], list[Gap]]:
+) -> tuple[bool, list[Breach], int | None]:
     """Whether a run covered the deployment's contacts, its recent confirmed breaches, and
-    the latest covering run's AI-behind-humans findings on key metrics."""
+    the latest covering run."""
     end = start_of(today + timedelta(days=1))
     runs = list(
         session.execute(
@@ -183,7 +184,7 @@ def _findings(
         )
     )
     if span is None:
-        return False, [], []
+        return False, [], None
     first, last = span
     covering = [
         r
@@ -192,7 +193,7 @@ def _findings(
         and (r.date_to is None or r.date_to >= first)
     ]
     if not covering:
-        return False, [], []
+        return False, [], None
     started = {r.id: r.started_at for r in covering}
     findings = list(
         session.scalars(
@@ -214,50 +215,28 @@ def _findings(
         for f in findings
         if f.kind == "threshold_breach" and f.status == "confirmed" and started[f.run_id] >= since
     ]
-    latest = covering[-1].id
-    gaps = [
-        gap
-        for f in findings
-        if f.run_id == latest and f.kind in GAP_KINDS and f.metric in key_metrics
-        if (gap := _gap(f)) is not None
+    return True, breaches, covering[-1].id
+
+
+def _gaps(ws: Workspace, run_id: int, deployment: str, key_metrics: tuple[str, ...]) -> list[Gap]:
+    """The places of the run where the AI is confirmed behind humans on a key metric: the
+    same places, with the same rule for "confirmed", as the overview's headline."""
+    run = run_summary(ws, run_id)
+    stored = read_stored(ws, run, COMPARISONS, ComparisonOut)
+    return [
+        Gap(
+            item.finding_id,
+            item.run_id,
+            item.metric,
+            item.segment_text if item.segment else "all contacts",
+            item.ai,
+            item.human,
+            float("inf") if item.relative_gap is None else item.relative_gap,
+            item.headline,
+        )
+        for item in places_in_run(ws, run, {deployment}, stored)
+        if item.status == "confirmed" and item.metric in key_metrics
     ]
-    return True, breaches, gaps
-
-
-def _gap(record: FindingRecord) -> Gap | None:
-    """The finding as a gap when the AI is on the bad side of humans; else None."""
-    estimate = record.body.get("estimate")
-    if not isinstance(estimate, dict):
-        return None
-    ai, human = estimate.get("ai"), estimate.get("human")
-    if not isinstance(ai, int | float) or not isinstance(human, int | float):
-        return None
-    direction = metric(record.metric).direction
-    if direction is Direction.HIGHER_IS_BETTER:
-        worse = human - ai
-    elif direction is Direction.HIGHER_IS_WORSE:
-        worse = ai - human
-    else:
-        return None
-    if worse <= 0:
-        return None
-    relative = worse / abs(human) if human else float("inf")
-    scope = record.body.get("scope")
-    segment = (
-        ", ".join(f"{k}={v}" for k, v in sorted(scope.items()))
-        if isinstance(scope, dict) and scope
-        else "all contacts"
-    )
-    return Gap(
-        record.id,
-        record.run_id,
-        record.metric,
-        segment,
-        float(ai),
-        float(human),
-        relative,
-        str(record.body.get("message", "")),
-    )
 
 
 def _open_incidents(session: Session, deployment: str, end: datetime) -> list[OpenIncident]:

@@ -166,8 +166,8 @@ def flatten(gov: Governance) -> Flat:
 
 
 def _gate(policy: GatePolicy | None) -> Entry | None:
-    # Only the values the file sets: a stored override must not pin the defaults.
-    return None if policy is None else policy.model_dump(mode="json", exclude_unset=True)
+    # Null values are inherited (from the organization, then the defaults): not stored.
+    return None if policy is None else policy.model_dump(mode="json", exclude_none=True)
 
 
 def _entry(model: Any, exclude: set[str] | None = None) -> Entry:

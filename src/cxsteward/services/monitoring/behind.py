@@ -95,23 +95,7 @@ def behind_humans(ws: Workspace, deployment: str | None = None, limit: int = 3) 
     runs, read = _latest_per_deployment(ws, deployment)
     items: list[BehindItem] = []
     for run, covered in _distinct_runs(runs):
-        plain = {
-            (c.deployment, c.metric, tuple(sorted(c.scope.items()))): c
-            for c in read.get(run.id) or []
-            if c.kind == "ai_vs_human_gap"
-        }
-        chosen: dict[tuple[str, str, tuple[tuple[str, str], ...]], FindingOut] = {}
-        for f in run_findings(ws, run.id):
-            key = (f.deployment, f.metric, tuple(sorted(f.scope.items())))
-            # The direct comparison is preferred to the interaction for the same place.
-            if f.kind in GAP_KINDS and f.deployment in covered and chosen.get(key) is None:
-                chosen[key] = f
-            elif f.kind == "ai_vs_human_gap" and key in chosen:
-                chosen[key] = f
-        for key, f in chosen.items():
-            item = _item(f, plain.get(key))
-            if item is not None:
-                items.append(item)
+        items += places_in_run(ws, run, covered, read.get(run.id))
     items.sort(key=_rank)
     return BehindOut(
         deployment=deployment,
@@ -120,6 +104,31 @@ def behind_humans(ws: Workspace, deployment: str | None = None, limit: int = 3) 
         total=len(items),
         items=items[:limit],
     )
+
+
+def places_in_run(
+    ws: Workspace,
+    run: RunSummaryOut,
+    covered: set[str],
+    comparisons: list[ComparisonOut] | None,
+) -> list[BehindItem]:
+    """Every place in ``run`` where the AI does worse than humans, for the ``covered``
+    deployments; ``comparisons`` is the run's stored comparisons (None when lost), whose
+    plain AI-against-humans interval decides whether a segment's gap is confirmed."""
+    plain = {
+        (c.deployment, c.metric, tuple(sorted(c.scope.items()))): c
+        for c in comparisons or []
+        if c.kind == "ai_vs_human_gap"
+    }
+    chosen: dict[tuple[str, str, tuple[tuple[str, str], ...]], FindingOut] = {}
+    for f in run_findings(ws, run.id):
+        key = (f.deployment, f.metric, tuple(sorted(f.scope.items())))
+        # The direct comparison is preferred to the interaction for the same place.
+        if f.kind in GAP_KINDS and f.deployment in covered and chosen.get(key) is None:
+            chosen[key] = f
+        elif f.kind == "ai_vs_human_gap" and key in chosen:
+            chosen[key] = f
+    return [item for key, f in chosen.items() if (item := _item(f, plain.get(key))) is not None]
 
 
 def _rank(item: BehindItem) -> tuple[bool, float, int, str, str]:
