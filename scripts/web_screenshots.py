@@ -3,9 +3,9 @@
 Builds the demo workspace, records a little activity through the services (review requests,
 frontline flags, an acknowledged incident with a decision) so that the queues and the
 timeline are not empty, serves the app on loopback and photographs each page at 1280x900 in
-Debian's headless Chromium. Runs offline.
+Debian's headless Chromium; the committee pack's PDF pages are drawn by pdfium. Runs offline.
 
-Usage: .venv/bin/python scripts/web_screenshots.py [--rows 20000]
+Usage: .venv/bin/python scripts/web_screenshots.py [--rows 120000]
 """
 
 from __future__ import annotations
@@ -22,14 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import uvicorn
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from cxsteward.config import Settings
 from cxsteward.services.demo.company import run_demo
-from cxsteward.services.demo.operations import DEMO_PASSWORD
+from cxsteward.services.demo.operations import DEMO_PASSWORD, DEMO_ROWS
 from cxsteward.services.governance import decisions
 from cxsteward.services.incidents import lifecycle as incidents
+from cxsteward.services.pack.render import pack_file
 from cxsteward.services.people.feedback import act_on_feedback, submit_feedback, triage_feedback
 from cxsteward.services.trust.reviews import resolve_review, start_review, submit_review_request
 from cxsteward.services.workspace import Workspace, open_workspace
@@ -110,10 +112,15 @@ def record_activity(ws: Workspace) -> dict[str, int]:
         ws, flagged[0], "Roaming prices added to the knowledge base.", "dev-raman", _ago(now, 30)
     )
     # The incident the monitor opened on a threshold breach (review requests open their own).
-    voice = next(i for i in incidents.list_incidents(ws, "open", "billing-voice") if i.metric)
-    incidents.set_incident_status(
-        ws, voice.id, "acknowledged", "dev-raman", "Looking at the billing calls of this week."
+    voice = next(
+        i
+        for i in incidents.list_incidents(ws, deployment="billing-voice")
+        if i.metric and i.status in ("open", "acknowledged")
     )
+    if voice.status == "open":
+        incidents.set_incident_status(
+            ws, voice.id, "acknowledged", "dev-raman", "Looking at the billing calls of this week."
+        )
     decisions.record_decision(
         ws,
         "pause",
@@ -166,10 +173,19 @@ def signed_in_page(browser: Browser, base: str, user: str | None) -> Page:
     return page
 
 
-def shots(cycle: str, run_id: int, incident_id: int) -> list[Shot]:
-    """The pages of the tour, in its order."""
+def answer_shots(pack_id: int) -> list[Shot]:
+    """The pages that answer the committee's question, before the tour's activity (which
+    pauses the voice agent)."""
     return [
         Shot("web-overview", "/", "dev-raman"),
+        Shot("web-deployment-gate", "/registry/deployments/billing-voice", "dev-raman", "#gate"),
+        Shot("web-pack", f"/pack/{pack_id}", "dev-raman"),
+    ]
+
+
+def shots(cycle: str, run_id: int, incident_id: int) -> list[Shot]:
+    """The other pages of the tour, in its order."""
+    return [
         Shot("web-assessment-report", f"/assessment/{cycle}", "dev-raman"),
         Shot("web-registry-accountability", "/registry/accountability", "dev-raman", "table"),
         Shot(
@@ -184,36 +200,65 @@ def shots(cycle: str, run_id: int, incident_id: int) -> list[Shot]:
     ]
 
 
+def take(browser: Browser, base: str, shot: Shot) -> None:
+    page = signed_in_page(browser, base, shot.user)
+    response = page.goto(base + shot.path)
+    if response is None or response.status != 200:
+        raise SystemExit(f"{shot.path} answered {response and response.status}")
+    if shot.scroll_to:
+        page.locator(shot.scroll_to).first.evaluate(
+            "el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -16); }"
+        )
+    target = OUT / f"{shot.name}.png"
+    page.screenshot(path=str(target), full_page=shot.full_page)
+    page.context.close()
+    print(f"wrote {target.relative_to(ROOT)}")
+
+
+def pack_pages(pdf: Path, pages: int = 2) -> None:
+    """The committee pack PDF's first pages as pictures (pdfium draws them, as a viewer would)."""
+    document = pdfium.PdfDocument(str(pdf))
+    for number in range(pages):
+        target = OUT / f"pack-page-{number + 1}.png"
+        document[number].render(scale=1.4).to_pil().save(target)
+        print(f"wrote {target.relative_to(ROOT)}")
+    document.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=20_000, help="synthetic contacts in the demo")
+    parser.add_argument(
+        "--rows", type=int, default=DEMO_ROWS, help="synthetic contacts in the demo"
+    )
     options = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(workspace=Path(folder) / "demo", public_posts_per_minute=1000)
+        # Each picture signs in afresh: more sign-ins in a minute than the limit lets a person.
+        settings = Settings(
+            workspace=Path(folder) / "demo",
+            public_posts_per_minute=1000,
+            sign_ins_per_minute=1000,
+            sign_ins_per_account_per_minute=1000,
+        )
         result = run_demo(settings, rows=options.rows)
         ws = open_workspace(settings)
         try:
-            made = record_activity(ws)
+            pack_pages(pack_file(ws, result.pack, "pdf"))
         finally:
             ws.close()
         with serve(settings) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for shot in answer_shots(result.pack.id or 0):
+                take(browser, base, shot)
+            ws = open_workspace(settings)
+            try:
+                made = record_activity(ws)
+            finally:
+                ws.close()
             for shot in shots(
                 result.report.cycle, result.operations.monitor.run_id, made["incident"]
             ):
-                page = signed_in_page(browser, base, shot.user)
-                response = page.goto(base + shot.path)
-                if response is None or response.status != 200:
-                    raise SystemExit(f"{shot.path} answered {response and response.status}")
-                if shot.scroll_to:
-                    page.locator(shot.scroll_to).first.evaluate(
-                        "el => { el.scrollIntoView({block: 'start'}); window.scrollBy(0, -16); }"
-                    )
-                target = OUT / f"{shot.name}.png"
-                page.screenshot(path=str(target), full_page=shot.full_page)
-                page.context.close()
-                print(f"wrote {target.relative_to(ROOT)}")
+                take(browser, base, shot)
             browser.close()
 
 

@@ -184,3 +184,34 @@ legal_approvers: [bo, zed]
     }
     quiet = text.replace("quorum: 3", "quorum: 2").replace("[bo, zed]", "[bo]")
     assert parse_governance(quiet, "g.yaml").governance.committee.quorum == 2  # type: ignore[union-attr]
+
+
+def test_a_bad_scale_gate_is_located_line_by_line() -> None:
+    text = """\
+organization: Acme
+scale_gate:
+  min_stage: 9
+  disclosure_floor: 1.5
+  conditions: [review_sla, coffee_breaks]
+  colour: red
+deployments:
+  - key: chat
+    name: Chat
+    function: support
+    scale_gate: {fresh_days: 0}
+"""
+    found = {(p.row, p.column, p.value) for p in _problems(text)}
+    assert (3, "scale_gate.min_stage", "9") in found
+    assert (4, "scale_gate.disclosure_floor", "1.5") in found
+    assert (5, "scale_gate.conditions[1]", "coffee_breaks") in found
+    assert (6, "scale_gate.colour", "red") in found
+    assert (11, "deployments[0].scale_gate.fresh_days", "0") in found
+    assert len(found) == 5
+
+
+def test_the_example_declares_its_scale_gate() -> None:
+    gov = read_governance_file(EXAMPLE)
+    assert gov.scale_gate is not None and gov.scale_gate.min_stage == 2
+    voice = gov.deployment("billing-voice")
+    assert voice is not None and voice.scale_gate is not None
+    assert voice.scale_gate.model_dump(exclude_none=True) == {"disclosure_floor": 0.98}

@@ -11,6 +11,7 @@ from cxsteward.errors import NotFound
 from cxsteward.registry.tables_governance import PackRecord
 from cxsteward.services.contract import Result
 from cxsteward.services.governance.gate import store_evaluation
+from cxsteward.services.monitoring.behind import BehindItem
 from cxsteward.services.pack.models import PackOut, PreviousPackOut
 from cxsteward.services.workspace import Workspace
 
@@ -22,7 +23,16 @@ class Headline(Result):
     evidenced_stage: int | None
     claimed_stage: int | None
     behind: list[str] = Field(description="The behind-humans headlines.")
+    places: dict[str, str] = Field(
+        default_factory=dict, description="Each behind-humans place (its key) to its headline."
+    )
     open_incidents: int
+
+
+def place_key(item: BehindItem) -> str:
+    """A place where the AI trails humans, the same from pack to pack whatever its figures."""
+    segment = ",".join(f"{k}={v}" for k, v in sorted(item.segment.items()))
+    return f"{item.deployment}|{item.metric}|{segment}"
 
 
 def previous_pack(ws: Workspace, before: date) -> PreviousPackOut | None:
@@ -46,6 +56,7 @@ def headline_of(pack: PackOut) -> Headline:
         evidenced_stage=newest.evidenced_stage if newest else None,
         claimed_stage=newest.claimed_stage if newest else None,
         behind=[b.headline for b in pack.behind],
+        places={place_key(b): b.headline for b in pack.behind},
         open_incidents=sum(i.closed_at is None and i.resolved_at is None for i in pack.incidents),
     )
 
@@ -73,8 +84,17 @@ def changes_since(ws: Workspace, previous: PreviousPackOut | None, now_: Headlin
             f"The evidenced maturity stage moved from {before.evidenced_stage or 'none'} to "
             f"{now_.evidenced_stage or 'none'}."
         )
-    out += [f"New where the AI trails humans: {h}." for h in now_.behind if h not in before.behind]
-    out += [f"No longer among the widest gaps: {h}." for h in before.behind if h not in now_.behind]
+    for key, headline in now_.places.items():
+        was = before.places.get(key)
+        if was is None:
+            out.append(f"New among the widest gaps: {headline}.")
+        elif was != headline:
+            out.append(f"{headline} (the previous pack said: {was.split(': ', 1)[-1]}).")
+    out += [
+        f"No longer among the widest gaps: {headline}."
+        for key, headline in before.places.items()
+        if key not in now_.places
+    ]
     if before.open_incidents != now_.open_incidents:
         out.append(
             f"Open incidents: {now_.open_incidents}, against {before.open_incidents} in the "
