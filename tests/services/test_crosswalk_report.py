@@ -196,7 +196,10 @@ def test_every_clause_of_the_demo_matches_the_hand_computation(demo: Workspace) 
     assert seen == set(ControlStatus), "the demo should show all three statuses"
 
 
-def test_a_review_request_turns_gdpr_22_3_from_missing_to_evidenced(demo: Workspace) -> None:
+def test_a_review_request_turns_gdpr_22_3_from_missing_to_evidenced(ws: Workspace) -> None:
+    # The governance alone: the demo's story already holds review requests.
+    apply_governance(ws, read_governance_file(EXAMPLE))
+    demo = ws
     key = ("record_type", "review_requests")
     before = crosswalk_report(demo, "gdpr", today=TODAY)
     assert status_of(before, "gdpr", "Art. 22(3)", key) is ControlStatus.MISSING

@@ -10,6 +10,8 @@ test keeps the two in step):
 | assessment:manage | yes | yes | yes | - | - |
 | registry:view | yes | yes | yes | - | yes |
 | registry:edit | yes | yes | - | - | - |
+| pack:view | yes | yes | yes | - | yes |
+| pack:issue | yes | yes | - | - | - |
 | template:approve | yes | yes | - | - | - |
 | monitoring:view | yes | yes | yes | - | yes |
 | monitoring:rows | yes | yes | yes | - | - |
@@ -25,8 +27,6 @@ test keeps the two in step):
 | review:claim | yes | yes | yes | yes | - |
 | review:contact | yes | yes | yes | - | - |
 | review:resolve | yes | yes | yes | - | - |
-| pack:view | yes | yes | yes | - | yes |
-| pack:issue | yes | yes | - | - | - |
 | audit:view | yes | yes | - | - | - |
 | crosswalk:view | yes | yes | yes | yes | yes |
 | users:manage | yes | - | - | - | - |

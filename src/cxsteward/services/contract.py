@@ -7,10 +7,11 @@ A result a service returns is what the API sends (its ``response_model``) and wh
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, WithJsonSchema
 
 
 class Result(BaseModel):
@@ -25,15 +26,30 @@ class Command(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _not_a_number(value: object) -> object:
-    # Lax validation would read 0 as 1970-01-01: a day must be written as one.
-    if isinstance(value, int | float):
+# Days a record can be about: written YYYY-MM-DD, years 1900 to 2199. Lax validation would
+# read 0 (or "0", as a query string brings it) as 1970-01-01, and a year 1 or 9999 breaks the
+# date arithmetic of every window; the pattern says so in the OpenAPI document.
+DAY_PATTERN = r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+_DAY = re.compile(DAY_PATTERN)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def _a_day(value: object) -> object:
+    if isinstance(value, str) and not _DAY.match(value):
+        raise ValueError("a day is written YYYY-MM-DD, years 1900 to 2199")
+    if isinstance(value, date) and not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError("a day falls in the years 1900 to 2199")
+    if not isinstance(value, str | date):
         raise ValueError("a day is written YYYY-MM-DD, not as a number")
     return value
 
 
-Day = Annotated[date, BeforeValidator(_not_a_number)]
-"""A day in a command: YYYY-MM-DD text (or a ``date`` from Python), never a number."""
+Day = Annotated[
+    date,
+    BeforeValidator(_a_day),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN}),
+]
+"""A day in a command: YYYY-MM-DD text (or a ``date`` from Python) in 1900-2199."""
 
 
 _ANY: TypeAdapter[Any] = TypeAdapter(Any)

@@ -113,7 +113,9 @@ def _move(ws: Workspace, gov: Governance, event: Move) -> object:
     # pilot's own report and says so: the override stays on record.
     gate = evaluate_gate(ws, event.deployment, to=step.status, record=False)
     override = gate.verdict is Verdict.NO_GO
-    unmet = [c.title.lower() for c in gate.criteria if c.blocking and c.status != "met"]
+    unmet = [
+        c.title[:1].lower() + c.title[1:] for c in gate.criteria if c.blocking and c.status != "met"
+    ]
     reason = (
         f"{step.reason}. The council goes ahead although the scale gate says no-go "
         f"({'; '.join(unmet)}): it judges on the pilot's own report"

@@ -44,7 +44,9 @@ def save_deployment(
         if stored is None:
             raise DeploymentNotFound(f"No deployment {key!r} in the registry.")
         kept = {"key": key, "status": stored.status, "history": stored.history}
-        dep = spec.model_copy(update={**kept, "models": stored.models})
+        dep = spec.model_copy(
+            update={**kept, "models": stored.models, "scale_gate": stored.scale_gate}
+        )
 
     def change(gov: Governance) -> tuple[Governance, str]:
         index = index_of([d.key for d in gov.deployments], key, DeploymentNotFound, "deployment")

@@ -3,7 +3,7 @@ the API serves and what the HTML, Markdown and PDF renderings read (C10)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import Field
 
@@ -164,8 +164,12 @@ class PackOut(Result):
 class PackCreate(Command):
     """Issue a committee pack: kept, so the next pack says what changed since."""
 
-    since: Day | None = Field(
-        default=None, description="Start of the period; default: the previous pack."
+    period_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3660,
+        description="The period: this many days back from as_of; default: since the previous "
+        "pack (or 90 days).",
     )
     deployment: str | None = Field(
         default=None,
@@ -174,3 +178,9 @@ class PackCreate(Command):
         description="One deployment only; default: every live one.",
     )
     as_of: Day | None = Field(default=None, description="Judge the records as of this day.")
+
+    def since(self, today: date) -> date | None:
+        """The first day of the period, counted back from ``as_of`` (or ``today``)."""
+        if self.period_days is None:
+            return None
+        return (self.as_of or today) - timedelta(days=self.period_days)

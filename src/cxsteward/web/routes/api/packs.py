@@ -23,18 +23,21 @@ Key = Annotated[str | None, Query(max_length=80, pattern=r"^[a-z0-9][a-z0-9._-]{
 def preview(
     ws: WS,
     user: Reader,
-    since: Annotated[Day | None, Query()] = None,
+    period_days: Annotated[int | None, Query(ge=1, le=3660)] = None,
     deployment: Key = None,
     as_of: Annotated[Day | None, Query()] = None,
 ) -> PackOut:
-    """The pack as it would be issued now, without keeping it (``id`` is null)."""
-    return build_pack(ws, since=since, deployment=deployment, as_of=as_of)
+    """The pack as it would be issued now, without keeping it (``id`` is null); the period
+    runs ``period_days`` back from ``as_of`` (default: since the previous pack)."""
+    asked = PackCreate(period_days=period_days, deployment=deployment, as_of=as_of)
+    return build_pack(ws, since=asked.since(ws.now().date()), deployment=deployment, as_of=as_of)
 
 
 @router.post("", summary="Issue the committee pack", response_model=PackOut, status_code=201)
 def issue(ws: WS, user: Issuer, body: PackCreate) -> PackOut:
     """Build the pack and keep it with its gate evaluations; the next pack compares with it."""
-    made = build_pack(ws, since=body.since, deployment=body.deployment, as_of=body.as_of)
+    since = body.since(ws.now().date())
+    made = build_pack(ws, since=since, deployment=body.deployment, as_of=body.as_of)
     return issue_pack(ws, made, user.username)
 
 
