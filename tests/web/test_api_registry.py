@@ -151,7 +151,15 @@ def test_transition_body_errors_name_the_field(api_client: TestClient, api_world
 def test_a_move_on_a_far_day_is_recorded_as_asked(
     api_client: TestClient, api_world: ApiWorld
 ) -> None:
-    for status, day in (("paused", "0001-01-01"), ("production", "9999-12-31")):
+    # Days outside 1900-2199 break the schema's pattern: refused before anything is written.
+    for day in ("0001-01-01", "9999-12-31", "0"):
+        response = api_client.post(
+            f"/api/v1/registry/deployments/{DEPLOYMENT}/transitions",
+            headers=api_world.headers(DECIDER),
+            json={"status": "paused", "reason": "far", "on": day},
+        )
+        assert response.status_code == 422, response.text
+    for status, day in (("paused", "1900-01-01"), ("production", "2199-12-31")):
         response = api_client.post(
             f"/api/v1/registry/deployments/{DEPLOYMENT}/transitions",
             headers=api_world.headers(DECIDER),
