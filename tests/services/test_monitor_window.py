@@ -46,9 +46,12 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
         ({"date_from": "2025-01-01", "days": 1}, (date(2025, 1, 1), date(2025, 1, 1))),
         ({"date_from": "2024-02-01", "days": 29}, (date(2024, 2, 1), date(2024, 2, 29))),
         ({"days": 28}, (TODAY - timedelta(days=27), TODAY)),
-        # Past the calendar's last day the window ends on it (nothing lies beyond).
-        ({"date_from": "9999-12-30", "days": MAX_DAYS}, (date(9999, 12, 30), date.max)),
-        ({"date_from": "0001-01-01", "days": MAX_DAYS}, (date.min, date(101, 3, 17))),
+        # The ends of the days a command takes (1900-2199).
+        ({"date_from": "2199-12-30", "days": 2}, (date(2199, 12, 30), date(2199, 12, 31))),
+        (
+            {"date_from": "1900-01-01", "days": MAX_DAYS},
+            (date(1900, 1, 1), date(1900, 1, 1) + timedelta(days=MAX_DAYS - 1)),
+        ),
     ],
 )
 def test_the_window_is_a_first_day_and_a_length(
@@ -111,3 +114,9 @@ def test_every_alpha_the_schema_allows_runs(ws: Workspace, alpha: float) -> None
     assert evaluated and all(c.ci[0] is not None and c.ci[1] is not None for c in evaluated)
     low, high = evaluated[0].ci
     assert low is not None and high is not None and low <= high
+
+
+@pytest.mark.parametrize("day", ["9999-12-30", "0001-01-01", "0", "2025-1-1"])
+def test_a_first_day_outside_the_calendar_it_takes_is_refused(day: str) -> None:
+    with pytest.raises(ValidationError, match="YYYY-MM-DD, years 1900 to 2199"):
+        RunCreate.model_validate({"date_from": day})
