@@ -14,6 +14,7 @@ from cxsteward.services.trust.explanations import (
     list_explanations,
     record_explanation,
 )
+from cxsteward.services.trust.reviews import resolve_review, review_status, start_review
 from cxsteward.services.workspace import Workspace
 
 TEXT = "The assistant declined the refund because the order was more than 30 days old."
@@ -69,3 +70,22 @@ def test_bad_explanations_are_refused(ws: Workspace) -> None:
     with pytest.raises(ExplanationNotFound, match="No explanation 5"):
         get_explanation(ws, 5)
     assert list_explanations(ws) == []
+
+
+def test_the_customer_reads_the_explanation_once_the_request_is_resolved(ws: Workspace) -> None:
+    declare(ws)
+    receipt = submit(ws)
+    record_explanation(ws, "support-chat", TEXT, ["order age"], "omar", review_id=receipt.id)
+    # While the review runs, the explanation is staff's draft: the customer sees none.
+    start_review(ws, receipt.id, "omar")
+    waiting = review_status(ws, receipt.tracking_code)
+    assert (waiting.explanation, waiting.factors) == (None, [])
+    resolve_review(ws, receipt.id, "explained", "The refund rule is explained.", "omar")
+    later = record_explanation(
+        ws, "support-chat", TEXT + " Newer.", ["order age", "policy"], "omar", review_id=receipt.id
+    )
+    shown = review_status(ws, receipt.tracking_code)
+    # The newest explanation of this request, in its own words, with its factors.
+    assert (shown.explanation, shown.factors) == (later.text, ["order age", "policy"])
+    other = submit(ws)
+    assert review_status(ws, other.tracking_code).explanation is None

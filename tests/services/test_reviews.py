@@ -102,7 +102,11 @@ def test_the_public_status_shows_only_status_dates_and_outcome(ws_any: Workspace
         "withdrawn_at",
         "outcome",
         "outcome_text",
+        # The explanation of how AI shaped the outcome, once resolved (none here).
+        "explanation",
+        "factors",
     }
+    assert (document["explanation"], document["factors"]) == (None, [])
     assert document["status"] == "received" and document["received_at"] == T0.isoformat().replace(
         "+00:00", "Z"
     )

@@ -30,6 +30,7 @@ from cxsteward.services.governance import decisions
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents import lifecycle as incidents
 from cxsteward.services.people.feedback import ANONYMOUS
+from cxsteward.services.trust.explanations import record_explanation
 from cxsteward.services.trust.reviews import get_review, list_reviews
 from cxsteward.web.nav import NAV
 from cxsteward.web.routes.trust_views import (
@@ -297,13 +298,20 @@ def test_a_customer_asks_for_a_human_review_and_reads_the_outcome_staff_recorded
         "ines-duarte",
     )
     assert resolved.outcome_text == answer
+    # The plain-language explanation staff record for the request reaches the customer too.
+    said = "The assistant read the second charge as a new order and refused the refund."
+    record_explanation(
+        site.ws, resolved.deployment, said, ["order history"], "ines-duarte", review_id=mine.id
+    )
 
     customer.go("/review/status")
     page.get_by_label("Tracking code").fill(code)
     page.get_by_role("button", name="Show the status").click()
     assert page.get_by_test_id("review-status").inner_text() == STATUS_WORDS["resolved"]
-    assert page.get_by_role("heading", level=2).inner_text() == OUTCOME_WORDS["changed"]
+    assert page.get_by_role("heading", name=OUTCOME_WORDS["changed"]).is_visible()
     assert page.get_by_test_id("outcome-text").inner_text() == answer
+    explained = page.get_by_test_id("explanation")
+    assert said in explained.inner_text() and "order history" in explained.inner_text()
     customer.assert_clean()
 
 

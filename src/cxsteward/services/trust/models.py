@@ -81,6 +81,14 @@ class ReviewStatusOut(Result):
     withdrawn_at: datetime | None
     outcome: str | None
     outcome_text: str | None
+    explanation: str | None = Field(
+        default=None,
+        description="How AI shaped the outcome, in plain words: the explanation staff recorded "
+        "for this request, shown once it is resolved.",
+    )
+    factors: list[str] = Field(
+        default_factory=list, description="What the explanation says weighed in the outcome."
+    )
 
 
 class ReviewOut(Result):

@@ -41,7 +41,7 @@ from cxsteward.domain.trust import (
 )
 from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
 from cxsteward.registry.tables_incidents import IncidentRecord
-from cxsteward.registry.tables_trust import ReviewRequestRecord
+from cxsteward.registry.tables_trust import ExplanationRecord, ReviewRequestRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
 from cxsteward.services.incidents.lifecycle import add_event, load_incident, open_incident
@@ -140,7 +140,7 @@ def submit_review_request(
 def review_status(ws: Workspace, code: str) -> ReviewStatusOut:
     """The public status of the request behind a tracking code."""
     with ws.transaction() as session:
-        return _public(_by_code(session, code))
+        return _public(session, _by_code(session, code))
 
 
 def withdraw_review_by_code(
@@ -152,7 +152,7 @@ def withdraw_review_by_code(
     with ws.transaction(actor=CUSTOMER) as session:
         record = _by_code(session, code)
         _withdraw(session, record, CUSTOMER, why, when)
-        return _public(record)
+        return _public(session, record)
 
 
 def list_reviews(
@@ -290,8 +290,23 @@ def _by_code(session: Session, code: str) -> ReviewRequestRecord:
     return record
 
 
-def _public(record: ReviewRequestRecord) -> ReviewStatusOut:
-    return ReviewStatusOut.model_validate(record)
+def _public(session: Session, record: ReviewRequestRecord) -> ReviewStatusOut:
+    """What the customer sees; the explanation only once the request is resolved (a draft
+    written during the review is staff's until the outcome is given)."""
+    out = ReviewStatusOut.model_validate(record)
+    if record.status != ReviewStatus.RESOLVED.value:
+        return out
+    explained = session.scalar(
+        select(ExplanationRecord)
+        .where(ExplanationRecord.review_request_id == record.id)
+        .order_by(ExplanationRecord.written_at.desc(), ExplanationRecord.id.desc())
+        .limit(1)
+    )
+    if explained is None:
+        return out
+    return out.model_copy(
+        update={"explanation": explained.text, "factors": list(explained.factors)}
+    )
 
 
 # What ReviewOut works out from the clock; every other field is the record's own.
