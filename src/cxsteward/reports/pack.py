@@ -16,7 +16,10 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-VERDICT_WORDS = {"go": "Go", "go_with_conditions": "Go with conditions", "no_go": "No-go"}
+from cxsteward.domain.governance.gate_policy import Verdict
+
+# The verdict's words (Verdict.words), capitalised for a table cell.
+VERDICT_WORDS = {v.value: v.words.capitalize() for v in Verdict}
 STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 
 

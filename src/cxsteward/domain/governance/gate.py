@@ -15,13 +15,7 @@ from typing import Literal
 
 from cxsteward.domain.governance.evidence_base import BaselineEvidence, start_of
 from cxsteward.domain.governance.gate_policy import TITLES, Criterion, GatePolicy, Verdict
-from cxsteward.domain.governance.spec import (
-    ClauseKind,
-    ClauseStatus,
-    Deployment,
-    Governance,
-    Lifecycle,
-)
+from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle, Vendor
 from cxsteward.domain.thresholds import Severity, Threshold
 
 Status = Literal["met", "not_met", "unknown"]
@@ -349,13 +343,7 @@ def _vendor(policy: GatePolicy, facts: GateFacts) -> Outcome:
     if key is None:
         return ("met", "The deployment is run in-house: no vendor contract to settle.", [])
     vendor = next((v for v in facts.governance.vendors if v.key == key), None)
-    status = {c.kind: c.status for c in vendor.clauses} if vendor is not None else {}
-    settled = (ClauseStatus.IN_CONTRACT, ClauseStatus.WAIVED)
-    missing = [
-        f"{kind.value}: {status[kind].value if kind in status else 'not recorded'}"
-        for kind in ClauseKind
-        if status.get(kind) not in settled
-    ]
+    missing = (vendor or Vendor(key=key, name=key)).unsettled()
     if missing:
         return ("not_met", f"Vendor {key} lacks {len(missing)} of 4 clauses.", missing)
     return ("met", f"Vendor {key} has all four clauses in contract (or waived on record).", [])

@@ -204,9 +204,22 @@ class Clause(_Strict):
     evidence: str | None = None
 
 
+# A clause is settled when it is in the contract, or waived deliberately (evidence says why).
+SETTLED = (ClauseStatus.IN_CONTRACT, ClauseStatus.WAIVED)
+
+
 class Vendor(_Keyed):
     name: str = Field(min_length=1)
     clauses: list[Clause] = Field(default_factory=list)
+
+    def unsettled(self) -> list[str]:
+        """Each of the four clause kinds not settled, as "kind: status" (or "not recorded")."""
+        status = {c.kind: c.status for c in self.clauses}
+        return [
+            f"{kind.value}: {status[kind].value if kind in status else 'not recorded'}"
+            for kind in ClauseKind
+            if status.get(kind) not in SETTLED
+        ]
 
 
 class Template(_Keyed):

@@ -32,6 +32,7 @@ from cxsteward.domain.metrics import (
     SLICE_COLUMN,
     N,
     day_date,
+    day_number,
     flag_n,
     flag_true,
 )
@@ -301,7 +302,7 @@ def _contacts(
     recent = mine[
         (mine[SLICE_COLUMN] == "channel")
         & (mine["handler"] == "ai")
-        & (mine["day"].map(lambda n: day_date(int(n))) >= since)
+        & (mine["day"] >= day_number(since))
     ]
     columns = [N, flag_n("ai_disclosed"), flag_true("ai_disclosed")]
     totals = recent.groupby(recent["channel"].astype(str))[columns].sum()

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from cxsteward.domain.governance.evidence_base import start_of
 from cxsteward.domain.governance.gate_policy import Verdict
-from cxsteward.domain.governance.spec import ClauseKind, ClauseStatus, Governance
+from cxsteward.domain.governance.spec import ClauseKind, Governance
 from cxsteward.domain.metrics import CellTable
 from cxsteward.errors import Invalid, NotFound
 from cxsteward.services.assessment.cycles import list_cycles
@@ -238,7 +238,6 @@ def _overrides(ws: Workspace, key: str, gate: GateOut | None) -> list[OverrideOu
 
 
 def _vendors(gov: Governance, scope: list[str]) -> list[VendorOut]:
-    settled = (ClauseStatus.IN_CONTRACT, ClauseStatus.WAIVED)
     out: list[VendorOut] = []
     for vendor in gov.vendors:
         serves = [d.key for d in gov.deployments if d.vendor == vendor.key and d.key in scope]
@@ -258,9 +257,7 @@ def _vendors(gov: Governance, scope: list[str]) -> list[VendorOut]:
                 key=vendor.key,
                 name=vendor.name,
                 deployments=serves,
-                complete=all(
-                    kind in status and status[kind].status in settled for kind in ClauseKind
-                ),
+                complete=not vendor.unsettled(),
                 clauses=clauses,
             )
         )

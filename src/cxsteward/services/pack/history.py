@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import Field
 from sqlalchemy import select
 
+from cxsteward.domain.governance.gate_policy import Verdict
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_governance import PackRecord
 from cxsteward.services.contract import Result
@@ -69,16 +70,17 @@ def changes_since(ws: Workspace, previous: PreviousPackOut | None, now_: Headlin
         row = session.get(PackRecord, previous.id)
         assert row is not None  # previous_pack just read it
         before = Headline.model_validate(row.headline)
-    words = {"go": "go", "go_with_conditions": "go with conditions", "no_go": "no-go"}
     out: list[str] = []
     for key, verdict in now_.gates.items():
         was = before.gates.get(key)
         if was is None:
-            out.append(f"{key}: judged by the gate for the first time: {words[verdict]}.")
+            out.append(f"{key}: judged by the gate for the first time: {Verdict(verdict).words}.")
         elif was != verdict:
-            out.append(f"{key}: the gate moved from {words[was]} to {words[verdict]}.")
+            out.append(
+                f"{key}: the gate moved from {Verdict(was).words} to {Verdict(verdict).words}."
+            )
         else:
-            out.append(f"{key}: the gate still says {words[verdict]}.")
+            out.append(f"{key}: the gate still says {Verdict(verdict).words}.")
     if before.evidenced_stage != now_.evidenced_stage:
         out.append(
             f"The evidenced maturity stage moved from {before.evidenced_stage or 'none'} to "
