@@ -7,8 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from cxsteward.domain.governance.evidence_base import (
     BaselineEvidence,
     EvidenceFacts,
+    FlagEvidence,
     IncidentEvidence,
     LoadEvidence,
+    ReviewEvidence,
     RunEvidence,
     UsageEvidence,
     protocol_key,
@@ -27,6 +29,7 @@ from cxsteward.domain.governance.spec import (
     Lifecycle,
     Meeting,
     Member,
+    ModelVersion,
     Person,
     Protocol,
     Roadmap,
@@ -40,6 +43,7 @@ from cxsteward.domain.thresholds import Severity, Threshold
 TODAY = date(2026, 6, 15)
 GO_LIVE = date(2026, 4, 1)
 BEFORE = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+MODEL_CHANGE = date(2026, 4, 20)  # a meeting follows on 2026-05-11
 CORE = ("first_contact_resolution", "csat_satisfied_rate", "complaint_rate")
 
 
@@ -93,6 +97,7 @@ def governance() -> Governance:
                 status=Lifecycle.PRODUCTION,
                 disclosure={"chat": "You are chatting with an AI.", "email": "Drafted by AI."},
                 decision_rights=DecisionRights(pause=["ana"], modify=["ben"], discontinue=["cara"]),
+                models=[ModelVersion(model="acme-chat", version="2", effective_from=MODEL_CHANGE)],
             )
         ],
         protocols=[
@@ -195,4 +200,43 @@ def facts() -> EvidenceFacts:
                 tell_customers=True,
             )
         ],
+        reviews=reviews(),
+        flags=flags(),
+        policy_changes=[at(date(2026, 3, 1)), at(date(2026, 5, 20), 14)],
     )
+
+
+def reviews() -> list[ReviewEvidence]:
+    """Ten requests over the last two months, each answered within its 5-day SLA and explained."""
+    out = []
+    for k in range(10):
+        received = at(TODAY - timedelta(days=6 * k + 7))
+        resolved = received + timedelta(days=3)
+        out.append(
+            ReviewEvidence(
+                id=k + 1,
+                deployment="support-bot",
+                received_at=received,
+                due_at=received + timedelta(days=5),
+                resolved_at=resolved,
+                explained_at=resolved - timedelta(hours=1),
+            )
+        )
+    return out
+
+
+def flags() -> list[FlagEvidence]:
+    """Four flags this quarter, each triaged within two days; one led to a change."""
+    out = []
+    for k in range(4):
+        submitted = at(TODAY - timedelta(days=15 * k + 3))
+        out.append(
+            FlagEvidence(
+                id=k + 1,
+                deployment="support-bot",
+                submitted_at=submitted,
+                triaged_at=submitted + timedelta(days=2),
+                acted_at=submitted + timedelta(days=4) if k == 1 else None,
+            )
+        )
+    return out

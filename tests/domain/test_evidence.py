@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def test_at_least_fifteen_of_the_bank_checks_have_an_evidence_rule() -> None:
     assert all(rule.checks.endswith(".") and len(rule.checks) > 40 for rule in RULES)
     report = judge_evidence(facts(), BANK.ids())
     assert len(report.questions) + len(report.self_reported_only) == 36
-    assert "GOV-05" in report.self_reported_only and "GOV-07" not in report.self_reported_only
+    assert "STR-01" in report.self_reported_only and "GOV-05" not in report.self_reported_only
 
 
 def test_the_good_world_is_evidenced_on_every_rule() -> None:
@@ -232,6 +232,50 @@ def no_complaint_threshold(f: EvidenceFacts) -> EvidenceFacts:
     )
 
 
+def late_answers(f: EvidenceFacts) -> EvidenceFacts:
+    slow = [
+        dataclasses.replace(r, resolved_at=r.due_at + timedelta(hours=2)) if r.id <= 2 else r
+        for r in f.reviews
+    ]
+    return dataclasses.replace(f, reviews=slow)
+
+
+def unanswered_review(f: EvidenceFacts) -> EvidenceFacts:
+    first, *rest = f.reviews
+    return dataclasses.replace(f, reviews=[dataclasses.replace(first, resolved_at=None), *rest])
+
+
+def unexplained(f: EvidenceFacts) -> EvidenceFacts:
+    return dataclasses.replace(
+        f, reviews=[dataclasses.replace(r, explained_at=None) for r in f.reviews]
+    )
+
+
+def slow_triage(f: EvidenceFacts) -> EvidenceFacts:
+    slow = [
+        dataclasses.replace(x, triaged_at=x.submitted_at + timedelta(days=9)) if x.id > 2 else x
+        for x in f.flags
+    ]
+    return dataclasses.replace(f, flags=slow)
+
+
+def no_change(f: EvidenceFacts) -> EvidenceFacts:
+    return dataclasses.replace(f, flags=[dataclasses.replace(x, acted_at=None) for x in f.flags])
+
+
+def stale_policy(f: EvidenceFacts) -> EvidenceFacts:
+    return dataclasses.replace(f, policy_changes=[at(date(2025, 11, 1))])
+
+
+def no_meeting_after_change(f: EvidenceFacts) -> EvidenceFacts:
+    gov = f.governance
+    assert gov is not None and gov.committee is not None
+    kept = [
+        m for m in gov.committee.meetings if not date(2026, 4, 20) <= m.held_on <= date(2026, 6, 4)
+    ]
+    return with_gov(f, committee=gov.committee.model_copy(update={"meetings": kept}))
+
+
 # (question, how the records go wrong, expected verdict, text an item must contain)
 FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("STR-02", speed_only, "not_evidenced", "thresholds watch customer outcomes none"),
@@ -297,6 +341,18 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("TRU-06", weak_disclosure, "partly", "support-bot on email: no disclosure statement"),
     ("TRU-06", weak_disclosure, "partly", "disclosure_rate 80.0% over 5,000 AI contacts"),
     ("TRU-07", no_complaint_threshold, "partly", "complaint thresholds: none"),
+    ("TRU-04", late_answers, "partly", "8 of 10 request(s) due were answered in time (80.0%"),
+    ("TRU-04", unanswered_review, "partly", "1 request(s) past their due time and still"),
+    ("TRU-03", unexplained, "not_evidenced", "support-bot: 0 of 10 answered request(s)"),
+    ("PPL-09", slow_triage, "partly", "2 of 4 flag(s) waited more than 7 days for triage"),
+    ("PPL-09", no_change, "partly", "0 flag(s) led to a recorded change in the last 180 days"),
+    ("GOV-05", stale_policy, "partly", "revised on 0 day(s) in the last 183 days; last revised"),
+    (
+        "GOV-05",
+        no_meeting_after_change,
+        "partly",
+        "took effect on 2026-04-20; the committee met not",
+    ),
 ]
 
 

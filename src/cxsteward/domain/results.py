@@ -187,6 +187,7 @@ class SelfReportedQuestion(_Result):
     dimension: str
     text: str
     claimed: float | None
+    why: str = Field(description="Why no record can check it: what would, and where it lives.")
 
 
 class ClaimedDimension(_Result):

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cxsteward.domain.governance import evidence_advance as adv
+from cxsteward.domain.governance import evidence_channels as chn
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
 from cxsteward.domain.governance.evidence_base import SCORES, EvidenceFacts, EvidenceRule
+from cxsteward.domain.governance.self_reported import why_self_reported
 from cxsteward.domain.maturity import MaturityModel, evaluate_stage, unmet_criteria
 from cxsteward.domain.results import (
     Blocker,
@@ -135,6 +137,30 @@ RULES: tuple[EvidenceRule, ...] = (
         "the last month.",
         ops.trust_monitoring,
     ),
+    EvidenceRule(
+        "TRU-04",
+        "Customers asked for a human review in the last 90 days, at least 90% of the requests "
+        "due were answered by their due time, and none is overdue and unanswered.",
+        chn.review_path,
+    ),
+    EvidenceRule(
+        "TRU-03",
+        "In each deployment, at least 90% of the review requests answered in the last 90 days "
+        "came with a plain-language explanation of how the AI shaped the outcome.",
+        chn.explanations,
+    ),
+    EvidenceRule(
+        "PPL-09",
+        "Staff raised flags about the AI in the last 90 days, none waited more than 7 days for "
+        "triage, and a flag led to a recorded change in the last 180 days.",
+        chn.flag_channel,
+    ),
+    EvidenceRule(
+        "GOV-05",
+        "The governance setup was revised in the last six months, and the committee met within "
+        "45 days after each model version that took effect in the last year.",
+        chn.policy_upkeep,
+    ),
 )
 RULE_IDS = tuple(rule.question_id for rule in RULES)
 
@@ -228,7 +254,11 @@ def compare_claims(
         stage=_stage(maturity, claimed, judged, claimed_stage),
         self_reported_only=[
             SelfReportedQuestion(
-                question_id=q.id, dimension=q.dimension, text=q.text, claimed=q.mean
+                question_id=q.id,
+                dimension=q.dimension,
+                text=q.text,
+                claimed=q.mean,
+                why=why_self_reported(q.id),
             )
             for q in questions
             if q.id not in judged

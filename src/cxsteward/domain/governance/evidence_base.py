@@ -100,6 +100,37 @@ class IncidentEvidence:
 
 
 @dataclass(frozen=True)
+class ReviewEvidence:
+    """A customer's request for a human review, and when it was answered and explained."""
+
+    id: int
+    deployment: str
+    received_at: datetime
+    due_at: datetime
+    resolved_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    explained_at: datetime | None = None  # the first plain-language explanation linked to it
+
+
+@dataclass(frozen=True)
+class FlagEvidence:
+    """A frontline flag about the AI, and what became of it."""
+
+    id: int
+    deployment: str
+    submitted_at: datetime
+    triaged_at: datetime | None = None
+    acted_at: datetime | None = None
+    declined_at: datetime | None = None
+
+    def answered(self, by: datetime) -> datetime | None:
+        """When the flag was first triaged, acted on or declined, if before ``by``."""
+        times = [t for t in (self.triaged_at, self.acted_at, self.declined_at) if t is not None]
+        first = min(times, default=None)
+        return first if first is not None and first < by else None
+
+
+@dataclass(frozen=True)
 class EvidenceFacts:
     """Everything the evidence rules look at, as of ``today``."""
 
@@ -114,6 +145,10 @@ class EvidenceFacts:
     loads: Sequence[LoadEvidence] = ()
     usage: Sequence[UsageEvidence] = ()
     incidents: Sequence[IncidentEvidence] = ()
+    reviews: Sequence[ReviewEvidence] = ()
+    flags: Sequence[FlagEvidence] = ()
+    # When the audit log recorded a change to the governance setup (not its history rows).
+    policy_changes: Sequence[datetime] = ()
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

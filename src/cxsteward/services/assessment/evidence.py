@@ -15,8 +15,10 @@ from cxsteward.domain.governance.evidence_base import (
     USAGE_DAYS,
     BaselineEvidence,
     EvidenceFacts,
+    FlagEvidence,
     IncidentEvidence,
     LoadEvidence,
+    ReviewEvidence,
     RunEvidence,
     UsageEvidence,
     protocol_key,
@@ -26,6 +28,7 @@ from cxsteward.domain.metrics import N, flag_n, flag_true
 from cxsteward.domain.results import EvidenceReport
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import GovernanceNotFound, NotFound
+from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_governance import GovProtocolRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
@@ -35,6 +38,7 @@ from cxsteward.registry.tables_monitor import (
     MonitorRunRecord,
     ThresholdRecord,
 )
+from cxsteward.registry.tables_trust import ExplanationRecord
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.governance.store import current_governance
@@ -73,6 +77,9 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         runs = _runs(session)
         loads = _loads(session)
         incidents = _incidents(session)
+        reviews = _reviews(session)
+        flags = _flags(session)
+        policy_changes = _policy_changes(session)
     return EvidenceFacts(
         today=today,
         governance=governance,
@@ -83,6 +90,9 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         loads=loads,
         usage=_usage(ws, today) if loads else [],
         incidents=incidents,
+        reviews=reviews,
+        flags=flags,
+        policy_changes=policy_changes,
     )
 
 
@@ -186,6 +196,78 @@ def _incidents(session: Session) -> list[IncidentEvidence]:
         for r in session.scalars(select(IncidentRecord).order_by(IncidentRecord.id))
         if (row := audited.get(str(r.id))) is not None and row.inserted_at is not None
     ]
+
+
+def _reviews(session: Session) -> list[ReviewEvidence]:
+    """Review requests as the audit log has them, with their first explanation's time."""
+    explained: dict[int, datetime] = {}
+    for request_id, at in session.execute(
+        select(ExplanationRecord.review_request_id, ExplanationRecord.written_at).where(
+            ExplanationRecord.review_request_id.is_not(None)
+        )
+    ):
+        if request_id is not None and (request_id not in explained or at < explained[request_id]):
+            explained[request_id] = at
+    reviews = []
+    for key, row in sorted(audited_rows(session, "review_requests").items(), key=_by_id):
+        received, due = row.time("received_at"), row.time("due_at")
+        if received is None or due is None:
+            continue
+        reviews.append(
+            ReviewEvidence(
+                id=int(key),
+                deployment=str(row.values.get("deployment")),
+                received_at=received,
+                due_at=due,
+                resolved_at=row.time("resolved_at"),
+                withdrawn_at=row.time("withdrawn_at"),
+                explained_at=explained.get(int(key)),
+            )
+        )
+    return reviews
+
+
+def _flags(session: Session) -> list[FlagEvidence]:
+    flags = []
+    for key, row in sorted(audited_rows(session, "frontline_feedback").items(), key=_by_id):
+        submitted = row.time("submitted_at")
+        if submitted is None:
+            continue
+        flags.append(
+            FlagEvidence(
+                id=int(key),
+                deployment=str(row.values.get("deployment")),
+                submitted_at=submitted,
+                triaged_at=row.time("triaged_at"),
+                acted_at=row.time("acted_at"),
+                declined_at=row.time("declined_at"),
+            )
+        )
+    return flags
+
+
+# Governance tables that record what happened rather than what is decided: a meeting held
+# or a gate evaluated is no revision of the policy.
+HISTORY_TABLES = (
+    "gov_committee_meetings",
+    "gov_deployment_transitions",
+    "gov_roadmap_reviews",
+    "gov_committee_decisions",
+    "gov_emergency_pauses",
+)
+
+
+def _policy_changes(session: Session) -> list[datetime]:
+    """When the audit log recorded a change to the governance setup."""
+    query = select(AuditRecord.at).where(
+        AuditRecord.table_name.like("gov\\_%", escape="\\"),
+        AuditRecord.table_name.not_in(HISTORY_TABLES),
+    )
+    return sorted(session.scalars(query))
+
+
+def _by_id(item: tuple[str, AuditedRow]) -> int:
+    return int(item[0])
 
 
 def _usage(ws: Workspace, today: date) -> list[UsageEvidence]:

@@ -182,6 +182,7 @@ def _readiness(ws: Workspace, today: date) -> ReadinessOut | None:
         contradicted=[b.message for b in evidence.stage.contradicted] if evidence else [],
         n_rules=evidence.n_rules if evidence is not None else 0,
         self_reported=len(evidence.self_reported_only) if evidence is not None else 0,
+        self_reported_questions=list(evidence.self_reported_only) if evidence is not None else [],
     )
 
 

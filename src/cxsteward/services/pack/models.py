@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pydantic import Field
 
 from cxsteward.domain.governance.spec import Lifecycle
+from cxsteward.domain.results import SelfReportedQuestion
 from cxsteward.services.contract import Command, Day, Result
 from cxsteward.services.data.freshness import FreshnessOut
 from cxsteward.services.governance.check import GapOut
@@ -62,6 +63,9 @@ class ReadinessOut(Result):
     )
     n_rules: int = Field(description="Questions an evidence rule can check.")
     self_reported: int = Field(description="Questions no record can confirm: self-reported.")
+    self_reported_questions: list[SelfReportedQuestion] = Field(
+        default_factory=list, description="Those questions, with why no record can check them."
+    )
 
 
 class OverrideOut(Result):
