@@ -207,9 +207,27 @@ def test_a_review_request_turns_gdpr_22_3_from_missing_to_evidenced(ws: Workspac
     submit_review_request(demo, "support-chat", "The bot refused my refund.", "kim@example.com")
     after = crosswalk_report(demo, "gdpr", today=TODAY)
     assert status_of(after, "gdpr", "Art. 22(3)", key) is ControlStatus.EVIDENCED
-    # Four controls serve Art. 22(3) (two questions, two record types); one is now evidenced.
-    assert len(controls_of("gdpr", "Art. 22(3)")) == 4
-    assert clause_of(after, "gdpr", "Art. 22(3)").coverage == 25.0
+    # Six controls serve Art. 22(3): two questions, their two evidence rules and two record
+    # types. The request evidences its record type, the review-path rule (received, none
+    # overdue) and so its question; the explanation rule has no answered request to judge.
+    assert len(controls_of("gdpr", "Art. 22(3)")) == 6
+    statuses = {
+        c.id: c.status
+        for c in clause_of(after, "gdpr", "Art. 22(3)").controls
+        if c.kind.value == "evidence_rule"
+    }
+    assert statuses == {"TRU-04": ControlStatus.EVIDENCED, "TRU-03": ControlStatus.MISSING}
+    evidenced = {
+        (c.kind.value, c.id)
+        for c in clause_of(after, "gdpr", "Art. 22(3)").controls
+        if c.status is ControlStatus.EVIDENCED
+    }
+    assert evidenced == {
+        ("evidence_rule", "TRU-04"),
+        ("record_type", "review_requests"),
+        ("question", "TRU-04"),
+    }
+    assert clause_of(after, "gdpr", "Art. 22(3)").coverage == pytest.approx(100 * 3 / 6)
     assert [f.key for f in after.frameworks] == ["gdpr"]
     assert_matches_hand_computation(demo, after)
 
@@ -251,7 +269,7 @@ def test_an_answer_is_a_self_report_and_does_not_count_as_coverage(ws: Workspace
     assert by_id["TRU-04"].status is ControlStatus.MISSING
     assert "don't know" in by_id["TRU-04"].reason
     assert clause.coverage == 0.0
-    assert (clause.counts.self_reported, clause.counts.missing) == (1, 3)
+    assert (clause.counts.self_reported, clause.counts.missing) == (1, 5)
 
 
 def test_an_unknown_framework_names_the_known_ones(ws: Workspace) -> None:
