@@ -97,7 +97,10 @@ def governance() -> Governance:
                 status=Lifecycle.PRODUCTION,
                 disclosure={"chat": "You are chatting with an AI.", "email": "Drafted by AI."},
                 decision_rights=DecisionRights(pause=["ana"], modify=["ben"], discontinue=["cara"]),
-                models=[ModelVersion(model="acme-chat", version="2", effective_from=MODEL_CHANGE)],
+                models=[
+                    ModelVersion(model="acme-chat", version="1", effective_from=GO_LIVE),
+                    ModelVersion(model="acme-chat", version="2", effective_from=MODEL_CHANGE),
+                ],
             )
         ],
         protocols=[

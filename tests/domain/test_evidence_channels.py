@@ -121,12 +121,24 @@ def test_a_model_change_too_recent_to_judge_is_left_out() -> None:
     f = facts()
     assert f.governance is not None
     dep = f.governance.deployments[0]
-    recent = dep.models[0].model_copy(update={"effective_from": TODAY - timedelta(days=10)})
+    recent = dep.models[1].model_copy(update={"effective_from": TODAY - timedelta(days=10)})
     gov = f.governance.model_copy(
-        update={"deployments": [dep.model_copy(update={"models": [recent]})]}
+        update={"deployments": [dep.model_copy(update={"models": [dep.models[0], recent]})]}
     )
     outcome = policy_upkeep(dataclasses.replace(f, governance=gov))
     assert outcome.total == 1 and outcome.verdict == "evidenced"
+
+
+def test_a_deployments_first_version_is_its_launch_not_a_change() -> None:
+    f = facts()
+    assert f.governance is not None and f.governance.committee is not None
+    gov = f.governance.model_copy(
+        update={"committee": f.governance.committee.model_copy(update={"meetings": []})}
+    )
+    outcome = policy_upkeep(dataclasses.replace(f, governance=gov))
+    # Only version 2 is judged: no meeting followed it. Version 1 (go-live) is not listed.
+    assert outcome.total == 2 and outcome.passed == 1
+    assert "acme-chat 2 took effect" in texts(outcome) and "acme-chat 1" not in texts(outcome)
 
 
 def test_policy_upkeep_without_governance_is_no_records() -> None:

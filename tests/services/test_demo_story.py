@@ -17,6 +17,7 @@ from cxsteward.domain.governance.spec import Governance
 from cxsteward.registry.audit import ANONYMOUS_ACTOR
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, ThresholdRecord
+from cxsteward.services.assessment.evidence import evidence_for
 from cxsteward.services.audit.log import verify_audit
 from cxsteward.services.clock import FixedClock
 from cxsteward.services.data.store import interactions_dataset
@@ -229,3 +230,18 @@ def test_two_packs_were_issued_and_the_second_says_what_changed(
     # The early moves overrode the gate; the overrides still standing are shown.
     overridden = {d.key for d in pack.deployments if d.overrides}
     assert "billing-voice" in overridden and "sales-assistant" not in overridden
+
+
+def test_the_channels_evidence_reads_the_story(built: Built) -> None:
+    report = {q.question_id: q for q in evidence_for(built.ws, TODAY).questions}
+    # Three answers came with an explanation; the billing voice agent's second did not.
+    tru03 = report["TRU-03"]
+    assert (tru03.verdict, tru03.passed, tru03.total) == ("partly", 2, 3)
+    assert any("billing-voice: 1 of 2 answered" in i.text for i in tru03.items)
+    # The newest billing flag waits past a week for triage; two flags led to changes.
+    ppl09 = {i.text: i.supports for i in report["PPL-09"].items}
+    assert ppl09["1 of 3 flag(s) waited more than 7 days for triage"] is False
+    assert ppl09["2 flag(s) led to a recorded change in the last 180 days"] is True
+    # The support chat's switch to lumen-assist v2 was followed by a council meeting.
+    assert report["GOV-05"].verdict == "evidenced"
+    assert report["TRU-04"].verdict == "partly"

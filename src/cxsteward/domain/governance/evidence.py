@@ -158,7 +158,7 @@ RULES: tuple[EvidenceRule, ...] = (
     EvidenceRule(
         "GOV-05",
         "The governance setup was revised in the last six months, and the committee met within "
-        "45 days after each model version that took effect in the last year.",
+        "45 days after each model change (a version after the first) of the last year.",
         chn.policy_upkeep,
     ),
 )

@@ -122,7 +122,10 @@ def flag_channel(facts: EvidenceFacts) -> Outcome:
 
 
 def policy_upkeep(facts: EvidenceFacts) -> Outcome:
-    """GOV-05: the governance setup is revised, and the committee met after each model change."""
+    """GOV-05: the governance setup is revised, and the committee met after each model change.
+
+    A model change is any version after a deployment's first.
+    """
     gov = facts.governance
     if gov is None:
         return no_records(NOT_APPLIED)
@@ -141,7 +144,9 @@ def policy_upkeep(facts: EvidenceFacts) -> Outcome:
     met = sorted({m.held_on for m in gov.committee.meetings} if gov.committee else set())
     year_ago = facts.today - timedelta(days=365)
     for dep in gov.deployments:
-        for version in dep.models:
+        # A deployment's first version is its launch, judged elsewhere; the later ones are
+        # the vendor's changes that the policies must keep up with.
+        for version in sorted(dep.models, key=lambda m: m.effective_from)[1:]:
             took_effect = version.effective_from
             if not year_ago <= took_effect <= facts.today - timedelta(days=MODEL_REVIEW_DAYS):
                 continue  # too old to matter, or the committee still has time

@@ -2,7 +2,8 @@
 
 Customers ask for human reviews: the support chat's and the sales advisor's are answered
 within the SLA (the support chat's newest, two days old, is being reviewed), the billing
-voice agent's late or not yet. Frontline staff flag problems:
+voice agent's late or not yet; reviewers explain how the AI shaped each outcome, except on
+one billing answer. Frontline staff flag problems:
 two are triaged and acted on; the newest, on the billing voice agent, still waits for
 triage. The council's latest meeting keeps it within its cadence and names the billing gap;
 legal approves the billing correction letter the example file still waited for.
@@ -16,6 +17,7 @@ from cxsteward.services.demo.story import Step, Story
 from cxsteward.services.governance.actions import approve_template, record_meeting
 from cxsteward.services.incidents.lifecycle import set_incident_status
 from cxsteward.services.people.feedback import act_on_feedback, submit_feedback, triage_feedback
+from cxsteward.services.trust.explanations import record_explanation
 from cxsteward.services.trust.reviews import resolve_review, start_review, submit_review_request
 from cxsteward.services.workspace import Workspace
 
@@ -47,6 +49,26 @@ FLAGS: tuple[tuple[int, str, str, str, str, tuple[float, str, str, float, str] |
     (12, "billing-voice", "wrong_answer", "marco-ricci",
      "The voice agent tells callers their late fee will be waived; it will not.", None),
 )  # fmt: skip
+# The plain-language explanation the reviewer writes an hour before answering, by request
+# (index into REVIEWS). The billing voice agent's second answered request went out without
+# one: TRU-03 sees the gap.
+EXPLANATIONS: dict[int, tuple[str, list[str]]] = {
+    0: (
+        "The chat closes a fault ticket when the line test passes. Your line passed the test "
+        "while the fault was intermittent, so the chat took it as fixed.",
+        ["line test result", "ticket age"],
+    ),
+    1: (
+        "The voice agent reads payments from the previous evening's file. Your payment came "
+        "in after that file was made, so it saw the bill as unpaid.",
+        ["payment date", "billing file time"],
+    ),
+    2: (
+        "The advisor suggests the plan that fits your last three months of use. It moved you "
+        "because it read your suggestion as accepted when you asked a question.",
+        ["usage over three months", "reply read as consent"],
+    ),
+}
 REVIEW_HOUR = 9  # requests arrive at nine in the morning
 COUNCIL = ["maya-okafor", "dev-raman", "tomasz-wilk", "lena-fischer", "hana-sato", "marco-ricci"]
 
@@ -62,6 +84,8 @@ def plan_people(story: Story, ws: Workspace) -> None:
         story.on(day, REVIEW_HOUR + start, _start_review(ws, ids, key))
         if resolve is None:
             continue
+        if n in EXPLANATIONS:
+            story.on(day, REVIEW_HOUR + resolve - 1, _explain(ws, ids, key, dep, n))
         story.on(day, REVIEW_HOUR + resolve, _resolve_review(ws, ids, key))
         if n in answered:
             for hours, status in ((resolve + 1, "acknowledged"), (resolve + 2, "resolved")):
@@ -120,6 +144,11 @@ def _start_review(ws: Workspace, ids: dict[str, int], key: str) -> Step:
 def _resolve_review(ws: Workspace, ids: dict[str, int], key: str) -> Step:
     text = "We reviewed your case and corrected it."
     return lambda: resolve_review(ws, ids[key], "changed", text, "dev-raman")
+
+
+def _explain(ws: Workspace, ids: dict[str, int], key: str, dep: str, n: int) -> Step:
+    text, factors = EXPLANATIONS[n]
+    return lambda: record_explanation(ws, dep, text, factors, "dev-raman", review_id=ids[key])
 
 
 def _close_incident(ws: Workspace, ids: dict[str, int], key: str, status: str) -> Step:
