@@ -172,6 +172,11 @@ def test_a_leader_reads_the_report_claimed_against_evidenced_with_its_charts(
     evidenced = page.get_by_test_id("evidenced-stage").inner_text()
     assert f"Stage {report.evidence.stage.evidenced.number}" in evidenced
     assert page.get_by_role("heading", name="Claimed against evidenced").is_visible()
+    unchecked = page.get_by_role("table", name="Questions no record can check, and why")
+    rows = unchecked.locator("tbody tr")
+    assert rows.count() == len(report.evidence.self_reported_only) > 0
+    first = report.evidence.self_reported_only[0]
+    assert rows.first.locator("td").inner_text() == first.why
     respondents = page.get_by_test_id("respondents").locator(".figure-card__value")
     assert respondents.inner_text() == str(report.respondents.total)
 

@@ -176,4 +176,6 @@ def render_evidence(out: Console, report: AssessmentReport) -> None:
             items,
         )
     out.print(table)
-    out.print("Self-reported only: " + ", ".join(q.question_id for q in e.self_reported_only))
+    out.print("Self-reported only, and why no record checks them:")
+    for q in e.self_reported_only:
+        out.print(f"  {q.question_id}: {q.why}")
