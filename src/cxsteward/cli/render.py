@@ -177,5 +177,5 @@ def render_evidence(out: Console, report: AssessmentReport) -> None:
         )
     out.print(table)
     out.print("Self-reported only, and why no record checks them:")
-    for q in e.self_reported_only:
-        out.print(f"  {q.question_id}: {q.why}")
+    for unchecked in e.self_reported_only:
+        out.print(f"  {unchecked.question_id}: {unchecked.why}")
