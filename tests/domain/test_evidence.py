@@ -297,7 +297,22 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("TRU-06", weak_disclosure, "partly", "support-bot on email: no disclosure statement"),
     ("TRU-06", weak_disclosure, "partly", "disclosure_rate 80.0% over 5,000 AI contacts"),
     ("TRU-07", no_complaint_threshold, "partly", "complaint thresholds: none"),
+    ("PPL-02", lambda f: untrained(f, "ana"), "partly", "committee member Ana Ruiz: lit-committee"),
+    ("PPL-05", lambda f: untrained(f, "fay"), "not_evidenced", "lit-frontline never completed"),
+    ("PPL-06", lambda f: overdue(f, "sam"), "not_evidenced", "lit-supervisor overdue since"),
+    ("PPL-07", lambda f: overdue(f, "eli"), "not_evidenced", "senior leader Eli Stone"),
 ]
+
+
+def untrained(f: EvidenceFacts, person: str) -> EvidenceFacts:
+    return dataclasses.replace(f, training=[c for c in f.training if c.person != person])
+
+
+def overdue(f: EvidenceFacts, person: str) -> EvidenceFacts:
+    old = [dataclasses.replace(c, completed_on=date(2025, 1, 5)) for c in f.training]
+    return dataclasses.replace(
+        f, training=[c if c.person != person else o for c, o in zip(f.training, old, strict=True)]
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from cxsteward.domain.governance import evidence_advance as adv
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
+from cxsteward.domain.governance import evidence_training as trn
 from cxsteward.domain.governance.evidence_base import SCORES, EvidenceFacts, EvidenceRule
 from cxsteward.domain.maturity import MaturityModel, evaluate_stage, unmet_criteria
 from cxsteward.domain.results import (
@@ -134,6 +135,27 @@ RULES: tuple[EvidenceRule, ...] = (
         "Thresholds watch satisfaction and complaints, and a monitoring run judged them in "
         "the last month.",
         ops.trust_monitoring,
+    ),
+    EvidenceRule(
+        "PPL-02",
+        "Every governance committee member is current on each training module the governance "
+        "file declares for the committee.",
+        trn.committee_literacy,
+    ),
+    EvidenceRule(
+        "PPL-05",
+        "Every frontline agent is current on each training module declared for frontline staff.",
+        trn.frontline_literacy,
+    ),
+    EvidenceRule(
+        "PPL-06",
+        "Every supervisor is current on each training module declared for supervisors.",
+        trn.supervisor_literacy,
+    ),
+    EvidenceRule(
+        "PPL-07",
+        "Every senior leader is current on each training module declared for leadership.",
+        trn.leadership_literacy,
     ),
 )
 RULE_IDS = tuple(rule.question_id for rule in RULES)

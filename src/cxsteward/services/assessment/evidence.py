@@ -39,6 +39,7 @@ from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.training.coverage import completion_facts
 from cxsteward.services.workspace import Workspace
 
 
@@ -73,6 +74,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         runs = _runs(session)
         loads = _loads(session)
         incidents = _incidents(session)
+        training = completion_facts(session)
     return EvidenceFacts(
         today=today,
         governance=governance,
@@ -83,6 +85,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         loads=loads,
         usage=_usage(ws, today) if loads else [],
         incidents=incidents,
+        training=training,
     )
 
 
