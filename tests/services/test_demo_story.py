@@ -17,6 +17,7 @@ from cxsteward.domain.governance.spec import Governance
 from cxsteward.registry.audit import ANONYMOUS_ACTOR
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_monitor import BaselineRecord, BaselineValueRecord, ThresholdRecord
+from cxsteward.services.assessment.evidence import evidence_for
 from cxsteward.services.audit.log import verify_audit
 from cxsteward.services.clock import FixedClock
 from cxsteward.services.data.store import interactions_dataset
@@ -24,6 +25,7 @@ from cxsteward.services.demo.company import DemoResult, run_demo
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents.lifecycle import list_incidents
 from cxsteward.services.people.feedback import list_feedback
+from cxsteward.services.training.coverage import training_coverage
 from cxsteward.services.trust.reviews import list_reviews
 from cxsteward.services.workspace import Workspace, open_workspace
 
@@ -229,3 +231,27 @@ def test_two_packs_were_issued_and_the_second_says_what_changed(
     # The early moves overrode the gate; the overrides still standing are shown.
     overridden = {d.key for d in pack.deployments if d.overrides}
     assert "billing-voice" in overridden and "sales-assistant" not in overridden
+
+
+def test_training_has_overdue_renewals_and_a_role_with_a_gap(built: Built) -> None:
+    cover = training_coverage(built.ws)
+    assert cover.as_of == TODAY
+    got = {m.key: (m.needed, m.current, m.overdue, m.never) for m in cover.modules}
+    assert got == {
+        "ai-at-the-front-line": (5, 4, 1, 0),
+        "coaching-ai-assisted-work": (1, 1, 0, 0),
+        "ai-oversight-for-the-committee": (6, 4, 1, 1),
+        "ai-risk-for-leaders": (1, 0, 0, 1),
+    }
+    # Oldest first: Lena's year ran out 35 days ago, Marco's 25 days ago.
+    assert [(p.person, p.module, (TODAY - p.current_until).days) for p in cover.overdue] == [
+        ("lena-fischer", "ai-oversight-for-the-committee", 35),
+        ("marco-ricci", "ai-at-the-front-line", 25),
+    ]
+    verdicts = {q.question_id: q.verdict for q in evidence_for(built.ws, TODAY).questions}
+    assert {q: verdicts[q] for q in ("PPL-02", "PPL-05", "PPL-06", "PPL-07")} == {
+        "PPL-02": "partly",
+        "PPL-05": "partly",
+        "PPL-06": "evidenced",
+        "PPL-07": "not_evidenced",
+    }

@@ -159,7 +159,7 @@ PROBLEMS = [
     ("ravi-patel,LMS-FRONT,03/04/2026,\n", "Completed", "03/04/2026", "is ambiguous"),
     ("ravi-patel,LMS-FRONT,2026-02-30,\n", "Completed", "2026-02-30", "not a day of the calendar"),
     ("ravi-patel,LMS-FRONT,yesterday,\n", "Completed", "yesterday", "is not a day"),
-    ("ravi-patel,LMS-FRONT,2026-06-16,\n", "Completed", "2026-06-16", "is after today (2026-06-15)"),
+    ("ravi-patel,LMS-FRONT,2026-06-16,\n", "Completed", "2026-06-16", "after today (2026-06-15)"),
     ("ravi-patel,LMS-FRONT,1850-01-01,\n", "Completed", "1850-01-01", "outside the years"),
     (",LMS-FRONT,2026-01-01,\n", "Learner", None, "is blank"),
     ("ravi-patel,LMS-FRONT,2026-01-01,120\n", "Score", "120", "from 0 to 100"),
