@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from sqlalchemy import func, select
@@ -259,3 +261,22 @@ def test_recording_by_hand_checks_keys_days_and_duplicates(tws: Workspace) -> No
     with pytest.raises(Invalid, match="formula"):
         record_completion(tws, body.model_copy(update={"source": "=cmd()"}))
     assert counts(tws) == (1, 0)
+
+
+def test_a_parquet_export_with_typed_columns_imports(tws: Workspace, tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "Learner": ["ravi-patel", "kwame-asante"],
+            "Course": ["LMS-FRONT", "LMS-FRONT"],
+            "Completed": pa.array([date(2026, 3, 1), date(2026, 3, 2)], pa.date32()),
+            "Score": pa.array([70.5, None], pa.float64()),
+        }
+    )
+    path = tmp_path / "lms.parquet"
+    pq.write_table(table, path)
+    assert import_completions(tws, path, MAPPING).added == 2
+    got = sorted((c.person, c.completed_on, c.score) for c in list_completions(tws))
+    assert got == [
+        ("kwame-asante", date(2026, 3, 2), None),
+        ("ravi-patel", date(2026, 3, 1), 70.5),
+    ]

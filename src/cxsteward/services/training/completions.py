@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.yamlsource import read_yaml
-from cxsteward.engine.readers import read_table
+from cxsteward.engine.readers import cell_text, read_table
 from cxsteward.errors import Invalid, NotFound, PersonNotFound, Problem, ProblemList
 from cxsteward.registry.tables_training import TrainingCompletionRecord, TrainingImportRecord
 from cxsteward.services.checkpoints import checkpoint
@@ -180,7 +180,8 @@ def import_completions(
                 for c in missing
             ],
         )  # fmt: skip
-    cells = {c: raw.table.column(c).to_pylist() for c in wanted}
+    # Typed columns (Parquet dates, JSON numbers) as the text a spreadsheet cell would give.
+    cells = {c: [cell_text(v) for v in raw.table.column(c).to_pylist()] for c in wanted}
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with ws.transaction(by) as session:
         gov = load_governance(session)
