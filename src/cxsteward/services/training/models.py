@@ -17,6 +17,7 @@ from cxsteward.services.contract import Command, Day, Result
 KEY_MAX = 80
 SOURCE_MAX = 200
 COLUMN_MAX = 200
+CSV_MAX = 2_000_000  # characters of an export sent through the API
 HAND = "recorded by hand"
 PersonKey = Annotated[
     str, Field(max_length=KEY_MAX, pattern=KEY.pattern, description="A person's key.")
@@ -98,6 +99,19 @@ class CompletionMapping(Command):
         max_length=SOURCE_MAX,
         description="The source written on each row when no source column is mapped.",
     )
+
+
+class TrainingImportCreate(Command):
+    """A learning-system export sent as CSV text, with its mapping."""
+
+    name: str = Field(
+        default="upload.csv",
+        max_length=200,
+        pattern=r"^[A-Za-z0-9 ._()-]{1,190}\.(csv|tsv)$",
+        description="The file name messages call it by.",
+    )
+    csv: str = Field(min_length=1, max_length=CSV_MAX, description="The export, header first.")
+    mapping: CompletionMapping
 
 
 class TrainingImportOut(Result):

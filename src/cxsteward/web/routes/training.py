@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from cxsteward.errors import CxStewardError, Invalid, Problem
@@ -20,7 +20,7 @@ from cxsteward.services.contract import Day
 from cxsteward.services.training.completions import import_completions, record_completion
 from cxsteward.services.training.coverage import list_modules, training_coverage
 from cxsteward.services.training.models import CompletionCreate, CompletionMapping
-from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.deps import MAX_ID, WS, Permission, UserOut, actor, render, require
 from cxsteward.web.errors import form_status
 from cxsteward.web.routes.trust_views import governance_or_none, read_form
 
@@ -33,7 +33,11 @@ Text = Annotated[str, Form(max_length=200)]
 
 @router.get("/training")
 def training_page(
-    request: Request, ws: WS, user: Reader, as_of: Day | None = None, imported: int = 0
+    request: Request,
+    ws: WS,
+    user: Reader,
+    as_of: Day | None = None,
+    imported: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> HTMLResponse:
     """Coverage as of a day (default: today), with the record and import forms."""
     return _page(request, ws, as_of, {}, {}, [], imported, 200)

@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import Field
 
-from cxsteward.services.contract import Command, Day
+from cxsteward.services.contract import Day
 from cxsteward.services.training import completions, coverage
 from cxsteward.services.training.models import (
     CompletionCreate,
-    CompletionMapping,
     CompletionOut,
     TrainingCoverageOut,
+    TrainingImportCreate,
     TrainingImportOut,
     TrainingModuleOut,
 )
@@ -26,15 +25,6 @@ from cxsteward.web.routes.api.common import signed_router
 router = signed_router("/training", "AI-literacy training")
 Reader = Annotated[UserOut, require_api(Permission.TRAINING_VIEW)]
 Manager = Annotated[UserOut, require_api(Permission.TRAINING_MANAGE)]
-CSV_MAX = 2_000_000
-
-
-class TrainingImportCreate(Command):
-    """A learning-system export sent as CSV text, with its mapping."""
-
-    name: str = Field(default="upload.csv", min_length=1, max_length=200, pattern=r"\.(csv|tsv)$")
-    csv: str = Field(min_length=1, max_length=CSV_MAX, description="The export, header first.")
-    mapping: CompletionMapping
 
 
 @router.get("/modules", summary="Training modules", response_model=list[TrainingModuleOut])
