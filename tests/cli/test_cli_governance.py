@@ -66,7 +66,7 @@ def test_help(runner: CliRunner, command: list[str]) -> None:
 
 def test_validate(runner: CliRunner, ws: Path, tmp_path: Path) -> None:
     code, out, _ = run(runner, ws, "governance", "validate", str(EXAMPLE))
-    assert code == 0 and "is valid: Kestrel Telecom; 10 people, 4 deployments" in out
+    assert code == 0 and "is valid: Kestrel Telecom; 14 people, 4 deployments" in out
     code, out, _ = run(runner, ws, "governance", "validate", str(EXAMPLE), "--json")
     declared = yaml.safe_load(EXAMPLE.read_text("utf-8"))
     assert json.loads(out)["counts"]["templates"] == len(declared["templates"])

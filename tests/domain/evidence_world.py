@@ -36,9 +36,12 @@ from cxsteward.domain.governance.spec import (
     RoadmapItem,
     RoadmapReview,
     Template,
+    TrainingModule,
+    TrainingRole,
     Vendor,
 )
 from cxsteward.domain.thresholds import Severity, Threshold
+from cxsteward.domain.training import CompletionFact
 
 TODAY = date(2026, 6, 15)
 GO_LIVE = date(2026, 4, 1)
@@ -58,6 +61,9 @@ def governance() -> Governance:
         Person(key="ben", name="Ben Okafor", function="technology"),
         Person(key="cara", name="Cara Lind", function="business"),
         Person(key="dan", name="Dan Wu", function="legal"),
+        Person(key="eli", name="Eli Stone", function="executive"),
+        Person(key="sam", name="Sam Berg", function="supervisor"),
+        Person(key="fay", name="Fay Lee", function="frontline"),
     ]
     meetings = [
         Meeting(held_on=TODAY - timedelta(days=30 * k + 5), attendees=["ana", "ben"])
@@ -129,7 +135,22 @@ def governance() -> Governance:
         knowledge_base=[
             Article(key="kb-billing", title="Billing", owner="ana", last_reviewed=date(2026, 5, 1))
         ],
+        training=[
+            TrainingModule(
+                key=f"lit-{role.value}", title=role.value, roles=[role], renewal_days=365
+            )
+            for role in TrainingRole
+        ],
     )
+
+
+# Every person holding a role completed that role's module this year.
+TRAINED = {"committee": "ana ben cara dan", "leadership": "eli", "supervisor": "sam"}
+COMPLETIONS = tuple(
+    CompletionFact(person, f"lit-{role}", date(2026, 2, 1))
+    for role, people in {**TRAINED, "frontline": "fay"}.items()
+    for person in people.split()
+)
 
 
 def threshold(rule: str, metric: str, created: datetime, **more: object) -> Threshold:
@@ -191,6 +212,7 @@ def facts() -> EvidenceFacts:
             for k in range(7)
         ],
         usage=[UsageEvidence("support-bot", 5000, 5000, 5000, 4900)],
+        training=COMPLETIONS,
         incidents=[
             IncidentEvidence(
                 id=1,

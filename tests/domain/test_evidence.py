@@ -353,7 +353,22 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
         "partly",
         "took effect on 2026-04-20; the committee met not",
     ),
+    ("PPL-02", lambda f: untrained(f, "ana"), "partly", "committee member Ana Ruiz: lit-committee"),
+    ("PPL-05", lambda f: untrained(f, "fay"), "not_evidenced", "lit-frontline never completed"),
+    ("PPL-06", lambda f: overdue(f, "sam"), "not_evidenced", "lit-supervisor overdue since"),
+    ("PPL-07", lambda f: overdue(f, "eli"), "not_evidenced", "senior leader Eli Stone"),
 ]
+
+
+def untrained(f: EvidenceFacts, person: str) -> EvidenceFacts:
+    return dataclasses.replace(f, training=[c for c in f.training if c.person != person])
+
+
+def overdue(f: EvidenceFacts, person: str) -> EvidenceFacts:
+    old = [dataclasses.replace(c, completed_on=date(2025, 1, 5)) for c in f.training]
+    return dataclasses.replace(
+        f, training=[c if c.person != person else o for c, o in zip(f.training, old, strict=True)]
+    )
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from cxsteward.services.demo.company import DemoResult, run_demo
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents.lifecycle import list_incidents
 from cxsteward.services.people.feedback import list_feedback
+from cxsteward.services.training.coverage import training_coverage
 from cxsteward.services.trust.reviews import list_reviews
 from cxsteward.services.workspace import Workspace, open_workspace
 
@@ -245,3 +246,27 @@ def test_the_channels_evidence_reads_the_story(built: Built) -> None:
     # The support chat's switch to lumen-assist v2 was followed by a council meeting.
     assert report["GOV-05"].verdict == "evidenced"
     assert report["TRU-04"].verdict == "partly"
+
+
+def test_training_has_overdue_renewals_and_a_role_with_a_gap(built: Built) -> None:
+    cover = training_coverage(built.ws)
+    assert cover.as_of == TODAY
+    got = {m.key: (m.needed, m.current, m.overdue, m.never) for m in cover.modules}
+    assert got == {
+        "ai-at-the-front-line": (5, 4, 1, 0),
+        "coaching-ai-assisted-work": (1, 1, 0, 0),
+        "ai-oversight-for-the-committee": (6, 4, 1, 1),
+        "ai-risk-for-leaders": (1, 0, 0, 1),
+    }
+    # Oldest first: Lena's year ran out 35 days ago, Marco's 25 days ago.
+    assert [(p.person, p.module, (TODAY - p.current_until).days) for p in cover.overdue] == [
+        ("lena-fischer", "ai-oversight-for-the-committee", 35),
+        ("marco-ricci", "ai-at-the-front-line", 25),
+    ]
+    verdicts = {q.question_id: q.verdict for q in evidence_for(built.ws, TODAY).questions}
+    assert {q: verdicts[q] for q in ("PPL-02", "PPL-05", "PPL-06", "PPL-07")} == {
+        "PPL-02": "partly",
+        "PPL-05": "partly",
+        "PPL-06": "evidenced",
+        "PPL-07": "not_evidenced",
+    }

@@ -51,7 +51,7 @@ def _problems(text: str) -> list[Problem]:
 def test_the_example_is_valid() -> None:
     gov = read_governance_file(EXAMPLE)
     assert gov.organization == "Kestrel Telecom"
-    assert len(gov.people) == 10 and len(gov.deployments) == 4
+    assert len(gov.people) == 14 and len(gov.deployments) == 4
     # The unquoted `on:` keys of the history became dates, not YAML booleans.
     support = gov.deployment("support-chat")
     assert support is not None and str(support.history[0].on) == "2024-06-03"

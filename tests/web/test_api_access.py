@@ -98,6 +98,9 @@ READS = {
     "gate-history": Call("GET", f"/api/v1/registry/deployments/{DEPLOYMENT}/gate", READERS),
     "packs": Call("GET", "/api/v1/packs", READERS),
     "pack-preview": Call("GET", "/api/v1/packs/preview", READERS),
+    "training-modules": Call("GET", "/api/v1/training/modules", READERS),
+    "training-coverage": Call("GET", "/api/v1/training/coverage?as_of=2026-12-01", READERS),
+    "training-completions": Call("GET", "/api/v1/training/completions", READERS),
     "public-status": Call(
         "POST", "/api/v1/public/review-requests/status", ALL + ("",), body={"code": "{code}"}
     ),
@@ -159,6 +162,24 @@ WRITES = {
         "GET", "/api/v1/registry/gate-evaluations/1", READERS, 200, None, _evaluate
     ),
     "pack-issue": Call("POST", "/api/v1/packs", ("admin", "committee"), 201, {}),
+    "training-record": Call(
+        "POST",
+        "/api/v1/training/completions",
+        OPERATORS,
+        201,
+        {"person": "ravi-patel", "module": "ai-at-the-front-line", "completed_on": "2026-11-30"},
+    ),
+    "training-import": Call(
+        "POST",
+        "/api/v1/training/imports",
+        OPERATORS,
+        201,
+        {
+            "name": "lms.csv",
+            "csv": "who,what,when\nmarco-ricci,ai-at-the-front-line,2026-11-30\n",
+            "mapping": {"person": "who", "module": "what", "completed_on": "when"},
+        },
+    ),
     "pack-one": Call("GET", "/api/v1/packs/1", READERS, 200, None, _issue),
     "public-submit": Call(
         "POST",

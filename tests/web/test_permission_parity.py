@@ -70,6 +70,12 @@ PAIRS = [
     ("POST /pack", "POST /api/v1/packs"),
     # The deployment page shows the gate and its kept evaluations.
     ("GET /registry/deployments/{key}", "GET /api/v1/registry/deployments/{key}/gate"),
+    # The training page shows the modules, the coverage and who completed what.
+    ("GET /training", "GET /api/v1/training/coverage"),
+    ("GET /training", "GET /api/v1/training/modules"),
+    ("GET /training", "GET /api/v1/training/completions"),
+    ("POST /training/completions", "POST /api/v1/training/completions"),
+    ("POST /training/imports", "POST /api/v1/training/imports"),
 ]
 # API endpoints with no page doing the same; each says why.
 API_ONLY = {

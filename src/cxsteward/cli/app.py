@@ -19,6 +19,7 @@ from cxsteward.cli import invitation as invitation_cli
 from cxsteward.cli import pack as pack_cli
 from cxsteward.cli import review as review_cli
 from cxsteward.cli import serve as serve_cli
+from cxsteward.cli import training as training_cli
 from cxsteward.cli import users as users_cli
 from cxsteward.cli.common import CliState, StewardTyper, console, print_json, state
 from cxsteward.cli.render import render_report
@@ -52,6 +53,7 @@ app.add_typer(incident_cli.app, name="incident")
 app.add_typer(invitation_cli.app, name="invitation")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(feedback_cli.app, name="feedback")
+app.add_typer(training_cli.app, name="training")
 app.add_typer(users_cli.app, name="users")
 app.command("gate")(gate_cli.gate)
 app.command("pack")(pack_cli.pack)

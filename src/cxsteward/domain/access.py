@@ -31,6 +31,8 @@ test keeps the two in step):
 | crosswalk:view | yes | yes | yes | yes | yes |
 | users:manage | yes | - | - | - | - |
 | tokens:manage | yes | - | - | - | - |
+| training:view | yes | yes | yes | - | yes |
+| training:manage | yes | yes | yes | - | - |
 
 A permission lets a person reach a page or an action; services still apply their own
 rules on top (``incident:decide`` is checked again against the deployment's decision
@@ -98,6 +100,8 @@ class Permission(StrEnum):
     CROSSWALK_VIEW = "crosswalk:view"
     USERS_MANAGE = "users:manage"
     TOKENS_MANAGE = "tokens:manage"
+    TRAINING_VIEW = "training:view"
+    TRAINING_MANAGE = "training:manage"
 
 
 _ALL = frozenset(Role)
@@ -139,6 +143,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.CROSSWALK_VIEW: _ALL,
     Permission.USERS_MANAGE: _ADMIN,
     Permission.TOKENS_MANAGE: _ADMIN,
+    # Coverage names colleagues and who is overdue: individual staff records, so not frontline.
+    Permission.TRAINING_VIEW: _READERS,
+    # Recording completions is the operators' data entry, like loading any other export.
+    Permission.TRAINING_MANAGE: _OPERATORS,
 }
 
 

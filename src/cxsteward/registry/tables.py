@@ -16,6 +16,7 @@ from cxsteward.registry import (
     tables_incidents,
     tables_invitations,
     tables_monitor,
+    tables_training,
     tables_trust,
     tables_web,
 )
@@ -36,6 +37,7 @@ TABLE_MODULES = (
     tables_incidents,
     tables_invitations,
     tables_monitor,
+    tables_training,
     tables_trust,
     tables_web,
 )

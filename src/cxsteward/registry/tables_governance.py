@@ -229,6 +229,19 @@ class GovArticleRecord(_Stamped, Base):
     last_reviewed: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
+class GovTrainingModuleRecord(_Stamped, Base):
+    """A training module the governance file requires, for some roles (AI literacy)."""
+
+    __tablename__ = "gov_training_modules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    covers: Mapped[str] = mapped_column(Text)
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    renewal_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
 class GovCommitteeDecisionRecord(Base):
     """A decision the committee took as a body at a meeting, with who was there and the vote.
 

@@ -51,6 +51,7 @@ from cxsteward.web.routes import (
     registry_templates,
     registry_vendors,
     reviews,
+    training,
     whoami,
 )
 from cxsteward.web.security import SecurityMiddleware
@@ -81,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     registry_templates.router,
     registry_vendors.router,
     reviews.router,
+    training.router,
     whoami.router,
 )
 

@@ -13,6 +13,7 @@ from cxsteward.domain.governance import evidence_advance as adv
 from cxsteward.domain.governance import evidence_channels as chn
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
+from cxsteward.domain.governance import evidence_training as trn
 from cxsteward.domain.governance.evidence_base import SCORES, EvidenceFacts, EvidenceRule
 from cxsteward.domain.governance.self_reported import why_self_reported
 from cxsteward.domain.maturity import MaturityModel, evaluate_stage, unmet_criteria
@@ -160,6 +161,27 @@ RULES: tuple[EvidenceRule, ...] = (
         "The governance setup was revised in the last six months, and the committee met within "
         "45 days after each model change (a version after the first) of the last year.",
         chn.policy_upkeep,
+    ),
+    EvidenceRule(
+        "PPL-02",
+        "Every governance committee member is current on each training module the governance "
+        "file declares for the committee.",
+        trn.committee_literacy,
+    ),
+    EvidenceRule(
+        "PPL-05",
+        "Every frontline agent is current on each training module declared for frontline staff.",
+        trn.frontline_literacy,
+    ),
+    EvidenceRule(
+        "PPL-06",
+        "Every supervisor is current on each training module declared for supervisors.",
+        trn.supervisor_literacy,
+    ),
+    EvidenceRule(
+        "PPL-07",
+        "Every senior leader is current on each training module declared for leadership.",
+        trn.leadership_literacy,
     ),
 )
 RULE_IDS = tuple(rule.question_id for rule in RULES)

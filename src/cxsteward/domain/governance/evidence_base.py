@@ -14,6 +14,7 @@ from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.domain.results import EvidenceItem, Verdict
 from cxsteward.domain.thresholds import Threshold
+from cxsteward.domain.training import CompletionFact
 
 # Verdict -> evidenced score on the 0-4 answer scale. "Partly" sits at 2 ("partly in place"):
 # enough for stage 2 criteria (minimum 1.5), never for stage 3 and above (minimum 2.5+).
@@ -149,6 +150,8 @@ class EvidenceFacts:
     flags: Sequence[FlagEvidence] = ()
     # When the audit log recorded a change to the governance setup (not its history rows).
     policy_changes: Sequence[datetime] = ()
+    # Recorded training completions (PPL-02, PPL-05, PPL-06, PPL-07).
+    training: Sequence[CompletionFact] = ()
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

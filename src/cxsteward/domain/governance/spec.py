@@ -258,6 +258,25 @@ class Article(_Keyed):
     last_reviewed: date | None = None
 
 
+class TrainingRole(StrEnum):
+    """Who a training module is for; docs/training.md says which people each role takes in."""
+
+    COMMITTEE = "committee"  # every member of the governance committee
+    LEADERSHIP = "leadership"  # people whose function is executive or leadership
+    SUPERVISOR = "supervisor"  # people whose function is supervisor
+    FRONTLINE = "frontline"  # people whose function is frontline or agent
+
+
+class TrainingModule(_Keyed):
+    """A course people in some roles must complete (EU AI Act Art. 4, AI literacy)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    covers: str = Field(default="", max_length=2000, description="What the module teaches.")
+    roles: list[TrainingRole] = Field(min_length=1, description="Who must complete it.")
+    # Days a completion stays current; None: once is enough.
+    renewal_days: int | None = Field(default=None, gt=0, le=3660)
+
+
 class Governance(_Strict):
     """The whole declared setup of one organization."""
 
@@ -280,6 +299,8 @@ class Governance(_Strict):
     data_quality: DataQualityPolicy | None = None
     # What the scale gate asks before a deployment moves to scaling or production.
     scale_gate: GatePolicy | None = None
+    # AI-literacy training the organization requires, by role (docs/training.md).
+    training: list[TrainingModule] = Field(default_factory=list)
 
     def person(self, key: str) -> Person | None:
         return next((p for p in self.people if p.key == key), None)
@@ -310,6 +331,7 @@ def reference_problems(gov: Governance) -> list[tuple[str, str, str]]:
         ("deployments", [d.key for d in gov.deployments]),
         ("templates", [t.key for t in gov.templates]),
         ("knowledge_base", [a.key for a in gov.knowledge_base]),
+        ("training", [m.key for m in gov.training]),
     ):
         seen: set[str] = set()
         for index, key in enumerate(keys):
@@ -379,4 +401,9 @@ def reference_problems(gov: Governance) -> list[tuple[str, str, str]]:
             )
     for index, article in enumerate(gov.knowledge_base):
         person(f"knowledge_base[{index}].owner", article.owner)
+    for index, module in enumerate(gov.training):
+        if len(set(module.roles)) != len(module.roles):
+            found.append(
+                (f"training[{index}].roles", "names a role twice", ", ".join(module.roles))
+            )
     return found

@@ -43,6 +43,7 @@ from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.training.coverage import completion_facts
 from cxsteward.services.workspace import Workspace
 
 
@@ -80,6 +81,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         reviews = _reviews(session)
         flags = _flags(session)
         policy_changes = _policy_changes(session)
+        training = completion_facts(session)
     return EvidenceFacts(
         today=today,
         governance=governance,
@@ -93,6 +95,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         reviews=reviews,
         flags=flags,
         policy_changes=policy_changes,
+        training=training,
     )
 
 

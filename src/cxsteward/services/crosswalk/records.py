@@ -24,6 +24,7 @@ from cxsteward.registry.tables_governance import (
     GovProtocolRecord,
     GovRoadmapReviewRecord,
     GovTemplateRecord,
+    GovTrainingModuleRecord,
     GovTransitionRecord,
 )
 from cxsteward.registry.tables_incidents import (
@@ -39,6 +40,7 @@ from cxsteward.registry.tables_monitor import (
     MonitorRunRecord,
     ThresholdRecord,
 )
+from cxsteward.registry.tables_training import TrainingCompletionRecord
 from cxsteward.registry.tables_trust import ExplanationRecord, FeedbackRecord, ReviewRequestRecord
 
 
@@ -119,6 +121,12 @@ RECORD_TYPES: Mapping[str, RecordType] = {
     ),
     "assessment_answers": RecordType("readiness assessment answers", _rows(AnswerRecord.id)),
     "audit_log": RecordType("audit log entries", _rows(AuditRecord.seq)),
+    "training_modules": RecordType(
+        "AI-literacy training modules declared by role", _rows(GovTrainingModuleRecord.id)
+    ),
+    "training_completions": RecordType(
+        "AI-literacy training completions", _rows(TrainingCompletionRecord.id)
+    ),
 }
 
 

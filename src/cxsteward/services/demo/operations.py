@@ -23,6 +23,7 @@ from cxsteward.services.demo.people import plan_people
 from cxsteward.services.demo.registry import plan_governance
 from cxsteward.services.demo.story import Story
 from cxsteward.services.demo.timeline import ANCHOR
+from cxsteward.services.demo.training import plan_training
 from cxsteward.services.governance.check import CheckOut, check_governance
 from cxsteward.services.governance.setup import read_governance_file, transition_deployment
 from cxsteward.services.incidents.lifecycle import list_incidents
@@ -96,6 +97,7 @@ def run_operations(
     refusal: list[str] = []
     story.on(story.day(8), 16, lambda: refusal.append(_refused_pause(ws)))
     plan_people(story, ws)
+    plan_training(story, ws)
     story.run(ws)
     assert data.monitor is not None
     incidents = list_incidents(ws)

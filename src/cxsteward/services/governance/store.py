@@ -34,6 +34,7 @@ from cxsteward.registry.tables_governance import (
     GovRoadmapRecord,
     GovRoadmapReviewRecord,
     GovTemplateRecord,
+    GovTrainingModuleRecord,
     GovTransitionRecord,
     GovVendorRecord,
 )
@@ -71,6 +72,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("roadmap", GovRoadmapRecord, ()),
     Kind("roadmap_item", GovRoadmapItemRecord, ("title",)),
     Kind("article", GovArticleRecord, ("key",)),
+    Kind("training_module", GovTrainingModuleRecord, ("key",)),
     Kind("meeting", GovMeetingRecord, (), history=True),
     Kind(
         "model_version",
@@ -162,6 +164,8 @@ def flatten(gov: Governance) -> Flat:
     history["roadmap_review"][""] = [_entry(r) for r in gov.roadmap.reviews]
     for article in gov.knowledge_base:
         objects["article"][article.key] = _entry(article)
+    for module in gov.training:
+        objects["training_module"][module.key] = _entry(module)
     return Flat(objects, history)
 
 
@@ -284,6 +288,10 @@ def load_stored(session: Session) -> Governance | None:
     data["knowledge_base"] = [
         _fields(a, "key", "title", "owner", "last_reviewed")
         for a in _all(session, GovArticleRecord)
+    ]
+    data["training"] = [
+        _fields(m, "key", "title", "covers", "roles", "renewal_days")
+        for m in _all(session, GovTrainingModuleRecord)
     ]
     return Governance.model_validate(data)
 

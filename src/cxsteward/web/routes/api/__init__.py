@@ -19,6 +19,7 @@ from cxsteward.web.routes.api import (
     packs,
     registry,
     reviews,
+    training,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -32,6 +33,7 @@ for _module_router in (
     feedback.router,
     packs.router,
     crosswalk.router,
+    training.router,
     reviews.public_router,
 ):
     router.include_router(_module_router)
