@@ -26,10 +26,12 @@ app = StewardTyper(
     rich_markup_mode=None,
 )
 notices_app = StewardTyper(
-    help="Notice versions per deployment and channel.", rich_markup_mode=None
+    help="Notice versions per deployment and channel; without a command, lists them.",
+    rich_markup_mode=None,
 )
 choices_app = StewardTyper(
-    help="Customer choices: opt-outs of AI handling, objections to a data use.",
+    help="Customer choices (opt-outs of AI handling, objections to a data use); without a "
+    "command, lists them.",
     rich_markup_mode=None,
 )
 app.add_typer(notices_app, name="notices")

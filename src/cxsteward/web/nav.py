@@ -36,6 +36,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Incidents", "/incidents", (Permission.INCIDENT_VIEW,)),
     NavItem("Feedback", "/feedback", (Permission.FEEDBACK_SUBMIT, Permission.FEEDBACK_VIEW)),
     NavItem("Reviews", "/reviews", (Permission.REVIEW_QUEUE,)),
+    NavItem("Consent", "/consent", (Permission.CONSENT_VIEW,)),
     NavItem("Committee pack", "/pack", (Permission.PACK_VIEW,)),
     NavItem("Crosswalk", "/crosswalk", (Permission.CROSSWALK_VIEW,)),
     NavItem("Users", "/admin/users", (Permission.USERS_MANAGE,)),

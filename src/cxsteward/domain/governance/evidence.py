@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cxsteward.domain.governance import evidence_advance as adv
+from cxsteward.domain.governance import evidence_consent as consent
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
 from cxsteward.domain.governance.evidence_base import SCORES, EvidenceFacts, EvidenceRule
@@ -134,6 +135,13 @@ RULES: tuple[EvidenceRule, ...] = (
         "Thresholds watch satisfaction and complaints, and a monitoring run judged them in "
         "the last month.",
         ops.trust_monitoring,
+    ),
+    EvidenceRule(
+        "TRU-01",
+        "Every channel of every live customer-facing deployment has a data-use notice in "
+        "force, customers' choices are recorded, and no customer who opted out of AI handling "
+        "was handled by the AI after the choice.",
+        consent.consent,
     ),
 )
 RULE_IDS = tuple(rule.question_id for rule in RULES)

@@ -37,6 +37,7 @@ from cxsteward.registry.tables_monitor import (
 )
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
+from cxsteward.services.consent.check import consent_evidence
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
 from cxsteward.services.workspace import Workspace
@@ -83,6 +84,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         loads=loads,
         usage=_usage(ws, today) if loads else [],
         incidents=incidents,
+        consent=consent_evidence(ws),
     )
 
 

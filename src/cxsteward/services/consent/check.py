@@ -15,20 +15,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain import metrics as m
-from cxsteward.domain.consent import ChoiceKind
+from cxsteward.domain.consent import ChoiceKind, ConsentEvidence
 from cxsteward.domain.monitoring.findings import FindingRow
 from cxsteward.engine import consent as engine
 from cxsteward.engine.backend import connect, fetch_arrow, interactions_table
 from cxsteward.registry.tables_consent import ConsentChoiceRecord, ConsentNoticeRecord
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.services.clock import now
+from cxsteward.services.consent.in_force import notice_versions, notices_in_force
 from cxsteward.services.consent.models import (
     BreachOut,
     ChoiceCountsOut,
     ConsentCheckOut,
     NoticeGapOut,
 )
-from cxsteward.services.consent.notices import notices_in_force
 from cxsteward.services.data.store import published_files
 from cxsteward.services.governance.store import load_stored
 from cxsteward.services.workspace import Workspace
@@ -44,6 +44,7 @@ class Measured:
     identified: int = 0
     breaches: list[BreachOut] = field(default_factory=list)
     gaps: list[NoticeGapOut] = field(default_factory=list)
+    breached_customers: int = 0  # distinct customers behind every breach
     # Whether any notice or choice is recorded: before that, nothing is judged.
     started: bool = False
 
@@ -91,6 +92,8 @@ def measure(ws: Workspace, date_from: date | None = None, date_to: date | None =
         breaches = engine.ai_after_opt_out(contacts, opt_outs)
         groups = fetch_arrow(engine.breach_groups(breaches)).to_pylist()
         rows = fetch_arrow(engine.first_rows(breaches, ROWS_SHOWN)).to_pylist()
+        customers = breaches.aggregate(n=breaches.customer_id.nunique())
+        breached = int(fetch_arrow(customers).column("n")[0].as_py() or 0)
         gaps = (
             fetch_arrow(engine.uncovered_contacts(contacts, firsts, facing)).to_pylist()
             if firsts.num_rows
@@ -104,7 +107,24 @@ def measure(ws: Workspace, date_from: date | None = None, date_to: date | None =
         identified=identified,
         breaches=[_breach(g, rows, sources) for g in sorted(groups, key=_group_order)],
         gaps=[_gap(g) for g in sorted(gaps, key=_group_order)],
+        breached_customers=breached,
         started=started,
+    )
+
+
+def consent_evidence(ws: Workspace) -> ConsentEvidence:
+    """What the TRU-01 evidence rule reads: notice versions, choices, breaches in the store."""
+    with ws.transaction() as session:
+        versions = notice_versions(session)
+        counts = _counts(session)
+    found = measure(ws)
+    return ConsentEvidence(
+        notices=tuple(versions),
+        choices=counts.total,
+        opt_outs=counts.ai_opt_out,
+        breaches=sum(b.contacts for b in found.breaches) if found.measured else None,
+        breached_customers=found.breached_customers,
+        identified_contacts=found.identified,
     )
 
 

@@ -13,13 +13,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.consent import NoticeVersion, in_force
 from cxsteward.domain.governance.spec import Deployment
 from cxsteward.errors import Conflict, Invalid
 from cxsteward.registry.tables_consent import ConsentNoticeRecord
 from cxsteward.services.clock import now
-from cxsteward.services.consent.models import NoticeCreate, NoticeInForceOut, NoticeOut
-from cxsteward.services.governance.store import load_stored
+from cxsteward.services.consent.models import NoticeCreate, NoticeOut
 from cxsteward.services.trust.reviews import actor_name, check_deployment
 from cxsteward.services.workspace import Workspace
 
@@ -83,42 +81,6 @@ def list_notices(ws: Workspace, deployment: str | None = None) -> list[NoticeOut
         records = list(session.scalars(query))
         today = now(session).date()
         return [_out(r, records, today) for r in sorted(records, key=_order)]
-
-
-def notice_versions(session: Session) -> list[NoticeVersion]:
-    """Every version, as the rules read them."""
-    return [
-        NoticeVersion(r.deployment, r.channel, r.version, r.effective_from)
-        for r in session.scalars(select(ConsentNoticeRecord))
-    ]
-
-
-def notices_in_force(session: Session, today: date) -> list[NoticeInForceOut]:
-    """Each channel of each live customer-facing deployment, with the version in force today."""
-    gov = load_stored(session)
-    if gov is None:
-        return []
-    records = list(session.scalars(select(ConsentNoticeRecord)))
-    versions = {(r.deployment, r.channel, r.version): r for r in records}
-    known = [NoticeVersion(r.deployment, r.channel, r.version, r.effective_from) for r in records]
-    found: list[NoticeInForceOut] = []
-    for dep in gov.deployments:
-        if not (dep.customer_facing and dep.status.live):
-            continue
-        for channel in dep.channels:
-            current = in_force(known, dep.key, channel, today)
-            record = None if current is None else versions[(dep.key, channel, current.version)]
-            found.append(
-                NoticeInForceOut(
-                    deployment=dep.key,
-                    channel=channel,
-                    version=None if record is None else record.version,
-                    effective_from=None if record is None else record.effective_from,
-                    summary=None if record is None else record.summary,
-                    url=None if record is None else record.url,
-                )
-            )
-    return found
 
 
 def _records(session: Session, deployment: str, channel: str) -> list[ConsentNoticeRecord]:

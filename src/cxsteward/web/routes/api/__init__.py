@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from cxsteward.web.routes.api import (
     assessments,
+    consent,
     crosswalk,
     data,
     feedback,
@@ -32,6 +33,7 @@ for _module_router in (
     feedback.router,
     packs.router,
     crosswalk.router,
+    consent.router,
     reviews.public_router,
 ):
     router.include_router(_module_router)
