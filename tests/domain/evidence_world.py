@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from cxsteward.domain.consent import ConsentEvidence, NoticeVersion
 from cxsteward.domain.governance.evidence_base import (
     BaselineEvidence,
     EvidenceFacts,
@@ -195,4 +196,14 @@ def facts() -> EvidenceFacts:
                 tell_customers=True,
             )
         ],
+        consent=ConsentEvidence(
+            notices=tuple(
+                NoticeVersion("support-bot", channel, "v1", date(2026, 2, 1))
+                for channel in ("chat", "email")
+            ),
+            choices=40,
+            opt_outs=31,
+            breaches=0,
+            identified_contacts=5000,
+        ),
     )

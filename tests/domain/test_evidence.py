@@ -233,6 +233,13 @@ def no_complaint_threshold(f: EvidenceFacts) -> EvidenceFacts:
 
 
 # (question, how the records go wrong, expected verdict, text an item must contain)
+def breached_opt_out(f: EvidenceFacts) -> EvidenceFacts:
+    assert f.consent is not None
+    return dataclasses.replace(
+        f, consent=dataclasses.replace(f.consent, breaches=3, breached_customers=2)
+    )
+
+
 FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("STR-02", speed_only, "not_evidenced", "thresholds watch customer outcomes none"),
     ("STR-03", old_review, "partly", "last review 2026-01-10, over a quarter ago"),
@@ -297,6 +304,7 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("TRU-06", weak_disclosure, "partly", "support-bot on email: no disclosure statement"),
     ("TRU-06", weak_disclosure, "partly", "disclosure_rate 80.0% over 5,000 AI contacts"),
     ("TRU-07", no_complaint_threshold, "partly", "complaint thresholds: none"),
+    ("TRU-01", breached_opt_out, "partly", "3 AI contacts of 2 customers after they opted out"),
 ]
 
 

@@ -73,6 +73,8 @@ TABLES = {
     "data_loads": "data_loads",
     "assessment_answers": "assessment_answers",
     "audit_log": "audit_log",
+    "consent_notices": "consent_notices",
+    "customer_choices": "consent_choices",
 }
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 TODAY = date(2026, 12, 7)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cxsteward.registry.tables_assessment import AnswerRecord
 from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.registry.tables_consent import ConsentChoiceRecord, ConsentNoticeRecord
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_governance import (
     GovAccountabilityRecord,
@@ -119,6 +120,13 @@ RECORD_TYPES: Mapping[str, RecordType] = {
     ),
     "assessment_answers": RecordType("readiness assessment answers", _rows(AnswerRecord.id)),
     "audit_log": RecordType("audit log entries", _rows(AuditRecord.seq)),
+    "consent_notices": RecordType(
+        "data-use notice versions per deployment and channel", _rows(ConsentNoticeRecord.id)
+    ),
+    "customer_choices": RecordType(
+        "customer opt-outs of AI handling and objections to a data use",
+        _rows(ConsentChoiceRecord.id),
+    ),
 }
 
 
