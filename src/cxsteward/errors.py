@@ -157,3 +157,7 @@ class ExplanationNotFound(NotFound):
 
 class FeedbackNotFound(NotFound):
     """No frontline feedback with that id or follow-up code."""
+
+
+class ChoiceNotFound(NotFound):
+    """No customer consent choice with that id."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from cxsteward.domain.consent import ConsentEvidence, NoticeVersion
 from cxsteward.domain.governance.evidence_base import (
     BaselineEvidence,
     EvidenceFacts,
@@ -228,6 +229,16 @@ def facts() -> EvidenceFacts:
         reviews=reviews(),
         flags=flags(),
         policy_changes=[at(date(2026, 3, 1)), at(date(2026, 5, 20), 14)],
+        consent=ConsentEvidence(
+            notices=tuple(
+                NoticeVersion("support-bot", channel, "v1", date(2026, 2, 1))
+                for channel in ("chat", "email")
+            ),
+            choices=40,
+            opt_outs=31,
+            breaches=0,
+            identified_contacts=5000,
+        ),
     )
 
 

@@ -29,7 +29,7 @@ CITATION = {
     "eu_ai_act": re.compile(r"^Art\. (4|14|26|50|73)(\(\d{1,2}\))?$"),
     "nist_ai_rmf": re.compile(r"^(GOVERN|MAP|MEASURE|MANAGE) [1-6]\.\d{1,2}$"),
     "iso_42001": re.compile(r"^((?:[4-9]|10)\.\d(?:\.\d)?|A\.(?:[2-9]|10)\.\d(?:\.\d)?)$"),
-    "gdpr": re.compile(r"^Art\. 22\(3\)$"),
+    "gdpr": re.compile(r"^Art\. (13\((1|2)\)\([a-f]\)|21\(1\)|22\((1|3)\))$"),
 }
 
 

@@ -277,6 +277,13 @@ def no_meeting_after_change(f: EvidenceFacts) -> EvidenceFacts:
 
 
 # (question, how the records go wrong, expected verdict, text an item must contain)
+def breached_opt_out(f: EvidenceFacts) -> EvidenceFacts:
+    assert f.consent is not None
+    return dataclasses.replace(
+        f, consent=dataclasses.replace(f.consent, breaches=3, breached_customers=2)
+    )
+
+
 FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("STR-02", speed_only, "not_evidenced", "thresholds watch customer outcomes none"),
     ("STR-03", old_review, "partly", "last review 2026-01-10, over a quarter ago"),
@@ -357,6 +364,7 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("PPL-05", lambda f: untrained(f, "fay"), "not_evidenced", "lit-frontline never completed"),
     ("PPL-06", lambda f: overdue(f, "sam"), "not_evidenced", "lit-supervisor overdue since"),
     ("PPL-07", lambda f: overdue(f, "eli"), "not_evidenced", "senior leader Eli Stone"),
+    ("TRU-01", breached_opt_out, "partly", "3 AI contacts of 2 customers after they opted out"),
 ]
 
 

@@ -75,6 +75,8 @@ TABLES = {
     "audit_log": "audit_log",
     "training_modules": "gov_training_modules",
     "training_completions": "training_completions",
+    "consent_notices": "consent_notices",
+    "customer_choices": "consent_choices",
 }
 EXAMPLE = Path(__file__).parents[2] / "examples" / "governance.yaml"
 TODAY = date(2026, 12, 7)

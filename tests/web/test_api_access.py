@@ -101,11 +101,44 @@ READS = {
     "training-modules": Call("GET", "/api/v1/training/modules", READERS),
     "training-coverage": Call("GET", "/api/v1/training/coverage?as_of=2026-12-01", READERS),
     "training-completions": Call("GET", "/api/v1/training/completions", READERS),
+    "consent-notices": Call("GET", "/api/v1/consent/notices", READERS),
+    "consent-check": Call("GET", "/api/v1/consent/check", READERS),
+    # Customer ids are personal data: operators only, as the rows behind a figure.
+    "consent-choices": Call("GET", "/api/v1/consent/choices", OPERATORS),
     "public-status": Call(
         "POST", "/api/v1/public/review-requests/status", ALL + ("",), body={"code": "{code}"}
     ),
 }
 WRITES = {
+    "consent-notice": Call(
+        "POST",
+        "/api/v1/consent/notices",
+        OPERATORS,
+        201,
+        {
+            "deployment": DEPLOYMENT,
+            "channel": "chat",
+            "version": "2027-01",
+            "summary": "An AI assistant answers first; ask for a person at any time.",
+            "effective_from": "2027-01-01",
+        },
+    ),
+    "consent-choice": Call(
+        "POST",
+        "/api/v1/consent/choices",
+        OPERATORS,
+        201,
+        {
+            "customer_id": "c-api-1",
+            "kind": "ai_opt_out",
+            "chosen_at": "2026-01-05T10:00:00Z",
+            "source": "phone",
+        },
+    ),
+    # The demo records choice 1 (an opt-out still in force).
+    "consent-withdraw": Call(
+        "POST", "/api/v1/consent/choices/1/withdraw", OPERATORS, 200, {"source": "email"}
+    ),
     # Admin and committee hold registry:edit, but these users are not governance people: a
     # lifecycle move is a decision, refused (403) by the decision-rights service.
     "transition": Call(
@@ -299,5 +332,6 @@ def _template(path: str) -> str:
     path = path.replace("/findings/1", "/findings/{finding_id}")
     path = path.replace("/gate-evaluations/1", "/gate-evaluations/{evaluation_id}")
     path = path.replace("/packs/1", "/packs/{pack_id}")
+    path = path.replace("/choices/1/", "/choices/{choice_id}/")
     path = path.replace("/cycles/2026-Q4/", "/cycles/{cycle}/")
     return path.replace(f"/deployments/{DEPLOYMENT}", "/deployments/{key}")

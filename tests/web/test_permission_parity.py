@@ -76,6 +76,10 @@ PAIRS = [
     ("GET /training", "GET /api/v1/training/completions"),
     ("POST /training/completions", "POST /api/v1/training/completions"),
     ("POST /training/imports", "POST /api/v1/training/imports"),
+    # The consent page shows the check and the notices in force; its form records a choice.
+    ("GET /consent", "GET /api/v1/consent/check"),
+    ("GET /consent", "GET /api/v1/consent/notices"),
+    ("POST /consent/choices", "POST /api/v1/consent/choices"),
 ]
 # API endpoints with no page doing the same; each says why.
 API_ONLY = {
@@ -93,6 +97,11 @@ API_ONLY = {
     "GET /api/v1/registry/gate-evaluations/{evaluation_id}": "registry:view",
     # The page shows issued packs; a preview is built on request (CLI `pack --preview`).
     "GET /api/v1/packs/preview": "pack:view",
+    # The consent page lists the latest choices in a section shown to consent:manage only
+    # (customer ids); notices are recorded and choices withdrawn from the CLI or the API.
+    "GET /api/v1/consent/choices": "consent:manage",
+    "POST /api/v1/consent/notices": "consent:manage",
+    "POST /api/v1/consent/choices/{choice_id}/withdraw": "consent:manage",
 }
 DENIED = "does not include the permission"
 

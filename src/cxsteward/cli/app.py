@@ -10,6 +10,7 @@ import typer
 from cxsteward import __version__
 from cxsteward.cli import assess, baseline, data, metrics, monitor, thresholds
 from cxsteward.cli import audit as audit_cli
+from cxsteward.cli import consent as consent_cli
 from cxsteward.cli import crosswalk as crosswalk_cli
 from cxsteward.cli import feedback as feedback_cli
 from cxsteward.cli import gate as gate_cli
@@ -54,6 +55,7 @@ app.add_typer(invitation_cli.app, name="invitation")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(feedback_cli.app, name="feedback")
 app.add_typer(training_cli.app, name="training")
+app.add_typer(consent_cli.app, name="consent")
 app.add_typer(users_cli.app, name="users")
 app.command("gate")(gate_cli.gate)
 app.command("pack")(pack_cli.pack)

@@ -22,7 +22,7 @@ def crosswalk(
     """Which regulatory clauses the records evidence, and what is missing.
 
     Maps every question, chain check, evidence rule and record type to the EU AI Act,
-    NIST AI RMF 1.0, ISO/IEC 42001:2023 and GDPR Art. 22(3). Per clause: coverage
+    NIST AI RMF 1.0, ISO/IEC 42001:2023 and the GDPR. Per clause: coverage
     (evidenced controls out of all mapped ones), the counts of evidenced, self-reported and
     missing controls, and what is missing. Always exits 0.
 

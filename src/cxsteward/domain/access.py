@@ -29,6 +29,8 @@ test keeps the two in step):
 | review:resolve | yes | yes | yes | - | - |
 | audit:view | yes | yes | - | - | - |
 | crosswalk:view | yes | yes | yes | yes | yes |
+| consent:view | yes | yes | yes | - | yes |
+| consent:manage | yes | yes | yes | - | - |
 | users:manage | yes | - | - | - | - |
 | tokens:manage | yes | - | - | - | - |
 | training:view | yes | yes | yes | - | yes |
@@ -43,6 +45,10 @@ tests/web/test_permission_parity.py walks every route for every role on both.
 Customer contact details: holders of ``review:contact`` see them on every request; a
 role that may only claim requests (frontline) sees them on the requests it has taken
 (``sees_contact``).
+
+Customer ids of consent choices are personal data, like the contacts behind a figure
+(``monitoring:rows``): ``consent:manage`` (operators) lists choices with their ids;
+``consent:view`` sees notices, counts and breaches named by interaction id only.
 """
 
 from __future__ import annotations
@@ -98,6 +104,8 @@ class Permission(StrEnum):
     PACK_ISSUE = "pack:issue"
     AUDIT_VIEW = "audit:view"
     CROSSWALK_VIEW = "crosswalk:view"
+    CONSENT_VIEW = "consent:view"
+    CONSENT_MANAGE = "consent:manage"
     USERS_MANAGE = "users:manage"
     TOKENS_MANAGE = "tokens:manage"
     TRAINING_VIEW = "training:view"
@@ -141,6 +149,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.AUDIT_VIEW: _DECIDERS,
     # Which clauses the records evidence: every signed-in staff role may read it.
     Permission.CROSSWALK_VIEW: _ALL,
+    # Notices, counts and breaches by interaction id: every reader, as monitoring findings.
+    Permission.CONSENT_VIEW: _READERS,
+    # Recording choices shows customer ids (personal data): operators, as monitoring:rows.
+    Permission.CONSENT_MANAGE: _OPERATORS,
     Permission.USERS_MANAGE: _ADMIN,
     Permission.TOKENS_MANAGE: _ADMIN,
     # Coverage names colleagues and who is overdue: individual staff records, so not frontline.

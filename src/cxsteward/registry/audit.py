@@ -61,6 +61,7 @@ ANONYMOUS_ACTOR = "anonymous"
 REDACTED: frozenset[tuple[str, str]] = frozenset(
     {
         ("review_requests", "contact"),
+        ("consent_choices", "customer_id"),
         ("users", "password_hash"),
     }
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from cxsteward.registry import (
     tables_assessment,
     tables_audit,
+    tables_consent,
     tables_data,
     tables_governance,
     tables_incidents,
@@ -32,6 +33,7 @@ from cxsteward.registry.tables_assessment import (
 TABLE_MODULES = (
     tables_assessment,
     tables_audit,
+    tables_consent,
     tables_data,
     tables_governance,
     tables_incidents,

@@ -37,6 +37,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Feedback", "/feedback", (Permission.FEEDBACK_SUBMIT, Permission.FEEDBACK_VIEW)),
     NavItem("Reviews", "/reviews", (Permission.REVIEW_QUEUE,)),
     NavItem("Training", "/training", (Permission.TRAINING_VIEW,)),
+    NavItem("Consent", "/consent", (Permission.CONSENT_VIEW,)),
     NavItem("Committee pack", "/pack", (Permission.PACK_VIEW,)),
     NavItem("Crosswalk", "/crosswalk", (Permission.CROSSWALK_VIEW,)),
     NavItem("Users", "/admin/users", (Permission.USERS_MANAGE,)),

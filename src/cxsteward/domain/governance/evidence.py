@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from cxsteward.domain.governance import evidence_advance as adv
 from cxsteward.domain.governance import evidence_channels as chn
+from cxsteward.domain.governance import evidence_consent as consent
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
 from cxsteward.domain.governance import evidence_training as trn
@@ -182,6 +183,13 @@ RULES: tuple[EvidenceRule, ...] = (
         "PPL-07",
         "Every senior leader is current on each training module declared for leadership.",
         trn.leadership_literacy,
+    ),
+    EvidenceRule(
+        "TRU-01",
+        "Every channel of every live customer-facing deployment has a data-use notice in "
+        "force, customers' choices are recorded, and no customer who opted out of AI handling "
+        "was handled by the AI after the choice.",
+        consent.consent,
     ),
 )
 RULE_IDS = tuple(rule.question_id for rule in RULES)

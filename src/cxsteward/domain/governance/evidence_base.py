@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from cxsteward.domain.consent import ConsentEvidence
 from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.domain.results import EvidenceItem, Verdict
@@ -152,6 +153,8 @@ class EvidenceFacts:
     policy_changes: Sequence[datetime] = ()
     # Recorded training completions (PPL-02, PPL-05, PPL-06, PPL-07).
     training: Sequence[CompletionFact] = ()
+    # Notices, choices and whether opt-outs were honoured (None: not collected).
+    consent: ConsentEvidence | None = None
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

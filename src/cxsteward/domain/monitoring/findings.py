@@ -9,7 +9,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 FindingKind = Literal[
-    "threshold_breach", "ai_vs_human_gap", "ai_segment_gap", "model_change", "data_quality"
+    "threshold_breach",
+    "ai_vs_human_gap",
+    "ai_segment_gap",
+    "model_change",
+    "data_quality",
+    "consent",
 ]
 SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
 
@@ -25,6 +30,18 @@ class Trace(BaseModel):
     model_versions: list[str] = Field(default_factory=list)
     day_from: str | None = None
     day_to: str | None = None
+
+
+class FindingRow(BaseModel):
+    """One contact behind a finding about rows (a consent breach), and where it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    interaction_id: str
+    started_at: str
+    load_id: int | None = None
+    source: str | None = Field(default=None, description="The file the load read it from.")
+    source_row: int | None = Field(default=None, description="1-based row in that file.")
 
 
 class Finding(BaseModel):
@@ -55,6 +72,12 @@ class Finding(BaseModel):
         default=None,
         description="Contacts affected x size of the effect (share of contacts for a rate, "
         "relative change for a mean); findings are ordered by it.",
+    )
+    rows: list[FindingRow] = Field(
+        default_factory=list,
+        exclude_if=lambda rows: not rows,
+        description="The contacts behind a finding about individual rows (kind consent), "
+        "first ones only; n counts them all. Absent for statistical findings.",
     )
 
     @property

@@ -41,6 +41,7 @@ from cxsteward.registry.tables_monitor import (
 from cxsteward.registry.tables_trust import ExplanationRecord
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
+from cxsteward.services.consent.check import consent_evidence
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.metrics import compute_cell_frame
 from cxsteward.services.training.coverage import completion_facts
@@ -96,6 +97,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         flags=flags,
         policy_changes=policy_changes,
         training=training,
+        consent=consent_evidence(ws),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from cxsteward.registry.tables_assessment import AnswerRecord
 from cxsteward.registry.tables_audit import AuditRecord
+from cxsteward.registry.tables_consent import ConsentChoiceRecord, ConsentNoticeRecord
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_governance import (
     GovAccountabilityRecord,
@@ -126,6 +127,13 @@ RECORD_TYPES: Mapping[str, RecordType] = {
     ),
     "training_completions": RecordType(
         "AI-literacy training completions", _rows(TrainingCompletionRecord.id)
+    ),
+    "consent_notices": RecordType(
+        "data-use notice versions per deployment and channel", _rows(ConsentNoticeRecord.id)
+    ),
+    "customer_choices": RecordType(
+        "customer opt-outs of AI handling and objections to a data use",
+        _rows(ConsentChoiceRecord.id),
     ),
 }
 

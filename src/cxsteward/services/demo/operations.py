@@ -18,6 +18,7 @@ from importlib.resources import as_file, files
 
 from cxsteward.errors import NotPermitted
 from cxsteward.services.accounts.users import add_user
+from cxsteward.services.demo.consent import plan_consent
 from cxsteward.services.demo.monitoring import BASELINE, DataPlan, plan_data
 from cxsteward.services.demo.people import plan_people
 from cxsteward.services.demo.registry import plan_governance
@@ -92,6 +93,7 @@ def run_operations(
     )
     switch_on = max(m.effective_from for m in support.models)
     plan_data(story, ws, data, rows, seed, switch_on)
+    plan_consent(story, ws, data, adopted, seed)
     declared: list[int] = []
     story.on(first_live - timedelta(days=DECLARED), 9, lambda: declared.append(_declare(ws)))
     refusal: list[str] = []

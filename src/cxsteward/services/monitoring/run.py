@@ -32,6 +32,7 @@ from cxsteward.errors import Invalid
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
+from cxsteward.services.consent.findings import with_consent
 from cxsteward.services.contract import Command, Day
 from cxsteward.services.incidents.models import SyncOut
 from cxsteward.services.incidents.sync import sync_incidents
@@ -177,6 +178,7 @@ def run_monitor(
     analysis = with_data_quality(
         ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
     )
+    analysis = with_consent(ws, analysis, date_from, date_to)
     metrics = metric_table(cells, window)
     evaluations = [evaluation_out(e) for e in analysis.evaluations]
     comparisons = [comparison_out(t) for t in analysis.comparisons]

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from cxsteward.web.routes.api import (
     assessments,
+    consent,
     crosswalk,
     data,
     feedback,
@@ -34,6 +35,7 @@ for _module_router in (
     packs.router,
     crosswalk.router,
     training.router,
+    consent.router,
     reviews.public_router,
 ):
     router.include_router(_module_router)

@@ -1,0 +1,1 @@
+"""Customer data-use notices and choices (consent): record, import, check honoured."""

@@ -1,0 +1,101 @@
+"""The consent page: notices in force, choices recorded, and opt-outs the AI did not honour.
+
+Everyone with ``consent:view`` reads the notices, the counts and the breaches (contacts by
+interaction id and source row); the form to record a customer's choice, and the latest
+choices with their customer ids (personal data), are for ``consent:manage``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import HTMLResponse
+
+from cxsteward.domain.consent import CHOICE_WORDS, ChoiceKind, ChoiceSource
+from cxsteward.errors import CxStewardError
+from cxsteward.services.consent.check import check_consent
+from cxsteward.services.consent.choices import add_choice, list_choices
+from cxsteward.services.consent.models import ChoiceCreate, ChoiceOut
+from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
+from cxsteward.web.errors import FORM_REFUSED
+from cxsteward.web.routes.trust_views import flaggable_deployments, read_form, refusal, when
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[UserOut, require(Permission.CONSENT_VIEW)]
+Manager = Annotated[UserOut, require(Permission.CONSENT_MANAGE)]
+RECENT = 20  # latest choices listed on the page
+FIELDS = ("customer_id", "kind", "chosen_at", "source", "deployment", "channel", "data_use")
+SOURCE_WORDS = {s.value: s.value.replace("_", " ") for s in ChoiceSource}
+
+
+@router.get("/consent")
+def consent_page(request: Request, ws: WS, user: Reader) -> HTMLResponse:
+    """Notices in force per deployment and channel, choices, breaches with their rows."""
+    return _page(request, ws, user, dict.fromkeys(FIELDS, ""), {}, None, 200)
+
+
+@router.post("/consent/choices")
+def record_choice(
+    request: Request,
+    ws: WS,
+    user: Manager,
+    customer_id: Annotated[str, Form(max_length=1000)] = "",
+    kind: Annotated[str, Form(max_length=60)] = "",
+    chosen_at: Annotated[str, Form(max_length=100)] = "",
+    source: Annotated[str, Form(max_length=60)] = "",
+    deployment: Annotated[str, Form(max_length=200)] = "",
+    channel: Annotated[str, Form(max_length=200)] = "",
+    data_use: Annotated[str, Form(max_length=1000)] = "",
+) -> HTMLResponse:
+    """Record a customer's choice received by phone, letter or in person."""
+    form = {
+        "customer_id": customer_id,
+        "kind": kind,
+        "chosen_at": chosen_at,
+        "source": source,
+        "deployment": deployment,
+        "channel": channel,
+        "data_use": data_use,
+    }
+    command, errors = read_form(ChoiceCreate, {k: v.strip() or None for k, v in form.items()})
+    if "kind" in errors:
+        errors["kind"] = "Choose what the customer chose."
+    if "source" in errors:
+        errors["source"] = "Choose where the choice was made."
+    if "chosen_at" in errors:
+        errors["chosen_at"] = "Write the time as 2026-03-04T10:15:00+01:00 (with its timezone)."
+    if command is None or errors:
+        return _page(request, ws, user, form, errors, None, FORM_REFUSED)
+    try:
+        made = add_choice(ws, command, actor(user))
+    except CxStewardError as exc:
+        message, status = refusal(exc)
+        return _page(request, ws, user, form, {"form": message}, None, status)
+    return _page(request, ws, user, dict.fromkeys(FIELDS, ""), {}, made, 200)
+
+
+def _page(
+    request: Request,
+    ws: WS,
+    user: UserOut,
+    form: dict[str, str],
+    errors: dict[str, str],
+    made: ChoiceOut | None,
+    status: int,
+) -> HTMLResponse:
+    manager = user.can(Permission.CONSENT_MANAGE)
+    context = {
+        "title": "Consent",
+        "check": check_consent(ws),
+        "manager": manager,
+        "recent": list_choices(ws)[:RECENT] if manager else [],
+        "form": form,
+        "errors": errors,
+        "made": made,
+        "kinds": {k.value: CHOICE_WORDS[k] for k in ChoiceKind},
+        "sources": SOURCE_WORDS,
+        "deployments": flaggable_deployments(ws),
+        "when": when,
+    }
+    return render(request, "consent/index.html", context, status_code=status)
