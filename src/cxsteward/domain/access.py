@@ -31,6 +31,8 @@ test keeps the two in step):
 | crosswalk:view | yes | yes | yes | yes | yes |
 | users:manage | yes | - | - | - | - |
 | tokens:manage | yes | - | - | - | - |
+| adoption:view | yes | yes | yes | yes | yes |
+| adoption:agents | yes | - | yes | - | - |
 
 A permission lets a person reach a page or an action; services still apply their own
 rules on top (``incident:decide`` is checked again against the deployment's decision
@@ -98,6 +100,8 @@ class Permission(StrEnum):
     CROSSWALK_VIEW = "crosswalk:view"
     USERS_MANAGE = "users:manage"
     TOKENS_MANAGE = "tokens:manage"
+    ADOPTION_VIEW = "adoption:view"
+    ADOPTION_AGENTS = "adoption:agents"
 
 
 _ALL = frozenset(Role)
@@ -139,6 +143,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.CROSSWALK_VIEW: _ALL,
     Permission.USERS_MANAGE: _ADMIN,
     Permission.TOKENS_MANAGE: _ADMIN,
+    # Team-level assistant adoption is for all staff; individual agents' figures only for
+    # those who run the data (privacy of individual staff).
+    Permission.ADOPTION_VIEW: _ALL,
+    Permission.ADOPTION_AGENTS: frozenset({Role.ADMIN, Role.ANALYST}),
 }
 
 

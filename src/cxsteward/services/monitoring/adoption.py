@@ -15,12 +15,16 @@ from cxsteward.domain.stats.funnel import Judgement, judge
 from cxsteward.domain.stats.proportions import wilson_interval
 from cxsteward.engine.adoption import adoption_counts, assist_basis
 from cxsteward.engine.backend import connect, interactions_source
-from cxsteward.errors import Invalid
+from cxsteward.errors import Invalid, NotPermitted
 from cxsteward.services.contract import Command, Day, Result
 from cxsteward.services.data.store import interactions_dataset, published_files
 from cxsteward.services.workspace import Workspace
 
 NO_TEAM = "(no team)"
+AGENTS_REFUSED = (
+    "Adoption figures per agent are for the roles holding adoption:agents (admin, analyst); "
+    "ask for them per team."
+)
 Basis = Literal["ai_assisted", "override_recorded"]
 FlagName = Literal["above", "below", "within"]
 Pair = tuple[float, float]
@@ -119,8 +123,17 @@ def _counts(ws: Workspace, query: AdoptionQuery) -> tuple[Basis, pd.DataFrame]:
     return basis, frame[offered]
 
 
-def adoption_figures(ws: Workspace, query: AdoptionQuery) -> list[AdoptionFigure]:
-    """Per team (or agent): assist and override rates, intervals and funnel flags."""
+def adoption_figures(
+    ws: Workspace, query: AdoptionQuery, *, agents_allowed: bool = True
+) -> list[AdoptionFigure]:
+    """Per team (or agent): assist and override rates, intervals and funnel flags.
+
+    Raises:
+        NotPermitted: figures per agent asked by someone who may not see them.
+        Invalid: the dates are reversed.
+    """
+    if query.by == "agent" and not agents_allowed:
+        raise NotPermitted(AGENTS_REFUSED)
     basis, frame = _counts(ws, query)
     keys = ["deployment", "team"] + (["agent_id"] if query.by == "agent" else [])
     totals = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cxsteward.web.routes.api import (
+    adoption,
     assessments,
     crosswalk,
     data,
@@ -26,6 +27,7 @@ for _module_router in (
     assessments.router,
     registry.router,
     monitoring.router,
+    adoption.router,
     data.router,
     incidents.router,
     reviews.router,
