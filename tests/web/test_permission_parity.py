@@ -87,6 +87,9 @@ API_ONLY = {
     "GET /api/v1/registry/gate-evaluations/{evaluation_id}": "registry:view",
     # The page shows issued packs; a preview is built on request (CLI `pack --preview`).
     "GET /api/v1/packs/preview": "pack:view",
+    # TODO(issue 14): the adoption page (funnel and weekly trend) is not built yet.
+    "GET /api/v1/monitoring/adoption": "adoption:view",
+    "GET /api/v1/monitoring/adoption/weeks": "adoption:view",
 }
 DENIED = "does not include the permission"
 

@@ -22,7 +22,7 @@ from cxsteward.services.workspace import Workspace
 
 NO_TEAM = "(no team)"
 AGENTS_REFUSED = (
-    "Adoption figures per agent are for the roles holding adoption:agents (admin, analyst); "
+    "Adoption figures per agent need the adoption:agents permission (admin, analyst); "
     "ask for them per team."
 )
 Basis = Literal["ai_assisted", "override_recorded"]
