@@ -30,7 +30,7 @@ def adoption_counts(
 
     ``human`` human contacts; ``unknown`` those whose assistance is not recorded (left out
     of both rates); ``assisted`` those with a suggestion; ``overridden`` those assisted
-    whose agent overrode it.
+    whose agent overrode it; ``recorded`` those assisted whose human_override is filled.
     """
     human = _window(table, day_from, day_to)
     if basis == BASIS_COLUMN:
@@ -46,12 +46,14 @@ def adoption_counts(
         _assisted=assisted.cast("int64"),
         _unknown=unknown.cast("int64"),
         _overridden=overridden.cast("int64"),
+        _recorded=(assisted & human.human_override.notnull()).cast("int64"),
     )
     result = grouped.group_by(["deployment", "team", "agent_id", "week"]).aggregate(
         human=grouped.count(),
         unknown=grouped._unknown.sum(),
         assisted=grouped._assisted.sum(),
         overridden=grouped._overridden.sum(),
+        recorded=grouped._recorded.sum(),
     )
     return fetch_arrow(result)
 

@@ -28,6 +28,7 @@ AGENTS_REFUSED = (
 Basis = Literal["ai_assisted", "override_recorded"]
 FlagName = Literal["above", "below", "within"]
 Pair = tuple[float, float]
+COUNTS = ["human", "unknown", "assisted", "overridden", "recorded"]
 
 
 class AdoptionQuery(Command):
@@ -62,7 +63,9 @@ class AdoptionFigure(Result):
     n_overridden: int = Field(description="Assisted contacts whose agent overrode the AI.")
     assist_rate: float | None
     assist_ci: Pair | None = Field(description="95% Wilson interval of assist_rate.")
-    override_rate: float | None
+    override_rate: float | None = Field(
+        description="None when no assisted contact of the selection records human_override."
+    )
     ci: Pair | None = Field(description="95% Wilson interval of override_rate.")
     flag: FlagName = Field(description="override_rate against its funnel limits.")
     limits: Pair | None = Field(description="Funnel limits of override_rate at this n.")
@@ -137,7 +140,9 @@ def adoption_figures(
     basis, frame = _counts(ws, query)
     keys = ["deployment", "team"] + (["agent_id"] if query.by == "agent" else [])
     totals = (
-        frame.groupby(keys, dropna=False)[["human", "unknown", "assisted", "overridden"]]
+        frame.groupby(keys, dropna=False)[
+            ["human", "unknown", "assisted", "overridden", "recorded"]
+        ]
         .sum()
         .reset_index()
         .sort_values(keys, na_position="last")
@@ -152,10 +157,13 @@ def adoption_figures(
     groups = None
     if query.by == "agent":
         groups = (totals["deployment"] + "\x1f" + totals["team"]).to_numpy(object)
+    # An export that never records overrides says nothing about them: no rate, no flag.
+    recorded = bool(totals["recorded"].sum() > 0)
+    override_n = assisted if recorded else np.zeros_like(assisted)
     assist_j = judge(assisted, known, groups, query.level)
-    override_j = judge(overridden, assisted, groups, query.level)
+    override_j = judge(overridden, override_n, groups, query.level)
     assist_ci = wilson_interval(assisted, known)
-    override_ci = wilson_interval(overridden, assisted)
+    override_ci = wilson_interval(overridden, override_n)
     out = []
     for i, row in enumerate(totals.to_dict("records")):
         a, o = assist_j[i], override_j[i]
@@ -201,13 +209,14 @@ def adoption_weeks(ws: Workspace, query: AdoptionQuery) -> list[AdoptionWeek]:
     """Per team and ISO week: assist and override rates with their intervals."""
     basis, frame = _counts(ws, query)
     keys = ["deployment", "team", "week"]
-    weeks = frame.groupby(keys)[["human", "unknown", "assisted", "overridden"]].sum()
+    weeks = frame.groupby(keys)[COUNTS].sum()
     weeks = weeks.reset_index().sort_values(keys)
     known = (weeks["human"] - weeks["unknown"]).to_numpy(np.float64)
     assisted = weeks["assisted"].to_numpy(np.float64)
     overridden = weeks["overridden"].to_numpy(np.float64)
     assist = wilson_interval(assisted, known)
-    override = wilson_interval(overridden, assisted)
+    recorded = bool(weeks["recorded"].sum() > 0)
+    override = wilson_interval(overridden, assisted if recorded else np.zeros_like(assisted))
     epoch = dt.date(1970, 1, 1)
     return [
         AdoptionWeek(
