@@ -16,6 +16,9 @@ from cxsteward.errors import Invalid
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.adoption import AdoptionQuery, adoption_figures, adoption_weeks
+from cxsteward.services.monitoring.adoption_findings import adoption_findings
+from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.runs import get_run
 from cxsteward.services.workspace import Workspace, init_workspace
 
 ROWS = 200_000
@@ -135,3 +138,42 @@ def test_without_an_ai_assisted_column_a_recorded_override_is_the_evidence(
         assert f.n_human == len(mine)
         assert f.n == int(mine["human_override"].notna().sum())
         assert f.n_overridden == int(mine["human_override"].fillna(False).astype(bool).sum())
+
+
+def test_a_monitoring_run_reports_t5_as_its_only_adoption_finding(synth_ws: tuple) -> None:
+    ws, _, _ = synth_ws
+    run = run_monitor(ws)
+    found = [f for f in run.findings if f.kind == "adoption"]
+    assert [(f.metric, f.scope, f.deployment) for f in found] == [
+        ("override_rate", {"team": "t5"}, "billing-voice")
+    ]
+    [t5] = found
+    team = next(f for f in adoption_figures(ws, AdoptionQuery()) if f.team == "t5")
+    assert t5.estimate == {"rate": team.override_rate, "target": team.target}
+    assert team.limits is not None
+    assert (t5.effect["low"], t5.effect["high"]) == team.limits
+    assert t5.trace.segment == {"team": "t5"} and t5.trace.handlers == ["human"]
+    assert "Team t5 overrides the assistant on" in t5.message
+    stored = get_run(ws, run.run_id)
+    assert [f.kind for f in stored.findings].count("adoption") == 1
+
+
+def test_an_agent_finding_points_at_the_agent_without_naming_it(
+    tmp_path: Path, synth_ws: tuple
+) -> None:
+    _, frame, _ = synth_ws
+    rows = frame.copy()
+    mine = (rows["agent_id"] == "t1-a01") & (rows["ai_assisted"] == True)  # noqa: E712
+    # This agent now overrides about 60% of suggestions, against about 10% in its team.
+    rows.loc[mine, "human_override"] = np.arange(len(rows))[mine] % 5 < 3
+    path = tmp_path / "one-agent.parquet"
+    rows.to_parquet(path)
+    ws = init_workspace(Settings(workspace=tmp_path / "ws"))
+    load_data(ws, path)
+    found = [f for f in adoption_findings(ws, None, None) if "agent" in f.scope]
+    agents = {a.agent: a for a in adoption_figures(ws, AdoptionQuery(by="agent"))}
+    assert [(f.scope, f.metric) for f in found] == [
+        ({"team": "t1", "agent": agents["t1-a01"].ref}, "override_rate")
+    ]
+    assert "t1-a01" not in found[0].model_dump_json()
+    assert found[0].message.startswith(f"An agent of team t1 ({agents['t1-a01'].ref})")

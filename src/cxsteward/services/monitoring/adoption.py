@@ -4,6 +4,8 @@ each judged against an over-dispersed funnel of its peers (docs/adoption.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Literal
 
 import numpy as np
@@ -16,6 +18,7 @@ from cxsteward.domain.stats.proportions import wilson_interval
 from cxsteward.engine.adoption import adoption_counts, assist_basis
 from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.errors import Invalid, NotPermitted
+from cxsteward.services.accounts.sessions import web_secret
 from cxsteward.services.contract import Command, Day, Result
 from cxsteward.services.data.store import interactions_dataset, published_files
 from cxsteward.services.workspace import Workspace
@@ -52,6 +55,9 @@ class AdoptionFigure(Result):
 
     team: str = Field(description=f"The team; {NO_TEAM!r} when the data names none.")
     agent: str | None = Field(description="The agent id (rows by agent only).")
+    ref: str | None = Field(
+        description="The agent's reference in adoption findings, which never name the agent."
+    )
     deployment: str
     basis: Basis = Field(
         description="ai_assisted: the column says where a suggestion was made; "
@@ -75,6 +81,7 @@ class AdoptionFigure(Result):
     assist_limits: Pair | None
     assist_z: float | None
     assist_target: float | None
+    assist_rho: float | None
     peers: str = Field(description="What the row is judged against.")
     rho: float | None = Field(description="Relative between-unit variance of override_rate.")
     phi: float | None = Field(description="Pearson over-dispersion factor of override_rate.")
@@ -168,10 +175,12 @@ def adoption_figures(
     for i, row in enumerate(totals.to_dict("records")):
         a, o = assist_j[i], override_j[i]
         agent = row.get("agent_id") if query.by == "agent" else None
+        agent = None if agent is None or pd.isna(agent) else str(agent)
         out.append(
             AdoptionFigure(
                 team=str(row["team"]),
-                agent=None if agent is None or pd.isna(agent) else str(agent),
+                agent=agent,
+                ref=None if agent is None else agent_reference(ws, row["deployment"], agent),
                 deployment=str(row["deployment"]),
                 basis=basis,
                 n_human=int(row["human"]),
@@ -190,6 +199,7 @@ def adoption_figures(
                 assist_limits=_limits(a),
                 assist_z=a.z,
                 assist_target=a.reference.target if a.reference else None,
+                assist_rho=a.reference.rho if a.reference else None,
                 peers=(
                     f"the other agents of team {row['team']} in {row['deployment']}"
                     if query.by == "agent"
@@ -234,6 +244,14 @@ def adoption_weeks(ws: Workspace, query: AdoptionQuery) -> list[AdoptionWeek]:
         )
         for i, row in enumerate(weeks.to_dict("records"))
     ]
+
+
+def agent_reference(ws: Workspace, deployment: str, agent: str) -> str:
+    """A stable reference to an agent that does not reveal its id: a keyed hash (the
+    workspace's secret), so findings open to every staff role can point at one agent."""
+    key = web_secret(ws.settings)
+    digest = hmac.new(key, f"{deployment}\x1f{agent}".encode(), hashlib.sha256).hexdigest()
+    return f"agent-{digest[:8]}"
 
 
 def _number(value: float) -> float | None:
