@@ -37,6 +37,9 @@ PAIRS = [
         "POST /api/v1/registry/deployments/{key}/transitions",
     ),
     ("GET /monitoring", "GET /api/v1/monitoring/runs"),
+    ("GET /adoption", "GET /api/v1/monitoring/adoption"),
+    # The adoption page draws each team's weekly trend.
+    ("GET /adoption", "GET /api/v1/monitoring/adoption/weeks"),
     ("GET /monitoring/runs/{run_id}", "GET /api/v1/monitoring/runs/{run_id}"),
     # The run's page lists each of its findings (anchored #finding-ID).
     ("GET /monitoring/runs/{run_id}", "GET /api/v1/monitoring/findings/{finding_id}"),
@@ -87,9 +90,6 @@ API_ONLY = {
     "GET /api/v1/registry/gate-evaluations/{evaluation_id}": "registry:view",
     # The page shows issued packs; a preview is built on request (CLI `pack --preview`).
     "GET /api/v1/packs/preview": "pack:view",
-    # TODO(issue 14): the adoption page (funnel and weekly trend) is not built yet.
-    "GET /api/v1/monitoring/adoption": "adoption:view",
-    "GET /api/v1/monitoring/adoption/weeks": "adoption:view",
 }
 DENIED = "does not include the permission"
 
