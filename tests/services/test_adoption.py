@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from statsmodels.stats.proportion import proportion_confint
 from cxsteward.config import Settings
 from cxsteward.domain.stats.funnel import Flag, judge
 from cxsteward.errors import Invalid
+from cxsteward.services.assessment.evidence import collect_facts
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.adoption import AdoptionQuery, adoption_figures, adoption_weeks
@@ -170,10 +172,24 @@ def test_an_agent_finding_points_at_the_agent_without_naming_it(
     rows.to_parquet(path)
     ws = init_workspace(Settings(workspace=tmp_path / "ws"))
     load_data(ws, path)
-    found = [f for f in adoption_findings(ws, None, None) if "agent" in f.scope]
+    found = [f for f in adoption_findings(ws, None, None)[0] if "agent" in f.scope]
     agents = {a.agent: a for a in adoption_figures(ws, AdoptionQuery(by="agent"))}
     assert [(f.scope, f.metric) for f in found] == [
         ({"team": "t1", "agent": agents["t1-a01"].ref}, "override_rate")
     ]
     assert "t1-a01" not in found[0].model_dump_json()
     assert found[0].message.startswith(f"An agent of team t1 ({agents['t1-a01'].ref})")
+
+
+def test_the_evidence_facts_hold_the_runs_adoption_figures(synth_ws: tuple) -> None:
+    ws, frame, _ = synth_ws
+    run = run_monitor(ws)
+    found = collect_facts(ws, date(2025, 3, 31))
+    [mine] = [r for r in found.adoption_runs if r.run_id == run.run_id]
+    assert mine.deployments == ("billing-voice", "support-chat")
+    assert mine.findings == ("billing-voice",)
+    human = _human(frame)
+    usage = {a.deployment: a for a in found.adoption}
+    for deployment, rows in human.groupby("deployment"):
+        assert usage[str(deployment)].human_contacts == len(rows)
+        assert usage[str(deployment)].assist_recorded == int(rows["ai_assisted"].notna().sum())

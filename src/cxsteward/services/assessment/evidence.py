@@ -35,6 +35,7 @@ from cxsteward.registry.tables_monitor import (
     MonitorRunRecord,
     ThresholdRecord,
 )
+from cxsteward.services.assessment.evidence_adoption import with_adoption_facts
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.governance.store import current_governance
@@ -73,7 +74,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         runs = _runs(session)
         loads = _loads(session)
         incidents = _incidents(session)
-    return EvidenceFacts(
+    facts = EvidenceFacts(
         today=today,
         governance=governance,
         created_at=created,
@@ -84,6 +85,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         usage=_usage(ws, today) if loads else [],
         incidents=incidents,
     )
+    return with_adoption_facts(ws, facts)
 
 
 def _governance(ws: Workspace) -> Governance | None:

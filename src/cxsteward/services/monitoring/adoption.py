@@ -264,3 +264,14 @@ def _pair(low: float, high: float) -> Pair | None:
 
 def _limits(j: Judgement) -> Pair | None:
     return None if j.low is None or j.high is None else (j.low, j.high)
+
+
+def adoption_usage(
+    ws: Workspace, date_from: dt.date, date_to: dt.date
+) -> list[tuple[str, int, int]]:
+    """Per deployment with an assistant: human contacts, and those whose assistance is
+    recorded (ai_assisted filled; on the override basis, an override decision recorded)."""
+    basis, frame = _counts(ws, AdoptionQuery(date_from=date_from, date_to=date_to))
+    recorded = frame["human"] - frame["unknown"] if basis == "ai_assisted" else frame["assisted"]
+    totals = frame.assign(recorded=recorded).groupby("deployment")[["human", "recorded"]].sum()
+    return [(str(d), int(r["human"]), int(r["recorded"])) for d, r in totals.iterrows()]

@@ -33,29 +33,33 @@ _WORDS = {
 
 def with_adoption(
     ws: Workspace, analysis: Analysis, date_from: dt.date | None, date_to: dt.date | None
-) -> Analysis:
-    """The run's analysis with its adoption findings added."""
-    found = adoption_findings(ws, date_from, date_to)
-    return replace(analysis, findings=[*analysis.findings, *found]) if found else analysis
+) -> tuple[Analysis, list[str]]:
+    """The run's analysis with its adoption findings added, and the deployments whose
+    adoption figures the run computed (the run records them: PPL-10 reads them)."""
+    found, deployments = adoption_findings(ws, date_from, date_to)
+    return replace(analysis, findings=[*analysis.findings, *found]), deployments
 
 
 def adoption_findings(
     ws: Workspace, date_from: dt.date | None, date_to: dt.date | None
-) -> list[Finding]:
-    """A finding per team and per agent whose assist or override rate is outside its limits."""
+) -> tuple[list[Finding], list[str]]:
+    """A finding per team and per agent whose assist or override rate is outside its limits,
+    and the deployments with adoption figures."""
     out: list[Finding] = []
+    deployments: set[str] = set()
     for by in ("team", "agent"):
         query = AdoptionQuery(by=by, date_from=date_from, date_to=date_to)
         try:
             figures = adoption_figures(ws, query)
         except NotFound:  # nothing loaded yet: nothing to say about adoption
-            return []
+            return [], []
+        deployments |= {f.deployment for f in figures}
         for figure in figures:
             for metric in ("override_rate", "assist_rate"):
                 finding = _finding(ws, figure, metric)
                 if finding is not None:
                     out.append(finding)
-    return out
+    return out, sorted(deployments)
 
 
 def _finding(ws: Workspace, f: AdoptionFigure, metric: str) -> Finding | None:

@@ -178,7 +178,7 @@ def run_monitor(
     analysis = with_data_quality(
         ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
     )
-    analysis = with_adoption(ws, analysis, date_from, date_to)
+    analysis, adopted = with_adoption(ws, analysis, date_from, date_to)
     metrics = metric_table(cells, window)
     evaluations = [evaluation_out(e) for e in analysis.evaluations]
     comparisons = [comparison_out(t) for t in analysis.comparisons]
@@ -194,6 +194,7 @@ def run_monitor(
                 "alpha": alpha,
                 "fdr": fdr,
                 "thresholds": [r.id for r in rules],
+                "adoption_deployments": adopted,
             },
             artifacts="",
             n_findings=len(analysis.findings),
