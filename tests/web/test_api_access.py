@@ -88,6 +88,9 @@ READS = {
         "GET", f"/api/v1/monitoring/model-changes?deployment={DEPLOYMENT}", READERS
     ),
     "freshness": Call("GET", "/api/v1/data/freshness", READERS),
+    "adoption": Call("GET", "/api/v1/monitoring/adoption", ALL),
+    "adoption-agents": Call("GET", "/api/v1/monitoring/adoption?by=agent", ("admin", "analyst")),
+    "adoption-weeks": Call("GET", "/api/v1/monitoring/adoption/weeks", ALL),
     "incidents": Call("GET", "/api/v1/incidents", READERS),
     "incident": Call("GET", "/api/v1/incidents/{incident}", READERS),
     "reviews": Call("GET", "/api/v1/reviews", (*OPERATORS, "frontline")),

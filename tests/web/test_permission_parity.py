@@ -37,6 +37,9 @@ PAIRS = [
         "POST /api/v1/registry/deployments/{key}/transitions",
     ),
     ("GET /monitoring", "GET /api/v1/monitoring/runs"),
+    ("GET /adoption", "GET /api/v1/monitoring/adoption"),
+    # The adoption page draws each team's weekly trend.
+    ("GET /adoption", "GET /api/v1/monitoring/adoption/weeks"),
     ("GET /monitoring/runs/{run_id}", "GET /api/v1/monitoring/runs/{run_id}"),
     # The run's page lists each of its findings (anchored #finding-ID).
     ("GET /monitoring/runs/{run_id}", "GET /api/v1/monitoring/findings/{finding_id}"),

@@ -12,6 +12,13 @@ from rich.table import Table
 
 from cxsteward.cli.common import StewardTyper, console, print_json, workspace
 from cxsteward.domain.metrics import MetricKind, MetricRow, Window, metric, parse_slice
+from cxsteward.services.monitoring.adoption import (
+    AdoptionFigure,
+    AdoptionQuery,
+    AdoptionWeek,
+    adoption_figures,
+    adoption_weeks,
+)
 from cxsteward.services.monitoring.metrics import metric_table
 
 app = StewardTyper(
@@ -163,3 +170,83 @@ def _estimate(row: MetricRow, value: float) -> str:
         hours = f" ({value / 3600:,.1f} h)" if value >= 3600 else ""
         return f"{value:,.0f} s{hours}"
     return f"{value:.2f}"
+
+
+class AdoptionBy(StrEnum):
+    team = "team"
+    agent = "agent"
+
+
+@app.command("adoption")
+def adoption(
+    ctx: typer.Context,
+    by: AdoptionBy = typer.Option(AdoptionBy.team, "--by", help="One row per team or agent."),
+    deployment: str | None = typer.Option(None, "--deployment", help="Only this deployment."),
+    date_from: datetime | None = typer.Option(
+        None, "--from", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
+    ),
+    date_to: datetime | None = typer.Option(
+        None, "--to", formats=["%Y-%m-%d"], help="Last day (UTC), inclusive."
+    ),
+    level: float = typer.Option(0.998, "--level", help="Two-sided level of the funnel limits."),
+    weekly: bool = typer.Option(False, "--weekly", help="Each team's rates per ISO week."),
+    json_out: bool = typer.Option(False, "--json", help="Print the rows as JSON."),
+) -> None:
+    """Staff adoption of the AI assistant: assist usage and override rates per team or agent.
+
+    Human contacts only. Each rate has its 95% Wilson interval; a team (or an agent, against
+    the other agents of its team) is flagged above or below when it falls outside the
+    over-dispersed funnel limits of its peers (docs/adoption.md).
+
+    Example: cxsteward metrics adoption --by agent --deployment billing-voice --json
+    """
+    query = AdoptionQuery(
+        by=by.value,
+        deployment=deployment,
+        date_from=_day(date_from),
+        date_to=_day(date_to),
+        level=level,
+    )
+    with workspace(ctx) as ws:
+        rows = adoption_weeks(ws, query) if weekly else adoption_figures(ws, query)
+    if json_out:
+        print_json(rows)
+        return
+    out = console()
+    if not rows:
+        out.print("No human contacts with an AI assistant in this window.")
+        return
+    out.print(f"Basis: {rows[0].basis} (docs/adoption.md says what each means).")
+    table = Table(title="Assist usage and overrides" + (" per week" if weekly else ""))
+    heads = ["deployment", "team"] + (["week"] if weekly else ["agent"] if by == "agent" else [])
+    for head in [*heads, "human", "assist", "assisted", "override", "95% CI"]:
+        table.add_column(head)
+    if not weekly:
+        table.add_column("flag")
+    for row in rows:
+        keys = [row.deployment, row.team]
+        if isinstance(row, AdoptionWeek):
+            keys.append(str(row.week))
+        elif by == "agent":
+            keys.append(row.agent or MISSING)
+        cells = [
+            f"{row.n_human:,}",
+            _share(row.assist_rate),
+            f"{row.n:,}",
+            _share(row.override_rate),
+            "-" if row.ci is None else f"{row.ci[0]:.1%} - {row.ci[1]:.1%}",
+        ]
+        if isinstance(row, AdoptionFigure):
+            cells.append(_flags(row))
+        table.add_row(*keys, *cells)
+    out.print(table)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _flags(row: AdoptionFigure) -> str:
+    parts = [] if row.flag == "within" else [f"override {row.flag}"]
+    parts += [] if row.assist_flag == "within" else [f"assist {row.assist_flag}"]
+    return ", ".join(parts) or "within"

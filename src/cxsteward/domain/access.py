@@ -35,6 +35,8 @@ test keeps the two in step):
 | tokens:manage | yes | - | - | - | - |
 | training:view | yes | yes | yes | - | yes |
 | training:manage | yes | yes | yes | - | - |
+| adoption:view | yes | yes | yes | yes | yes |
+| adoption:agents | yes | - | yes | - | - |
 
 A permission lets a person reach a page or an action; services still apply their own
 rules on top (``incident:decide`` is checked again against the deployment's decision
@@ -110,6 +112,8 @@ class Permission(StrEnum):
     TOKENS_MANAGE = "tokens:manage"
     TRAINING_VIEW = "training:view"
     TRAINING_MANAGE = "training:manage"
+    ADOPTION_VIEW = "adoption:view"
+    ADOPTION_AGENTS = "adoption:agents"
 
 
 _ALL = frozenset(Role)
@@ -159,6 +163,10 @@ MATRIX: dict[Permission, frozenset[Role]] = {
     Permission.TRAINING_VIEW: _READERS,
     # Recording completions is the operators' data entry, like loading any other export.
     Permission.TRAINING_MANAGE: _OPERATORS,
+    # Team-level assistant adoption is for all staff; individual agents' figures only for
+    # those who run the data (privacy of individual staff).
+    Permission.ADOPTION_VIEW: _ALL,
+    Permission.ADOPTION_AGENTS: frozenset({Role.ADMIN, Role.ANALYST}),
 }
 
 

@@ -44,6 +44,8 @@ FIELDS: tuple[Field, ...] = (
     Field("human_override", Kind.BOOL, False, "A human reversed or corrected the AI."),
     Field("ai_disclosed", Kind.BOOL, False, "The customer was told AI was involved."),
     Field("customer_id", Kind.STRING, False, "The customer, for repeat-contact rates."),
+    Field("team", Kind.STRING, False, "The team of the human agent (or a rule on agent_id)."),
+    Field("ai_assisted", Kind.BOOL, False, "An AI assistant offered the agent a suggestion."),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

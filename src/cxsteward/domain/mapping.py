@@ -152,6 +152,8 @@ class Mapping(_Strict):
     segments: dict[str, SegmentSpec] = {}
     exclude: tuple[ExcludeSpec, ...] = ()
     repeated_ids: RepeatedIdsSpec = RepeatedIdsSpec()
+    # A regular expression whose one group takes the team out of agent_id, e.g. ^(t\d+)-
+    team_from_agent: str | None = None
 
     _origin: str = PrivateAttr(default="mapping")
     _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
@@ -338,7 +340,37 @@ def check_mapping(mapping: Mapping) -> list[tuple[tuple[str, ...], str, str | No
             )
     if mapping.ambiguous_dates == "swapped" and mapping.date_order is None:
         bad(("ambiguous_dates",), "'swapped' needs date_order: the order the dates are written in")
+    if mapping.team_from_agent is not None:
+        _check_team_rule(mapping, bad)
     return found
+
+
+def team_pattern(rule: str) -> re.Pattern[str]:
+    """The compiled team rule; Invalid when it is no regular expression with one group."""
+    try:
+        pattern = re.compile(rule)
+    except re.error as exc:
+        raise Invalid(f"not a regular expression: {exc}") from None
+    if pattern.groups != 1:
+        raise Invalid(
+            f"the expression has {pattern.groups} groups; it needs exactly one, the team, "
+            "as in ^(t\\d+)-"
+        )
+    return pattern
+
+
+def _check_team_rule(mapping: Mapping, bad: Any) -> None:
+    rule = mapping.team_from_agent
+    assert rule is not None
+    path = ("team_from_agent",)
+    try:
+        team_pattern(rule)
+    except Invalid as exc:
+        bad(path, str(exc), rule)
+    if "agent_id" not in mapping.fields and "agent_id" not in mapping.constants:
+        bad(path, "a team rule reads agent_id, which is not mapped; map agent_id too")
+    if "team" in mapping.fields or "team" in mapping.constants:
+        bad(path, "the team is also mapped; keep either fields.team or team_from_agent")
 
 
 def _check_field(name: str, spec: FieldSpec, bad: Any) -> None:

@@ -41,7 +41,9 @@ SLICE_SEPARATOR = "×"
 # A contact with no value (or a blank one) in a slice's column: a level of its own, never
 # merged into the overall scope.
 MISSING_LEVEL = "(missing)"
-FLAGS = BOOL_FIELDS
+# ai_assisted is read per agent by the adoption query (services/monitoring/adoption.py); the
+# cell table, and every run stored before it existed, keep their columns.
+FLAGS = tuple(f for f in BOOL_FIELDS if f != "ai_assisted")
 SATISFIED_FROM = 4  # top-2-box: a CSAT of 4 or 5
 # The handle-time quantiles reported beside the mean: the median and the p90.
 QUANTILES = (0.5, 0.9)

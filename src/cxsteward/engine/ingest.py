@@ -44,6 +44,7 @@ from cxsteward.engine.columns import (
     spread,
 )
 from cxsteward.engine.readers import LoadRefused, RawTable
+from cxsteward.engine.team_rule import teams_from_agents
 from cxsteward.engine.timestamps import Parsed, parse_timestamps
 from cxsteward.errors import Problem
 
@@ -155,6 +156,9 @@ def ingest(
             out[spec.name] = reader.constant(spec.name, mapping.constants[spec.name])
         else:
             out[spec.name] = pa.nulls(n, ARROW_TYPES[spec.kind])
+    if mapping.team_from_agent is not None:
+        out["team"], unplaced = teams_from_agents(out["agent_id"], mapping.team_from_agent)
+        notes.extend([unplaced] if unplaced else [])
     # Ids are unique per deployment; a contact with no deployment belongs to the default one.
     out["deployment"] = fill_text(out["deployment"], DEFAULT_DEPLOYMENT)
     for spec in FIELDS:

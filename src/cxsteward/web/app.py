@@ -30,6 +30,7 @@ from cxsteward.web.openapi_links import Document, add_links
 from cxsteward.web.responses import ContractJSONResponse
 from cxsteward.web.routes import (
     admin,
+    adoption,
     api,
     assessment,
     auth,
@@ -61,6 +62,7 @@ from cxsteward.web.templating import build_templates
 STATIC = Path(__file__).parent / "static"
 # Every router of the app, in matching order (the order the former module scan gave).
 ROUTERS: tuple[APIRouter, ...] = (
+    adoption.router,
     admin.router,
     api.router,
     assessment.router,

@@ -33,6 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Assessment", "/assessment", (Permission.ASSESSMENT_VIEW_REPORT,)),
     NavItem("Registry", "/registry", (Permission.REGISTRY_VIEW,)),
     NavItem("Monitoring", "/monitoring", (Permission.MONITORING_VIEW,)),
+    NavItem("Adoption", "/adoption", (Permission.ADOPTION_VIEW,)),
     NavItem("Incidents", "/incidents", (Permission.INCIDENT_VIEW,)),
     NavItem("Feedback", "/feedback", (Permission.FEEDBACK_SUBMIT, Permission.FEEDBACK_VIEW)),
     NavItem("Reviews", "/reviews", (Permission.REVIEW_QUEUE,)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from cxsteward.domain.governance import evidence_adoption as adoption
 from cxsteward.domain.governance import evidence_advance as adv
 from cxsteward.domain.governance import evidence_channels as chn
 from cxsteward.domain.governance import evidence_consent as consent
@@ -95,8 +96,10 @@ RULES: tuple[EvidenceRule, ...] = (
     EvidenceRule(
         "PPL-10",
         "The data identifies agents and records human overrides of the AI, and monitoring "
-        "computed rates per agent or team in the last month.",
-        ops.override_tracking,
+        "computed rates per agent or team in the last month; for each live deployment with "
+        "human contacts, AI-assistant suggestions are recorded, adoption figures per team and "
+        "agent were computed in the last month, and its adoption findings were taken up.",
+        adoption.staff_adoption,
     ),
     EvidenceRule(
         "DAT-03",

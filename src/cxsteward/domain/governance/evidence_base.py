@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from cxsteward.domain.consent import ConsentEvidence
 from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
@@ -16,6 +17,13 @@ from cxsteward.domain.governance.spec import Deployment, Governance
 from cxsteward.domain.results import EvidenceItem, Verdict
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.domain.training import CompletionFact
+
+if TYPE_CHECKING:  # the adoption rule's module imports this one
+    from cxsteward.domain.governance.evidence_adoption import (
+        AdoptionEvidence,
+        AdoptionFollowUp,
+        AdoptionRunEvidence,
+    )
 
 # Verdict -> evidenced score on the 0-4 answer scale. "Partly" sits at 2 ("partly in place"):
 # enough for stage 2 criteria (minimum 1.5), never for stage 3 and above (minimum 2.5+).
@@ -155,6 +163,9 @@ class EvidenceFacts:
     training: Sequence[CompletionFact] = ()
     # Notices, choices and whether opt-outs were honoured (None: not collected).
     consent: ConsentEvidence | None = None
+    adoption: Sequence[AdoptionEvidence] = ()
+    adoption_runs: Sequence[AdoptionRunEvidence] = ()
+    adoption_follow_ups: Sequence[AdoptionFollowUp] = ()
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ FindingKind = Literal[
     "model_change",
     "data_quality",
     "consent",
+    "adoption",
 ]
 SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
 

@@ -39,6 +39,7 @@ from cxsteward.registry.tables_monitor import (
     ThresholdRecord,
 )
 from cxsteward.registry.tables_trust import ExplanationRecord
+from cxsteward.services.assessment.evidence_adoption import with_adoption_facts
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.consent.check import consent_evidence
@@ -83,7 +84,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         flags = _flags(session)
         policy_changes = _policy_changes(session)
         training = completion_facts(session)
-    return EvidenceFacts(
+    facts = EvidenceFacts(
         today=today,
         governance=governance,
         created_at=created,
@@ -99,6 +100,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         training=training,
         consent=consent_evidence(ws),
     )
+    return with_adoption_facts(ws, facts)
 
 
 def _governance(ws: Workspace) -> Governance | None:

@@ -45,6 +45,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "human_override": ("humanoverride", "override", "overridden", "overruled"),
     "ai_disclosed": ("aidisclosed", "disclosed", "aidisclosure", "botdisclosed"),
     "customer_id": ("customerid", "userid", "clientid", "accountid", "customer"),
+    "team": ("team", "teamname", "agentteam", "agentgroup", "squad"),
+    "ai_assisted": ("aiassisted", "assisted", "assistused", "suggestionshown", "aisuggestion"),
 }
 
 

@@ -41,6 +41,7 @@ from cxsteward.domain.synth_spec import (
     describe_world,
     rounded,
 )
+from cxsteward.services.data.synth_assist import draw_assisted, expected_adoption, team_names
 from cxsteward.services.data.synth_generate import BLOCK_ROWS, Tables, World, draw_block
 
 
@@ -86,7 +87,8 @@ class _Columns:
         return _Columns(
             world=w,
             fmt=fmt,
-            dictionaries={k: pa.array(v, pa.string()) for k, v in levels.items()},
+            dictionaries={k: pa.array(v, pa.string()) for k, v in levels.items()}
+            | {"team": team_names(w)},
             hours=hours,
             minutes=minutes,
         )
@@ -111,6 +113,8 @@ class _Columns:
             "human_override": pa.array(cols["human_override"]),
             "ai_disclosed": pa.array(cols["ai_disclosed"], mask=is_human),
             "customer_id": _prefixed("c", pa.array(cols["customer"]), len(str(w.customers))),
+            "team": self._coded("team", np.where(is_human, cols["agent"], 0), ~is_human),
+            "ai_assisted": pa.array(draw_assisted(w, offset // BLOCK_ROWS, cols), mask=~is_human),
             **{name: self._coded(name, cols[name]) for name in SEGMENT_NAMES},
         }
         return pa.table(out)
@@ -246,6 +250,7 @@ def build_manifest(
         },
         "rates": describe_world(model),
         "effects": [effect.manifest(model, facts) for effect in chosen],
+        "assistant": expected_adoption(w),
         "agents": {
             name: {"team": name.split("-")[0], "override_rate": float(rate)}
             for name, rate in zip(w.agent_names, w.agent_override, strict=True)

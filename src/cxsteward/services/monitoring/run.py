@@ -36,6 +36,7 @@ from cxsteward.services.consent.findings import with_consent
 from cxsteward.services.contract import Command, Day
 from cxsteward.services.incidents.models import SyncOut
 from cxsteward.services.incidents.sync import sync_incidents
+from cxsteward.services.monitoring.adoption_findings import with_adoption
 from cxsteward.services.monitoring.artifacts import staged_artifacts
 from cxsteward.services.monitoring.baselines import baseline_lookup
 from cxsteward.services.monitoring.metrics import compute_cells
@@ -179,6 +180,7 @@ def run_monitor(
         ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
     )
     analysis = with_consent(ws, analysis, date_from, date_to)
+    analysis, adopted = with_adoption(ws, analysis, date_from, date_to)
     metrics = metric_table(cells, window)
     evaluations = [evaluation_out(e) for e in analysis.evaluations]
     comparisons = [comparison_out(t) for t in analysis.comparisons]
@@ -194,6 +196,7 @@ def run_monitor(
                 "alpha": alpha,
                 "fdr": fdr,
                 "thresholds": [r.id for r in rules],
+                "adoption_deployments": adopted,
             },
             artifacts="",
             n_findings=len(analysis.findings),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from cxsteward.web.routes.api import (
+    adoption,
     assessments,
     consent,
     crosswalk,
@@ -28,6 +29,7 @@ for _module_router in (
     assessments.router,
     registry.router,
     monitoring.router,
+    adoption.router,
     data.router,
     incidents.router,
     reviews.router,
