@@ -44,6 +44,14 @@ FIELDS: tuple[Field, ...] = (
     Field("human_override", Kind.BOOL, False, "A human reversed or corrected the AI."),
     Field("ai_disclosed", Kind.BOOL, False, "The customer was told AI was involved."),
     Field("customer_id", Kind.STRING, False, "The customer, for repeat-contact rates."),
+    Field("offered_human", Kind.BOOL, False, "The customer was offered a human."),
+    Field(
+        "time_to_human_s",
+        Kind.FLOAT,
+        False,
+        "Seconds until a human took over or was offered.",
+        minimum=0,
+    ),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

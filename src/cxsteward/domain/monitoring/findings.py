@@ -9,7 +9,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 FindingKind = Literal[
-    "threshold_breach", "ai_vs_human_gap", "ai_segment_gap", "model_change", "data_quality"
+    "threshold_breach",
+    "ai_vs_human_gap",
+    "ai_segment_gap",
+    "model_change",
+    "data_quality",
+    # Customer-trust promises (issue 14): disclosure per channel, the vulnerable path.
+    "disclosure",
+    "vulnerable",
 ]
 SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
 

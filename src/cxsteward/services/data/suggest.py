@@ -45,6 +45,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "human_override": ("humanoverride", "override", "overridden", "overruled"),
     "ai_disclosed": ("aidisclosed", "disclosed", "aidisclosure", "botdisclosed"),
     "customer_id": ("customerid", "userid", "clientid", "accountid", "customer"),
+    "offered_human": ("offeredhuman", "humanoffered", "offeredagent", "agentoffered"),
+    "time_to_human_s": ("timetohumans", "timetohuman", "timetoagent", "secondstohuman"),
 }
 
 

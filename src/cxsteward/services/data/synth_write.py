@@ -111,6 +111,11 @@ class _Columns:
             "human_override": pa.array(cols["human_override"]),
             "ai_disclosed": pa.array(cols["ai_disclosed"], mask=is_human),
             "customer_id": _prefixed("c", pa.array(cols["customer"]), len(str(w.customers))),
+            # A human handled human contacts from the start: no path to a human to record.
+            "offered_human": pa.array(cols["offered_human"], mask=is_human),
+            "time_to_human_s": pa.array(
+                cols["time_to_human_s"], mask=is_human | np.isnan(cols["time_to_human_s"])
+            ),
             **{name: self._coded(name, cols[name]) for name in SEGMENT_NAMES},
         }
         return pa.table(out)
