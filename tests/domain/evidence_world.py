@@ -9,6 +9,8 @@ from cxsteward.domain.governance.evidence_base import (
     EvidenceFacts,
     IncidentEvidence,
     LoadEvidence,
+    PromiseEvidence,
+    PromisePartEvidence,
     RunEvidence,
     UsageEvidence,
     protocol_key,
@@ -35,6 +37,8 @@ from cxsteward.domain.governance.spec import (
     Template,
     Vendor,
 )
+from cxsteward.domain.governance.vulnerable import VulnerablePromise
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure
 from cxsteward.domain.thresholds import Severity, Threshold
 
 TODAY = date(2026, 6, 15)
@@ -93,6 +97,9 @@ def governance() -> Governance:
                 status=Lifecycle.PRODUCTION,
                 disclosure={"chat": "You are chatting with an AI.", "email": "Drafted by AI."},
                 decision_rights=DecisionRights(pause=["ana"], modify=["ben"], discontinue=["cara"]),
+                vulnerable=VulnerablePromise(
+                    segment="vulnerable", values=["yes"], human_within_s=60, never_ai_alone=True
+                ),
             )
         ],
         protocols=[
@@ -183,6 +190,26 @@ def facts() -> EvidenceFacts:
             for k in range(7)
         ],
         usage=[UsageEvidence("support-bot", 5000, 5000, 5000, 4900)],
+        promises=[
+            PromiseEvidence(
+                "support-bot",
+                9,
+                at(date(2026, 3, 20) + timedelta(days=80)),
+                "vulnerable",
+                "yes",
+                250,
+                (
+                    PromisePartEvidence("within", True, "96.0% of 250 AI contacts reached..."),
+                    PromisePartEvidence("ai_alone", True, "0.0% of 250 AI contacts were..."),
+                ),
+            )
+        ],
+        channel_disclosure={
+            "support-bot": [
+                ChannelDisclosure("chat", 3000, 3000, 2950),
+                ChannelDisclosure("email", 2000, 2000, 1950),
+            ]
+        },
         incidents=[
             IncidentEvidence(
                 id=1,

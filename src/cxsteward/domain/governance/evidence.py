@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from cxsteward.domain.governance import evidence_advance as adv
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
+from cxsteward.domain.governance import evidence_vulnerable as vulnerable
 from cxsteward.domain.governance.evidence_base import SCORES, EvidenceFacts, EvidenceRule
 from cxsteward.domain.maturity import MaturityModel, evaluate_stage, unmet_criteria
 from cxsteward.domain.results import (
@@ -113,9 +114,9 @@ RULES: tuple[EvidenceRule, ...] = (
     ),
     EvidenceRule(
         "TRU-02",
-        "The data carries a vulnerable-customer segment that recent monitoring splits by and "
-        "a threshold watches.",
-        ops.vulnerable_customers,
+        "Each live customer-facing deployment declares the path promised to vulnerable "
+        "customers, a monitoring run of the last month measured it, and it was kept.",
+        vulnerable.vulnerable_customers,
     ),
     EvidenceRule(
         "TRU-05",
@@ -126,7 +127,8 @@ RULES: tuple[EvidenceRule, ...] = (
     EvidenceRule(
         "TRU-06",
         "Every channel of every live customer-facing deployment has a disclosure statement, "
-        "and the data shows AI disclosed on at least 95% of AI contacts.",
+        "and the data shows AI disclosed at or above the deployment's floor (95% by default) "
+        "on every channel.",
         ops.disclosure,
     ),
     EvidenceRule(
