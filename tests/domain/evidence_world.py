@@ -11,6 +11,8 @@ from cxsteward.domain.governance.evidence_base import (
     FlagEvidence,
     IncidentEvidence,
     LoadEvidence,
+    PromiseEvidence,
+    PromisePartEvidence,
     ReviewEvidence,
     RunEvidence,
     UsageEvidence,
@@ -41,6 +43,8 @@ from cxsteward.domain.governance.spec import (
     TrainingRole,
     Vendor,
 )
+from cxsteward.domain.governance.vulnerable import VulnerablePromise
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure
 from cxsteward.domain.thresholds import Severity, Threshold
 from cxsteward.domain.training import CompletionFact
 
@@ -108,6 +112,9 @@ def governance() -> Governance:
                     ModelVersion(model="acme-chat", version="1", effective_from=GO_LIVE),
                     ModelVersion(model="acme-chat", version="2", effective_from=MODEL_CHANGE),
                 ],
+                vulnerable=VulnerablePromise(
+                    segment="vulnerable", values=["yes"], human_within_s=60, never_ai_alone=True
+                ),
             )
         ],
         protocols=[
@@ -214,6 +221,26 @@ def facts() -> EvidenceFacts:
         ],
         usage=[UsageEvidence("support-bot", 5000, 5000, 5000, 4900)],
         training=COMPLETIONS,
+        promises=[
+            PromiseEvidence(
+                "support-bot",
+                9,
+                at(date(2026, 3, 20) + timedelta(days=80)),
+                "vulnerable",
+                "yes",
+                250,
+                (
+                    PromisePartEvidence("within", True, "96.0% of 250 AI contacts reached..."),
+                    PromisePartEvidence("ai_alone", True, "0.0% of 250 AI contacts were..."),
+                ),
+            )
+        ],
+        channel_disclosure={
+            "support-bot": [
+                ChannelDisclosure("chat", 3000, 3000, 2950),
+                ChannelDisclosure("email", 2000, 2000, 1950),
+            ]
+        },
         incidents=[
             IncidentEvidence(
                 id=1,

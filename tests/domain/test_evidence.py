@@ -18,6 +18,7 @@ from cxsteward.domain.governance.evidence_base import (
     SCORES,
     BaselineEvidence,
     EvidenceFacts,
+    PromisePartEvidence,
     RunEvidence,
     UsageEvidence,
     function_group,
@@ -37,6 +38,7 @@ from cxsteward.domain.governance.spec import (
     RoadmapReview,
 )
 from cxsteward.domain.maturity import parse_maturity
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure
 from cxsteward.domain.report import build_report
 from cxsteward.domain.results import EvidenceReport, QuestionEvidence
 from cxsteward.domain.scale import RoleGroup
@@ -207,11 +209,24 @@ def stopped_loading(f: EvidenceFacts) -> EvidenceFacts:
     return dataclasses.replace(f, loads=f.loads[:3], runs=f.runs[:2])
 
 
-def unwatched_vulnerable(f: EvidenceFacts) -> EvidenceFacts:
-    f = no_agent_runs(f)
-    runs = [dataclasses.replace(r, slices=()) for r in f.runs]
-    rules = [t for t in f.thresholds if not t.segment]
-    return dataclasses.replace(f, runs=runs, thresholds=rules)
+def broken_promise(f: EvidenceFacts) -> EvidenceFacts:
+    found = f.promises[0]
+    part = PromisePartEvidence("ai_alone", False, "56.2% of 1,178 AI contacts were alone")
+    return dataclasses.replace(
+        f, promises=[dataclasses.replace(found, parts=(found.parts[0], part))]
+    )
+
+
+def unmeasured_promise(f: EvidenceFacts) -> EvidenceFacts:
+    # The last run that measured it is older than a month.
+    old = dataclasses.replace(f.promises[0], run_started=at(date(2026, 4, 1)))
+    return dataclasses.replace(f, promises=[old])
+
+
+def email_under_the_floor(f: EvidenceFacts) -> EvidenceFacts:
+    chat, _ = f.channel_disclosure["support-bot"]
+    email = ChannelDisclosure("email", 2000, 2000, 1780)
+    return dataclasses.replace(f, channel_disclosure={"support-bot": [chat, email]})
 
 
 def late_template(f: EvidenceFacts) -> EvidenceFacts:
@@ -222,8 +237,10 @@ def late_template(f: EvidenceFacts) -> EvidenceFacts:
 
 
 def weak_disclosure(f: EvidenceFacts) -> EvidenceFacts:
+    # Without a channel in the data, the deployment's whole share is judged.
     f = with_dep(f, disclosure={"chat": "You are chatting with an AI."})
-    return dataclasses.replace(f, usage=[UsageEvidence("support-bot", 5000, 5000, 5000, 4000)])
+    usage = [UsageEvidence("support-bot", 5000, 5000, 5000, 4000)]
+    return dataclasses.replace(f, usage=usage, channel_disclosure={})
 
 
 def no_complaint_threshold(f: EvidenceFacts) -> EvidenceFacts:
@@ -335,18 +352,23 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("DAT-04", ai_baseline_only, "not_evidenced", "no human baseline has been frozen"),
     ("DAT-04", thin_baseline, "partly", "lacks complaint_rate"),
     ("DAT-05", stopped_loading, "partly", "none in 2026-04-17..2026-05-16, 2026-05-17..2026-06-15"),
-    ("TRU-02", unwatched_vulnerable, "partly", "no threshold watches the segment"),
+    ("TRU-02", broken_promise, "partly", "broken: 56.2% of 1,178"),
     (
         "TRU-02",
-        lambda f: dataclasses.replace(
-            f, loads=[dataclasses.replace(x, segments=()) for x in f.loads]
-        ),
+        lambda f: with_dep(f, vulnerable=None),
         "not_evidenced",
-        "declares no vulnerable-customer segment",
+        "support-bot declares no path for vulnerable customers",
     ),
+    ("TRU-02", unmeasured_promise, "partly", "no monitoring run of the last month measured"),
     ("TRU-05", late_template, "not_evidenced", "after support-bot went live on 2026-04-01"),
     ("TRU-06", weak_disclosure, "partly", "support-bot on email: no disclosure statement"),
     ("TRU-06", weak_disclosure, "partly", "disclosure_rate 80.0% over 5,000 AI contacts"),
+    (
+        "TRU-06",
+        email_under_the_floor,
+        "partly",
+        "support-bot on email: AI disclosed on 89.0% of 2,000 AI contacts (floor 95.0%)",
+    ),
     ("TRU-07", no_complaint_threshold, "partly", "complaint thresholds: none"),
     ("TRU-04", late_answers, "partly", "8 of 10 request(s) due were answered in time (80.0%"),
     ("TRU-04", unanswered_review, "partly", "1 request(s) past their due time and still"),

@@ -23,6 +23,9 @@ DESIGN_METRICS = [
     "override_rate",
     "disclosure_rate",
     "repeat_contact_rate",
+    # Issue 14: the human path promised to vulnerable customers.
+    "offered_human_rate",
+    "ai_alone_rate",
 ]
 # 2023-12-25 (a Monday) .. 2024-03-10 (a Sunday): month ends, a leap day, eleven ISO weeks.
 DAYS = np.arange(m.day_number(dt.date(2023, 12, 25)), m.day_number(dt.date(2024, 3, 10)) + 1)
@@ -74,6 +77,8 @@ def test_the_catalogue_is_the_design_table() -> None:
         assert (spec.kind is m.MetricKind.MEAN) == (spec.total is not None)
     assert m.metric("override_rate").handlers == ("ai",)
     assert m.metric("disclosure_rate").handlers == ("ai",)
+    assert m.metric("ai_alone_rate").handlers == ("ai",)
+    assert m.metric("offered_human_rate").n == m.flag_n("offered_human")
     assert m.metric("complaint_rate").direction is m.Direction.HIGHER_IS_WORSE
     assert m.metric("csat_mean").direction is m.Direction.HIGHER_IS_BETTER
     assert m.metric("average_handle_time").log_total == m.HANDLE_LOG_SUM
@@ -206,7 +211,8 @@ def test_metric_rows_report_every_group_with_its_counts() -> None:
     totals = m.roll_up(cells, m.Window.WEEK)
     rows = m.metric_rows(totals)
     ai = int((totals.handler == "ai").sum())
-    assert len(rows) == len(totals) * 8 + ai * 2  # override and disclosure: AI only
+    # override, disclosure, offered a human and AI alone: AI only
+    assert len(rows) == len(totals) * 8 + ai * 4
     first_week = m.day_number(dt.date(2023, 12, 25))
     frame_week = frame[(frame["day"] < first_week + 7) & (frame["slice"] == "region")]
     pick = frame_week[
@@ -270,7 +276,8 @@ def test_metric_rows_carry_each_groups_quantiles_on_handle_time_only() -> None:
 
 def test_a_group_without_handle_times_needs_no_quantiles() -> None:
     cells, frame = random_cells()
-    frame[m.HANDLE_N] = np.where(frame["handler"] == "ai", 0.0, frame[m.HANDLE_N])
+    # Every human cell timed at least once, so only the AI's groups lack quantiles.
+    frame[m.HANDLE_N] = np.where(frame["handler"] == "ai", 0.0, frame[m.HANDLE_N] + 1)
     quantiles = {k: q for k, q in weekly_quantiles(frame).items() if q.n}
     rows = m.metric_rows(m.roll_up(to_cell_table(frame), m.Window.WEEK), quantiles=quantiles)
     timed = [r for r in rows if r.metric == "average_handle_time"]

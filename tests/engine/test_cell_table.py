@@ -69,6 +69,8 @@ def contacts(rows: int = 2400, seed: int = 11) -> pd.DataFrame:
             "human_override": flag(0.1, 0.3),
             "ai_disclosed": flag(0.9, 0.3),
             "customer_id": customer,
+            "offered_human": flag(0.3, 0.2),
+            "time_to_human_s": np.where(rng.random(rows) < 0.5, np.nan, rng.exponential(40, rows)),
             "region": region,
             "tier": rng.choice(["basic", "premium"], rows),
         }
@@ -103,6 +105,8 @@ def edge_contacts() -> pd.DataFrame:
             "human_override": pd.Series([True, None, False, None, None, None, True]),
             "ai_disclosed": pd.Series([True, None, True, False, None, None, True]),
             "customer_id": [f"c-{m[1]}" for m in moments],
+            "offered_human": pd.Series([True, None, False, False, None, None, None]),
+            "time_to_human_s": [20.0, None, None, None, None, None, None],
             "region": "north",
             "tier": "basic",
         }
@@ -173,6 +177,11 @@ def expected_cells(
             m.HANDLE_LOG_SUMSQ: (np.log1p(handle) ** 2).sum(),
             m.REPEAT_N: int(group["customer_id"].notna().sum()),
             m.REPEAT_TRUE: int(group["followed"].sum()),
+            # Alone: both flags recorded, neither true.
+            m.AI_ALONE_N: int((group["escalated"].notna() & group["offered_human"].notna()).sum()),
+            m.AI_ALONE_TRUE: int(
+                ((group["escalated"] == False) & (group["offered_human"] == False)).sum()  # noqa: E712
+            ),
         }
         records.append(record)
     return pd.DataFrame(records)
@@ -333,6 +342,20 @@ def test_loads_with_other_columns_are_unioned_by_name(
     )
     for columns in [(), ("tier",)]:
         assert_slice_matches(cells, expected_cells(merged, columns), columns)
+
+
+def test_a_store_written_before_the_human_path_fields_still_gives_cells(
+    backend: ibis.BaseBackend, tmp_path: Path
+) -> None:
+    # A store from before offered_human / time_to_human_s existed: nothing is "AI alone".
+    frame = contacts(rows=200, seed=8).iloc[:200].drop(columns=["offered_human", "time_to_human_s"])
+    store = write_store(tmp_path / "interactions", frame)
+    cells = build_cells(interactions_table(backend, store), [], repeat_contact_days=7)
+    assert cells[m.N].sum() == 200
+    for column in (m.flag_n("offered_human"), m.AI_ALONE_N, m.AI_ALONE_TRUE):
+        assert cells[column].sum() == 0
+    both = frame.assign(offered_human=pd.Series([None] * 200, dtype="boolean"))
+    assert_slice_matches(cells, expected_cells(both, ()), ())
 
 
 def test_a_load_that_never_recorded_a_column_is_in_none_of_its_levels(

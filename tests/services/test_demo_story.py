@@ -24,6 +24,8 @@ from cxsteward.services.data.store import interactions_dataset
 from cxsteward.services.demo.company import DemoResult, run_demo
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.incidents.lifecycle import list_incidents
+from cxsteward.services.monitoring.runs import run_findings
+from cxsteward.services.monitoring.trust import trust_checks
 from cxsteward.services.people.feedback import list_feedback
 from cxsteward.services.training.coverage import training_coverage
 from cxsteward.services.trust.reviews import list_reviews
@@ -269,4 +271,25 @@ def test_training_has_overdue_renewals_and_a_role_with_a_gap(built: Built) -> No
         "PPL-05": "partly",
         "PPL-06": "evidenced",
         "PPL-07": "not_evidenced",
+    }
+
+
+TRUST_KINDS = ("disclosure", "vulnerable")
+
+
+def test_the_demo_shows_a_kept_and_a_broken_promise_and_email_under_the_floor(
+    built: Built,
+) -> None:
+    ws = built.ws
+    chat, voice = (trust_checks(ws, d) for d in ("support-chat", "billing-voice"))
+    below = [(c.deployment, c.channel) for c in [*chat.disclosure, *voice.disclosure] if c.below]
+    assert below == [("support-chat", "email")]
+    assert [p.kept for p in chat.promises[0].parts] == [True, True]
+    assert [p.kept for p in voice.promises[0].parts] == [False, False]
+    findings = run_findings(ws, chat.run_id or 0)
+    kinds = {(f.kind, f.deployment, f.metric) for f in findings if f.kind in TRUST_KINDS}
+    assert kinds == {
+        ("disclosure", "support-chat", "disclosure_rate"),
+        ("vulnerable", "billing-voice", "human_in_time_rate"),
+        ("vulnerable", "billing-voice", "ai_alone_rate"),
     }

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
+from cxsteward.domain.governance.evidence_base import USAGE_DAYS
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.results import EvidenceReport, QuestionEvidence
 from cxsteward.domain.thresholds import Threshold
@@ -45,7 +46,16 @@ def contacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield path
 
 
-def governance(*deployments: tuple[str, date]) -> Governance:
+PROMISE = {
+    "segment": "vulnerable",
+    "values": ["yes"],
+    "human_within_s": 60,
+    "never_ai_alone": True,
+    "ai_alone_ceiling": 0.05,
+}
+
+
+def governance(*deployments: tuple[str, date], promise: bool = False) -> Governance:
     data: dict[str, Any] = {
         "organization": "Example Co",
         "key_metrics": ["complaint_rate", "csat_satisfied_rate"],
@@ -63,6 +73,7 @@ def governance(*deployments: tuple[str, date]) -> Governance:
                 "status": "pilot",
                 "disclosure": {"chat": "You are chatting with an AI assistant."},
                 "decision_rights": {"pause": ["ana"], "modify": ["ben"]},
+                **({"vulnerable": PROMISE} if promise else {}),
             }
             for key, go_live in deployments
         ],
@@ -150,7 +161,7 @@ def test_a_record_the_audit_log_never_saw_is_no_evidence(ws: Workspace) -> None:
 def test_data_monitoring_and_baselines_are_read_from_the_registry(
     ws: Workspace, contacts: Path
 ) -> None:
-    apply_governance(ws, governance(("support-chat", PAST), ("billing-voice", PAST)))
+    apply_governance(ws, governance(("support-chat", PAST), ("billing-voice", PAST), promise=True))
     load_data(ws, contacts)
     add_thresholds(
         ws,
@@ -187,11 +198,21 @@ def test_data_monitoring_and_baselines_are_read_from_the_registry(
     assert facts.baselines[0].segment_slices("support-chat")
 
     report = evidence_for(ws, today=TODAY)
+    # Planted: billing-voice leaves vulnerable customers with the AI alone; support-chat not.
     tru02 = rule(report, "TRU-02")
-    assert tru02.verdict == "evidenced", texts(tru02)
+    assert tru02.verdict == "partly", texts(tru02)
+    for dep, kept in (("support-chat", "kept"), ("billing-voice", "broken")):
+        mine = ai[(ai["deployment"] == dep) & (ai["vulnerable"] == "yes")]
+        alone = (~mine["escalated"].astype(bool) & ~mine["offered_human"].astype(bool)).mean()
+        said = f"{dep} (vulnerable=yes, run 1): {kept}: {alone * 100:.1f}% of {len(mine):,} AI"
+        assert any(t.startswith(said) for t in texts(tru02)), texts(tru02)
+    # Disclosure per channel of the last USAGE_DAYS days: email (planted at 90%) fails.
     tru06 = rule(report, "TRU-06")
-    rate = (ai[ai["deployment"] == "support-chat"]["ai_disclosed"] == True).mean()  # noqa: E712
-    assert any(f"support-chat: disclosure_rate {rate * 100:.1f}%" in t for t in texts(tru06))
+    recent = ai[ai["started_at"].dt.date >= TODAY - timedelta(days=USAGE_DAYS - 1)]
+    for channel, rows in recent[recent["deployment"] == "support-chat"].groupby("channel"):
+        rate, n = rows["ai_disclosed"].mean(), rows["ai_disclosed"].count()
+        said = f"support-chat on {channel}: AI disclosed on {rate * 100:.1f}% of {n:,} AI"
+        assert any(t.startswith(said) for t in texts(tru06)), texts(tru06)
     dat05 = rule(report, "DAT-05")
     assert dat05.verdict == "partly", texts(dat05)  # everything happened today: two gaps
     assert any("none in" in t for t in texts(dat05))

@@ -273,3 +273,30 @@ def test_nul_characters_are_refused_before_anything_is_stored(ws_any: Workspace)
     assert problem.column == "people[0].name" and "NUL" in problem.message
     with ws_any.transaction() as session:
         assert governance_store.load_stored(session) is None
+
+
+def test_a_vulnerable_promise_round_trips_with_or_without_a_scale_gate(
+    ws: Workspace, example: Governance
+) -> None:
+    # support-chat declares a promise and no gate; billing-voice both (one JSON column).
+    service.apply_governance(ws, example)
+    stored = service.current_governance(ws)
+    for key in ("support-chat", "billing-voice"):
+        assert stored.deployment(key) == example.deployment(key)
+    chat = stored.deployment("support-chat")
+    assert chat is not None and chat.scale_gate is None and chat.vulnerable is not None
+    # Changing only the promise is one change of that deployment, applied and exported.
+    looser = chat.vulnerable.model_copy(update={"within_floor": 0.8})
+    changed = example.model_copy(
+        update={
+            "deployments": [
+                d.model_copy(update={"vulnerable": looser}) if d.key == "support-chat" else d
+                for d in example.deployments
+            ]
+        }
+    )
+    plan = service.apply_governance(ws, changed)
+    assert [(c.kind, c.key) for c in plan.changes] == [("deployment", "support-chat")]
+    exported = parse_governance(service.export_governance(ws), "export.yaml").governance
+    again = exported.deployment("support-chat")
+    assert again is not None and again.vulnerable == looser

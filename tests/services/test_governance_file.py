@@ -215,3 +215,45 @@ def test_the_example_declares_its_scale_gate() -> None:
     voice = gov.deployment("billing-voice")
     assert voice is not None and voice.scale_gate is not None
     assert voice.scale_gate.model_dump(exclude_none=True) == {"disclosure_floor": 0.98}
+
+
+def test_a_bad_vulnerable_promise_is_located_line_by_line() -> None:
+    text = """\
+organization: Acme
+deployments:
+  - key: chat
+    name: Chat
+    function: support
+    vulnerable:
+      segment: vulnerable
+      values: []
+      within_floor: 1.5
+  - key: voice
+    name: Voice
+    function: support
+    vulnerable: {segment: handler, values: ["yes"], never_ai_alone: true}
+  - key: mail
+    name: Mail
+    function: support
+    vulnerable: {segment: vulnerable, values: ["yes"], colour: red}
+  - key: web
+    name: Web
+    function: support
+    vulnerable: {segment: vulnerable, values: ["yes"]}
+"""
+    found = {(p.row, p.column) for p in _problems(text)}
+    assert (8, "deployments[0].vulnerable.values") in found
+    assert (9, "deployments[0].vulnerable.within_floor") in found
+    assert any(r == 13 and c.startswith("deployments[1].vulnerable") for r, c in found)
+    assert (17, "deployments[2].vulnerable.colour") in found
+    messages = [p.message for p in _problems(text) if p.row == 21]
+    assert any("declare the path promised" in m for m in messages), messages
+
+
+def test_the_example_declares_its_vulnerable_promises() -> None:
+    gov = read_governance_file(EXAMPLE)
+    chat, voice = gov.deployment("support-chat"), gov.deployment("billing-voice")
+    assert chat is not None and chat.vulnerable is not None
+    assert voice is not None and voice.vulnerable is not None
+    assert chat.vulnerable.human_within_s == 60 and chat.vulnerable.never_ai_alone
+    assert chat.vulnerable.promises()[1] == "a human within 60 s for at least 90% of them"

@@ -25,6 +25,7 @@ FLAG_METRICS = {
     "escalation_rate": "escalated",
     "override_rate": "human_override",
     "disclosure_rate": "ai_disclosed",
+    "offered_human_rate": "offered_human",
 }
 
 
@@ -64,6 +65,7 @@ def contacts(rows: int = 1600, seed: int = 8) -> pd.DataFrame:
             "human_override": flag(0.15),
             "ai_disclosed": flag(0.8),
             "customer_id": customer,
+            "offered_human": flag(0.3),
             "region": region,
             "tier": rng.choice(["basic", "premium"], rows),
         }
@@ -116,6 +118,10 @@ def expected(group: pd.DataFrame, name: str) -> tuple[int, float | None]:
             else None,
         ),
     }
+    if name == "ai_alone_rate":  # both flags recorded, neither true
+        known = group[group["escalated"].notna() & group["offered_human"].notna()]
+        alone = ~known["escalated"].astype(bool) & ~known["offered_human"].astype(bool)
+        return len(known), (alone.mean() if len(known) else None)
     return by_metric[name]
 
 
@@ -162,7 +168,7 @@ def test_weekly_metrics_by_region_match_pandas(loaded: Workspace, rows: pd.DataF
         else:
             assert row.median is None and row.p90 is None
         seen.add((key, row.metric))
-    ai_only = {"override_rate", "disclosure_rate"}
+    ai_only = {"override_rate", "disclosure_rate", "offered_human_rate", "ai_alone_rate"}
     want = {(k, name) for k in groups for name in m.METRIC_NAMES}
     want = {(k, name) for k, name in want if name not in ai_only or k[4] == "ai"}
     assert seen == want  # every group, every applicable metric, nothing else

@@ -190,7 +190,7 @@ def test_manifest_lists_every_effect_with_its_truth(planted: Any) -> None:
     _, manifest = planted
     assert manifest["rows"] == ROWS and manifest["seed"] == 11 and manifest["null"] is False
     assert [e["name"] for e in manifest["effects"]] == [e.name for e in DEFAULT_EFFECTS]
-    assert [e["number"] for e in manifest["effects"]] == list(range(1, 13))
+    assert [e["number"] for e in manifest["effects"]] == list(range(1, 14))
     for entry in manifest["effects"]:
         assert entry["statement"] and entry["metric"] and "expected" in entry
     assert effect(manifest, "fcr_gap")["expected"] == {

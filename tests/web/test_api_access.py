@@ -84,6 +84,7 @@ READS = {
     ),
     "scorecard": Call("GET", "/api/v1/monitoring/scorecard?deployment=support-chat", READERS),
     "behind": Call("GET", "/api/v1/monitoring/behind", READERS),
+    "trust": Call("GET", "/api/v1/monitoring/trust?deployment=support-chat", READERS),
     "model-changes": Call(
         "GET", f"/api/v1/monitoring/model-changes?deployment={DEPLOYMENT}", READERS
     ),

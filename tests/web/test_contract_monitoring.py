@@ -221,3 +221,17 @@ def test_trend_and_scorecard_refuse_unknowns_alike(
     )
     assert bad.status_code == 422
     assert api_client.get("/api/v1/monitoring/scorecard?deployment=support-chat").status_code == 401
+
+
+def test_trust_checks_are_the_same_bytes(
+    runner: CliRunner, api_client: TestClient, api_world: ApiWorld
+) -> None:
+    every = _cli(runner, api_world, "monitor", "trust", "--json")
+    assert every == _api(api_client, api_world, "/api/v1/monitoring/trust")
+    mine = _cli(runner, api_world, "monitor", "trust", "support-chat", "--json")
+    assert mine == _api(api_client, api_world, "/api/v1/monitoring/trust?deployment=support-chat")
+    body = json.loads(mine)
+    assert body["disclosure"] and {d["deployment"] for d in body["disclosure"]} == {"support-chat"}
+    args = ["--workspace", str(api_world.settings.workspace), "monitor", "trust", "nowhere"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "No monitoring run measured" in result.stderr

@@ -26,6 +26,7 @@ from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.run import MonitorOut
 from cxsteward.services.monitoring.scorecard import scorecard
 from cxsteward.services.monitoring.trends import DEFAULT_KEY_METRICS
+from cxsteward.services.monitoring.trust import trust_checks
 from cxsteward.services.workspace import Workspace, init_workspace
 from cxsteward.web.deps import Permission
 
@@ -137,3 +138,25 @@ def test_before_any_run_the_page_says_how_to_fill_the_scorecard(
             assert page.text.count("<svg") == len(DEFAULT_KEY_METRICS)
     finally:
         ws.close()
+
+
+def test_the_page_shows_disclosure_per_channel_and_what_differs(
+    monitored: World, monitored_client: ClientFor
+) -> None:
+    ws, _ = monitored
+    page = html.unescape(monitored_client("viewer").get(PAGE).text)
+    checks = trust_checks(ws, "support-chat")
+    frame = pd.concat([pd.read_parquet(f) for f in store_files(ws)], ignore_index=True)
+    ai = frame[(frame.deployment == "support-chat") & (frame.handler == "ai")]
+    shares = ai.groupby("channel").ai_disclosed.mean()
+    assert {c.channel for c in checks.disclosure} == set(shares.index)
+    for c in checks.disclosure:
+        assert c.share == pytest.approx(shares[c.channel], rel=1e-12)
+        assert f"{c.share * 100:.1f}%" in page
+    # Planted: email at 90% against the floor of 95% (the default scale gate).
+    assert "below the floor" in page
+    # No governance declares a promise here: the page says how to declare one.
+    assert not checks.promises and "Promises to customers" in page
+    card = scorecard(ws, "support-chat")
+    clear = [c for c in card.cells if c.verdict in ("better", "worse")]
+    assert clear and all(c.sentence in page for c in clear)

@@ -68,6 +68,7 @@ PAIRS = [
     # The monitoring deployment page draws the scorecard and each key metric's trend.
     ("GET /monitoring/deployments/{key}", "GET /api/v1/monitoring/scorecard"),
     ("GET /monitoring/deployments/{key}", "GET /api/v1/monitoring/trends"),
+    ("GET /monitoring/deployments/{key}", "GET /api/v1/monitoring/trust"),
     ("GET /pack", "GET /api/v1/packs"),
     ("GET /pack/{pack_id:int}", "GET /api/v1/packs/{pack_id}"),
     ("POST /pack", "POST /api/v1/packs"),

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cxsteward.cli import monitor_trends
+from cxsteward.cli import monitor_trends, monitor_trust
 from cxsteward.cli.behind import register as register_reads
 from cxsteward.cli.common import EXIT_CHECK_FAILED, StewardTyper, console, err_console, print_json
 from cxsteward.cli.common import workspace as open_ws
@@ -278,3 +278,4 @@ register_reads(app)
 # Read models the committee pack charts: in their own module, listed after the run's commands.
 app.command("trend")(monitor_trends.trend)
 app.command("scorecard")(monitor_trends.scorecard)
+app.command("trust")(monitor_trust.trust)

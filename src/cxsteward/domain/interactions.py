@@ -46,6 +46,14 @@ FIELDS: tuple[Field, ...] = (
     Field("customer_id", Kind.STRING, False, "The customer, for repeat-contact rates."),
     Field("team", Kind.STRING, False, "The team of the human agent (or a rule on agent_id)."),
     Field("ai_assisted", Kind.BOOL, False, "An AI assistant offered the agent a suggestion."),
+    Field("offered_human", Kind.BOOL, False, "The customer was offered a human."),
+    Field(
+        "time_to_human_s",
+        Kind.FLOAT,
+        False,
+        "Seconds until a human took over or was offered.",
+        minimum=0,
+    ),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

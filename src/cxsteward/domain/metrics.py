@@ -54,6 +54,9 @@ HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ = "handle_time_n", "handle_time_sum", "handle
 HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ = "handle_time_log1p_sum", "handle_time_log1p_sumsq"
 # Repeat contacts count only contacts with a customer id: the others cannot be followed.
 REPEAT_N, REPEAT_TRUE = "repeat_contact_n", "repeat_contact_true"
+# Handled by the AI alone: neither escalated nor offered a human. Counted only where both
+# flags are recorded, so an export without ``offered_human`` never reads as "alone".
+AI_ALONE_N, AI_ALONE_TRUE = "ai_alone_n", "ai_alone_true"
 
 
 def flag_n(flag: str) -> str:
@@ -72,6 +75,7 @@ STAT_COLUMNS: tuple[str, ...] = (
     *(CSAT_N, CSAT_SATISFIED, CSAT_SUM, CSAT_SUMSQ),
     *(HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ),
     *(REPEAT_N, REPEAT_TRUE),
+    *(AI_ALONE_N, AI_ALONE_TRUE),
 )
 # Sums of real values; every other statistic is a count.
 SUM_COLUMNS = frozenset({HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ})
@@ -153,6 +157,14 @@ CATALOGUE: tuple[MetricSpec, ...] = (
     _rate("repeat_contact_rate", REPEAT_N, REPEAT_TRUE,
           "Share of contacts (with a customer id) followed by another contact of the same "
           "customer within the repeat window.", WORSE),
+    replace(_flag("offered_human_rate", "offered_human",
+                  "Share of AI contacts whose customer was offered a human.",
+                  Direction.NEUTRAL),
+            handlers=("ai",)),
+    replace(_rate("ai_alone_rate", AI_ALONE_N, AI_ALONE_TRUE,
+                  "Share of AI contacts neither escalated nor offered a human (handled by "
+                  "the AI alone).", Direction.NEUTRAL),
+            handlers=("ai",)),
 )
 # fmt: on
 METRIC_NAMES = tuple(m.name for m in CATALOGUE)
@@ -168,6 +180,8 @@ LABELS = {
     "override_rate": "Overrides",
     "disclosure_rate": "AI disclosure",
     "repeat_contact_rate": "Repeat contacts",
+    "offered_human_rate": "Offered a human",
+    "ai_alone_rate": "Handled by the AI alone",
 }
 
 

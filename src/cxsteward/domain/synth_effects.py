@@ -1,4 +1,4 @@
-"""The twelve effects the synthetic contact generator can plant, and ``DEFAULT_EFFECTS``.
+"""The thirteen effects the synthetic contact generator can plant, and ``DEFAULT_EFFECTS``.
 
 Each ``Effect`` turns one knob of a ``Model`` and says, for the manifest, what a reader of
 the generated file should find; the effects and their sizes are documented in
@@ -350,6 +350,45 @@ class RepeatAfterAiUnresolved(Effect):
         return {"weights": model.repeat_weights(), "followup_share": model.layout.followup_share}
 
 
+@dataclass(frozen=True)
+class BrokenHumanPath(Effect):
+    number, name, metric = 13, "broken_human_path", "ai_alone_rate"
+    template = (
+        "Vulnerable customers of {self.deployment} are offered a human on only "
+        "{self.offered:.0%} of the AI contacts not escalated, after a median "
+        "{self.median_s:g} s, where elsewhere vulnerable customers are offered one on "
+        "{layout.offered_human[1]:.0%} after {layout.human_wait_median_s[1]:g} s: the promised "
+        "path is broken in one deployment."
+    )
+    deployment: str = "billing-voice"
+    offered: float = 0.40
+    median_s: float = 90.0
+
+    def scope(self, model: Model) -> dict[str, str]:
+        return {"deployment": self.deployment, "vulnerable": "yes"}
+
+    def apply(self, model: Model) -> Model:
+        _known("deployment", self.deployment, DEPLOYMENTS)
+        return replace(model, broken_human_path=(self.deployment, self.offered, self.median_s))
+
+    def expected(self, model: Model, facts: Facts) -> ManifestPart:
+        # Escalation of a vulnerable AI contact, before any model change (the v2 change
+        # only touches the switched deployment).
+        escalated = model.escalation()[AI][1]
+        out: ManifestPart = {}
+        for name, paths in zip(DEPLOYMENTS, model.human_path(), strict=True):
+            offered, median = paths[1]
+            reached = escalated + (1 - escalated) * offered
+            # Lognormal wait with log sd 0.6: P(wait <= 60 s).
+            in_time = 0.5 * (1 + math.erf(math.log(60 / median) / (0.6 * math.sqrt(2))))
+            out[name] = {
+                "offered_human_rate": reached,
+                "ai_alone_rate": 1 - reached,
+                "within_60_s": reached * in_time,
+            }
+        return {"vulnerable_ai_contacts": out}
+
+
 DEFAULT_EFFECTS: tuple[Effect, ...] = (
     FcrGap(),
     BillingComplaints(),
@@ -363,4 +402,5 @@ DEFAULT_EFFECTS: tuple[Effect, ...] = (
     DisclosureByChannel(),
     OverrideVariation(),
     RepeatAfterAiUnresolved(),
+    BrokenHumanPath(),
 )

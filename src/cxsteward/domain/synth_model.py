@@ -85,6 +85,10 @@ class Layout:
     override_ai: tuple[float, ...] = (0.06, 0.06)
     override_teams: tuple[float, ...] = (0.12, 0.12, 0.12, 0.12, 0.12)
     disclosure: tuple[float, ...] = (0.975, 0.975, 0.975)
+    # The human path on AI contacts (not vulnerable, vulnerable): the share offered a human
+    # when not escalated, and the median seconds until a human came (log sd 0.6).
+    offered_human: tuple[float, float] = (0.10, 0.97)
+    human_wait_median_s: tuple[float, float] = (30.0, 20.0)
     customers_per_row: float = 2.0  # customer pool size per row: background repeats
     teams_per_deployment: tuple[int, ...] = (3, 2)
     agents_per_team: int = 10
@@ -120,6 +124,8 @@ class Model:
     override_concentration: float | None = None  # agents vary around their team's rate
     override_ai: tuple[float, ...] = LAYOUT.override_ai
     ai_unresolved_repeat_weight: float | None = None
+    # (deployment, offered share, median wait in seconds) for its vulnerable customers.
+    broken_human_path: tuple[str, float, float] | None = None
 
     def mix(self) -> Rates:
         """Inquiry-type shares per handler."""
@@ -166,6 +172,18 @@ class Model:
         unresolved = self.layout.unresolved_repeat_weight
         ai_unresolved = self.ai_unresolved_repeat_weight or unresolved
         return {"resolved": 1.0, "unresolved": unresolved, "ai_unresolved": ai_unresolved}
+
+    def human_path(self) -> tuple[tuple[tuple[float, float], ...], ...]:
+        """(offered share, median wait s) per deployment and vulnerability (no, yes)."""
+        lay = self.layout
+        usual = tuple(zip(lay.offered_human, lay.human_wait_median_s, strict=True))
+        out = []
+        for name in DEPLOYMENTS:
+            path = usual
+            if self.broken_human_path is not None and self.broken_human_path[0] == name:
+                path = (usual[0], self.broken_human_path[1:])
+            out.append(path)
+        return tuple(out)
 
     def check(self) -> None:
         """Refuse knobs that would give a probability outside [0, 1]."""

@@ -308,6 +308,7 @@ def _aggregate(
     rows = rows.left_join(keys, [rows[k] == keys[f"{_FOLLOWED}{i}"] for i, k in enumerate(row_key)])
     csat, handle = rows.csat, rows.handle
     log = (handle + 1.0).ln()
+    known = rows.escalated.notnull() & rows.offered_human.notnull()
     out: dict[str, ir.Scalar] = {m.N: rows.count()}
     for flag in m.FLAGS:
         out[m.flag_n(flag)] = rows[flag].count()
@@ -324,6 +325,8 @@ def _aggregate(
         m.HANDLE_LOG_SUMSQ: (log * log).sum(),
         m.REPEAT_N: rows.customer_id.count(),
         m.REPEAT_TRUE: rows[f"{_FOLLOWED}0"].count(),
+        m.AI_ALONE_N: rows.count(where=known),
+        m.AI_ALONE_TRUE: rows.count(where=known & ~rows.escalated & ~rows.offered_human),
     }
     return rows.group_by([*KEYS, *columns]).aggregate(**out)
 

@@ -16,6 +16,7 @@ from cxsteward.domain.governance import evidence_consent as consent
 from cxsteward.domain.governance import evidence_operations as ops
 from cxsteward.domain.governance import evidence_oversight as ovs
 from cxsteward.domain.governance import evidence_training as trn
+from cxsteward.domain.governance import evidence_vulnerable as vulnerable
 from cxsteward.domain.governance.evidence_base import SCORES, EvidenceFacts, EvidenceRule
 from cxsteward.domain.governance.self_reported import why_self_reported
 from cxsteward.domain.maturity import MaturityModel, evaluate_stage, unmet_criteria
@@ -120,9 +121,9 @@ RULES: tuple[EvidenceRule, ...] = (
     ),
     EvidenceRule(
         "TRU-02",
-        "The data carries a vulnerable-customer segment that recent monitoring splits by and "
-        "a threshold watches.",
-        ops.vulnerable_customers,
+        "Each live customer-facing deployment declares the path promised to vulnerable "
+        "customers, a monitoring run of the last month measured it, and it was kept.",
+        vulnerable.vulnerable_customers,
     ),
     EvidenceRule(
         "TRU-05",
@@ -133,7 +134,8 @@ RULES: tuple[EvidenceRule, ...] = (
     EvidenceRule(
         "TRU-06",
         "Every channel of every live customer-facing deployment has a disclosure statement, "
-        "and the data shows AI disclosed on at least 95% of AI contacts.",
+        "and the data shows AI disclosed at or above the deployment's floor (95% by default) "
+        "on every channel.",
         ops.disclosure,
     ),
     EvidenceRule(

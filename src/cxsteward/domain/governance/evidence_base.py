@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from cxsteward.domain.consent import ConsentEvidence
 from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.spec import Deployment, Governance
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure
 from cxsteward.domain.results import EvidenceItem, Verdict
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.domain.training import CompletionFact
@@ -98,6 +99,28 @@ class UsageEvidence:
 
 
 @dataclass(frozen=True)
+class PromisePartEvidence:
+    """One part of a vulnerable-customer promise as a monitoring run measured it."""
+
+    part: str
+    kept: bool | None  # None: nothing recorded to judge it by
+    words: str
+
+
+@dataclass(frozen=True)
+class PromiseEvidence:
+    """A deployment's vulnerable-customer promise, measured by a monitoring run."""
+
+    deployment: str
+    run_id: int
+    run_started: datetime
+    segment: str
+    value: str
+    contacts: int
+    parts: tuple[PromisePartEvidence, ...]
+
+
+@dataclass(frozen=True)
 class IncidentEvidence:
     id: int
     title: str
@@ -166,6 +189,10 @@ class EvidenceFacts:
     adoption: Sequence[AdoptionEvidence] = ()
     adoption_runs: Sequence[AdoptionRunEvidence] = ()
     adoption_follow_ups: Sequence[AdoptionFollowUp] = ()
+    # Issue 14, vulnerable customers and disclosure per channel: the latest run's promise
+    # measurements, and AI disclosure per deployment and channel over the recent window.
+    promises: Sequence[PromiseEvidence] = ()
+    channel_disclosure: Mapping[str, Sequence[ChannelDisclosure]] = field(default_factory=dict)
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

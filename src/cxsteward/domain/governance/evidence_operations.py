@@ -19,9 +19,10 @@ from cxsteward.domain.governance.evidence_base import (
     no_records,
     percent,
     start_of,
-    yes,
 )
 from cxsteward.domain.governance.evidence_oversight import NO_LIVE, NOT_APPLIED
+from cxsteward.domain.governance.evidence_vulnerable import channel_disclosed
+from cxsteward.domain.governance.gate_policy import effective_policy
 from cxsteward.domain.results import EvidenceItem
 
 # What the customer feels, as against speed and volume (average_handle_time, contacts).
@@ -215,36 +216,6 @@ def _missing(periods: list[str]) -> str:
     return f"; none in {', '.join(periods)}" if periods else ""
 
 
-def vulnerable_customers(facts: EvidenceFacts) -> Outcome:
-    """TRU-02: a vulnerable-customer segment in the data, monitored and given thresholds."""
-    if not facts.loads:
-        return no_records(NO_DATA)
-    columns = sorted({s for load in facts.loads for s in load.segments if "vulnerab" in s.lower()})
-    if not columns:
-        return judged([no("the data declares no vulnerable-customer segment column")])
-    items = [yes(f"the data carries the segment column(s) {names(columns)}")]
-    runs = [r for r in facts.recent_runs() if any(set(columns) & set(s) for s in r.slices)]
-    items.append(
-        check(
-            bool(runs),
-            f"monitoring run {runs[-1].id} of {runs[-1].started_at:%Y-%m-%d} split the "
-            "figures by it"
-            if runs
-            else "no monitoring run of the last month split the figures by it",
-        )
-    )
-    rules = [r.id for r in facts.thresholds if set(columns) & set(r.segment)]
-    items.append(
-        check(
-            bool(rules),
-            f"thresholds watch the segment: {names(rules)}"
-            if rules
-            else "no threshold watches the segment",
-        )
-    )
-    return judged(items)
-
-
 def disclosure(facts: EvidenceFacts) -> Outcome:
     """TRU-06: a disclosure on each channel of each live deployment, and in the data."""
     if facts.governance is None:
@@ -266,7 +237,11 @@ def disclosure(facts: EvidenceFacts) -> Outcome:
                 )
             )
         if facts.loads:
-            items.append(_disclosed(facts, dep.key))
+            # Per channel where the data says which (an email channel at 89% hides behind a
+            # deployment at 96%); the deployment's whole share otherwise.
+            floor = effective_policy(facts.governance.scale_gate, dep.scale_gate).disclosure_floor
+            per_channel = channel_disclosed(facts, dep.key, floor or DISCLOSURE_TARGET)
+            items += per_channel or [_disclosed(facts, dep.key)]
     return judged(items)
 
 

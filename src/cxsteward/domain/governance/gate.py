@@ -16,6 +16,7 @@ from typing import Literal
 from cxsteward.domain.governance.evidence_base import BaselineEvidence, start_of
 from cxsteward.domain.governance.gate_policy import TITLES, Criterion, GatePolicy, Verdict
 from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle, Vendor
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure
 from cxsteward.domain.thresholds import Severity, Threshold
 
 Status = Literal["met", "not_met", "unknown"]
@@ -51,14 +52,6 @@ class Gap:
     human: float
     worse_by: float  # relative to the human figure: 0.25 is 25% worse
     message: str
-
-
-@dataclass(frozen=True)
-class ChannelDisclosure:
-    channel: str
-    ai_contacts: int
-    recorded: int  # AI contacts whose disclosure flag is known
-    disclosed: int
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cxsteward.domain.governance.gate_policy import GatePolicy
+from cxsteward.domain.governance.vulnerable import VulnerablePromise
 from cxsteward.domain.monitoring.quality_rules import DataQualityPolicy
 from cxsteward.domain.thresholds import Severity
 
@@ -175,6 +176,8 @@ class Deployment(_Keyed):
     decision_rights: DecisionRights = Field(default_factory=DecisionRights)
     # This deployment's own scale-gate criteria, laid over the organization's.
     scale_gate: GatePolicy | None = None
+    # Who is vulnerable in its data, and the alternative path promised to them.
+    vulnerable: VulnerablePromise | None = None
 
 
 class Protocol(_Strict):

@@ -12,7 +12,11 @@ from cxsteward.domain.monitoring.counts import Compared, Kind, compare
 from cxsteward.domain.monitoring.groups import Dispersion, Groups, Scope, counts_at, kind_of
 from cxsteward.domain.stats import mantel_haenszel_risk_difference
 
-COMPARED_METRICS = tuple(m for m in CATALOGUE if m.kind is not MetricKind.COUNT)
+# A metric with no worse side (the human-path shares, judged against a promise instead) can
+# never be a finding: tested, it would only move the run's false discovery rate for others.
+COMPARED_METRICS = tuple(
+    m for m in CATALOGUE if m.kind is not MetricKind.COUNT and m.direction is not Direction.NEUTRAL
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ FindingKind = Literal[
     "data_quality",
     "consent",
     "adoption",
+    # Customer-trust promises (issue 14): disclosure per channel, the vulnerable path.
+    "disclosure",
+    "vulnerable",
 ]
 SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
 

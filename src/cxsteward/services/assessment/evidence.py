@@ -18,6 +18,8 @@ from cxsteward.domain.governance.evidence_base import (
     FlagEvidence,
     IncidentEvidence,
     LoadEvidence,
+    PromiseEvidence,
+    PromisePartEvidence,
     ReviewEvidence,
     RunEvidence,
     UsageEvidence,
@@ -25,9 +27,10 @@ from cxsteward.domain.governance.evidence_base import (
 )
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.metrics import N, flag_n, flag_true
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure, channel_disclosure
 from cxsteward.domain.results import EvidenceReport
 from cxsteward.domain.thresholds import Threshold
-from cxsteward.errors import GovernanceNotFound, NotFound
+from cxsteward.errors import GovernanceNotFound, Invalid, NotFound
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_governance import GovProtocolRecord
@@ -44,7 +47,8 @@ from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.consent.check import consent_evidence
 from cxsteward.services.governance.store import current_governance
-from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.monitoring.metrics import cell_table, compute_cell_frame
+from cxsteward.services.monitoring.trust import trust_checks
 from cxsteward.services.training.coverage import completion_facts
 from cxsteward.services.workspace import Workspace
 
@@ -99,6 +103,8 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         policy_changes=policy_changes,
         training=training,
         consent=consent_evidence(ws),
+        promises=_promises(ws, runs),
+        channel_disclosure=_channel_disclosure(ws, today) if loads else {},
     )
     return with_adoption_facts(ws, facts)
 
@@ -291,6 +297,42 @@ def _usage(ws: Workspace, today: date) -> list[UsageEvidence]:
     return [
         UsageEvidence(str(dep), *(int(row[c]) for c in columns))
         for dep, row in totals.sort_index().iterrows()
+    ]
+
+
+def _channel_disclosure(ws: Workspace, today: date) -> dict[str, list[ChannelDisclosure]]:
+    """AI disclosure per deployment and channel over the last USAGE_DAYS days."""
+    since = today - timedelta(days=USAGE_DAYS - 1)
+    try:
+        frame = compute_cell_frame(ws, (("channel",),), since, today)
+    except (NotFound, Invalid):  # nothing loaded, or the data has no channel column
+        return {}
+    cells = cell_table(frame)
+    deployments = sorted({str(d) for d in cells.deployment[cells.handler == "ai"]})
+    found = {d: channel_disclosure(cells, d) for d in deployments}
+    return {d: rows for d, rows in found.items() if rows}
+
+
+def _promises(ws: Workspace, runs: list[RunEvidence]) -> list[PromiseEvidence]:
+    """The vulnerable-customer promises the latest run that measured any of them found."""
+    try:
+        checks = trust_checks(ws)
+    except NotFound:
+        return []
+    started = {r.id: r.started_at for r in runs}
+    if checks.run_id not in started:
+        return []
+    return [
+        PromiseEvidence(
+            deployment=p.deployment,
+            run_id=checks.run_id,
+            run_started=started[checks.run_id],
+            segment=p.segment,
+            value=", ".join(p.values),
+            contacts=p.contacts,
+            parts=tuple(PromisePartEvidence(x.part, x.kept, x.words) for x in p.parts),
+        )
+        for p in checks.promises
     ]
 
 

@@ -47,6 +47,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": ("customerid", "userid", "clientid", "accountid", "customer"),
     "team": ("team", "teamname", "agentteam", "agentgroup", "squad"),
     "ai_assisted": ("aiassisted", "assisted", "assistused", "suggestionshown", "aisuggestion"),
+    "offered_human": ("offeredhuman", "humanoffered", "offeredagent", "agentoffered"),
+    "time_to_human_s": ("timetohumans", "timetohuman", "timetoagent", "secondstohuman"),
 }
 
 

@@ -172,6 +172,7 @@ class Tables:
     override_ai: np.ndarray  # (deployment,)
     disclosure: np.ndarray  # (channel,)
     repeat: dict[str, float]
+    human_path: np.ndarray  # (deployment, vulnerable, [offered share, median wait s])
 
     @staticmethod
     def of(model: Model) -> Tables:
@@ -192,6 +193,7 @@ class Tables:
             override_ai=np.asarray(model.override_ai),
             disclosure=np.asarray(model.disclosure),
             repeat=model.repeat_weights(),
+            human_path=np.asarray(model.human_path()),
         )
 
 
@@ -259,7 +261,7 @@ def draw_block(w: World, t: Tables, index: int, size: int) -> dict[str, np.ndarr
     )
     override = np.where(is_ai, t.override_ai[deployment], w.agent_override[agent])
     complaint = _fail(w, COMPLAINT, t.complaint[handler, inquiry], handler, day)
-    return {
+    drawn = {
         "second": second,
         "handler": handler,
         "deployment": deployment,
@@ -278,6 +280,30 @@ def draw_block(w: World, t: Tables, index: int, size: int) -> dict[str, np.ndarr
         "customer": customer,
         **dict(zip(SEGMENT_NAMES, segments, strict=True)),
     }
+    # After every draw of the block's stream, from a stream of its own.
+    offered, wait = _human_path(w, t, index, drawn["escalated"], deployment, vulnerable)
+    return drawn | {"offered_human": offered, "time_to_human_s": wait}
+
+
+def _human_path(
+    w: World,
+    t: Tables,
+    index: int,
+    escalated: np.ndarray,
+    deployment: np.ndarray,
+    vulnerable: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offered a human, and seconds until one came (NaN: none did), on AI contacts.
+
+    Drawn from a stream of the block's own (spawn key 2), so that adding these columns left
+    every other column as it was for the same seed. An escalated contact reached a human.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(w.seed, spawn_key=(2, index)))
+    size = escalated.size
+    share, median = (t.human_path[deployment, vulnerable, k] for k in (0, 1))
+    offered = escalated | (rng.random(size) < share)
+    seconds = np.rint(median * np.exp(0.6 * rng.standard_normal(size)))
+    return offered, np.where(offered, np.maximum(seconds, 1.0), np.nan)
 
 
 def _repeat_times(w: World, rng: np.random.Generator, parent: np.ndarray) -> np.ndarray:

@@ -115,6 +115,11 @@ class _Columns:
             "customer_id": _prefixed("c", pa.array(cols["customer"]), len(str(w.customers))),
             "team": self._coded("team", np.where(is_human, cols["agent"], 0), ~is_human),
             "ai_assisted": pa.array(draw_assisted(w, offset // BLOCK_ROWS, cols), mask=~is_human),
+            # A human handled human contacts from the start: no path to a human to record.
+            "offered_human": pa.array(cols["offered_human"], mask=is_human),
+            "time_to_human_s": pa.array(
+                cols["time_to_human_s"], mask=is_human | np.isnan(cols["time_to_human_s"])
+            ),
             **{name: self._coded(name, cols[name]) for name in SEGMENT_NAMES},
         }
         return pa.table(out)

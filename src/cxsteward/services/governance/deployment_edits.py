@@ -45,7 +45,13 @@ def save_deployment(
             raise DeploymentNotFound(f"No deployment {key!r} in the registry.")
         kept = {"key": key, "status": stored.status, "history": stored.history}
         dep = spec.model_copy(
-            update={**kept, "models": stored.models, "scale_gate": stored.scale_gate}
+            update={
+                **kept,
+                "models": stored.models,
+                "scale_gate": stored.scale_gate,
+                # The form does not edit the promise: it stays as the file declared it.
+                "vulnerable": stored.vulnerable,
+            }
         )
 
     def change(gov: Governance) -> tuple[Governance, str]:

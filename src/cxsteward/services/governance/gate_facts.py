@@ -19,7 +19,6 @@ from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
 from cxsteward.domain.governance.evidence_base import BaselineEvidence, start_of
 from cxsteward.domain.governance.gate import (
     Breach,
-    ChannelDisclosure,
     Flag,
     Gap,
     GateFacts,
@@ -30,12 +29,10 @@ from cxsteward.domain.governance.spec import Deployment, Governance, Lifecycle
 from cxsteward.domain.metrics import (
     OVERALL,
     SLICE_COLUMN,
-    N,
     day_date,
     day_number,
-    flag_n,
-    flag_true,
 )
+from cxsteward.domain.monitoring.trust_checks import ChannelDisclosure, channel_disclosure
 from cxsteward.domain.thresholds import Threshold
 from cxsteward.errors import NotFound
 from cxsteward.registry.tables_governance import GovMeetingRecord
@@ -47,7 +44,7 @@ from cxsteward.services.assessment.evidence import baseline_evidence, threshold_
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.governance.check import GapOut, check_governance
 from cxsteward.services.monitoring.behind import places_in_run
-from cxsteward.services.monitoring.metrics import compute_cell_frame
+from cxsteward.services.monitoring.metrics import cell_table, compute_cell_frame
 from cxsteward.services.monitoring.results import ComparisonOut
 from cxsteward.services.monitoring.runs import COMPARISONS, read_stored, run_summary
 from cxsteward.services.workspace import Workspace
@@ -299,15 +296,5 @@ def _contacts(
     span = (day_date(int(overall["day"].min())), day_date(int(overall["day"].max())))
     # The deployment's latest month of contacts: how old they are is the freshness criterion.
     since = min(today, span[1]) - timedelta(days=DISCLOSURE_DAYS - 1)
-    recent = mine[
-        (mine[SLICE_COLUMN] == "channel")
-        & (mine["handler"] == "ai")
-        & (mine["day"] >= day_number(since))
-    ]
-    columns = [N, flag_n("ai_disclosed"), flag_true("ai_disclosed")]
-    totals = recent.groupby(recent["channel"].astype(str))[columns].sum()
-    disclosure = [
-        ChannelDisclosure(str(channel), int(row[N]), int(row[columns[1]]), int(row[columns[2]]))
-        for channel, row in totals.sort_index().iterrows()
-    ]
+    disclosure = channel_disclosure(cell_table(frame), deployment, day_number(since))
     return disclosure, span

@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from cxsteward.domain import metrics as m
+from cxsteward.domain.governance.vulnerable import PromiseCounts
 from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
+from cxsteward.engine.human_path import human_path_counts as path_counts
 from cxsteward.engine.quantiles import handle_time_quantiles
-from cxsteward.errors import Invalid
+from cxsteward.errors import Invalid, NotFound
 from cxsteward.services.data.store import interactions_dataset, published_files
 from cxsteward.services.monitoring.slices import unrecorded_loads
 from cxsteward.services.workspace import Workspace
@@ -88,6 +90,31 @@ def _cell_frame(
         row_key=STORE_KEY if source.from_store and has_keys(table, STORE_KEY) else ID_KEY,
         unrecorded=source.unrecorded,
     )
+
+
+def human_path_counts(
+    ws: Workspace,
+    deployment: str,
+    column: str,
+    value: str,
+    within_s: float | None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> PromiseCounts:
+    """How the AI contacts of ``deployment`` with ``column`` = ``value`` reached a human."""
+    try:
+        with _interactions(ws) as source:
+            return path_counts(
+                source.table,
+                deployment,
+                column,
+                value,
+                within_s,
+                _day(date_from),
+                _day(date_to),
+            )
+    except NotFound:  # nothing loaded yet: nothing to judge
+        return PromiseCounts(0, 0, 0, 0, 0, 0, 0, None)
 
 
 def compute_cells(

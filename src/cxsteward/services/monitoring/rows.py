@@ -29,12 +29,13 @@ from cxsteward.services.workspace import Workspace
 
 PER_PAGE = 50
 # The field each metric's n counts, so that the rows of a figure number exactly its n.
-RECORDED_FIELD: dict[str, str | None] = {
-    m.N: None,
-    m.CSAT_N: "csat",
-    m.HANDLE_N: "handle_time_s",
-    m.REPEAT_N: "customer_id",
-    **{m.flag_n(flag): flag for flag in m.FLAGS},
+RECORDED_FIELD: dict[str, tuple[str, ...]] = {
+    m.N: (),
+    m.CSAT_N: ("csat",),
+    m.HANDLE_N: ("handle_time_s",),
+    m.REPEAT_N: ("customer_id",),
+    **{m.flag_n(flag): (flag,) for flag in m.FLAGS},
+    m.AI_ALONE_N: ("escalated", "offered_human"),
 }
 # Shown first, in this order; segment columns follow, the store's own columns last.
 LEADING = ("interaction_id", "started_at", "handler", "deployment", "model_version")
@@ -106,9 +107,12 @@ class RowFilter:
         if self.day_from is not None or self.day_to is not None:
             said.append(f"started {self.day_from or 'any day'} to {self.day_to or 'any day'}")
         if self.metric is not None:
-            field_name = RECORDED_FIELD[m.metric(self.metric).n]
-            if field_name is not None:
-                said.append(f"{field_name} is recorded (the contacts {self.metric} counts)")
+            names = RECORDED_FIELD[m.metric(self.metric).n]
+            if names:
+                said.append(
+                    f"{' and '.join(names)} {'is' if len(names) == 1 else 'are'} recorded "
+                    f"(the contacts {self.metric} counts)"
+                )
         if self.through_load is not None:
             said.append(f"loaded by load {self.through_load} or earlier")
         return said or ["every contact in the store"]
@@ -272,9 +276,7 @@ def _conditions(
     if found.day_to is not None:
         conditions.append(table.day <= m.day_number(found.day_to))
     if found.metric is not None:
-        recorded = RECORDED_FIELD[m.metric(found.metric).n]
-        if recorded is not None:
-            conditions.append(table[recorded].notnull())
+        conditions += [table[name].notnull() for name in RECORDED_FIELD[m.metric(found.metric).n]]
     if found.through_load is not None and "load_id" in table.columns:
         conditions.append(table.load_id <= found.through_load)
     return conditions

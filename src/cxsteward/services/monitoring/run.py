@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from cxsteward.services.monitoring.results import (
 )
 from cxsteward.services.monitoring.slices import default_slices
 from cxsteward.services.monitoring.thresholds import list_thresholds
+from cxsteward.services.monitoring.trust import TRUST, measure_trust
 from cxsteward.services.monitoring.versions import first_seen, label_versions, registry_versions
 from cxsteward.services.workspace import Workspace
 
@@ -181,6 +182,8 @@ def run_monitor(
     )
     analysis = with_consent(ws, analysis, date_from, date_to)
     analysis, adopted = with_adoption(ws, analysis, date_from, date_to)
+    trust, promised = measure_trust(ws, cells, date_from, date_to, alpha)
+    analysis = replace(analysis, findings=[*analysis.findings, *promised])
     metrics = metric_table(cells, window)
     evaluations = [evaluation_out(e) for e in analysis.evaluations]
     comparisons = [comparison_out(t) for t in analysis.comparisons]
@@ -226,6 +229,8 @@ def run_monitor(
         # commits: a run that fails or is killed at any step leaves no record behind.
         with staged_artifacts(ws, session, run.id, folder) as staging:
             _write_artifacts(staging, cells, analysis, metrics, evaluations, comparisons)
+            trust = trust.model_copy(update={"run_id": run.id})
+            (staging / TRUST).write_text(trust.model_dump_json(), "utf-8")
         artifacts = ws.settings.workspace / folder
         run_id = run.id
     checkpoint("run:committed")

@@ -22,7 +22,7 @@ from pydantic import Field, TypeAdapter, ValidationError, computed_field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.metrics import Window
+from cxsteward.domain.metrics import METRIC_NAMES, Window
 from cxsteward.domain.monitoring.findings import Finding
 from cxsteward.errors import Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
@@ -168,7 +168,9 @@ def get_finding(ws: Workspace, finding_id: int) -> FindingOut:
 def finding_rows(finding: Finding, through_load: int | None) -> RowFilter:
     """The filter of the contacts behind a finding, as the store stood for its run."""
     # A model-change alarm watches one metric of AI contacts; the others compare a metric too.
-    recorded = finding.metric if finding.kind != "data_quality" else None
+    # A vulnerable customer's time to a human is not a catalogue metric: every contact counts.
+    catalogued = finding.kind != "data_quality" and finding.metric in METRIC_NAMES
+    recorded = finding.metric if catalogued else None
     return RowFilter.from_trace(finding.trace, recorded, through_load)
 
 

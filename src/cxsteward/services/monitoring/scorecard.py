@@ -17,6 +17,7 @@ from pydantic import Field
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.metrics import Direction
+from cxsteward.domain.monitoring.wording import comparison_sentence
 from cxsteward.errors import NotFound
 from cxsteward.services.contract import Result
 from cxsteward.services.monitoring.results import ComparisonOut
@@ -51,6 +52,11 @@ class ScorecardCellOut(Result):
     q_value: float | None = Field(description="Adjusted for the run's false discovery rate.")
     verdict: Verdict = Field(description="better, level, worse (for customers) or too_few.")
     label: str = Field(description='The cell in words, e.g. "+3.1 pts [1.2, 5.0]".')
+    sentence: str = Field(
+        default="",
+        description='What differs in plain words, e.g. "For vulnerable customers the AI '
+        'escalates 12 points less often than humans (6.0% vs 18.0%)."',
+    )
 
 
 class ScorecardOut(Result):
@@ -126,6 +132,9 @@ def _cell(c: ComparisonOut) -> ScorecardCellOut:
         label=effect_label(spec, c.difference, c.ci, c.n)
         if verdict != "too_few"
         else (f"too few: n = {c.n[0]} / {c.n[1]}"),
+        sentence=""
+        if c.estimate[0] is None or c.estimate[1] is None
+        else comparison_sentence(c.metric, c.scope, c.estimate[0], c.estimate[1]),
     )
 
 

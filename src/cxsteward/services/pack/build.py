@@ -29,6 +29,7 @@ from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.model_changes import model_changes
 from cxsteward.services.monitoring.scorecard import scorecard
 from cxsteward.services.monitoring.trends import TrendOut, key_metrics, metric_trends
+from cxsteward.services.monitoring.trust import latest_trust
 from cxsteward.services.pack.crosswalk import coverage
 from cxsteward.services.pack.history import changes_since, headline_of, previous_pack
 from cxsteward.services.pack.models import (
@@ -205,6 +206,7 @@ def _deployment(
         scorecard=card,
         trends=_trends(ws, key, tuple(key_metrics(ws)), cells),
         model_changes=model_changes(ws, key),
+        trust=latest_trust(ws, key),
     )
 
 

@@ -19,6 +19,7 @@ from cxsteward.services.monitoring.behind import BehindItem
 from cxsteward.services.monitoring.model_changes import ModelChangesOut
 from cxsteward.services.monitoring.scorecard import ScorecardOut
 from cxsteward.services.monitoring.trends import TrendOut
+from cxsteward.services.monitoring.trust import TrustChecksOut
 from cxsteward.services.people.models import FeedbackOut
 from cxsteward.services.trust.models import ReviewSummary
 
@@ -93,6 +94,11 @@ class DeploymentPackOut(Result):
     scorecard: ScorecardOut | None = Field(description="Null until a run covered it.")
     trends: list[TrendOut] = Field(description="One per key metric with data.")
     model_changes: ModelChangesOut
+    trust: TrustChecksOut | None = Field(
+        default=None,
+        description="Disclosure per channel and the vulnerable-customer promise, from the "
+        "latest run that measured them; null before one did.",
+    )
 
 
 class FlagsOut(Result):

@@ -33,6 +33,7 @@ from cxsteward.services.monitoring.tables import (
     run_metric_table,
 )
 from cxsteward.services.monitoring.trends import key_metrics, metric_trends
+from cxsteward.services.monitoring.trust import latest_trust
 from cxsteward.web.deps import WS, Id, Permission, UserOut, is_htmx, render, require
 
 router = APIRouter(include_in_schema=False)
@@ -141,6 +142,7 @@ def show_deployment_monitoring(
         "charts": [trend_figure(t) for t in trends],
         "card": card,
         "card_chart": scorecard_figure(card) if card else None,
+        "trust": latest_trust(ws, key),
     }
     return render(request, "monitoring/deployment.html", context)
 

@@ -21,6 +21,7 @@ from cxsteward.services.monitoring.runs import (
 )
 from cxsteward.services.monitoring.scorecard import ScorecardOut, scorecard
 from cxsteward.services.monitoring.trends import MAX_WEEKS, TrendOut, metric_trend
+from cxsteward.services.monitoring.trust import TrustChecksOut, trust_checks
 from cxsteward.web.deps import WS, Permission, UserOut, require_api
 from cxsteward.web.routes.api.common import Id, signed_router
 
@@ -129,3 +130,21 @@ def get_scorecard(ws: WS, user: Reader, deployment: Key) -> ScorecardOut:
     """The latest run's AI-against-humans comparisons of the deployment: per metric and
     segment the effect with its interval and a verdict (better, level, worse, too_few)."""
     return scorecard(ws, deployment)
+
+
+@router.get(
+    "/trust",
+    summary="Disclosure per channel and the vulnerable-customer promise",
+    response_model=TrustChecksOut,
+)
+def get_trust(
+    ws: WS,
+    user: Reader,
+    deployment: Annotated[
+        str | None,
+        Query(min_length=1, max_length=120, description="One deployment's key; omitted: all."),
+    ] = None,
+) -> TrustChecksOut:
+    """The latest run's customer-trust checks: AI disclosure per channel with its interval
+    against the floor, and each part of the path promised to vulnerable customers."""
+    return trust_checks(ws, deployment)
