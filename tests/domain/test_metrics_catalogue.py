@@ -23,6 +23,7 @@ DESIGN_METRICS = [
     "override_rate",
     "disclosure_rate",
     "repeat_contact_rate",
+    "sentiment_mean",  # issue 14: the article's trust check names sentiment
 ]
 # 2023-12-25 (a Monday) .. 2024-03-10 (a Sunday): month ends, a leap day, eleven ISO weeks.
 DAYS = np.arange(m.day_number(dt.date(2023, 12, 25)), m.day_number(dt.date(2024, 3, 10)) + 1)
@@ -206,7 +207,7 @@ def test_metric_rows_report_every_group_with_its_counts() -> None:
     totals = m.roll_up(cells, m.Window.WEEK)
     rows = m.metric_rows(totals)
     ai = int((totals.handler == "ai").sum())
-    assert len(rows) == len(totals) * 8 + ai * 2  # override and disclosure: AI only
+    assert len(rows) == len(totals) * 9 + ai * 2  # override and disclosure: AI only
     first_week = m.day_number(dt.date(2023, 12, 25))
     frame_week = frame[(frame["day"] < first_week + 7) & (frame["slice"] == "region")]
     pick = frame_week[

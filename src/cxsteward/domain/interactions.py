@@ -44,6 +44,15 @@ FIELDS: tuple[Field, ...] = (
     Field("human_override", Kind.BOOL, False, "A human reversed or corrected the AI."),
     Field("ai_disclosed", Kind.BOOL, False, "The customer was told AI was involved."),
     Field("customer_id", Kind.STRING, False, "The customer, for repeat-contact rates."),
+    Field(
+        "sentiment",
+        Kind.FLOAT,
+        False,
+        "Customer sentiment from -1 (negative) to 1 (positive): from the export, or scored at "
+        "load from a free-text column (sentiment_text).",
+        minimum=-1,
+        maximum=1,
+    ),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

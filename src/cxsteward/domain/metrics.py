@@ -52,6 +52,8 @@ HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ = "handle_time_n", "handle_time_sum", "handle
 HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ = "handle_time_log1p_sum", "handle_time_log1p_sumsq"
 # Repeat contacts count only contacts with a customer id: the others cannot be followed.
 REPEAT_N, REPEAT_TRUE = "repeat_contact_n", "repeat_contact_true"
+# Sentiment (-1 to 1) counts only contacts with a score: blank text is no score, not 0.
+SENTIMENT_N, SENTIMENT_SUM, SENTIMENT_SUMSQ = "sentiment_n", "sentiment_sum", "sentiment_sumsq"
 
 
 def flag_n(flag: str) -> str:
@@ -70,9 +72,12 @@ STAT_COLUMNS: tuple[str, ...] = (
     *(CSAT_N, CSAT_SATISFIED, CSAT_SUM, CSAT_SUMSQ),
     *(HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ),
     *(REPEAT_N, REPEAT_TRUE),
+    *(SENTIMENT_N, SENTIMENT_SUM, SENTIMENT_SUMSQ),
 )
 # Sums of real values; every other statistic is a count.
-SUM_COLUMNS = frozenset({HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ})
+SUM_COLUMNS = frozenset(
+    {HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ, SENTIMENT_SUM, SENTIMENT_SUMSQ}
+)
 
 
 def slice_name(columns: Slice) -> str:
@@ -151,6 +156,9 @@ CATALOGUE: tuple[MetricSpec, ...] = (
     _rate("repeat_contact_rate", REPEAT_N, REPEAT_TRUE,
           "Share of contacts (with a customer id) followed by another contact of the same "
           "customer within the repeat window.", WORSE),
+    MetricSpec("sentiment_mean", MetricKind.MEAN,
+               "Mean customer sentiment (-1 to 1) over contacts with a score.", SENTIMENT_N,
+               BETTER, 30, total=SENTIMENT_SUM, total_sq=SENTIMENT_SUMSQ, unit="score -1 to 1"),
 )
 # fmt: on
 METRIC_NAMES = tuple(m.name for m in CATALOGUE)
@@ -166,6 +174,7 @@ LABELS = {
     "override_rate": "Overrides",
     "disclosure_rate": "AI disclosure",
     "repeat_contact_rate": "Repeat contacts",
+    "sentiment_mean": "Sentiment",
 }
 
 

@@ -301,6 +301,7 @@ def _aggregate(
         "customer_id",
         csat=rows.csat.cast("int64"),
         handle=handle,
+        sentiment=rows.sentiment.cast("float64"),
         **{c: levels[c] for c in columns},
     )
     # The row key is unique, so the left join keeps one row per contact.
@@ -324,6 +325,9 @@ def _aggregate(
         m.HANDLE_LOG_SUMSQ: (log * log).sum(),
         m.REPEAT_N: rows.customer_id.count(),
         m.REPEAT_TRUE: rows[f"{_FOLLOWED}0"].count(),
+        m.SENTIMENT_N: rows.sentiment.count(),
+        m.SENTIMENT_SUM: rows.sentiment.sum(),
+        m.SENTIMENT_SUMSQ: (rows.sentiment * rows.sentiment).sum(),
     }
     return rows.group_by([*KEYS, *columns]).aggregate(**out)
 

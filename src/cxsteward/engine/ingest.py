@@ -44,6 +44,7 @@ from cxsteward.engine.columns import (
     spread,
 )
 from cxsteward.engine.readers import LoadRefused, RawTable
+from cxsteward.engine.sentiment import MAX_TEXT_CHARS, score_texts
 from cxsteward.engine.timestamps import Parsed, parse_timestamps
 from cxsteward.errors import Problem
 
@@ -142,7 +143,7 @@ def ingest(
         raise LoadRefused(f"{raw.source}: the file has a header but no rows; nothing was loaded")
     checks = Checks(n, raw.row_numbers)
     notes = list(raw.notes)
-    steps = len(mapping.fields) + len(mapping.segments) + 3
+    steps = len(mapping.fields) + len(mapping.segments) + 3 + (mapping.sentiment_text is not None)
     tick = _ticker(progress, steps)
     reader = _Reader(raw, mapping, ctx, checks, notes)
     excluded = reader.excluded()
@@ -155,6 +156,9 @@ def ingest(
             out[spec.name] = reader.constant(spec.name, mapping.constants[spec.name])
         else:
             out[spec.name] = pa.nulls(n, ARROW_TYPES[spec.kind])
+    if mapping.sentiment_text is not None:
+        out["sentiment"] = reader.sentiment_text(mapping.sentiment_text)
+        tick("scoring sentiment")
     # Ids are unique per deployment; a contact with no deployment belongs to the default one.
     out["deployment"] = fill_text(out["deployment"], DEFAULT_DEPLOYMENT)
     for spec in FIELDS:
@@ -295,6 +299,17 @@ class _Reader:
         _, text = self.cells(column, (), text=True)
         wanted = pa.array([v.strip().lower() for v in values], pa.string())
         return mask(pc.is_in(pc.utf8_lower(text), value_set=wanted), self.n)
+
+    def sentiment_text(self, column: str) -> pa.Array:
+        """VADER's compound score of the column's text; null where it is blank."""
+        _, text = self.cells(column, (), text=True)
+        scores, truncated = score_texts(text)
+        if truncated:
+            self.notes.append(
+                f"{column}: {truncated:,} texts longer than {MAX_TEXT_CHARS:,} characters were "
+                f"scored on their first {MAX_TEXT_CHARS:,}"
+            )
+        return scores
 
     def constant(self, name: str, value: str) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)

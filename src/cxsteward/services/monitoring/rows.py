@@ -34,6 +34,7 @@ RECORDED_FIELD: dict[str, str | None] = {
     m.CSAT_N: "csat",
     m.HANDLE_N: "handle_time_s",
     m.REPEAT_N: "customer_id",
+    m.SENTIMENT_N: "sentiment",
     **{m.flag_n(flag): flag for flag in m.FLAGS},
 }
 # Shown first, in this order; segment columns follow, the store's own columns last.
