@@ -41,7 +41,16 @@ from cxsteward.domain.synth_spec import (
     describe_world,
     rounded,
 )
-from cxsteward.services.data.synth_generate import BLOCK_ROWS, Tables, World, draw_block
+from cxsteward.services.data.synth_generate import (
+    BLOCK_ROWS,
+    SENTIMENT_MEAN,
+    SENTIMENT_SD,
+    SENTIMENT_SHARE,
+    SENTIMENT_STREAM,
+    Tables,
+    World,
+    draw_block,
+)
 
 
 class SynthFormat(StrEnum):
@@ -111,6 +120,7 @@ class _Columns:
             "human_override": pa.array(cols["human_override"]),
             "ai_disclosed": pa.array(cols["ai_disclosed"], mask=is_human),
             "customer_id": _prefixed("c", pa.array(cols["customer"]), len(str(w.customers))),
+            "sentiment": pa.array(cols["sentiment"], mask=~cols["wrote"]),
             **{name: self._coded(name, cols[name]) for name in SEGMENT_NAMES},
         }
         return pa.table(out)
@@ -245,6 +255,17 @@ def build_manifest(
             "share_after": facts.after_share,
         },
         "rates": describe_world(model),
+        "sentiment": {
+            "stream": f"its own (SeedSequence(seed, spawn_key=({SENTIMENT_STREAM}, block)))",
+            "share_with_score": SENTIMENT_SHARE,
+            "mean_if_satisfied": SENTIMENT_MEAN["satisfied"],
+            "mean_if_dissatisfied": SENTIMENT_MEAN["dissatisfied"],
+            "complaint_shift": SENTIMENT_MEAN["complaint_shift"],
+            "sd": SENTIMENT_SD,
+            "clipped_to": [-1.0, 1.0],
+            "note": "normal around a mean set by the contact's (latent) satisfaction and "
+            "complaint, so the AI's sentiment follows its CSAT and complaint gaps",
+        },
         "effects": [effect.manifest(model, facts) for effect in chosen],
         "agents": {
             name: {"team": name.split("-")[0], "override_rate": float(rate)}
