@@ -9,6 +9,7 @@ from cxsteward.domain.governance.evidence_base import (
     EvidenceFacts,
     IncidentEvidence,
     LoadEvidence,
+    PackEvidence,
     RunEvidence,
     UsageEvidence,
     protocol_key,
@@ -195,4 +196,6 @@ def facts() -> EvidenceFacts:
                 tell_customers=True,
             )
         ],
+        sentiment_scored=3000,
+        latest_pack=PackEvidence(4, at(date(2026, 6, 1)), frozenset({"sentiment_mean"})),
     )

@@ -297,6 +297,12 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("TRU-06", weak_disclosure, "partly", "support-bot on email: no disclosure statement"),
     ("TRU-06", weak_disclosure, "partly", "disclosure_rate 80.0% over 5,000 AI contacts"),
     ("TRU-07", no_complaint_threshold, "partly", "complaint thresholds: none"),
+    (
+        "TRU-07",
+        lambda f: dataclasses.replace(f, sentiment_scored=0),
+        "partly",
+        "no contact of the last 90 days carries a sentiment score",
+    ),
 ]
 
 

@@ -88,6 +88,15 @@ class UsageEvidence:
 
 
 @dataclass(frozen=True)
+class PackEvidence:
+    """An issued committee pack and the metrics it shows (its trends and where-behind list)."""
+
+    id: int
+    issued_at: datetime
+    metrics: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class IncidentEvidence:
     id: int
     title: str
@@ -114,6 +123,9 @@ class EvidenceFacts:
     loads: Sequence[LoadEvidence] = ()
     usage: Sequence[UsageEvidence] = ()
     incidents: Sequence[IncidentEvidence] = ()
+    # Contacts of the last USAGE_DAYS days carrying a sentiment score (None: no data loaded).
+    sentiment_scored: int | None = None
+    latest_pack: PackEvidence | None = None  # the committee pack issued last
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,7 @@ from cxsteward.registry.tables_monitor import (
     MonitorRunRecord,
     ThresholdRecord,
 )
+from cxsteward.services.assessment.sentiment_facts import latest_pack, sentiment_scored
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.governance.store import current_governance
@@ -73,6 +75,8 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         runs = _runs(session)
         loads = _loads(session)
         incidents = _incidents(session)
+        pack = latest_pack(session)
+    recent = _recent_cells(ws, today) if loads else None
     return EvidenceFacts(
         today=today,
         governance=governance,
@@ -81,8 +85,10 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         baselines=baselines,
         runs=runs,
         loads=loads,
-        usage=_usage(ws, today) if loads else [],
+        usage=_usage(recent),
         incidents=incidents,
+        sentiment_scored=sentiment_scored(recent),
+        latest_pack=pack,
     )
 
 
@@ -188,11 +194,17 @@ def _incidents(session: Session) -> list[IncidentEvidence]:
     ]
 
 
-def _usage(ws: Workspace, today: date) -> list[UsageEvidence]:
-    """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
+def _recent_cells(ws: Workspace, today: date) -> pd.DataFrame | None:
+    """The overall cells of the last USAGE_DAYS days (None when nothing is loaded)."""
     try:
-        frame = compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
+        return compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
     except NotFound:
+        return None
+
+
+def _usage(frame: pd.DataFrame | None) -> list[UsageEvidence]:
+    """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
+    if frame is None:
         return []
     ai = frame[frame["handler"] == "ai"]
     if ai.empty:
