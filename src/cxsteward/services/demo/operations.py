@@ -21,6 +21,7 @@ from cxsteward.services.accounts.users import add_user
 from cxsteward.services.demo.monitoring import BASELINE, DataPlan, plan_data
 from cxsteward.services.demo.people import plan_people
 from cxsteward.services.demo.registry import plan_governance
+from cxsteward.services.demo.sentiment import plan_sentiment
 from cxsteward.services.demo.story import Story
 from cxsteward.services.demo.timeline import ANCHOR
 from cxsteward.services.governance.check import CheckOut, check_governance
@@ -93,6 +94,7 @@ def run_operations(
     plan_data(story, ws, data, rows, seed, switch_on)
     declared: list[int] = []
     story.on(first_live - timedelta(days=DECLARED), 9, lambda: declared.append(_declare(ws)))
+    plan_sentiment(story, ws, first_live - timedelta(days=DECLARED))
     refusal: list[str] = []
     story.on(story.day(8), 16, lambda: refusal.append(_refused_pause(ws)))
     plan_people(story, ws)
