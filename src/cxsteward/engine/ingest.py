@@ -157,7 +157,7 @@ def ingest(
         else:
             out[spec.name] = pa.nulls(n, ARROW_TYPES[spec.kind])
     if mapping.sentiment_text is not None:
-        out["sentiment"] = reader.sentiment_text(mapping.sentiment_text)
+        out["sentiment"] = reader.sentiment_text(mapping.sentiment_text, excluded)
         tick("scoring sentiment")
     # Ids are unique per deployment; a contact with no deployment belongs to the default one.
     out["deployment"] = fill_text(out["deployment"], DEFAULT_DEPLOYMENT)
@@ -300,9 +300,12 @@ class _Reader:
         wanted = pa.array([v.strip().lower() for v in values], pa.string())
         return mask(pc.is_in(pc.utf8_lower(text), value_set=wanted), self.n)
 
-    def sentiment_text(self, column: str) -> pa.Array:
-        """VADER's compound score of the column's text; null where it is blank."""
+    def sentiment_text(self, column: str, excluded: np.ndarray) -> pa.Array:
+        """VADER's compound score of the column's text; null where it is blank, and on rows
+        the mapping sets aside (never stored: scoring them would only cost time)."""
         _, text = self.cells(column, (), text=True)
+        if excluded.any():
+            text = pc.if_else(pa.array(excluded), pa.scalar(None, pa.string()), text)
         scores, truncated = score_texts(text)
         if truncated:
             self.notes.append(
