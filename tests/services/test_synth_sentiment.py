@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,14 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from cxsteward.config import Settings
 from cxsteward.domain.synth_spec import DEFAULT_EFFECTS, resolve
+from cxsteward.domain.thresholds import Threshold
 from cxsteward.services.data import synth_generate
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import DEFAULT_DAYS, DEFAULT_START, synthesize
 from cxsteward.services.data.synth_generate import Tables, World, draw_block
+from cxsteward.services.monitoring.baselines import freeze_baseline
 from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.thresholds import add_thresholds, retire_threshold
 from cxsteward.services.workspace import Workspace, init_workspace
 
 ROWS = 60_000
@@ -100,3 +104,42 @@ def test_the_ai_is_compared_with_humans_on_sentiment_per_segment_with_welch_inte
         )
         # The run's interval is Welch's, widened for the run's many comparisons, never narrower.
         assert comparison.ci[0] <= low + 1e-9 and comparison.ci[1] >= high - 1e-9
+
+
+def test_a_sentiment_baseline_is_frozen_and_judged_like_any_metric(
+    synthetic: tuple[Workspace, Path], tmp_path: Path
+) -> None:
+    ws, data = synthetic
+    frame = pd.read_parquet(data)
+    first = frame["started_at"].min().date()
+    last = first + timedelta(days=27)
+    freeze_baseline(ws, "sentiment-before", first, last)
+    rule = Threshold(
+        id="sentiment-vs-before",
+        metric="sentiment_mean",
+        compare_to="baseline",
+        baseline="sentiment-before",
+        direction="below",
+        points=0.1,
+        deployment="support-chat",
+    )
+    add_thresholds(ws, [rule])
+    try:
+        out = run_monitor(ws)
+    finally:
+        retire_threshold(ws, "sentiment-vs-before")
+    evaluation = next(
+        e for e in out.evaluations if e.threshold == "sentiment-vs-before" and not e.scope
+    )
+    day = frame["started_at"].dt.date
+    before = frame[
+        (day >= first)
+        & (day <= last)
+        & (frame["handler"] == "human")
+        & (frame["deployment"] == "support-chat")
+    ]["sentiment"].dropna()
+    assert evaluation.n.comparator == len(before)
+    assert evaluation.estimate.comparator == pytest.approx(before.mean())
+    ai = frame[(frame["handler"] == "ai") & (frame["deployment"] == "support-chat")]
+    assert evaluation.estimate.ai == pytest.approx(ai["sentiment"].dropna().mean())
+    assert evaluation.status == "ok"
