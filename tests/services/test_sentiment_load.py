@@ -1,4 +1,5 @@
-"""Sentiment at load: a score the export carries, or free text scored with VADER."""
+"""Sentiment at load (a score the export carries, or free text scored with VADER) and in the
+suggested mapping."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from cxsteward.domain.mapping import MappingInvalid
 from cxsteward.engine.readers import LoadRefused
 from cxsteward.engine.sentiment import MAX_TEXT_CHARS, score_texts
-from cxsteward.services.data import list_quarantine, load_data, store_path
+from cxsteward.services.data import list_quarantine, load_data, store_path, suggest_mapping
 from cxsteward.services.workspace import Workspace
 
 HEAD = "id,start,who,score,words\n"
@@ -132,3 +133,43 @@ def test_the_load_says_how_many_texts_were_cut(ws: Workspace, tmp_path: Path) ->
         "words: 1 texts longer than 5,000 characters were scored on their first 5,000"
         in (out.quality["notes"])
     )
+
+
+def suggested(tmp_path: Path, frame: pd.DataFrame) -> str:
+    path = tmp_path / "export.csv"
+    frame.to_csv(path, index=False)
+    return suggest_mapping(path)
+
+
+def export(**columns: list[object]) -> pd.DataFrame:
+    rows = len(next(iter(columns.values())))
+    base = {
+        "Contact Id": [f"k{i}" for i in range(rows)],
+        "Created At": [f"2025-01-{1 + i % 28:02d} 10:00" for i in range(rows)],
+        "Customer Name": [f"Name{i} Surname{i}" for i in range(rows)],
+    }
+    return pd.DataFrame(base | columns)
+
+
+def test_a_score_column_is_suggested_as_sentiment_and_no_text_is_proposed_beside_it(
+    tmp_path: Path,
+) -> None:
+    words = [f"the agent number {i} was very helpful today" for i in range(40)]
+    text = suggested(
+        tmp_path, export(**{"Sentiment Score": [0.5 - i / 40 for i in range(40)]}, Comment=words)
+    )
+    assert 'sentiment: "Sentiment Score"' in text and "sentiment_text" not in text
+
+
+def test_a_customers_free_text_is_proposed_and_a_name_never_is(tmp_path: Path) -> None:
+    words = [f"I waited {i} minutes and nobody answered my question" for i in range(40)]
+    text = suggested(tmp_path, export(Comments=words))
+    assert 'sentiment_text: "Comments"  # CHECK: free text' in text
+    assert "Customer Name" not in text.split("sentiment_text")[1].split("\n")[0]
+    assert "sentiment_text" not in suggested(tmp_path, export(Priority=["low", "high"] * 20))
+
+
+def test_a_score_outside_minus_one_to_one_is_not_taken_for_sentiment(tmp_path: Path) -> None:
+    text = suggested(tmp_path, export(Sentiment=[float(i % 10) for i in range(40)]))
+    assert "CHECK: 'Sentiment' is named like sentiment, but scores run 0 to 9" in text
+    assert "\n  sentiment:" not in text
