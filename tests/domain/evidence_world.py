@@ -11,6 +11,7 @@ from cxsteward.domain.governance.evidence_base import (
     FlagEvidence,
     IncidentEvidence,
     LoadEvidence,
+    PackEvidence,
     PromiseEvidence,
     PromisePartEvidence,
     ReviewEvidence,
@@ -266,6 +267,8 @@ def facts() -> EvidenceFacts:
             breaches=0,
             identified_contacts=5000,
         ),
+        sentiment_scored=3000,
+        latest_pack=PackEvidence(4, at(date(2026, 6, 1)), frozenset({"sentiment_mean"})),
     )
 
 

@@ -387,6 +387,12 @@ FIRING: list[tuple[str, Callable[[EvidenceFacts], EvidenceFacts], str, str]] = [
     ("PPL-06", lambda f: overdue(f, "sam"), "not_evidenced", "lit-supervisor overdue since"),
     ("PPL-07", lambda f: overdue(f, "eli"), "not_evidenced", "senior leader Eli Stone"),
     ("TRU-01", breached_opt_out, "partly", "3 AI contacts of 2 customers after they opted out"),
+    (
+        "TRU-07",
+        lambda f: dataclasses.replace(f, sentiment_scored=0),
+        "partly",
+        "no contact of the last 90 days carries a sentiment score",
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ DESIGN_METRICS = [
     # Issue 14: the human path promised to vulnerable customers.
     "offered_human_rate",
     "ai_alone_rate",
+    "sentiment_mean",  # issue 14: the article's trust check names sentiment
 ]
 # 2023-12-25 (a Monday) .. 2024-03-10 (a Sunday): month ends, a leap day, eleven ISO weeks.
 DAYS = np.arange(m.day_number(dt.date(2023, 12, 25)), m.day_number(dt.date(2024, 3, 10)) + 1)
@@ -213,6 +214,7 @@ def test_metric_rows_report_every_group_with_its_counts() -> None:
     ai = int((totals.handler == "ai").sum())
     # override, disclosure, offered a human and AI alone: AI only
     assert len(rows) == len(totals) * 8 + ai * 4
+    assert len(rows) == len(totals) * 9 + ai * 2  # override and disclosure: AI only
     first_week = m.day_number(dt.date(2023, 12, 25))
     frame_week = frame[(frame["day"] < first_week + 7) & (frame["slice"] == "region")]
     pick = frame_week[

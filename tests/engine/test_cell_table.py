@@ -75,6 +75,11 @@ def contacts(rows: int = 2400, seed: int = 11) -> pd.DataFrame:
             "tier": rng.choice(["basic", "premium"], rows),
         }
     )
+    # Its own stream, so the other columns stay those the tests were written against.
+    scores = np.random.default_rng([seed, 14]).uniform(-1.0, 1.0, rows).round(4)
+    frame["sentiment"] = np.where(
+        np.random.default_rng([seed, 15]).random(rows) < 0.3, np.nan, scores
+    )
     return pd.concat([frame, edge_contacts()], ignore_index=True)
 
 
@@ -165,6 +170,8 @@ def expected_cells(
             record[m.flag_true(flag)] = int(group[flag].fillna(False).sum())
         csat = group["csat"].dropna().astype(float)
         handle = group["handle_time_s"].dropna().to_numpy()
+        # A frame written before the sentiment field has no such column: no scores.
+        sentiment = group.get("sentiment", pd.Series(dtype=float)).dropna().to_numpy(float)
         record |= {
             m.CSAT_N: len(csat),
             m.CSAT_SATISFIED: int((csat >= 4).sum()),
@@ -182,6 +189,9 @@ def expected_cells(
             m.AI_ALONE_TRUE: int(
                 ((group["escalated"] == False) & (group["offered_human"] == False)).sum()  # noqa: E712
             ),
+            m.SENTIMENT_N: len(sentiment),
+            m.SENTIMENT_SUM: sentiment.sum(),
+            m.SENTIMENT_SUMSQ: (sentiment**2).sum(),
         }
         records.append(record)
     return pd.DataFrame(records)
@@ -356,6 +366,23 @@ def test_a_store_written_before_the_human_path_fields_still_gives_cells(
         assert cells[column].sum() == 0
     both = frame.assign(offered_human=pd.Series([None] * 200, dtype="boolean"))
     assert_slice_matches(cells, expected_cells(both, ()), ())
+
+
+def test_a_store_written_before_the_sentiment_field_still_gives_every_cell(
+    backend: ibis.BaseBackend, tmp_path: Path
+) -> None:
+    frame = contacts(rows=300, seed=7).iloc[:300]
+    older = frame.iloc[:150].drop(columns=["sentiment"])  # a load from before the field
+    store = write_store(tmp_path / "old", older, part=1)
+    cells = build_cells(interactions_table(backend, store), [], repeat_contact_days=7)
+    assert_slice_matches(cells, expected_cells(older, ()), ())
+    assert cells[m.SENTIMENT_N].sum() == 0
+    # A newer load beside it adds its scores, and only its own.
+    write_store(store, with_store_columns(frame.iloc[150:]), part=2)
+    cells = build_cells(interactions_table(backend, store), [], repeat_contact_days=7)
+    merged = frame.assign(sentiment=frame["sentiment"].where(frame.index >= 150))
+    assert_slice_matches(cells, expected_cells(merged, ()), ())
+    assert cells[m.SENTIMENT_N].sum() == frame["sentiment"].iloc[150:].notna().sum() > 0
 
 
 def test_a_load_that_never_recorded_a_column_is_in_none_of_its_levels(

@@ -68,4 +68,6 @@ def metric_column(rows: pd.DataFrame, metric: str) -> pd.Series:
         return rows.csat.dropna().astype(float)
     if metric == "average_handle_time":
         return rows.handle_time_s.dropna().astype(float)
+    if metric == "sentiment_mean":
+        return rows.sentiment.dropna().astype(float)
     raise KeyError(metric)

@@ -84,6 +84,21 @@ def test_contacts_run_up_to_the_demos_yesterday(built: Built) -> None:
     }
 
 
+def test_the_contacts_carry_sentiment_and_a_threshold_watches_it(built: Built) -> None:
+    stored = pd.concat(
+        pd.read_parquet(path, columns=["handler", "deployment", "sentiment"])
+        for path in interactions_dataset(built.ws)
+    )
+    assert stored["sentiment"].dropna().between(-1, 1).all()
+    assert 0.4 < stored["sentiment"].notna().mean() < 0.7
+    evaluations = [
+        e for e in built.result.operations.monitor.evaluations if e.threshold == "sentiment-gap"
+    ]
+    assert {e.deployment for e in evaluations} >= {"support-chat", "billing-voice"}
+    overall = [e for e in evaluations if not e.scope]
+    assert overall and all(e.n.ai > 0 and e.status == "ok" for e in overall), overall
+
+
 def test_baselines_and_thresholds_come_before_every_go_live(built: Built) -> None:
     with built.ws.transaction() as s:
         thresholds = s.scalars(select(ThresholdRecord)).all()

@@ -29,6 +29,8 @@ from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.monitoring.baselines import freeze_baseline
 from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.monitoring.thresholds import add_thresholds, list_thresholds
+from cxsteward.services.pack.build import build_pack
+from cxsteward.services.pack.history import issue_pack
 from cxsteward.services.workspace import Workspace
 
 # Creation times in the registry are real clock times, so dates are set around the real today.
@@ -219,6 +221,34 @@ def test_data_monitoring_and_baselines_are_read_from_the_registry(
     gov06 = rule(report, "GOV-06")
     assert gov06.verdict == "not_evidenced"
     assert any("after it went live" in t for t in texts(gov06))
+    # Sentiment: the synthetic contacts carry scores; no pack has been issued yet.
+    assert facts.sentiment_scored == stored["sentiment"].notna().sum() > 0
+    assert facts.latest_pack is None
+    tru07 = rule(report, "TRU-07")
+    assert tru07.verdict == "partly"
+    assert "sentiment: no committee pack has been issued" in texts(tru07)
+
+
+def test_tru07_reads_sentiment_from_the_pack_issued_last(ws: Workspace, contacts: Path) -> None:
+    gov = governance(("support-chat", PAST))
+    apply_governance(ws, gov)
+    load_data(ws, contacts)
+    add_thresholds(ws, RULES)
+    run_monitor(ws)
+    first = issue_pack(ws, build_pack(ws), "ana")
+    tru07 = rule(evidence_for(ws, today=TODAY), "TRU-07")
+    assert tru07.verdict == "partly"
+    assert f"committee pack {first.id} issued {TODAY:%Y-%m-%d} does not show sentiment" in " ".join(
+        texts(tru07)
+    )
+    with_sentiment = [*gov.key_metrics, "sentiment_mean"]
+    apply_governance(ws, gov.model_copy(update={"key_metrics": with_sentiment}))
+    second = issue_pack(ws, build_pack(ws), "ana")
+    shown = [t for d in second.deployments for t in d.trends if t.metric == "sentiment_mean"]
+    assert shown and any(p.value is not None for p in shown[0].points)
+    tru07 = rule(evidence_for(ws, today=TODAY), "TRU-07")
+    assert tru07.verdict == "evidenced", texts(tru07)
+    assert f"committee pack {second.id} issued {TODAY:%Y-%m-%d} shows sentiment" in texts(tru07)
 
 
 def test_the_assessment_report_carries_the_evidence(ws: Workspace) -> None:

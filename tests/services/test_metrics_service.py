@@ -106,11 +106,14 @@ def expected(group: pd.DataFrame, name: str) -> tuple[int, float | None]:
         return len(known), (known.mean() if len(known) else None)
     csat = group["csat"].dropna().astype(float)
     handle = group["handle_time_s"].dropna()
+    # Contacts written without a sentiment column carry no score.
+    sentiment = group.get("sentiment", pd.Series(dtype=float)).dropna().astype(float)
     by_metric = {
         "contacts": (len(group), float(len(group))),
         "csat_satisfied_rate": (len(csat), (csat >= 4).mean() if len(csat) else None),
         "csat_mean": (len(csat), csat.mean() if len(csat) else None),
         "average_handle_time": (len(handle), handle.mean() if len(handle) else None),
+        "sentiment_mean": (len(sentiment), sentiment.mean() if len(sentiment) else None),
         "repeat_contact_rate": (
             int(group["customer_id"].notna().sum()),
             group.loc[group["customer_id"].notna(), "followed"].mean()

@@ -54,6 +54,15 @@ FIELDS: tuple[Field, ...] = (
         "Seconds until a human took over or was offered.",
         minimum=0,
     ),
+    Field(
+        "sentiment",
+        Kind.FLOAT,
+        False,
+        "Customer sentiment from -1 (negative) to 1 (positive): from the export, or scored at "
+        "load from a free-text column (sentiment_text).",
+        minimum=-1,
+        maximum=1,
+    ),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)

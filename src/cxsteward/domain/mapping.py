@@ -154,6 +154,9 @@ class Mapping(_Strict):
     repeated_ids: RepeatedIdsSpec = RepeatedIdsSpec()
     # A regular expression whose one group takes the team out of agent_id, e.g. ^(t\d+)-
     team_from_agent: str | None = None
+    # A free-text column (a ticket description, a survey verbatim) scored into `sentiment`
+    # at load; the text itself is never stored.
+    sentiment_text: str | None = Field(default=None, min_length=1)
 
     _origin: str = PrivateAttr(default="mapping")
     _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)
@@ -193,6 +196,8 @@ class Mapping(_Strict):
             used.setdefault(rule.column, []).append(("exclude", str(index)))
         if self.repeated_ids.by is not None:
             used.setdefault(self.repeated_ids.by, []).append(("repeated_ids", "by"))
+        if self.sentiment_text is not None:
+            used.setdefault(self.sentiment_text, []).append(("sentiment_text",))
         return used
 
 
@@ -338,6 +343,16 @@ def check_mapping(mapping: Mapping) -> list[tuple[tuple[str, ...], str, str | No
                 "unknown time zone; use an IANA name such as Europe/London or UTC",
                 mapping.timezone,
             )
+    if mapping.sentiment_text is not None and (
+        "sentiment" in mapping.fields or "sentiment" in mapping.constants
+    ):
+        # Two sources for one score would make it depend on which one won: refuse both.
+        bad(
+            ("sentiment_text",),
+            "sentiment is also mapped in fields (or constants): keep one, either the score "
+            "the export carries or the free text to score at load",
+            mapping.sentiment_text,
+        )
     if mapping.ambiguous_dates == "swapped" and mapping.date_order is None:
         bad(("ambiguous_dates",), "'swapped' needs date_order: the order the dates are written in")
     if mapping.team_from_agent is not None:

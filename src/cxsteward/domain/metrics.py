@@ -57,6 +57,8 @@ REPEAT_N, REPEAT_TRUE = "repeat_contact_n", "repeat_contact_true"
 # Handled by the AI alone: neither escalated nor offered a human. Counted only where both
 # flags are recorded, so an export without ``offered_human`` never reads as "alone".
 AI_ALONE_N, AI_ALONE_TRUE = "ai_alone_n", "ai_alone_true"
+# Sentiment (-1 to 1) counts only contacts with a score: blank text is no score, not 0.
+SENTIMENT_N, SENTIMENT_SUM, SENTIMENT_SUMSQ = "sentiment_n", "sentiment_sum", "sentiment_sumsq"
 
 
 def flag_n(flag: str) -> str:
@@ -76,9 +78,12 @@ STAT_COLUMNS: tuple[str, ...] = (
     *(HANDLE_N, HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ),
     *(REPEAT_N, REPEAT_TRUE),
     *(AI_ALONE_N, AI_ALONE_TRUE),
+    *(SENTIMENT_N, SENTIMENT_SUM, SENTIMENT_SUMSQ),
 )
 # Sums of real values; every other statistic is a count.
-SUM_COLUMNS = frozenset({HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ})
+SUM_COLUMNS = frozenset(
+    {HANDLE_SUM, HANDLE_SUMSQ, HANDLE_LOG_SUM, HANDLE_LOG_SUMSQ, SENTIMENT_SUM, SENTIMENT_SUMSQ}
+)
 
 
 def slice_name(columns: Slice) -> str:
@@ -165,6 +170,9 @@ CATALOGUE: tuple[MetricSpec, ...] = (
                   "Share of AI contacts neither escalated nor offered a human (handled by "
                   "the AI alone).", Direction.NEUTRAL),
             handlers=("ai",)),
+    MetricSpec("sentiment_mean", MetricKind.MEAN,
+               "Mean customer sentiment (-1 to 1) over contacts with a score.", SENTIMENT_N,
+               BETTER, 30, total=SENTIMENT_SUM, total_sq=SENTIMENT_SUMSQ, unit="score -1 to 1"),
 )
 # fmt: on
 METRIC_NAMES = tuple(m.name for m in CATALOGUE)
@@ -182,6 +190,7 @@ LABELS = {
     "repeat_contact_rate": "Repeat contacts",
     "offered_human_rate": "Offered a human",
     "ai_alone_rate": "Handled by the AI alone",
+    "sentiment_mean": "Sentiment",
 }
 
 

@@ -301,6 +301,7 @@ def _aggregate(
         "customer_id",
         csat=rows.csat.cast("int64"),
         handle=handle,
+        sentiment=rows.sentiment.cast("float64"),
         **{c: levels[c] for c in columns},
     )
     # The row key is unique, so the left join keeps one row per contact.
@@ -327,6 +328,9 @@ def _aggregate(
         m.REPEAT_TRUE: rows[f"{_FOLLOWED}0"].count(),
         m.AI_ALONE_N: rows.count(where=known),
         m.AI_ALONE_TRUE: rows.count(where=known & ~rows.escalated & ~rows.offered_human),
+        m.SENTIMENT_N: rows.sentiment.count(),
+        m.SENTIMENT_SUM: rows.sentiment.sum(),
+        m.SENTIMENT_SUMSQ: (rows.sentiment * rows.sentiment).sum(),
     }
     return rows.group_by([*KEYS, *columns]).aggregate(**out)
 

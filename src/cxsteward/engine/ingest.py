@@ -44,6 +44,7 @@ from cxsteward.engine.columns import (
     spread,
 )
 from cxsteward.engine.readers import LoadRefused, RawTable
+from cxsteward.engine.sentiment import MAX_TEXT_CHARS, score_texts
 from cxsteward.engine.team_rule import teams_from_agents
 from cxsteward.engine.timestamps import Parsed, parse_timestamps
 from cxsteward.errors import Problem
@@ -143,7 +144,7 @@ def ingest(
         raise LoadRefused(f"{raw.source}: the file has a header but no rows; nothing was loaded")
     checks = Checks(n, raw.row_numbers)
     notes = list(raw.notes)
-    steps = len(mapping.fields) + len(mapping.segments) + 3
+    steps = len(mapping.fields) + len(mapping.segments) + 3 + (mapping.sentiment_text is not None)
     tick = _ticker(progress, steps)
     reader = _Reader(raw, mapping, ctx, checks, notes)
     excluded = reader.excluded()
@@ -159,6 +160,9 @@ def ingest(
     if mapping.team_from_agent is not None:
         out["team"], unplaced = teams_from_agents(out["agent_id"], mapping.team_from_agent)
         notes.extend([unplaced] if unplaced else [])
+    if mapping.sentiment_text is not None:
+        out["sentiment"] = reader.sentiment_text(mapping.sentiment_text, excluded)
+        tick("scoring sentiment")
     # Ids are unique per deployment; a contact with no deployment belongs to the default one.
     out["deployment"] = fill_text(out["deployment"], DEFAULT_DEPLOYMENT)
     for spec in FIELDS:
@@ -299,6 +303,20 @@ class _Reader:
         _, text = self.cells(column, (), text=True)
         wanted = pa.array([v.strip().lower() for v in values], pa.string())
         return mask(pc.is_in(pc.utf8_lower(text), value_set=wanted), self.n)
+
+    def sentiment_text(self, column: str, excluded: np.ndarray) -> pa.Array:
+        """VADER's compound score of the column's text; null where it is blank, and on rows
+        the mapping sets aside (never stored: scoring them would only cost time)."""
+        _, text = self.cells(column, (), text=True)
+        if excluded.any():
+            text = pc.if_else(pa.array(excluded), pa.scalar(None, pa.string()), text)
+        scores, truncated = score_texts(text)
+        if truncated:
+            self.notes.append(
+                f"{column}: {truncated:,} texts longer than {MAX_TEXT_CHARS:,} characters were "
+                f"scored on their first {MAX_TEXT_CHARS:,}"
+            )
+        return scores
 
     def constant(self, name: str, value: str) -> pa.Array:
         kind = next(f.kind for f in FIELDS if f.name == name)

@@ -141,7 +141,8 @@ RULES: tuple[EvidenceRule, ...] = (
     EvidenceRule(
         "TRU-07",
         "Thresholds watch satisfaction and complaints, and a monitoring run judged them in "
-        "the last month.",
+        "the last month; sentiment is in the data, watched or compared, and shown in the "
+        "committee pack issued last.",
         ops.trust_monitoring,
     ),
     EvidenceRule(

@@ -121,6 +121,15 @@ class PromiseEvidence:
 
 
 @dataclass(frozen=True)
+class PackEvidence:
+    """An issued committee pack and the metrics it shows (its trends and where-behind list)."""
+
+    id: int
+    issued_at: datetime
+    metrics: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class IncidentEvidence:
     id: int
     title: str
@@ -193,6 +202,9 @@ class EvidenceFacts:
     # measurements, and AI disclosure per deployment and channel over the recent window.
     promises: Sequence[PromiseEvidence] = ()
     channel_disclosure: Mapping[str, Sequence[ChannelDisclosure]] = field(default_factory=dict)
+    # Contacts of the last USAGE_DAYS days carrying a sentiment score (None: no data loaded).
+    sentiment_scored: int | None = None
+    latest_pack: PackEvidence | None = None  # the committee pack issued last
 
     @property
     def key_metrics(self) -> tuple[str, ...]:

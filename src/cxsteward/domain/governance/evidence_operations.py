@@ -21,6 +21,7 @@ from cxsteward.domain.governance.evidence_base import (
     start_of,
 )
 from cxsteward.domain.governance.evidence_oversight import NO_LIVE, NOT_APPLIED
+from cxsteward.domain.governance.evidence_sentiment import sentiment_items
 from cxsteward.domain.governance.evidence_vulnerable import channel_disclosed
 from cxsteward.domain.governance.gate_policy import effective_policy
 from cxsteward.domain.results import EvidenceItem
@@ -260,7 +261,8 @@ def _disclosed(facts: EvidenceFacts, deployment: str) -> EvidenceItem:
 
 
 def trust_monitoring(facts: EvidenceFacts) -> Outcome:
-    """TRU-07: thresholds on satisfaction and complaints, judged by a recent monitoring run."""
+    """TRU-07: thresholds on satisfaction and complaints, judged by a recent monitoring run;
+    sentiment measured, monitored and shown to the committee (``evidence_sentiment``)."""
     if facts.governance is None and not facts.thresholds and not facts.runs:
         return no_records("no governance, threshold or monitoring run is recorded")
     satisfaction = [r.id for r in facts.thresholds if r.metric in SATISFACTION]
@@ -277,5 +279,6 @@ def trust_monitoring(facts: EvidenceFacts) -> Outcome:
                 if runs
                 else "no monitoring run of the last month judged a trust threshold",
             ),
+            *sentiment_items(facts),
         ]
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,7 @@ from cxsteward.registry.tables_monitor import (
 )
 from cxsteward.registry.tables_trust import ExplanationRecord
 from cxsteward.services.assessment.evidence_adoption import with_adoption_facts
+from cxsteward.services.assessment.sentiment_facts import latest_pack, sentiment_scored
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.consent.check import consent_evidence
@@ -88,6 +90,8 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         flags = _flags(session)
         policy_changes = _policy_changes(session)
         training = completion_facts(session)
+        pack = latest_pack(session)
+    recent = _recent_cells(ws, today) if loads else None
     facts = EvidenceFacts(
         today=today,
         governance=governance,
@@ -96,7 +100,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         baselines=baselines,
         runs=runs,
         loads=loads,
-        usage=_usage(ws, today) if loads else [],
+        usage=_usage(recent),
         incidents=incidents,
         reviews=reviews,
         flags=flags,
@@ -105,6 +109,8 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         consent=consent_evidence(ws),
         promises=_promises(ws, runs),
         channel_disclosure=_channel_disclosure(ws, today) if loads else {},
+        sentiment_scored=sentiment_scored(recent),
+        latest_pack=pack,
     )
     return with_adoption_facts(ws, facts)
 
@@ -283,11 +289,17 @@ def _by_id(item: tuple[str, AuditedRow]) -> int:
     return int(item[0])
 
 
-def _usage(ws: Workspace, today: date) -> list[UsageEvidence]:
-    """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
+def _recent_cells(ws: Workspace, today: date) -> pd.DataFrame | None:
+    """The overall cells of the last USAGE_DAYS days (None when nothing is loaded)."""
     try:
-        frame = compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
+        return compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
     except NotFound:
+        return None
+
+
+def _usage(frame: pd.DataFrame | None) -> list[UsageEvidence]:
+    """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
+    if frame is None:
         return []
     ai = frame[frame["handler"] == "ai"]
     if ai.empty:

@@ -49,7 +49,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ai_assisted": ("aiassisted", "assisted", "assistused", "suggestionshown", "aisuggestion"),
     "offered_human": ("offeredhuman", "humanoffered", "offeredagent", "agentoffered"),
     "time_to_human_s": ("timetohumans", "timetohuman", "timetoagent", "secondstohuman"),
+    "sentiment": ("sentiment", "sentimentscore", "compound", "polarity", "sentimentcompound"),
 }
+# Free text a customer wrote, which sentiment_text can score (ranked in this order).
+_TEXT_NAMES = (r"verbatim|comment|feedback", r"descri|complain|message|body|text|review", r"note")
+# Free text: most values distinct, several words long on average.
+_TEXT_MIN_CHARS, _TEXT_MIN_WORDS = 20, 3
 
 
 def suggest_mapping(path: Path, sheet: str | None = None) -> str:
@@ -68,6 +73,7 @@ def suggest_mapping(path: Path, sheet: str | None = None) -> str:
     _pick_deployment(columns, draft)
     _pick_measures(columns, draft)
     _pick_text_fields(columns, draft)
+    _pick_sentiment_text(columns, draft)
     _pick_segments(columns, draft)
     return _render(path, raw.format, raw.notes, sheet, columns, draft)
 
@@ -87,6 +93,8 @@ def _fits(name: str, column: Column) -> str | None:
         return "its values are not numbers"
     if name == "csat" and (column.maximum or 0) > 5:
         return f"scores reach {column.maximum:g}, not 1-5"
+    if name == "sentiment" and (abs(column.minimum or 0) > 1 or abs(column.maximum or 0) > 1):
+        return f"scores run {column.minimum:g} to {column.maximum:g}, not -1 to 1"
     if kind is Kind.HANDLER and not _handler_values(column):
         return f"its values ({', '.join(column.values[:3])}) do not say ai or human"
     return None
@@ -294,6 +302,41 @@ def _pick_text_fields(columns: list[Column], draft: Draft) -> None:
             f"{customer.name!r}; repeat-contact rates count them as the same customer, so make "
             "sure a repeated value is one person (not a shared or made-up address)"
         )
+
+
+def _pick_sentiment_text(columns: list[Column], draft: Draft) -> None:
+    """A column of the customer's own words, to score into sentiment at load."""
+    if "sentiment" in draft.fields:
+        return  # the export carries a score: scoring text as well would be refused
+    free = [c for c in columns if c.name not in draft.used and _free_text(c)]
+    for pattern in _TEXT_NAMES:
+        named = [c for c in free if re.search(pattern, c.key)]
+        if named:
+            chosen = max(named, key=_mean_chars)
+            chars = _mean_chars(chosen)
+            draft.top.append(
+                f"sentiment_text: {quote(chosen.name)}  # CHECK: free text ({chars:.0f} "
+                "characters on average) scored into sentiment (-1 to 1) with VADER at load; "
+                "the text itself is not stored. Keep it only if the customer wrote it"
+            )
+            draft.used.add(chosen.name)
+            return
+
+
+def _free_text(column: Column) -> bool:
+    """Mostly distinct text of several words: not a code, a name or a category."""
+    if column.numeric or column.is_date or column.time_only or not column.filled:
+        return False
+    if column.distinct < 0.5 * column.filled:
+        return False
+    words = pc.add(pc.count_substring(column.text, " "), 1)
+    return (
+        _mean_chars(column) >= _TEXT_MIN_CHARS and (pc.mean(words).as_py() or 0) >= _TEXT_MIN_WORDS
+    )
+
+
+def _mean_chars(column: Column) -> float:
+    return float(pc.mean(pc.utf8_length(column.text)).as_py() or 0.0)
 
 
 def _pick_segments(columns: list[Column], draft: Draft) -> None:

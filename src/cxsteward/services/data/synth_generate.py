@@ -31,6 +31,13 @@ DAY_S = 86_400
 # CSAT score given satisfied (4, 5) and given not (1, 2, 3).
 SATISFIED_SCORES = (0.4, 0.6)
 DISSATISFIED_SCORES = (0.25, 0.30, 0.45)
+# Sentiment (issue 14) comes from a stream of its own, so every other column stays as it was
+# for a seed. A customer wrote something on SENTIMENT_SHARE of contacts; its score is normal
+# around a mean set by how the contact went (satisfied or not, complaint or not), clipped.
+SENTIMENT_STREAM = 14
+SENTIMENT_SHARE = 0.55
+SENTIMENT_MEAN = {"satisfied": 0.45, "dissatisfied": -0.2, "complaint_shift": -0.5}
+SENTIMENT_SD = 0.3
 _MIN_DELAY_S, _MAX_DELAY_S = 600, 7 * DAY_S - 1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 UNRESOLVED, COMPLAINT, ESCALATED, DISSATISFIED = range(len(DAY_FAMILIES))
@@ -280,6 +287,7 @@ def draw_block(w: World, t: Tables, index: int, size: int) -> dict[str, np.ndarr
         "customer": customer,
         **dict(zip(SEGMENT_NAMES, segments, strict=True)),
     }
+    drawn["sentiment"], drawn["wrote"] = _sentiment(w, index, satisfied, drawn["complaint"])
     # After every draw of the block's stream, from a stream of its own.
     offered, wait = _human_path(w, t, index, drawn["escalated"], deployment, vulnerable)
     return drawn | {"offered_human": offered, "time_to_human_s": wait}
@@ -304,6 +312,18 @@ def _human_path(
     offered = escalated | (rng.random(size) < share)
     seconds = np.rint(median * np.exp(0.6 * rng.standard_normal(size)))
     return offered, np.where(offered, np.maximum(seconds, 1.0), np.nan)
+
+
+def _sentiment(
+    w: World, index: int, satisfied: np.ndarray, complaint: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (-1 to 1, 4 decimals) and which contacts carry one, from the block's own
+    sentiment stream: the block's main stream is left exactly as it was."""
+    rng = np.random.default_rng(np.random.SeedSequence(w.seed, spawn_key=(SENTIMENT_STREAM, index)))
+    mean = np.where(satisfied, SENTIMENT_MEAN["satisfied"], SENTIMENT_MEAN["dissatisfied"])
+    mean = mean + SENTIMENT_MEAN["complaint_shift"] * complaint
+    score = np.clip(mean + SENTIMENT_SD * rng.standard_normal(satisfied.size), -1.0, 1.0)
+    return np.round(score, 4), rng.random(satisfied.size) < SENTIMENT_SHARE
 
 
 def _repeat_times(w: World, rng: np.random.Generator, parent: np.ndarray) -> np.ndarray:

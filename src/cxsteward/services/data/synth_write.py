@@ -42,7 +42,16 @@ from cxsteward.domain.synth_spec import (
     rounded,
 )
 from cxsteward.services.data.synth_assist import draw_assisted, expected_adoption, team_names
-from cxsteward.services.data.synth_generate import BLOCK_ROWS, Tables, World, draw_block
+from cxsteward.services.data.synth_generate import (
+    BLOCK_ROWS,
+    SENTIMENT_MEAN,
+    SENTIMENT_SD,
+    SENTIMENT_SHARE,
+    SENTIMENT_STREAM,
+    Tables,
+    World,
+    draw_block,
+)
 
 
 class SynthFormat(StrEnum):
@@ -120,6 +129,7 @@ class _Columns:
             "time_to_human_s": pa.array(
                 cols["time_to_human_s"], mask=is_human | np.isnan(cols["time_to_human_s"])
             ),
+            "sentiment": pa.array(cols["sentiment"], mask=~cols["wrote"]),
             **{name: self._coded(name, cols[name]) for name in SEGMENT_NAMES},
         }
         return pa.table(out)
@@ -254,6 +264,17 @@ def build_manifest(
             "share_after": facts.after_share,
         },
         "rates": describe_world(model),
+        "sentiment": {
+            "stream": f"its own (SeedSequence(seed, spawn_key=({SENTIMENT_STREAM}, block)))",
+            "share_with_score": SENTIMENT_SHARE,
+            "mean_if_satisfied": SENTIMENT_MEAN["satisfied"],
+            "mean_if_dissatisfied": SENTIMENT_MEAN["dissatisfied"],
+            "complaint_shift": SENTIMENT_MEAN["complaint_shift"],
+            "sd": SENTIMENT_SD,
+            "clipped_to": [-1.0, 1.0],
+            "note": "normal around a mean set by the contact's (latent) satisfaction and "
+            "complaint, so the AI's sentiment follows its CSAT and complaint gaps",
+        },
         "effects": [effect.manifest(model, facts) for effect in chosen],
         "assistant": expected_adoption(w),
         "agents": {

@@ -22,6 +22,7 @@ from cxsteward.services.demo.consent import plan_consent
 from cxsteward.services.demo.monitoring import BASELINE, DataPlan, plan_data
 from cxsteward.services.demo.people import plan_people
 from cxsteward.services.demo.registry import plan_governance
+from cxsteward.services.demo.sentiment import plan_sentiment
 from cxsteward.services.demo.story import Story
 from cxsteward.services.demo.timeline import ANCHOR
 from cxsteward.services.demo.training import plan_training
@@ -96,6 +97,7 @@ def run_operations(
     plan_consent(story, ws, data, adopted, seed)
     declared: list[int] = []
     story.on(first_live - timedelta(days=DECLARED), 9, lambda: declared.append(_declare(ws)))
+    plan_sentiment(story, ws, first_live - timedelta(days=DECLARED))
     refusal: list[str] = []
     story.on(story.day(8), 16, lambda: refusal.append(_refused_pause(ws)))
     plan_people(story, ws)

@@ -34,6 +34,7 @@ RECORDED_FIELD: dict[str, tuple[str, ...]] = {
     m.CSAT_N: ("csat",),
     m.HANDLE_N: ("handle_time_s",),
     m.REPEAT_N: ("customer_id",),
+    m.SENTIMENT_N: ("sentiment",),
     **{m.flag_n(flag): (flag,) for flag in m.FLAGS},
     m.AI_ALONE_N: ("escalated", "offered_human"),
 }
