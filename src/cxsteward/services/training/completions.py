@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.yamlsource import read_yaml
 from cxsteward.engine.readers import cell_text, read_table
-from cxsteward.errors import Invalid, NotFound, PersonNotFound, Problem, ProblemList
+from cxsteward.errors import Conflict, Invalid, NotFound, PersonNotFound, Problem, ProblemList
 from cxsteward.registry.tables_training import TrainingCompletionRecord, TrainingImportRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
@@ -51,6 +51,10 @@ class TrainingModuleNotFound(NotFound):
     """A completion names a module the governance file does not declare."""
 
 
+class CompletionRefused(Conflict):
+    """A completion clashes with what is recorded, or with today: already there, or later."""
+
+
 class TrainingImportInvalid(Invalid):
     """A learning-system export or its mapping has problems; nothing was written."""
 
@@ -73,7 +77,8 @@ def record_completion(
 
     Raises:
         PersonNotFound, TrainingModuleNotFound: the key is not in the stored governance.
-        Invalid: the day is after today, the source is hostile, or it is already recorded.
+        CompletionRefused: the day is after today, or it is already recorded.
+        Invalid: the source is hostile (the command's pattern refuses it first).
     """
     reason = hostile(body.source)
     if reason is not None:
@@ -89,9 +94,11 @@ def record_completion(
             )
         today = now(session).date()
         if body.completed_on > today:
-            raise Invalid(f"The completion day {body.completed_on} is after today ({today}).")
+            raise CompletionRefused(
+                f"The completion day {body.completed_on} is after today ({today})."
+            )
         if _stored(session, body.person, body.module, body.completed_on):
-            raise Invalid(
+            raise CompletionRefused(
                 f"{body.person} already has {body.module} recorded on {body.completed_on}."
             )
         record = TrainingCompletionRecord(
