@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from training_world import EXAMPLE, MAPPING, example_ws, write
 
@@ -26,6 +27,7 @@ from cxsteward.services.governance.setup import (
     read_governance_source,
 )
 from cxsteward.services.training.completions import (
+    CompletionRefused,
     TrainingImportInvalid,
     TrainingModuleNotFound,
     import_completions,
@@ -250,16 +252,19 @@ def test_recording_by_hand_checks_keys_days_and_duplicates(tws: Workspace) -> No
     )
     out = record_completion(tws, body, by="hr-team")
     assert (out.source, out.recorded_by, out.import_id) == ("recorded by hand", "hr-team", None)
-    with pytest.raises(Invalid, match="already has"):
+    with pytest.raises(CompletionRefused, match="already has"):
         record_completion(tws, body)
     with pytest.raises(PersonNotFound):
         record_completion(tws, body.model_copy(update={"person": "ghost"}))
     with pytest.raises(TrainingModuleNotFound):
         record_completion(tws, body.model_copy(update={"module": "ai-basics"}))
-    with pytest.raises(Invalid, match="after today"):
+    with pytest.raises(CompletionRefused, match="after today"):
         record_completion(tws, body.model_copy(update={"completed_on": date(2026, 6, 16)}))
     with pytest.raises(Invalid, match="formula"):
         record_completion(tws, body.model_copy(update={"source": "=cmd()"}))
+    for hostile in ("=cmd()", "-1+1", "ok\x07", ""):
+        with pytest.raises(ValidationError):
+            CompletionCreate.model_validate(body.model_dump() | {"source": hostile})
     assert counts(tws) == (1, 0)
 
 

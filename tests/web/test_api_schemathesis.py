@@ -22,6 +22,7 @@ import schemathesis
 from api_fixtures import ApiWorld, api_template_fixture, copy_world  # noqa: F401 (fixtures)
 from fastapi import FastAPI
 from schemathesis.python import asgi
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from cxsteward.config import Settings
 from cxsteward.web.app import create_app
@@ -109,12 +110,20 @@ schema = _load_schema()
 slow_schema = _load_schema(max_examples=3, phases=["examples", "fuzzing"])
 
 
+# An export's rows cannot be described by a schema: a file whose cells break the import's
+# rules is a 400 listing each located problem, though the body was schema-valid.
+CONTENT_CHECKED = {"/api/v1/training/imports": [positive_data_acceptance]}
+
+
 # No ``checks=``: schemathesis then runs every check it has.
 @schema.exclude(method="POST", path=SLOW).parametrize()
 def test_the_api_keeps_its_contract(
     case: Any, asgi_client: Any, admin_headers: dict[str, str]
 ) -> None:
-    case.call_and_validate(base_url=BASE, session=asgi_client, headers=admin_headers)
+    excluded = CONTENT_CHECKED.get(case.operation.path)
+    case.call_and_validate(
+        base_url=BASE, session=asgi_client, headers=admin_headers, excluded_checks=excluded
+    )
 
 
 @slow_schema.include(method="POST", path=SLOW).parametrize()

@@ -57,7 +57,7 @@ def test_a_recorded_completion_is_the_same_object_on_both_sides(
     again = api_client.post(
         "/api/v1/training/completions", json=body, headers=api_world.headers(ADMIN)
     )
-    assert again.status_code == 400 and "already has" in again.json()["error"]["message"]
+    assert again.status_code == 409 and "already has" in again.json()["error"]["message"]
 
 
 def test_an_import_refused_by_the_api_lists_located_problems(

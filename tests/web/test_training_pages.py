@@ -117,7 +117,7 @@ def test_a_refused_record_says_why(tr_ws: Workspace, client: TestClient) -> None
         "completed_on": "2024-02-01",
     }
     response = record(client, **twice)
-    assert response.status_code == 422 and "already has ai-at-the-front-line" in response.text
+    assert response.status_code == 409 and "already has ai-at-the-front-line" in response.text
 
 
 def test_posts_without_csrf_are_refused(tr_ws: Workspace, client: TestClient) -> None:

@@ -10,60 +10,37 @@ export that grows over time can be imported again. Every row written is audited.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.yamlsource import read_yaml
 from cxsteward.engine.readers import cell_text, read_table
-from cxsteward.errors import Invalid, NotFound, PersonNotFound, Problem, ProblemList
+from cxsteward.errors import Conflict, Invalid, NotFound, PersonNotFound, Problem
 from cxsteward.registry.tables_training import TrainingCompletionRecord, TrainingImportRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
 from cxsteward.services.governance.store import load_governance
-from cxsteward.services.training.cells import (
-    hostile,
-    read_day,
-    read_passed,
-    read_score,
-    shown,
-)
+from cxsteward.services.training.cells import hostile
 from cxsteward.services.training.models import (
     CompletionCreate,
     CompletionMapping,
     CompletionOut,
     TrainingImportOut,
 )
+from cxsteward.services.training.rows import TrainingImportInvalid, check_rows
 from cxsteward.services.workspace import Workspace
-
-MAX_PROBLEMS = 200  # listed before the rest are counted
-T = TypeVar("T")
 
 
 class TrainingModuleNotFound(NotFound):
     """A completion names a module the governance file does not declare."""
 
 
-class TrainingImportInvalid(Invalid):
-    """A learning-system export or its mapping has problems; nothing was written."""
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    person: str
-    module: str
-    completed_on: date
-    score: float | None
-    passed: bool | None
-    source: str
+class CompletionRefused(Conflict):
+    """A completion clashes with what is recorded, or with today: already there, or later."""
 
 
 def record_completion(
@@ -73,7 +50,8 @@ def record_completion(
 
     Raises:
         PersonNotFound, TrainingModuleNotFound: the key is not in the stored governance.
-        Invalid: the day is after today, the source is hostile, or it is already recorded.
+        CompletionRefused: the day is after today, or it is already recorded.
+        Invalid: the source is hostile (the command's pattern refuses it first).
     """
     reason = hostile(body.source)
     if reason is not None:
@@ -89,9 +67,11 @@ def record_completion(
             )
         today = now(session).date()
         if body.completed_on > today:
-            raise Invalid(f"The completion day {body.completed_on} is after today ({today}).")
+            raise CompletionRefused(
+                f"The completion day {body.completed_on} is after today ({today})."
+            )
         if _stored(session, body.person, body.module, body.completed_on):
-            raise Invalid(
+            raise CompletionRefused(
                 f"{body.person} already has {body.module} recorded on {body.completed_on}."
             )
         record = TrainingCompletionRecord(
@@ -185,9 +165,10 @@ def import_completions(
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with ws.transaction(by) as session:
         gov = load_governance(session)
-        rows = _check(gov, mapping, cells, raw.row_numbers.tolist(), label, now(session).date())
+        rows = check_rows(gov, mapping, cells, raw.row_numbers.tolist(), label, now(session).date())
         checkpoint("training:checked")
-        added = [r for r in rows if not _stored(session, r.person, r.module, r.completed_on)]
+        known = _recorded(session)
+        added = [r for r in rows if (r.person, r.module, r.completed_on) not in known]
         at = now(session)
         record = TrainingImportRecord(
             source=label,
@@ -236,127 +217,14 @@ def _columns(mapping: CompletionMapping) -> list[str | None]:
     ]
 
 
-def _check(
-    gov: Governance,
-    mapping: CompletionMapping,
-    cells: dict[str, list[str | None]],
-    lines: list[int],
-    label: str,
-    today: date,
-) -> list[_Row]:
-    """Every row as a completion, or every problem of the file at once."""
-    people = {p.key: p.key for p in gov.people}
-    emails: dict[str, list[str]] = {}
-    for p in gov.people:
-        if p.email:
-            emails.setdefault(p.email.strip().lower(), []).append(p.key)
-    modules = {m.key for m in gov.training}
-    problems = ProblemList()
-    rows: list[_Row] = []
-    seen: dict[tuple[str, str, date], int] = {}
-
-    def cell(column: str | None, index: int, required: bool) -> str | None:
-        if column is None:
-            return None
-        value = cells[column][index]
-        text = value.strip() if value is not None else ""
-        if not text:
-            if required:
-                problems.add("is blank", file=label, row=lines[index], column=column)
-            return None
-        reason = hostile(text)
-        if reason is not None:
-            problems.add(reason, file=label, row=lines[index], column=column, value=shown(text))
-            return None
-        return text
-
-    def bad(message: str, index: int, column: str, value: str) -> None:
-        problems.add(message, file=label, row=lines[index], column=column, value=shown(value))
-
-    for i in range(len(lines)):
-        before = len(problems.items)
-        person_text = cell(mapping.person, i, True)
-        module_text = cell(mapping.module, i, True)
-        day_text = cell(mapping.completed_on, i, True)
-        score_text = cell(mapping.score, i, False)
-        passed_text = cell(mapping.passed, i, False)
-        source_text = cell(mapping.source, i, False)
-        person = module = None
-        day: date | None = None
-        if person_text is not None:
-            person = people.get(person_text) or _by_email(emails, person_text)
-            if person is None:
-                found = emails.get(person_text.lower(), [])
-                why = (
-                    f"is the e-mail of {len(found)} people ({', '.join(found)}); use their key"
-                    if found
-                    else "names nobody in the governance file (a person's key or e-mail)"
-                )
-                bad(why, i, mapping.person, person_text)
-        if module_text is not None:
-            module = mapping.codes.get(module_text, module_text)
-            if module not in modules:
-                bad(
-                    "is not a training module of the governance file (declared: "
-                    f"{', '.join(sorted(modules)) or 'none'}); map course codes under codes:",
-                    i, mapping.module, module_text,
-                )  # fmt: skip
-                module = None
-        if day_text is not None:
-            try:
-                day = read_day(day_text, mapping.date_format)
-            except ValueError as exc:
-                bad(str(exc), i, mapping.completed_on, day_text)
-            else:
-                if day > today:
-                    bad(f"is after today ({today})", i, mapping.completed_on, day_text)
-        score = _read(read_score, score_text, i, mapping.score, bad)
-        passed = _read(read_passed, passed_text, i, mapping.passed, bad)
-        if len(problems.items) > before or person is None or module is None or day is None:
-            continue
-        key = (person, module, day)
-        if key in seen:
-            problems.add(
-                f"repeats row {seen[key]} ({person}, {module}, {day})",
-                file=label, row=lines[i], column=mapping.person,
-            )  # fmt: skip
-            continue
-        seen[key] = lines[i]
-        source = source_text or mapping.system
-        rows.append(_Row(lines[i], person, module, day, score, passed, source))
-    if not lines:
-        problems.add("has no rows", file=label)
-    if problems:
-        items = problems.items
-        shown_items = items[:MAX_PROBLEMS]
-        more = (
-            f" ({len(items) - MAX_PROBLEMS} more not listed)" if len(items) > MAX_PROBLEMS else ""
-        )
-        raise TrainingImportInvalid(
-            f"{label}: {len(items)} problem(s){more}; nothing was imported", shown_items
-        )
-    return rows
-
-
-def _by_email(emails: dict[str, list[str]], text: str) -> str | None:
-    found = emails.get(text.lower(), [])
-    return found[0] if len(found) == 1 else None
-
-
-def _read(
-    read: Callable[[str], T],
-    text: str | None,
-    index: int,
-    column: str | None,
-    bad: Callable[[str, int, str, str], None],
-) -> T | None:
-    if text is None or column is None:
-        return None
-    try:
-        return read(text)
-    except ValueError as exc:
-        bad(str(exc), index, column, text)
-        return None
+def _recorded(session: Session) -> set[tuple[str, str, date]]:
+    """Every (person, module, day) already recorded: one query for a whole export."""
+    query = select(
+        TrainingCompletionRecord.person,
+        TrainingCompletionRecord.module,
+        TrainingCompletionRecord.completed_on,
+    )
+    return {(p, m, d) for p, m, d in session.execute(query)}
 
 
 def _stored(session: Session, person: str, module: str, day: date) -> bool:

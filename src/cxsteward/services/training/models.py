@@ -19,6 +19,8 @@ SOURCE_MAX = 200
 COLUMN_MAX = 200
 CSV_MAX = 2_000_000  # characters of an export sent through the API
 HAND = "recorded by hand"
+# Printable text that a spreadsheet would not run as a formula.
+SOURCE_PATTERN = r"^[^=+\-@\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 PersonKey = Annotated[
     str, Field(max_length=KEY_MAX, pattern=KEY.pattern, description="A person's key.")
 ]
@@ -47,7 +49,11 @@ class CompletionCreate(Command):
     score: float | None = Field(default=None, ge=0, le=100, description="Percent, if scored.")
     passed: bool | None = Field(default=None, description="false: a failed attempt.")
     source: str = Field(
-        default=HAND, min_length=1, max_length=SOURCE_MAX, description="Where the record is from."
+        default=HAND,
+        max_length=SOURCE_MAX,
+        pattern=SOURCE_PATTERN,
+        description="Where the record is from; no control characters, and not starting like a "
+        "spreadsheet formula (=, +, -, @).",
     )
 
 

@@ -21,7 +21,7 @@ from cxsteward.services.training.completions import import_completions, record_c
 from cxsteward.services.training.coverage import list_modules, training_coverage
 from cxsteward.services.training.models import CompletionCreate, CompletionMapping
 from cxsteward.web.deps import MAX_ID, WS, Permission, UserOut, actor, render, require
-from cxsteward.web.errors import form_status
+from cxsteward.web.errors import FORM_REFUSED, form_status
 from cxsteward.web.routes.trust_views import governance_or_none, read_form
 
 router = APIRouter(include_in_schema=False)
@@ -65,7 +65,7 @@ def record(
     }
     command, errors = read_form(CompletionCreate, fields)
     if command is None or errors:
-        return _page(request, ws, None, errors, form, [], 0, 422)
+        return _page(request, ws, None, errors, form, [], 0, FORM_REFUSED)
     try:
         record_completion(ws, command, actor(user))
     except CxStewardError as exc:
@@ -107,7 +107,7 @@ async def import_file(
     elif not data:
         errors["file"] = "Choose the export to import."
     if mapping is None or errors:
-        return _page(request, ws, None, errors, form, [], 0, 422)
+        return _page(request, ws, None, errors, form, [], 0, FORM_REFUSED)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
