@@ -97,7 +97,7 @@ def run_operations(
     plan_consent(story, ws, data, adopted, seed)
     declared: list[int] = []
     story.on(first_live - timedelta(days=DECLARED), 9, lambda: declared.append(_declare(ws)))
-    plan_sentiment(story, ws, first_live - timedelta(days=DECLARED))
+    plan_sentiment(story, ws, first_live - timedelta(days=DECLARED), declared)
     refusal: list[str] = []
     story.on(story.day(8), 16, lambda: refusal.append(_refused_pause(ws)))
     plan_people(story, ws)

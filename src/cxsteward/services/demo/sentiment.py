@@ -26,10 +26,12 @@ SENTIMENT_RULE = Threshold(
 )
 
 
-def plan_sentiment(story: Story, ws: Workspace, declared: date) -> None:
-    """Declare the sentiment threshold on ``declared``, just after the example thresholds."""
-    story.on(declared, 9.25, lambda: _declare(ws))
+def plan_sentiment(story: Story, ws: Workspace, day: date, declared: list[int]) -> None:
+    """Declare the sentiment threshold on ``day``, just after the example thresholds, and
+    count it in ``declared`` with them."""
+    story.on(day, 9.25, lambda: declared.append(_declare(ws)))
 
 
-def _declare(ws: Workspace) -> None:
-    add_thresholds(ws, [SENTIMENT_RULE])
+def _declare(ws: Workspace) -> int:
+    out = add_thresholds(ws, [SENTIMENT_RULE])
+    return len(out.added) + len(out.unchanged)
