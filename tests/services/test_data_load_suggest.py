@@ -240,6 +240,15 @@ def canonical_export(rows: int = 3000, deployment_on_humans: bool = False) -> pd
                 [bool(v) if a else None for a, v in zip(ai, flag(0.9), strict=True)],
                 dtype="boolean",
             ),
+            # Drawn last, so the columns above keep their values.
+            "offered_human": pd.array(
+                [bool(v) if a else None for a, v in zip(ai, flag(0.3), strict=True)],
+                dtype="boolean",
+            ),
+            "time_to_human_s": [
+                round(float(v), 1) if a else None
+                for a, v in zip(ai, rng.exponential(45.0, rows), strict=True)
+            ],
         }
     )
 
@@ -272,6 +281,10 @@ def test_a_canonical_export_maps_every_field_and_loads_unedited(
     assert list(versions) == list(frame["model_version"])
     override = overall(ws, "override_rate", "ai")
     assert override.estimate == pytest.approx(frame.loc[ai, "human_override"].astype(float).mean())
+    offered = frame.loc[ai, "offered_human"].astype(bool)
+    assert overall(ws, "offered_human_rate", "ai").estimate == pytest.approx(offered.mean())
+    alone = ~frame.loc[ai, "escalated"] & ~offered
+    assert overall(ws, "ai_alone_rate", "ai").estimate == pytest.approx(alone.mean())
     assert overall(ws, "contacts", "human").n == int((~ai).sum())
 
 

@@ -105,10 +105,11 @@ def test_the_billing_gap_carries_both_rates_and_their_ratio(
         pytest.approx(low),
         pytest.approx(high),
     )
+    points = (x_ai / n_ai - x_h / n_h) * 100
     assert finding.message == (
-        f"billing: AI complaint rate {x_ai / n_ai:.1%} against {x_h / n_h:.1%} for humans "
-        f"({table.riskratio:.1f}x, 95% CI {low:.1f}x to {high:.1f}x); elsewhere AI and "
-        "humans are level (support-chat)."
+        f"Where inquiry type is billing the AI draws complaints {points:.1f} points more often "
+        f"than humans ({x_ai / n_ai:.1%} vs {x_h / n_h:.1%}; {table.riskratio:.1f}x, 95% CI "
+        f"{low:.1f}x to {high:.1f}x); elsewhere AI and humans are level (support-chat)."
     )
 
 

@@ -137,3 +137,20 @@ def test_the_scorecard_says_the_ai_escalates_vulnerable_customers_less(
         f"For vulnerable customers the AI escalates {amount} points less often than humans "
         f"({rates['ai']:.1%} vs {rates['human']:.1%})."
     )
+
+
+def test_the_loader_checks_the_human_path_fields(tmp_path: Path) -> None:
+    source = tmp_path / "x.csv"
+    source.write_text(
+        "interaction_id,started_at,handler,offered_human,time_to_human_s\n"
+        "1,2026-01-01T10:00:00Z,ai,yes,30\n"
+        "2,2026-01-01T11:00:00Z,ai,no,-4\n"  # a negative wait
+        "3,2026-01-01T12:00:00Z,ai,maybe,\n",  # not a boolean
+        "utf-8",
+    )
+    ws = init_workspace(Settings(workspace=tmp_path / "ws"))
+    try:
+        out = load_data(ws, source)
+        assert (out.rows_accepted, out.rows_quarantined) == (1, 2)
+    finally:
+        ws.close()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cxsteward.domain.monitoring.wording import comparison_sentence, segment_phrase
+from cxsteward.domain.monitoring.wording import (
+    comparison_sentence,
+    elsewhere_phrase,
+    segment_phrase,
+)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +95,14 @@ def test_yes_no_columns_read_as_the_customers_they_name() -> None:
 def test_no_figure_no_comparison() -> None:
     text = comparison_sentence("escalation_rate", {}, float("nan"), 0.1)
     assert text == "Across all contacts the AI and humans cannot be compared on escalations."
+
+
+def test_elsewhere_of_a_yes_no_segment_is_named() -> None:
+    assert elsewhere_phrase({"vulnerable": "no"}) == "for vulnerable customers"
+    assert elsewhere_phrase({"vulnerable": "yes"}) == "for customers who are not vulnerable"
+    assert elsewhere_phrase({"inquiry_type": "billing"}) == "elsewhere"
+    text = comparison_sentence("escalation_rate", {}, 0.077, 0.197, who="for vulnerable customers")
+    assert text == (
+        "for vulnerable customers the AI escalates 12 points less often than humans "
+        "(7.7% vs 19.7%)."
+    )

@@ -17,6 +17,7 @@ from cxsteward.domain.monitoring.comparisons import Inside, Tested
 from cxsteward.domain.monitoring.counts import Kind
 from cxsteward.domain.monitoring.findings import Finding, Trace
 from cxsteward.domain.monitoring.groups import kind_of
+from cxsteward.domain.monitoring.wording import comparison_sentence, elsewhere_phrase
 
 # Which interaction names the segment behind an overall finding of each kind.
 _DRIVERS = {"ai_vs_human_gap": "ai_segment_gap", "model_change": "segment_model_change"}
@@ -32,17 +33,16 @@ def segment_finding(t: Tested, alpha: float) -> Finding:
     words = spec.name.replace("_", " ")
     confidence = f"{(1 - alpha) * 100:g}%"
     if t.kind == "ai_segment_gap":
-        message = (
-            f"{level}: AI {words} {as_text(spec, inside.here[0])} against "
-            f"{as_text(spec, inside.here[1])} for humans ({_ratio_text(inside, confidence)}); "
-        )
+        # Plain words on both sides: "For customers who are not vulnerable the AI escalates
+        # 7.0 points more often than humans (...); for vulnerable customers ... less often".
+        here = comparison_sentence(spec.name, t.scope.segment, *inside.here).rstrip(".")
+        ratio = _ratio_text(inside, confidence)
+        message = f"{here[:-1]}; {ratio}); " if here.endswith(")") else f"{here} ({ratio}); "
+        other = elsewhere_phrase(t.scope.segment)
         if inside.level_elsewhere:
-            message += "elsewhere AI and humans are level"
+            message += f"{other} AI and humans are level"
         else:
-            message += (
-                f"elsewhere AI {as_text(spec, inside.elsewhere[0])} against "
-                f"{as_text(spec, inside.elsewhere[1])} for humans"
-            )
+            message += comparison_sentence(spec.name, {}, *inside.elsewhere, who=other).rstrip(".")
         rule = "interaction: the AI-human gap in the segment against the gap elsewhere"
         handlers = ["ai", "human"]
     else:

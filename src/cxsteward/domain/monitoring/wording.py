@@ -43,10 +43,13 @@ def segment_phrase(scope: dict[str, str]) -> str:
     return "Where " + " and ".join(f"{k.replace('_', ' ')} is {v}" for k, v in scope.items())
 
 
-def comparison_sentence(name: str, scope: dict[str, str], ai: float, human: float) -> str:
-    """The difference between the AI's and the humans' figure of metric ``name``, in words."""
+def comparison_sentence(
+    name: str, scope: dict[str, str], ai: float, human: float, who: str | None = None
+) -> str:
+    """The difference between the AI's and the humans' figure of metric ``name``, in words;
+    ``who`` names the contacts when the scope alone cannot ("elsewhere")."""
     spec = metric(name)
-    who = segment_phrase(scope)
+    who = segment_phrase(scope) if who is None else who
     if not (math.isfinite(ai) and math.isfinite(human)):
         return f"{who} the AI and humans cannot be compared on {metric_label(name).lower()}."
     gap = ai - human
@@ -71,3 +74,15 @@ def comparison_sentence(name: str, scope: dict[str, str], ai: float, human: floa
         return f"{who} the AI's {label} equals the humans' {figures}."
     side = "higher" if gap > 0 else "lower"
     return f"{who} the AI's {label} is {abs(gap):.2f} {side} than the humans' {figures}."
+
+
+def elsewhere_phrase(scope: dict[str, str]) -> str:
+    """The contacts outside a one-column yes/no segment by name ("for vulnerable customers"
+    outside vulnerable=no), else "elsewhere"."""
+    if len(scope) == 1:
+        column, value = next(iter(scope.items()))
+        low = value.strip().lower()
+        if low in YES or low in NO:
+            flipped = segment_phrase({column: "no" if low in YES else "yes"})
+            return flipped[0].lower() + flipped[1:]
+    return "elsewhere"
