@@ -278,7 +278,7 @@ def test_nul_characters_are_refused_before_anything_is_stored(ws_any: Workspace)
 def test_a_vulnerable_promise_round_trips_with_or_without_a_scale_gate(
     ws: Workspace, example: Governance
 ) -> None:
-    # support-chat declares a promise and no gate; billing-voice both (one JSON column).
+    # support-chat declares a promise and no gate; billing-voice both (two JSON columns).
     service.apply_governance(ws, example)
     stored = service.current_governance(ws)
     for key in ("support-chat", "billing-voice"):

@@ -119,6 +119,8 @@ class GovDeploymentRecord(_Stamped, Base):
     decision_rights: Mapped[dict[str, Any]] = mapped_column(JSON)  # a JSON column, as declared
     # The deployment's own scale_gate: values over the organization's (a JSON column)
     scale_gate: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The vulnerable-customer promise, as the governance file declares it (a JSON column)
+    vulnerable: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class GovModelVersionRecord(_Stamped, Base):

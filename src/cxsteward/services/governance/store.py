@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.governance.gate_policy import GatePolicy
-from cxsteward.domain.governance.spec import Deployment, Governance
+from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
 from cxsteward.registry.tables_governance import (
     GovAccountabilityRecord,
@@ -146,7 +146,12 @@ def flatten(gov: Governance) -> Flat:
     for dep in gov.deployments:
         objects["deployment"][dep.key] = {
             **_entry(dep, {"history", "models", "vulnerable"}),
-            "scale_gate": _deployment_gate(dep),
+            "scale_gate": _gate(dep.scale_gate),
+            "vulnerable": (
+                None
+                if dep.vulnerable is None
+                else dep.vulnerable.model_dump(mode="json", exclude_defaults=True)
+            ),
         }
         history["model_version"][dep.key] = [
             {"deployment": dep.key, **_entry(m)} for m in dep.models
@@ -172,34 +177,6 @@ def flatten(gov: Governance) -> Flat:
 def _gate(policy: GatePolicy | None) -> Entry | None:
     # Null values are inherited (from the organization, then the defaults): not stored.
     return None if policy is None else policy.model_dump(mode="json", exclude_none=True)
-
-
-# The vulnerable-customer promise rides in the deployment's scale_gate JSON column under
-# this key, which no gate criterion can take (the policy forbids unknown keys): a column
-# of its own would need a migration for one small optional block. Only the two functions
-# below know it.
-PROMISE_KEY = "vulnerable_promise"
-
-
-def _deployment_gate(dep: Deployment) -> Entry | None:
-    gate = _gate(dep.scale_gate)
-    if dep.vulnerable is None:
-        return gate
-    promise = dep.vulnerable.model_dump(mode="json", exclude_defaults=True)
-    return {**(gate or {}), PROMISE_KEY: promise}
-
-
-def _with_promise(deployment: Entry) -> Entry:
-    gate, promise = _split_gate(deployment["scale_gate"])
-    return {**deployment, "scale_gate": gate, "vulnerable": promise}
-
-
-def _split_gate(stored: Entry | None) -> tuple[Entry | None, Entry | None]:
-    """The stored column as (the gate's own values, the promise)."""
-    if stored is None or PROMISE_KEY not in stored:
-        return stored, None
-    gate = {k: v for k, v in stored.items() if k != PROMISE_KEY}
-    return gate or None, stored[PROMISE_KEY]
 
 
 def _entry(model: Any, exclude: set[str] | None = None) -> Entry:
@@ -257,34 +234,31 @@ def load_stored(session: Session) -> Governance | None:
     models = _all(session, GovModelVersionRecord, GovModelVersionRecord.effective_from)
     steps = _all(session, GovTransitionRecord, GovTransitionRecord.on)
     data["deployments"] = [
-        _with_promise(
-            {
-                **_fields(
-                    d,
-                    "key",
-                    "name",
-                    "function",
-                    "channels",
-                    "vendor",
-                    "customer_facing",
-                    "go_live",
-                    "status",
-                    "disclosure",
-                    "decision_rights",
-                    "scale_gate",
-                ),
-                "models": [
-                    _fields(m, "model", "version", "effective_from")
-                    for m in models
-                    if m.deployment_id == d.id
-                ],
-                "history": [
-                    _fields(t, "status", "on", "by", "reason")
-                    for t in steps
-                    if t.deployment_id == d.id
-                ],
-            }
-        )
+        {
+            **_fields(
+                d,
+                "key",
+                "name",
+                "function",
+                "channels",
+                "vendor",
+                "customer_facing",
+                "go_live",
+                "status",
+                "disclosure",
+                "decision_rights",
+                "scale_gate",
+                "vulnerable",
+            ),
+            "models": [
+                _fields(m, "model", "version", "effective_from")
+                for m in models
+                if m.deployment_id == d.id
+            ],
+            "history": [
+                _fields(t, "status", "on", "by", "reason") for t in steps if t.deployment_id == d.id
+            ],
+        }
         for d in _all(session, GovDeploymentRecord)
     ]
     data["protocols"] = [
