@@ -212,9 +212,9 @@ def test_metric_rows_report_every_group_with_its_counts() -> None:
     totals = m.roll_up(cells, m.Window.WEEK)
     rows = m.metric_rows(totals)
     ai = int((totals.handler == "ai").sum())
-    # override, disclosure, offered a human and AI alone: AI only
-    assert len(rows) == len(totals) * 8 + ai * 4
-    assert len(rows) == len(totals) * 9 + ai * 2  # override and disclosure: AI only
+    # Nine metrics for every group (sentiment among them); override, disclosure, offered a
+    # human and AI alone for AI groups only.
+    assert len(rows) == len(totals) * 9 + ai * 4
     first_week = m.day_number(dt.date(2023, 12, 25))
     frame_week = frame[(frame["day"] < first_week + 7) & (frame["slice"] == "region")]
     pick = frame_week[
