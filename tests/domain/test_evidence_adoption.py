@@ -51,9 +51,11 @@ def test_partly_when_a_finding_was_never_taken_up() -> None:
     outcome = staff_adoption(adopted(adoption_follow_ups=[]))
     assert outcome.verdict == "partly"
     assert any("no incident on override_rate or assist_rate" in i.text for i in outcome.items)
-    # An incident opened before the finding's run does not take it up.
-    early = [AdoptionFollowUp(DEP, "override_rate", at(date(2026, 6, 1)))]
-    assert staff_adoption(adopted(adoption_follow_ups=early)).verdict == "partly"
+    # An incident resolved before the finding's run does not take it up; one still open does.
+    early = AdoptionFollowUp(DEP, "override_rate", at(date(2026, 5, 1)), at(date(2026, 6, 1)))
+    assert staff_adoption(adopted(adoption_follow_ups=[early])).verdict == "partly"
+    still_open = dataclasses.replace(early, ended_at=None)
+    assert staff_adoption(adopted(adoption_follow_ups=[still_open])).verdict == "evidenced"
 
 
 def test_partly_when_no_recent_run_computed_adoption_figures() -> None:

@@ -325,8 +325,8 @@ def test_packed_or_separate_scans_give_the_same_cells(
 
 
 def test_unknown_and_reserved_slices_are_refused(table: ibis.Table) -> None:
-    # Canonical text fields no load wrote (agent_id, inquiry_type) are there, as nulls.
-    allowed = {"agent_id", "channel", "inquiry_type", "region", "tier"}
+    # Canonical text fields no load wrote (agent_id, inquiry_type, team) are there, as nulls.
+    allowed = {"agent_id", "channel", "inquiry_type", "region", "team", "tier"}
     assert set(segment_columns(table)) == allowed
     with pytest.raises(Invalid, match=r"'colour'.*Segment columns: .*channel, region, tier"):
         build_cells(table, [("colour",)], repeat_contact_days=7)

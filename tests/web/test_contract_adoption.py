@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from web_helpers import TestClient
 
 from cxsteward.cli.app import app
+from cxsteward.services.assessment.evidence import evidence_for
+from cxsteward.services.incidents.lifecycle import list_incidents
 
 
 def _cli(world: ApiWorld, *args: str) -> str:
@@ -59,3 +61,21 @@ def test_agents_are_refused_to_roles_without_adoption_agents(
         )
         assert response.status_code == 403
         assert "adoption:agents" in response.json()["error"]["message"]
+
+
+def test_the_demo_takes_up_t5_and_ppl10_reads_it(api_world: ApiWorld) -> None:
+    ws = api_world.open()
+    try:
+        incidents = [
+            i
+            for i in list_incidents(ws)
+            if i.metric in ("override_rate", "assist_rate") and i.deployment == "billing-voice"
+        ]
+        report = evidence_for(ws)
+    finally:
+        ws.close()
+    assert [i.title.split(":")[0] for i in incidents] == ["Team t5"]
+    ppl10 = next(q for q in report.questions if q.question_id == "PPL-10")
+    texts = [item.text for item in ppl10.items]
+    assert any(t.startswith("billing-voice: monitoring run") for t in texts), texts
+    assert not any("no incident on override_rate" in t for t in texts), texts

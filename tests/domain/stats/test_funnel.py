@@ -63,6 +63,13 @@ def test_groups_have_their_own_target_and_share_rho() -> None:
     assert judged[0].reference.target == pytest.approx(23 / 200)
 
 
+def test_units_too_small_for_the_normal_approximation_are_not_judged() -> None:
+    # 0 of 3 against peers at 90%: z is about -5, but 3 x 0.1 = 0.3 expected failures.
+    judged = judge([0.0, 90, 180, 270], [3.0, 100, 200, 300])
+    assert judged[0].reference is None and judged[0].flag is Flag.WITHIN
+    assert judged[1].reference is not None
+
+
 def test_too_few_peers_are_not_judged() -> None:
     judged = judge([5.0, 50.0], [100.0, 100.0])
     assert all(j.reference is None and j.flag is Flag.WITHIN for j in judged)

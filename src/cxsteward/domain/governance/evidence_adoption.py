@@ -49,15 +49,25 @@ class AdoptionRunEvidence:
 
 @dataclass(frozen=True)
 class AdoptionFollowUp:
-    """An incident opened on an adoption metric of a deployment."""
+    """An incident opened on an adoption metric of a deployment; ``ended_at`` when it was
+    resolved (or closed), None while it is still being worked."""
 
     deployment: str
     metric: str
     opened_at: datetime
+    ended_at: datetime | None = None
+
+    def live_since(self, moment: datetime) -> bool:
+        """Whether it was open at ``moment`` or opened after it."""
+        return self.opened_at >= moment or self.ended_at is None or self.ended_at >= moment
 
 
 def staff_adoption(facts: EvidenceFacts) -> Outcome:
-    """PPL-10: override tracking, and adoption figures computed and acted on per deployment."""
+    """PPL-10: override tracking, and adoption figures computed and acted on per deployment.
+
+    A finding counts as taken up by an incident on its metric that was open at the time of
+    the month's first run with such findings, or opened since.
+    """
     base = override_tracking(facts)
     if base.verdict == "no_records":
         return base
@@ -101,7 +111,7 @@ def adoption_items(facts: EvidenceFacts) -> list[EvidenceItem]:
             taken = [
                 f
                 for f in facts.adoption_follow_ups
-                if f.deployment == dep and f.metric in ADOPTION_METRICS and f.opened_at >= first
+                if f.deployment == dep and f.metric in ADOPTION_METRICS and f.live_since(first)
             ]
             count = sum(r.findings.count(dep) for r in flagged)
             items.append(

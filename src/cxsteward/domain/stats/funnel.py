@@ -26,6 +26,9 @@ from cxsteward.domain.stats.base import FloatArray, as_float, check_counts, z_qu
 
 WINSOR = 0.10  # Spiegelhalter's 10% at each end
 MIN_UNITS = 3  # a unit is judged against at least two others
+# The normal approximation needs n θ and n (1 - θ) of at least 5: a unit with 3 contacts at
+# 0% against peers at 90% is no evidence of anything, though its z-score is -5.
+MIN_EXPECTED = 5.0
 
 
 class Flag(StrEnum):
@@ -119,7 +122,8 @@ def judge(
     successes: ArrayLike, n: ArrayLike, groups: ArrayLike | None = None, level: float = 0.998
 ) -> list[Judgement]:
     """Each unit against the funnel of the others (its own group's rate, ρ from all the other
-    units), at two-sided ``level`` (e.g. 0.998)."""
+    units), at two-sided ``level`` (e.g. 0.998). Units with too few peers, or too few
+    contacts for the normal approximation (n θ or n (1 - θ) below 5), are not judged."""
     x, size = as_float(successes), as_float(n)
     check_counts(x, size)
     labels = np.zeros(size.size, dtype=np.int64) if groups is None else np.asarray(groups)
@@ -133,7 +137,8 @@ def judge(
             continue
         ref = reference(x[others], size[others], labels[others])
         target = ref.targets.get(labels[i], float("nan"))
-        if ref.units < MIN_UNITS or target in (0.0, 1.0):
+        small = min(size[i] * target, size[i] * (1.0 - target)) < MIN_EXPECTED
+        if ref.units < MIN_UNITS or target in (0.0, 1.0) or small:
             out.append(Judgement(None, None, None, None, Flag.WITHIN))
             continue
         own = Reference(target, ref.phi, ref.rho, ref.units, ref.targets)

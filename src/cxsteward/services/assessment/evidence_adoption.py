@@ -54,7 +54,12 @@ def with_adoption_facts(ws: Workspace, facts: EvidenceFacts) -> EvidenceFacts:
         ]
         audited = audited_rows(session, "incidents")
         follow_ups = [
-            AdoptionFollowUp(r.deployment, str(r.metric), row.inserted_at)
+            AdoptionFollowUp(
+                r.deployment,
+                str(r.metric),
+                row.inserted_at,
+                row.time("resolved_at") or row.time("closed_at"),
+            )
             for r in session.scalars(
                 select(IncidentRecord).where(IncidentRecord.metric.in_(ADOPTION_METRICS))
             )

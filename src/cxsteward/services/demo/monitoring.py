@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cxsteward.domain.incidents import IncidentSource, IncidentStatus
 from cxsteward.services.data.load import load_data
+from cxsteward.services.demo.adoption import take_up_adoption
 from cxsteward.services.demo.contacts import write_batch, write_contacts
 from cxsteward.services.demo.story import Step, Story
 from cxsteward.services.incidents.lifecycle import list_incidents, set_incident_status
@@ -80,6 +81,7 @@ def _run(ws: Workspace, plan: DataPlan, day: date, since: date | None) -> Step:
         plan.monitor = run_monitor(ws, date_from=since, today=day)
         plan.runs += 1
         _triage(ws, plan.monitor)
+        take_up_adoption(ws, plan.monitor, TRIAGE)
 
     return step
 
