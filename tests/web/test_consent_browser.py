@@ -68,3 +68,14 @@ def test_record_a_choice_and_read_the_breach(
     alert.get_by_role("link", name="Choose what the customer chose.").click()
     expect(page.get_by_label("What the customer chose")).to_be_focused()
     assert run_axe(page) == []
+
+    page.get_by_label("AI service", exact=True).select_option("support-chat")
+    page.get_by_label("Channel", exact=True).fill("email")
+    page.get_by_label("Version label").fill("2026-04")
+    page.get_by_label("What customers are told").fill("Replies may be drafted by AI.")
+    page.get_by_label("In force from (YYYY-MM-DD)").fill("2026-04-01")
+    page.get_by_role("button", name="Record the notice").click()
+    expect(page.get_by_role("status")).to_contain_text("Notice 2026-04 of support-chat on email")
+    table = page.get_by_role("region", name="Table of notices in force")
+    expect(table.get_by_role("row", name="support-chat email 2026-04")).to_be_visible()
+    assert run_axe(page) == []

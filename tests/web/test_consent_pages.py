@@ -14,7 +14,7 @@ from web_helpers import TestClient
 
 from cxsteward.services.consent.choices import add_choice, list_choices
 from cxsteward.services.consent.models import ChoiceCreate, NoticeCreate
-from cxsteward.services.consent.notices import add_notice
+from cxsteward.services.consent.notices import add_notice, list_notices
 from cxsteward.services.data.load import load_data
 from cxsteward.services.workspace import Workspace
 
@@ -153,3 +153,60 @@ def test_a_post_without_csrf_is_refused(consent_ws: Workspace, client: TestClien
     data = {"customer_id": "x", "kind": "ai_opt_out", "chosen_at": "2026-03-05T10:15:00Z"}
     assert client.post("/consent/choices", data=data).status_code == 403
     assert len(list_choices(consent_ws)) == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_recording_a_notice_by_role(
+    consent_ws: Workspace, client_for: Any, anon_client: TestClient, role: str
+) -> None:
+    client = role_client(role, client_for, anon_client)
+    data = {
+        "csrf_token": token_of(client),
+        "notice_deployment": "support-chat",
+        "notice_channel": "email",
+        "version": "2026-04",
+        "summary": "Replies may be drafted by AI.",
+        "url": "",
+        "effective_from": "2026-04-01",
+    }
+    response = client.post("/consent/notices", data=data, follow_redirects=False)
+    assert response.status_code == {**expected(MANAGE), "anonymous": 303}[role]
+    versions = [(n.channel, n.version) for n in list_notices(consent_ws)]
+    if role in MANAGE:
+        assert "Notice 2026-04 of support-chat on email recorded" in response.text
+        assert versions == [("chat", "2026-01"), ("email", "2026-04")]
+    else:
+        assert versions == [("chat", "2026-01")]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"effective_from": "April"}, "effective_from", "YYYY-MM-DD"),
+        ({"version": ""}, "version", ""),
+        ({"url": "javascript:alert(1)"}, "url", "http"),
+        ({"notice_channel": "fax"}, "notice", "has no channel"),
+        ({"version": "2026-01", "notice_channel": "chat"}, "notice", "already has a notice"),
+    ],
+    ids=["bad-day", "no-version", "bad-link", "unknown-channel", "label-taken"],
+)
+def test_a_refused_notice_shows_its_form_again_with_the_reason(
+    consent_ws: Workspace, client_for: Any, change: dict[str, str], field: str, words: str
+) -> None:
+    client = client_for("committee")
+    data = {
+        "csrf_token": token_of(client),
+        "notice_deployment": "support-chat",
+        "notice_channel": "email",
+        "version": "2026-05",
+        "summary": "Replies may be drafted by AI.",
+        "url": "",
+        "effective_from": "2026-05-01",
+        **change,
+    }
+    response = client.post("/consent/notices", data=data)
+    assert response.status_code in (400, 409, 422)
+    assert 'role="alert"' in response.text and words in response.text
+    if field != "notice":
+        assert f'id="{field}-error"' in response.text
+    assert len(list_notices(consent_ws)) == 1
