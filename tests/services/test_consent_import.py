@@ -85,7 +85,7 @@ def test_every_bad_row_is_named_with_file_row_column_and_value(
         + "c1,ai_opt_out,2027-01-01T00:00:00Z,web_form,,,,\n"  # 6: future
         + '=HYPERLINK("http://x"),ai_opt_out,2026-03-02T12:00:00Z,web_form,,,,\n'  # 7
         + "c5,ai_opt_out,2026-03-02T12:00:00Z,web_form,ghost,,,\n"  # 8: unknown deployment
-        + "c5,ai_opt_out,2026-03-02T12:00:00Z,web_form,,chat,,\n"  # 9: channel alone
+        + "c5,ai_opt_out,2026-03-02T12:00:00Z,web_form,chat-bot,sms,,\n"  # 9: no such channel
         + "c6,ai_opt_out,2026-03-02T12:00:00Z,web_form,,,,2026-03-01T00:00:00Z\n"  # 10
         + "c7,ai_opt_out,2026-02-30T12:00:00Z,web_form,,,,\n"  # 11: no such day
         + "c8,ai_opt_out,2026-03-02T12:00:00Z,web_form,,,,\n"  # 12: fine
@@ -108,7 +108,7 @@ def test_every_bad_row_is_named_with_file_row_column_and_value(
     assert "in the future" in found[(6, "chosen_at")][0]
     assert "formula" in found[(7, "customer_id")][0]
     assert found[(8, "deployment")][1] == "ghost"
-    assert "needs its deployment" in found[(9, "channel")][0]
+    assert "has no such channel" in found[(9, "channel")][0]
     assert "not after the choice" in found[(10, "withdrawn_at")][0]
     assert "does not exist" in found[(11, "chosen_at")][0]
     assert found[(13, "customer_id")] == (
