@@ -139,7 +139,7 @@ def test_the_page_shows_each_clause_with_its_bar_badges_and_missing_items(
 ) -> None:
     html = client_for("frontline").get("/crosswalk?framework=gdpr").text
     report = crosswalk_report(web_ws, "gdpr")
-    (clause,) = report.frameworks[0].clauses
+    clause = next(c for c in report.frameworks[0].clauses if c.id == "Art. 22(3)")
     row = re.search(r'<tr data-clause="Art\. 22\(3\)">(.*?)</tr>', html, re.S)
     assert row is not None
     cells = row[1]

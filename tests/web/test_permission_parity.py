@@ -84,6 +84,7 @@ PAIRS = [
     ("GET /consent", "GET /api/v1/consent/check"),
     ("GET /consent", "GET /api/v1/consent/notices"),
     ("POST /consent/choices", "POST /api/v1/consent/choices"),
+    ("POST /consent/notices", "POST /api/v1/consent/notices"),
 ]
 # API endpoints with no page doing the same; each says why.
 API_ONLY = {
@@ -102,9 +103,8 @@ API_ONLY = {
     # The page shows issued packs; a preview is built on request (CLI `pack --preview`).
     "GET /api/v1/packs/preview": "pack:view",
     # The consent page lists the latest choices in a section shown to consent:manage only
-    # (customer ids); notices are recorded and choices withdrawn from the CLI or the API.
+    # (customer ids); choices are withdrawn from the CLI or the API.
     "GET /api/v1/consent/choices": "consent:manage",
-    "POST /api/v1/consent/notices": "consent:manage",
     "POST /api/v1/consent/choices/{choice_id}/withdraw": "consent:manage",
 }
 DENIED = "does not include the permission"

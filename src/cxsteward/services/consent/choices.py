@@ -28,10 +28,9 @@ def add_choice(ws: Workspace, command: ChoiceCreate, by: str) -> ChoiceOut:
     """Record one customer choice.
 
     Raises:
-        Invalid: the time has no timezone or lies in the future; a channel without its
-            deployment, or one the deployment does not declare.
-        DeploymentNotFound: the scope names an undeclared deployment.
-        Conflict: the same choice is recorded already.
+        Invalid: the time has no timezone.
+        NotFound: the scope names an undeclared deployment, or a channel it does not list.
+        Conflict: the time lies in the future, or the same choice is recorded already.
     """
     who = actor_name(by)
     with ws.transaction(actor=who) as session:
@@ -64,8 +63,8 @@ def withdraw_choice(ws: Workspace, choice_id: int, command: ChoiceWithdraw, by: 
 
     Raises:
         ChoiceNotFound: no such choice.
-        Conflict: it was withdrawn already.
-        Invalid: the withdrawal is not after the choice, or lies in the future.
+        Conflict: it was withdrawn already; the withdrawal is not after the choice, or lies
+            in the future.
     """
     who = actor_name(by)
     with ws.transaction(actor=who) as session:
@@ -81,7 +80,8 @@ def withdraw_choice(ws: Workspace, choice_id: int, command: ChoiceWithdraw, by: 
         moment = current if command.withdrawn_at is None else command.withdrawn_at
         moment = _moment(moment, current, "withdrawn_at")
         if moment <= record.chosen_at:
-            raise Invalid(
+            # The stored choice is what the body clashes with.
+            raise Conflict(
                 f"A withdrawal at {moment:%Y-%m-%d %H:%M} UTC is not after the choice itself "
                 f"({record.chosen_at:%Y-%m-%d %H:%M} UTC)."
             )
@@ -106,9 +106,8 @@ def list_choices(
 
 
 def check_scope(session: Session, deployment: str | None, channel: str | None) -> None:
-    """A scope names a declared deployment, and a channel only with its deployment."""
-    if channel is not None and deployment is None:
-        raise Invalid("A channel limits a choice within a deployment: give the deployment too.")
+    """A scope names a declared deployment (and one of its channels); a channel alone holds
+    on every deployment."""
     if deployment is not None:
         dep = check_deployment(session, deployment)
         if channel is not None:
@@ -147,7 +146,8 @@ def _moment(moment: datetime, current: datetime, name: str) -> datetime:
     if moment.tzinfo is None:
         raise Invalid(f"{name} {moment.isoformat()} has no timezone; give one, e.g. +00:00.")
     if moment > current:
-        raise Invalid(
+        # Not yet true by the registry's clock: the time clashes with the present, a 409.
+        raise Conflict(
             f"{name} {moment.isoformat()} is in the future (now is {current:%Y-%m-%d %H:%M} UTC)."
         )
     return moment.astimezone(current.tzinfo)

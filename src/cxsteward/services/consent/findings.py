@@ -64,8 +64,9 @@ def _breach(breach: BreachOut) -> Finding:
         status="confirmed",
         message=(
             f"{breach.contacts} contact{plural} of {breach.customers} customer"
-            f"{'s' if breach.customers != 1 else ''} who opted out of AI handling were handled "
-            f"by the AI in {where} after their choice ({first} to {last})."
+            f"{'s' if breach.customers != 1 else ''} who opted out of AI handling "
+            f"{'were' if breach.contacts != 1 else 'was'} handled by the AI in {where} after "
+            f"the choice ({first} to {last})."
         ),
         trace=Trace(
             deployment=breach.deployment,

@@ -314,10 +314,6 @@ class _RowCheck:
         )
 
     def scope(self, deployment: str | None, channel: str | None, gov: Governance | None) -> None:
-        if channel is not None and deployment is None:
-            self.bad(
-                "a channel needs its deployment: a scope is a channel of a deployment", "channel"
-            )
         if deployment is None:
             return
         if not KEY.match(deployment):

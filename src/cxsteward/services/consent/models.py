@@ -7,10 +7,12 @@ the check, whose breaches name contacts by interaction id and source row.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from cxsteward.domain.consent import (
     CHANNEL_MAX,
@@ -25,20 +27,42 @@ from cxsteward.domain.consent import (
     hostile,
 )
 from cxsteward.domain.monitoring.findings import FindingRow
-from cxsteward.domain.trust import required_text
+from cxsteward.domain.trust import required_text, text_pattern
 from cxsteward.errors import Invalid
 from cxsteward.services.contract import Command, Day, Result
 from cxsteward.services.trust.fields import DeploymentKey
 
+# What a one-line value may be, published as the fields' pattern and matched by the server
+# with Python's ``re``: no control character or bidirectional override, no space at either
+# end, and no first character a spreadsheet would run as a formula.
+_BAD = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+LINE_PATTERN = rf"^[^\s{_BAD}=+\-@]([^{_BAD}]*[^\s{_BAD}])?$"
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+# A moment with its offset, years 1900 to 2199 (as a Day): no naive, ambiguous time.
+MOMENT_PATTERN = (
+    r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ]([01]\d|2[0-3]):[0-5]\d"
+    r"(:[0-5]\d(\.\d{1,6})?)?([Zz]|[+-]([01]\d|2[0-3]):?[0-5]\d)$"
+)
 
-def _line(value: str) -> str:
-    # One line as typed: hostile characters are refused, not stripped, so the sender knows.
+
+def _matching(pattern: str, why: Callable[[str], str]) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def follow(value: str) -> str:
+        if compiled.match(value) is None:
+            raise ValueError(why(value))
+        return value
+
+    return AfterValidator(follow)
+
+
+def _line_problem(value: str) -> str:
     reason = hostile(value)
     if reason is not None:
-        raise ValueError(f"the value {reason}")
-    if value != value.strip():
-        raise ValueError("the value starts or ends with a space; remove it")
-    return value
+        return f"the value {reason}"
+    if not value.strip():
+        return "the value is empty"
+    return "the value starts or ends with a space; remove it"
 
 
 def _text(value: str) -> str:
@@ -48,27 +72,77 @@ def _text(value: str) -> str:
         raise ValueError(exc.message) from None
 
 
-def _link(value: str | None) -> str | None:
-    if value is not None and (reason := check_url(value)) is not None:
-        raise ValueError(reason)
+def _a_moment(value: object) -> object:
+    if isinstance(value, str) and not re.match(MOMENT_PATTERN, value):
+        raise ValueError(
+            "a time is ISO 8601 with its timezone, years 1900 to 2199, e.g. "
+            "2026-03-04T10:15:00+01:00 (a time without a timezone is ambiguous)"
+        )
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError("a time needs its timezone, e.g. +00:00")
     return value
 
 
+def _published(pattern: str, limit: int, description: str) -> object:
+    return Field(
+        description=description, json_schema_extra={"pattern": pattern, "maxLength": limit}
+    )
+
+
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_a_moment),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}),
+]
 CustomerId = Annotated[
     str,
-    Field(
-        min_length=1,
-        max_length=CUSTOMER_ID_MAX,
-        description="The customer_id the interaction store carries (personal data).",
+    _published(
+        LINE_PATTERN,
+        CUSTOMER_ID_MAX,
+        "The customer_id the interaction store carries (personal data).",
     ),
-    AfterValidator(_line),
+    Field(max_length=CUSTOMER_ID_MAX),
+    _matching(LINE_PATTERN, _line_problem),
 ]
 Channel = Annotated[
     str,
-    Field(min_length=1, max_length=CHANNEL_MAX, description="A channel, e.g. chat or email."),
-    AfterValidator(_line),
+    _published(LINE_PATTERN, CHANNEL_MAX, "A channel, e.g. chat or email."),
+    Field(max_length=CHANNEL_MAX),
+    _matching(LINE_PATTERN, _line_problem),
 ]
-Line = Annotated[str, Field(min_length=1, max_length=VERSION_MAX), AfterValidator(_line)]
+Line = Annotated[
+    str,
+    _published(LINE_PATTERN, VERSION_MAX, "One line."),
+    Field(max_length=VERSION_MAX),
+    _matching(LINE_PATTERN, _line_problem),
+]
+DataUse = Annotated[
+    str,
+    _published(LINE_PATTERN, DATA_USE_MAX, "For an objection: the use objected to."),
+    Field(max_length=DATA_USE_MAX),
+    _matching(LINE_PATTERN, _line_problem),
+]
+Link = Annotated[
+    str,
+    _published(URL_PATTERN, URL_MAX, "Where the full notice is published (http or https)."),
+    Field(max_length=URL_MAX),
+    _matching(URL_PATTERN, lambda v: check_url(v) or "not a link"),
+]
+Summary = Annotated[
+    str,
+    _published(text_pattern(), SUMMARY_MAX, "What customers are told about data and AI."),
+    Field(max_length=SUMMARY_MAX),
+    _matching(text_pattern(), lambda v: _text_problem(v)),
+    AfterValidator(_text),
+]
+
+
+def _text_problem(value: str) -> str:
+    try:
+        required_text(value, "The text", SUMMARY_MAX)
+    except Invalid as exc:
+        return exc.message
+    return "The text starts or ends with a control character; remove it."
 
 
 class NoticeCreate(Command):
@@ -76,15 +150,9 @@ class NoticeCreate(Command):
 
     deployment: DeploymentKey
     channel: Channel
-    version: Line = Field(description="The version label, e.g. 2026-03 or v2.")
-    summary: Annotated[str, AfterValidator(_text)] = Field(
-        min_length=1,
-        max_length=SUMMARY_MAX,
-        description="What customers are told about the use of their data and about AI.",
-    )
-    url: Annotated[str | None, AfterValidator(_link)] = Field(
-        default=None, max_length=URL_MAX, description="Where the full notice is published."
-    )
+    version: Line
+    summary: Summary
+    url: Link | None = None
     effective_from: Day = Field(description="First day the version is in force.")
 
 
@@ -111,21 +179,17 @@ class ChoiceCreate(Command):
 
     customer_id: CustomerId
     kind: ChoiceKind
-    chosen_at: datetime = Field(description="When the customer made it, with its timezone.")
+    chosen_at: Moment = Field(description="When the customer made it, with its timezone.")
     source: ChoiceSource
     deployment: DeploymentKey | None = Field(default=None, description="Only this deployment.")
     channel: Channel | None = Field(default=None, description="Only this channel.")
-    data_use: Annotated[str, AfterValidator(_line)] | None = Field(
-        default=None,
-        max_length=DATA_USE_MAX,
-        description="For an objection: the use objected to (e.g. model training).",
-    )
+    data_use: DataUse | None = None
 
 
 class ChoiceWithdraw(Command):
     """The customer takes the choice back."""
 
-    withdrawn_at: datetime | None = Field(default=None, description="Default: now.")
+    withdrawn_at: Moment | None = Field(default=None, description="Default: now.")
     source: ChoiceSource
 
 

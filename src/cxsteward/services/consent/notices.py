@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.governance.spec import Deployment
-from cxsteward.errors import Conflict, Invalid
+from cxsteward.errors import Conflict, NotFound
 from cxsteward.registry.tables_consent import ConsentNoticeRecord
 from cxsteward.services.clock import now
 from cxsteward.services.consent.models import NoticeCreate, NoticeOut
@@ -27,7 +27,7 @@ def add_notice(ws: Workspace, command: NoticeCreate, by: str) -> NoticeOut:
 
     Raises:
         DeploymentNotFound / GovernanceNotFound: the deployment is not declared.
-        Invalid: the channel is not one the deployment declares.
+        NotFound: the channel is not one the deployment declares.
         Conflict: the version label, or its effective day, is taken for that channel.
     """
     who = actor_name(by)
@@ -64,9 +64,9 @@ def add_notice(ws: Workspace, command: NoticeCreate, by: str) -> NoticeOut:
 
 
 def check_channel(dep: Deployment, channel: str) -> None:
-    """Refuse a channel the deployment does not declare (when it declares any)."""
+    """Refuse a channel the deployment does not declare (when it declares any): not found."""
     if dep.channels and channel not in dep.channels:
-        raise Invalid(
+        raise NotFound(
             f"Deployment {dep.key} has no channel {channel!r}; its channels are "
             f"{', '.join(dep.channels)}."
         )
