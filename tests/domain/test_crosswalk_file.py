@@ -132,7 +132,7 @@ def _broken(old: str, new: str) -> str:
             "record_type 'audit_log' maps to no clause",
             True,
         ),
-        (_broken('version: "1.0.0"', 'version: "one"'), "String should match pattern", True),
+        (_broken('version: "1.1.0"', 'version: "one"'), "String should match pattern", True),
         (_broken("\n  gdpr:\n    title:", "\n  sox:\n    title:"), "frameworks must be", False),
     ],
     ids=["unknown-clause", "empty-entry", "version", "unknown-framework"],
