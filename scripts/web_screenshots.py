@@ -197,6 +197,9 @@ def shots(cycle: str, run_id: int, incident_id: int) -> list[Shot]:
         Shot("web-review-queue", "/reviews?show=all", "ines-duarte", "#sla-title"),
         Shot("web-feedback-form", "/feedback", "marco-ricci"),
         Shot("web-crosswalk", "/crosswalk?framework=eu_ai_act", "marco-ricci"),
+        Shot("web-adoption", "/adoption", "dev-raman"),
+        Shot("web-training", "/training", "dev-raman"),
+        Shot("web-consent", "/consent", "dev-raman"),
     ]
 
 
