@@ -65,7 +65,7 @@ def test_json_output_is_clean_json(runner: CliRunner, app: typer.Typer, tmp_path
     data = json.loads(result.stdout)
     assert data["rows"] == 5000 and data["format"] == "csv" and data["null"] is False
     assert data["path"] == str(out) and data["manifest_path"] == f"{out}.manifest.json"
-    assert [e["number"] for e in data["effects"]] == list(range(1, 13))
+    assert [e["number"] for e in data["effects"]] == list(range(1, 14))
     assert data["effects"][1]["scope"] == {"inquiry_type": "billing"}
     # Times as every Result writes them (services/contract.py): ISO 8601, UTC as "Z".
     assert data["model_switch"] == {"deployment": "support-chat", "at": "2025-02-15T00:00:00Z"}

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 from statsmodels.stats.proportion import proportion_confint
 
 from cxsteward.config import Settings
@@ -105,7 +106,7 @@ def test_weeks_add_up_to_the_team_totals(synth_ws: tuple) -> None:
 
 def test_deployment_and_window_narrow_the_selection(synth_ws: tuple) -> None:
     ws, frame, _ = synth_ws
-    query = AdoptionQuery(deployment="billing-voice", date_from="2025-02-01", date_to="2025-02-28")
+    query = AdoptionQuery(deployment="billing-voice", date_from="2025-02-01", days=28)
     figures = adoption_figures(ws, query)
     assert {f.team for f in figures} == {"t4", "t5"}
     human = _human(frame)
@@ -116,8 +117,13 @@ def test_deployment_and_window_narrow_the_selection(synth_ws: tuple) -> None:
     assert sum(f.n_human for f in figures) == len(chosen)
     # Two teams: each has one peer only, too few to judge.
     assert all(f.flag == "within" and f.limits is None for f in figures)
+    assert {(f.date_from, f.date_to) for f in figures} == {(date(2025, 2, 1), date(2025, 2, 28))}
+    # A window is a first day and a length: none the query accepts ends before it starts.
+    with pytest.raises(ValidationError):
+        AdoptionQuery(date_from="2025-03-01", days=0)
+    # A run's window, given by the caller, is still checked.
     with pytest.raises(Invalid, match="after the end date"):
-        adoption_figures(ws, AdoptionQuery(date_from="2025-03-01", date_to="2025-02-01"))
+        adoption_figures(ws, AdoptionQuery(), window=(date(2025, 3, 1), date(2025, 2, 1)))
 
 
 def test_without_an_ai_assisted_column_a_recorded_override_is_the_evidence(

@@ -185,8 +185,12 @@ def adoption(
     date_from: datetime | None = typer.Option(
         None, "--from", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
     ),
-    date_to: datetime | None = typer.Option(
-        None, "--to", formats=["%Y-%m-%d"], help="Last day (UTC), inclusive."
+    days: int | None = typer.Option(
+        None,
+        "--days",
+        min=1,
+        max=36_600,
+        help="Days in the window, --from included (without --from: ending today).",
     ),
     level: float = typer.Option(0.998, "--level", help="Two-sided level of the funnel limits."),
     weekly: bool = typer.Option(False, "--weekly", help="Each team's rates per ISO week."),
@@ -204,7 +208,7 @@ def adoption(
         by=by.value,
         deployment=deployment,
         date_from=_day(date_from),
-        date_to=_day(date_to),
+        days=days,
         level=level,
     )
     with workspace(ctx) as ws:

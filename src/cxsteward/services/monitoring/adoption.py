@@ -19,9 +19,14 @@ from cxsteward.engine.adoption import adoption_counts, assist_basis
 from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.errors import Invalid, NotPermitted
 from cxsteward.services.accounts.sessions import web_secret
+from cxsteward.services.clock import now
 from cxsteward.services.contract import Command, Day, Result
 from cxsteward.services.data.store import interactions_dataset, published_files
 from cxsteward.services.workspace import Workspace
+
+# A window's length in days, as a monitoring run's (about a century).
+WINDOW_DAYS_MAX = 36_600
+Window = tuple[dt.date | None, dt.date | None]  # first and last day; None: open
 
 NO_TEAM = "(no team)"
 AGENTS_REFUSED = (
@@ -39,11 +44,35 @@ class AdoptionQuery(Command):
 
     by: Literal["team", "agent"] = Field(default="team", description="One row per team or agent.")
     deployment: str | None = Field(default=None, max_length=200, description="Only this one.")
-    date_from: Day | None = Field(default=None, description="First day of contacts, included.")
-    date_to: Day | None = Field(default=None, description="Last day of contacts, included.")
+    date_from: Day | None = Field(
+        default=None,
+        description="First day of contacts, included. Omitted: the first day in the store, "
+        "or, with `days`, the day that makes the window end today (UTC).",
+    )
+    days: int | None = Field(
+        default=None,
+        ge=1,
+        le=WINDOW_DAYS_MAX,
+        description="How many days the window holds, `date_from` included. Omitted: through "
+        "the last day in the store.",
+    )
     level: float = Field(
         default=0.998, ge=0.8, le=0.9999, description="Two-sided level of the funnel limits."
     )
+
+    def dates(self, today: dt.date) -> Window:
+        """The first and last day of the window (None: open on that side).
+
+        A first day and a length, as a monitoring run's window: no window the schema allows
+        can end before it starts.
+        """
+        if self.days is None:
+            return self.date_from, None
+        span = dt.timedelta(days=self.days - 1)
+        if self.date_from is None:
+            return today - span, today
+        last = dt.date.max if dt.date.max - self.date_from < span else self.date_from + span
+        return self.date_from, last
 
 
 class AdoptionFigure(Result):
@@ -106,11 +135,12 @@ class AdoptionWeek(Result):
     ci: Pair | None
 
 
-def _counts(ws: Workspace, query: AdoptionQuery) -> tuple[Basis, pd.DataFrame]:
-    if query.date_from and query.date_to and query.date_from > query.date_to:
-        raise Invalid(f"The start date {query.date_from} is after the end date {query.date_to}.")
-    first = None if query.date_from is None else day_number(query.date_from)
-    last = None if query.date_to is None else day_number(query.date_to)
+def _counts(ws: Workspace, query: AdoptionQuery, window: Window) -> tuple[Basis, pd.DataFrame]:
+    date_from, date_to = window
+    if date_from and date_to and date_from > date_to:
+        raise Invalid(f"The start date {date_from} is after the end date {date_to}.")
+    first = None if date_from is None else day_number(date_from)
+    last = None if date_to is None else day_number(date_to)
     con = connect(ws.settings)
     try:
         embedded = con.name in ("duckdb", "pyspark")
@@ -134,17 +164,22 @@ def _counts(ws: Workspace, query: AdoptionQuery) -> tuple[Basis, pd.DataFrame]:
 
 
 def adoption_figures(
-    ws: Workspace, query: AdoptionQuery, *, agents_allowed: bool = True
+    ws: Workspace,
+    query: AdoptionQuery,
+    *,
+    agents_allowed: bool = True,
+    window: Window | None = None,
 ) -> list[AdoptionFigure]:
     """Per team (or agent): assist and override rates, intervals and funnel flags.
 
     Raises:
         NotPermitted: figures per agent asked by someone who may not see them.
-        Invalid: the dates are reversed.
+        Invalid: the dates of ``window`` (a run's, given by the caller) are reversed.
     """
     if query.by == "agent" and not agents_allowed:
         raise NotPermitted(AGENTS_REFUSED)
-    basis, frame = _counts(ws, query)
+    window = window or query.dates(now(ws).date())
+    basis, frame = _counts(ws, query, window)
     keys = ["deployment", "team"] + (["agent_id"] if query.by == "agent" else [])
     totals = (
         frame.groupby(keys, dropna=False)[
@@ -208,8 +243,8 @@ def adoption_figures(
                 rho=o.reference.rho if o.reference else None,
                 phi=o.reference.phi if o.reference else None,
                 level=query.level,
-                date_from=query.date_from,
-                date_to=query.date_to,
+                date_from=window[0],
+                date_to=window[1],
             )
         )
     return out
@@ -217,7 +252,7 @@ def adoption_figures(
 
 def adoption_weeks(ws: Workspace, query: AdoptionQuery) -> list[AdoptionWeek]:
     """Per team and ISO week: assist and override rates with their intervals."""
-    basis, frame = _counts(ws, query)
+    basis, frame = _counts(ws, query, query.dates(now(ws).date()))
     keys = ["deployment", "team", "week"]
     weeks = frame.groupby(keys)[COUNTS].sum()
     weeks = weeks.reset_index().sort_values(keys)
@@ -271,7 +306,7 @@ def adoption_usage(
 ) -> list[tuple[str, int, int]]:
     """Per deployment with an assistant: human contacts, and those whose assistance is
     recorded (ai_assisted filled; on the override basis, an override decision recorded)."""
-    basis, frame = _counts(ws, AdoptionQuery(date_from=date_from, date_to=date_to))
+    basis, frame = _counts(ws, AdoptionQuery(), (date_from, date_to))
     recorded = frame["human"] - frame["unknown"] if basis == "ai_assisted" else frame["assisted"]
     totals = frame.assign(recorded=recorded).groupby("deployment")[["human", "recorded"]].sum()
     return [(str(d), int(r["human"]), int(r["recorded"])) for d, r in totals.iterrows()]

@@ -48,9 +48,9 @@ def adoption_findings(
     out: list[Finding] = []
     deployments: set[str] = set()
     for by in ("team", "agent"):
-        query = AdoptionQuery(by=by, date_from=date_from, date_to=date_to)
+        query = AdoptionQuery(by=by)
         try:
-            figures = adoption_figures(ws, query)
+            figures = adoption_figures(ws, query, window=(date_from, date_to))
         except NotFound:  # nothing loaded yet: nothing to say about adoption
             return [], []
         deployments |= {f.deployment for f in figures}
