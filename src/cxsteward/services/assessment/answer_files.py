@@ -24,11 +24,11 @@ from cxsteward.services.assessment.cycles import (
 )
 from cxsteward.services.clock import now
 from cxsteward.services.contract import Result
+from cxsteward.services.import_files import decode_utf8, read_import_file
 from cxsteward.services.workspace import Workspace
 
 COLUMNS = ("respondent", "role_group", "anonymous", "question_id", "answer", "comment")
 REQUIRED = ("respondent", "role_group", "question_id", "answer")
-MAX_BYTES = 20 * 1024 * 1024
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 # Spreadsheets run cells that start with these; exports quote them with a leading apostrophe.
@@ -64,9 +64,9 @@ def import_answers(ws: Workspace, cycle: str, path: Path) -> ImportOut:
         ImportInvalid: listing every problem with file, row, column and value.
         Conflict: the same file was already imported, or a named respondent exists.
     """
-    data = _read_bytes(path)
+    data = read_import_file(path)
     digest = hashlib.sha256(data).hexdigest()
-    text = _decode(data, str(path))
+    text = decode_utf8(data, str(path))
     raw_rows, problems = (_yaml_rows if _is_yaml(path) else _csv_rows)(text, str(path))
     with ws.transaction() as session:
         record = get_open_cycle_record(session, cycle)
@@ -155,44 +155,6 @@ def export_answers(ws: Workspace, cycle: str) -> str:
                     ]
                 )
     return buffer.getvalue()
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise Invalid(f"{path}: file not found.") from None
-    except IsADirectoryError:
-        raise Invalid(f"{path}: is a folder, not a file.") from None
-    if len(data) > MAX_BYTES:
-        raise Invalid(f"{path}: {len(data)} bytes is over the {MAX_BYTES} byte limit.")
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ImportInvalid(f"{path}: the file is empty; nothing was written.")
-    return data
-
-
-def _decode(data: bytes, source: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportInvalid(
-            f"{source}: the file is UTF-16 encoded; save it as UTF-8 (CSV UTF-8 in Excel)."
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 1]
-        raise ImportInvalid(
-            f"{source}: the file is not UTF-8; nothing was written",
-            [
-                Problem(
-                    f"byte 0x{bad.hex()} cannot be read as UTF-8; save the file as UTF-8 "
-                    "(it looks like Latin-1 or Windows-1252)",
-                    source,
-                    row=row,
-                    value=data[max(0, exc.start - 12) : exc.start + 12].decode("utf-8", "replace"),
-                )
-            ],
-        ) from None
 
 
 def _is_yaml(path: Path) -> bool:

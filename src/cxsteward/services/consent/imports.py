@@ -26,13 +26,14 @@ from cxsteward.domain.consent import (
     parse_moment,
 )
 from cxsteward.domain.governance.spec import KEY, Governance
-from cxsteward.errors import Conflict, ImportInvalid, Invalid, Problem, ProblemList
+from cxsteward.errors import Conflict, ImportInvalid, ProblemList
 from cxsteward.registry.tables_consent import ConsentChoiceRecord, ConsentImportRecord
 from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
 from cxsteward.services.consent.choices import ChoiceKey, stored_keys
 from cxsteward.services.consent.models import ChoiceImportOut
 from cxsteward.services.governance.store import load_stored
+from cxsteward.services.import_files import decode_utf8, read_import_file
 from cxsteward.services.trust.reviews import actor_name
 from cxsteward.services.workspace import Workspace
 
@@ -47,7 +48,6 @@ COLUMNS = (
     "withdrawn_at",
 )
 REQUIRED = ("customer_id", "choice", "chosen_at", "source")
-MAX_BYTES = 20 * 1024 * 1024
 _SHOWN = 80  # characters of a bad value quoted back: hostile input must not flood a terminal
 
 
@@ -77,9 +77,9 @@ def import_choices(ws: Workspace, path: Path, by: str) -> ChoiceImportOut:
     """
     who = actor_name(by)
     source = str(path)
-    data = _read(path)
+    data = read_import_file(path)
     digest = hashlib.sha256(data).hexdigest()
-    raw = _rows(_decode(data, source), source)
+    raw = _rows(decode_utf8(data, source), source)
     with ws.transaction(actor=who) as session:
         seen = session.scalar(
             select(ConsentImportRecord).where(ConsentImportRecord.sha256 == digest)
@@ -147,31 +147,6 @@ def import_choices(ws: Workspace, path: Path, by: str) -> ChoiceImportOut:
         data_use_objection=sum(r.kind is ChoiceKind.DATA_USE_OBJECTION for r in rows),
         withdrawn=sum(r.withdrawn_at is not None for r in rows),
     )
-
-
-def _read(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise Invalid(f"{path}: file not found.") from None
-    except IsADirectoryError:
-        raise Invalid(f"{path}: is a folder, not a file.") from None
-    if len(data) > MAX_BYTES:
-        raise Invalid(f"{path}: {len(data)} bytes is over the {MAX_BYTES} byte limit.")
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ImportInvalid(f"{path}: the file is empty; nothing was written.")
-    return data
-
-
-def _decode(data: bytes, source: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = data.count(b"\n", 0, exc.start) + 1
-        raise ImportInvalid(
-            f"{source}: the file is not UTF-8; save it as UTF-8 (CSV UTF-8); nothing was written",
-            [Problem(f"byte 0x{data[exc.start : exc.start + 1].hex()} is not UTF-8", source, row)],
-        ) from None
 
 
 def _rows(text: str, source: str) -> list[tuple[int, dict[str, str]]]:
