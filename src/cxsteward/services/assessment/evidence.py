@@ -108,7 +108,7 @@ def collect_facts(ws: Workspace, today: date) -> EvidenceFacts:
         training=training,
         consent=consent_evidence(ws),
         promises=_promises(ws, runs),
-        channel_disclosure=_channel_disclosure(ws, today) if loads else {},
+        channel_disclosure=_channel_disclosure(recent),
         sentiment_scored=sentiment_scored(recent),
         latest_pack=pack,
     )
@@ -290,9 +290,15 @@ def _by_id(item: tuple[str, AuditedRow]) -> int:
 
 
 def _recent_cells(ws: Workspace, today: date) -> pd.DataFrame | None:
-    """The overall cells of the last USAGE_DAYS days (None when nothing is loaded)."""
+    """The cells of the last USAGE_DAYS days, overall and per channel, in one scan of the
+    store (overall only when the data has no channel column; None when nothing is loaded).
+    """
+    since = today - timedelta(days=USAGE_DAYS - 1)
     try:
-        return compute_cell_frame(ws, (), today - timedelta(days=USAGE_DAYS - 1), today)
+        try:
+            return compute_cell_frame(ws, (("channel",),), since, today)
+        except Invalid:  # the data has no channel column
+            return compute_cell_frame(ws, (), since, today)
     except NotFound:
         return None
 
@@ -301,7 +307,7 @@ def _usage(frame: pd.DataFrame | None) -> list[UsageEvidence]:
     """AI contacts per deployment over the last USAGE_DAYS days, from the cell table."""
     if frame is None:
         return []
-    ai = frame[frame["handler"] == "ai"]
+    ai = frame[(frame["slice"] == "overall") & (frame["handler"] == "ai")]
     if ai.empty:
         return []
     columns = [N, flag_n("human_override"), flag_n("ai_disclosed"), flag_true("ai_disclosed")]
@@ -312,12 +318,10 @@ def _usage(frame: pd.DataFrame | None) -> list[UsageEvidence]:
     ]
 
 
-def _channel_disclosure(ws: Workspace, today: date) -> dict[str, list[ChannelDisclosure]]:
-    """AI disclosure per deployment and channel over the last USAGE_DAYS days."""
-    since = today - timedelta(days=USAGE_DAYS - 1)
-    try:
-        frame = compute_cell_frame(ws, (("channel",),), since, today)
-    except (NotFound, Invalid):  # nothing loaded, or the data has no channel column
+def _channel_disclosure(frame: pd.DataFrame | None) -> dict[str, list[ChannelDisclosure]]:
+    """AI disclosure per deployment and channel over the last USAGE_DAYS days (empty when
+    the cells hold no channel slice)."""
+    if frame is None or "channel" not in frame:
         return {}
     cells = cell_table(frame)
     deployments = sorted({str(d) for d in cells.deployment[cells.handler == "ai"]})
