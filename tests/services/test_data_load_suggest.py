@@ -10,44 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from real_exports import real, stored, suggest_and_load
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.mapping import parse_mapping
 from cxsteward.engine.readers import SourceUnreadable
-from cxsteward.services.data import LoadOut, load_data, store_path, suggest_mapping
+from cxsteward.services.data import suggest_mapping
 from cxsteward.services.monitoring.metrics import metric_table
 from cxsteward.services.workspace import Workspace
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-def real(relative: str) -> Path:
-    path = DATA / relative
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the tests need ../shared/data", pytrace=False)
-    return path
-
-
-def suggest_and_load(ws: Workspace, tmp_path: Path, source: Path) -> tuple[str, LoadOut]:
-    text = suggest_mapping(source)
-    mapping = tmp_path / "suggested.yaml"
-    mapping.write_text(text, "utf-8")
-    out = load_data(ws, source, mapping)
-    assert out.rows_read == out.rows_accepted + out.rows_quarantined
-    return text, out
-
-
-def stored(ws: Workspace) -> pd.DataFrame:
-    frame = duckdb.sql(
-        f"SELECT * FROM read_parquet('{store_path(ws)}/**/*.parquet', hive_partitioning = true, "
-        "union_by_name = true) ORDER BY source_row"
-    ).df()
-    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
-    return frame
 
 
 def overall(ws: Workspace, metric: str, handler: str) -> m.MetricRow:

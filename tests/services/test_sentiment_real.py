@@ -9,52 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from real_exports import real, stored, suggest_and_load
 from statsmodels.stats.weightstats import DescrStatsW
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cxsteward.engine.readers import SourceUnreadable
-from cxsteward.services.data import LoadOut, load_data, store_path, suggest_mapping
+from cxsteward.services.data import load_data
 from cxsteward.services.monitoring.run import run_monitor
 from cxsteward.services.monitoring.trends import metric_trend
 from cxsteward.services.workspace import Workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "mappings"
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 # (folder, delimiter pandas reads it with, id column, text column)
 EXPORTS = [
     ("kaggle-support-tickets", ",", "Ticket ID", "Ticket Description"),
     ("kaggle-support-tickets-ddmmyy", ",", "Ticket ID", "Ticket Description"),
     ("comcast-complaints", "\t", "Ticket #", "Customer Complaint"),
 ]
-
-
-def real(relative: str) -> Path:
-    path = DATA / relative
-    if not path.exists():
-        pytest.fail(f"{path} is missing: the tests need ../shared/data", pytrace=False)
-    return path
-
-
-def suggest_and_load(ws: Workspace, tmp_path: Path, source: Path) -> tuple[str, LoadOut]:
-    text = suggest_mapping(source)
-    mapping = tmp_path / "suggested.yaml"
-    mapping.write_text(text, "utf-8")
-    out = load_data(ws, source, mapping)
-    assert out.rows_read == out.rows_accepted + out.rows_quarantined
-    return text, out
-
-
-def stored(ws: Workspace) -> pd.DataFrame:
-    frame = duckdb.sql(
-        f"SELECT * FROM read_parquet('{store_path(ws)}/**/*.parquet', hive_partitioning = true, "
-        "union_by_name = true) ORDER BY source_row"
-    ).df()
-    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
-    return frame
 
 
 def source_of(folder: str) -> Path:
