@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-
-from sqlalchemy import func, select
 
 from cxsteward.domain.incidents import IncidentStatus
 from cxsteward.domain.thresholds import Severity
 from cxsteward.domain.trust import FeedbackStats
 from cxsteward.errors import GovernanceNotFound
-from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.clock import now
@@ -36,12 +33,11 @@ from cxsteward.services.monitoring.runs import (
     run_evaluations,
 )
 from cxsteward.services.people.feedback import feedback_summary
+from cxsteward.services.read_models import MAX_AGE, ReadModel
 from cxsteward.services.trust.models import ReviewSummary
 from cxsteward.services.trust.reviews import review_summary
 from cxsteward.services.workspace import Workspace
 
-READINESS_CACHE_SIZE = 16
-READINESS_MAX_AGE = timedelta(minutes=5)
 # Tables whose changes leave the readiness figures as they were (or nearly: see readiness()).
 READINESS_IGNORES = (
     "review_requests",
@@ -55,8 +51,15 @@ READINESS_IGNORES = (
     "notifications",
     "communications",
 )
-_GATES: dict[tuple[str, int, date], tuple[datetime, list[GateOut]]] = {}
-_READINESS: dict[tuple[str, int, date], tuple[datetime, Readiness | CycleWaiting | None]] = {}
+READINESS_MAX_AGE = MAX_AGE
+_READINESS: ReadModel[Readiness | CycleWaiting | None] = ReadModel(
+    "readiness", ignores=READINESS_IGNORES
+)
+# The gate reads nearly every record (reviews and flags too): any change rebuilds it.
+_GATES: ReadModel[list[GateOut]] = ReadModel("gates")
+# The headline and the monitoring figures read runs, loads and the contact store.
+_HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel("headline")
+_MONITORING: ReadModel[MonitoringFigures | None] = ReadModel("monitoring")
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
 # The places where the AI is behind humans the headline names (the pack's summary: three).
@@ -157,15 +160,19 @@ def gather_overview(
     """The figures of the requested sections as of ``at`` (default: now)."""
     moment = at or now(ws)
     since = moment - timedelta(days=PERIOD_DAYS)
-    headline = Section.BEHIND in sections
+    behind, freshness = headline(ws) if Section.BEHIND in sections else (None, None)
     return Overview(
         since=since,
         gates=gate_verdicts(ws) if Section.GATE in sections else None,
-        behind=behind_humans(ws, limit=HEADLINES) if headline else None,
-        freshness=data_freshness(ws) if headline else None,
+        behind=behind,
+        freshness=freshness,
         readiness=readiness(ws) if Section.READINESS in sections else None,
         incidents=incident_figures(ws, moment) if Section.INCIDENTS in sections else None,
-        monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
+        monitoring=(
+            _MONITORING.get(ws, lambda: monitoring_figures(ws))
+            if Section.MONITORING in sections
+            else None
+        ),
         reviews=(
             ReviewFigures(review_summary(ws, since=since, at=moment))
             if Section.REVIEWS in sections
@@ -189,14 +196,7 @@ def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
     evidence counts back from today. Customer review requests, frontline flags and the
     incident churn they cause do not rebuild it at once; the age limit bounds that lag.
     """
-    moment = now(ws)
-    key = (ws.settings.resolved_registry_url, _registry_version(ws), moment.date())
-    kept = _READINESS.get(key)
-    if kept is None or moment - kept[0] > READINESS_MAX_AGE:
-        if len(_READINESS) >= READINESS_CACHE_SIZE:
-            _READINESS.clear()
-        kept = _READINESS[key] = (moment, _readiness(ws))
-    return kept[1]
+    return _READINESS.get(ws, lambda: _readiness(ws))
 
 
 def gate_verdicts(ws: Workspace) -> list[GateOut]:
@@ -205,30 +205,24 @@ def gate_verdicts(ws: Workspace) -> list[GateOut]:
     The gate reads nearly every record (reviews and flags too), so any registry change
     rebuilds it; it is never kept past the day or ``READINESS_MAX_AGE``.
     """
-    moment = now(ws)
-    key = (ws.settings.resolved_registry_url, _registry_version(ws, ()), moment.date())
-    kept = _GATES.get(key)
-    if kept is None or moment - kept[0] > READINESS_MAX_AGE:
-        if len(_GATES) >= READINESS_CACHE_SIZE:
-            _GATES.clear()
-        try:
-            live = [d.key for d in current_governance(ws).deployments if d.status.live]
-        except GovernanceNotFound:
-            live = []
-        kept = _GATES[key] = (moment, evaluate_gates(ws, live))
-    return kept[1]
+    return _GATES.get(ws, lambda: _gate_verdicts(ws))
 
 
-def _registry_version(ws: Workspace, ignores: tuple[str, ...] = READINESS_IGNORES) -> int:
-    """The newest audit entry of a table the figures read (all but ``ignores``).
+def headline(ws: Workspace) -> tuple[BehindOut, FreshnessOut]:
+    """Where the AI is furthest behind humans and how old the data is, kept like the gate.
 
-    Anonymous answers join the chain only the day after (docs/audit.md), so the entries
-    still waiting count too: each one written moves the version on.
+    Both read the contact store's Parquet files (a few tens of milliseconds); those change
+    only with a load or a run, each an audited row.
     """
-    query = select(func.max(AuditRecord.seq)).where(AuditRecord.table_name.not_in(ignores))
-    held = select(func.count()).select_from(AuditPendingRecord)
-    with ws.transaction() as session:
-        return (session.scalar(query) or 0) + ((session.scalar(held) or 0) << 32)
+    return _HEADLINE.get(ws, lambda: (behind_humans(ws, limit=HEADLINES), data_freshness(ws)))
+
+
+def _gate_verdicts(ws: Workspace) -> list[GateOut]:
+    try:
+        live = [d.key for d in current_governance(ws).deployments if d.status.live]
+    except GovernanceNotFound:
+        live = []
+    return evaluate_gates(ws, live)
 
 
 def _readiness(ws: Workspace) -> Readiness | CycleWaiting | None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from cxsteward.domain.governance.gate_policy import GatePolicy
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
+from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_governance import (
     GovAccountabilityRecord,
     GovArticleRecord,
@@ -193,6 +194,11 @@ def _entry(model: Any, exclude: set[str] | None = None) -> Entry:
 def aware(moment: datetime) -> datetime:
     """A time in UTC; a time written without a zone is read as UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# The tables the declared governance is read from: every gov_ table, so a new one counts
+# at once (services/read_models.py versions what it keeps by these tables' changes).
+GOVERNANCE_TABLES = tuple(name for name in Base.metadata.tables if name.startswith("gov_"))
 
 
 def load_stored(session: Session) -> Governance | None:

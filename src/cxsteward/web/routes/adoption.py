@@ -17,11 +17,16 @@ from cxsteward.services.monitoring.adoption import (
     adoption_weeks,
 )
 from cxsteward.services.monitoring.adoption_charts import funnel_figure, team_trend_figure
+from cxsteward.services.read_models import ReadModel
 from cxsteward.web.deps import WS, Permission, UserOut, render, require
 
 router = APIRouter(include_in_schema=False)
 
 Reader = Annotated[UserOut, require(Permission.ADOPTION_VIEW)]
+# The figures and their charts take a second or more to build (the charts most of it):
+# kept until the registry changes (a load, a run, a training record), per query.
+Figures = dict[str, object]
+_FIGURES: ReadModel[Figures] = ReadModel("adoption page")
 
 
 @router.get("/adoption")
@@ -36,6 +41,22 @@ def show_adoption(
     each team's weekly trend."""
     query = AdoptionQuery(by=by, deployment=deployment or None)
     agents_allowed = user.can(Permission.ADOPTION_AGENTS)
+    figures = _FIGURES.get(
+        ws,
+        lambda: _figures(ws, query, agents_allowed),
+        (query.by, query.deployment, agents_allowed),
+    )
+    context = {
+        "title": "Staff adoption of the AI assistant",
+        "by": by,
+        "deployment": query.deployment,
+        "agents_allowed": agents_allowed,
+        **figures,
+    }
+    return render(request, "adoption/index.html", context)
+
+
+def _figures(ws: WS, query: AdoptionQuery, agents_allowed: bool) -> Figures:
     figures: list[AdoptionFigure] = []
     weeks: list[AdoptionWeek] = []
     try:
@@ -44,11 +65,7 @@ def show_adoption(
     except NotFound:  # nothing loaded yet: the page says so
         pass
     teams = list(dict.fromkeys((w.deployment, w.team) for w in weeks))
-    context = {
-        "title": "Staff adoption of the AI assistant",
-        "by": by,
-        "deployment": query.deployment,
-        "agents_allowed": agents_allowed,
+    return {
         "figures": figures,
         "flagged": [f for f in figures if f.flag != "within" or f.assist_flag != "within"],
         "funnels": [funnel_figure(figures, m) for m in ("override_rate", "assist_rate")]
@@ -56,4 +73,3 @@ def show_adoption(
         else [],
         "trends": [(d, t, team_trend_figure(weeks, t, d)) for d, t in teams],
     }
-    return render(request, "adoption/index.html", context)

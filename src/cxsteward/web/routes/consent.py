@@ -16,8 +16,9 @@ from cxsteward.domain.consent import CHOICE_WORDS, ChoiceKind, ChoiceSource
 from cxsteward.errors import CxStewardError
 from cxsteward.services.consent.check import check_consent
 from cxsteward.services.consent.choices import add_choice, list_choices
-from cxsteward.services.consent.models import ChoiceCreate, NoticeCreate
+from cxsteward.services.consent.models import ChoiceCreate, ConsentCheckOut, NoticeCreate
 from cxsteward.services.consent.notices import add_notice
+from cxsteward.services.read_models import ReadModel
 from cxsteward.web.deps import WS, Permission, UserOut, actor, render, require
 from cxsteward.web.errors import FORM_REFUSED
 from cxsteward.web.routes.trust_views import flaggable_deployments, read_form, refusal, when
@@ -26,6 +27,9 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[UserOut, require(Permission.CONSENT_VIEW)]
 Manager = Annotated[UserOut, require(Permission.CONSENT_MANAGE)]
 RECENT = 20  # latest choices listed on the page
+# The check scans the whole contact store (a few hundred milliseconds): kept until a
+# notice, a choice, a load or a governance change moves the registry on.
+_CHECK: ReadModel[ConsentCheckOut] = ReadModel("consent check")
 FIELDS = ("customer_id", "kind", "chosen_at", "source", "deployment", "channel", "data_use")
 NOTICE_FIELDS = (
     "notice_deployment",
@@ -147,7 +151,7 @@ def _page(
     manager = user.can(Permission.CONSENT_MANAGE)
     context = {
         "title": "Consent",
-        "check": check_consent(ws),
+        "check": _CHECK.get(ws, lambda: check_consent(ws)),
         "manager": manager,
         "recent": list_choices(ws)[:RECENT] if manager else [],
         "form": form,

@@ -15,6 +15,8 @@ from cxsteward.domain.trust import FeedbackCategory, FeedbackStatus, ReviewOutco
 from cxsteward.errors import CxStewardError, GovernanceNotFound, Invalid
 from cxsteward.services.contract import Command
 from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.governance.store import GOVERNANCE_TABLES
+from cxsteward.services.read_models import ReadModel
 from cxsteward.services.trust.models import ReviewOut, ReviewRequestCreate
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.errors import form_status
@@ -38,8 +40,21 @@ OUTCOME_WORDS: dict[str, str] = {
 }
 
 
+# Read on every public page: kept until a governance table changes, so the review
+# requests customers send (which move the rest of the registry on) do not rebuild it.
+_GOVERNANCE: ReadModel[Governance | None] = ReadModel("governance", only=GOVERNANCE_TABLES)
+
+
 def governance_or_none(ws: Workspace) -> Governance | None:
-    """The declared governance, or None before anything was applied."""
+    """The declared governance, or None before anything was applied.
+
+    The object is shared by every request until the governance changes: read it, never
+    change it.
+    """
+    return _GOVERNANCE.get(ws, lambda: _load_governance(ws))
+
+
+def _load_governance(ws: Workspace) -> Governance | None:
     try:
         return current_governance(ws)
     except GovernanceNotFound:
