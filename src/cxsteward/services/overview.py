@@ -57,9 +57,8 @@ _READINESS: ReadModel[Readiness | CycleWaiting | None] = ReadModel(
 )
 # The gate reads nearly every record (reviews and flags too): any change rebuilds it.
 _GATES: ReadModel[list[GateOut]] = ReadModel("gates")
-# The headline and the monitoring figures read runs, loads and the contact store.
+# The headline reads runs, loads and the contact store.
 _HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel("headline")
-_MONITORING: ReadModel[MonitoringFigures | None] = ReadModel("monitoring")
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
 # The places where the AI is behind humans the headline names (the pack's summary: three).
@@ -168,11 +167,8 @@ def gather_overview(
         freshness=freshness,
         readiness=readiness(ws) if Section.READINESS in sections else None,
         incidents=incident_figures(ws, moment) if Section.INCIDENTS in sections else None,
-        monitoring=(
-            _MONITORING.get(ws, lambda: monitoring_figures(ws))
-            if Section.MONITORING in sections
-            else None
-        ),
+        # Not kept: cheap, and it must notice a run's files going missing (no registry change).
+        monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
         reviews=(
             ReviewFigures(review_summary(ws, since=since, at=moment))
             if Section.REVIEWS in sections

@@ -40,6 +40,7 @@ from cxsteward.domain.trust import (
     review_overdue,
 )
 from cxsteward.errors import DeploymentNotFound, Invalid, ReviewNotFound
+from cxsteward.registry.tables_governance import GovDeploymentRecord
 from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.registry.tables_trust import ExplanationRecord, ReviewRequestRecord
 from cxsteward.services.clock import now
@@ -87,7 +88,7 @@ def submit_review_request(
     # One transaction: the request and the incident it opens or joins exist together or not
     # at all; notifications of a new incident go out after the commit.
     with ws.transaction(actor=CUSTOMER) as session:
-        check_deployment(session, deployment)
+        require_deployment(session, deployment)
         gathering = _gathering_incident(session, deployment)
         opened = gathering is None
         if gathering is None:
@@ -346,12 +347,26 @@ def check_deployment(session: Session, key: str) -> Deployment:
     """The declared deployment ``key``, or DeploymentNotFound naming the known ones."""
     found = load_governance(session).deployment(key)
     if found is None:
-        known = ", ".join(d.key for d in load_governance(session).deployments) or "none"
-        raise DeploymentNotFound(
-            f"No deployment {key[:120]!r} in the governance registry (known: {known}). "
-            "Choose one of those, or declare it in the governance file."
-        )
+        raise _unknown(key, [d.key for d in load_governance(session).deployments])
     return found
+
+
+def require_deployment(session: Session, key: str) -> None:
+    """Like ``check_deployment`` for a caller that needs only the check: one indexed query
+    instead of reading the whole governance (the public review form's hot path)."""
+    if session.scalar(select(GovDeploymentRecord.id).where(GovDeploymentRecord.key == key)):
+        return
+    load_governance(session)  # GovernanceNotFound when nothing was applied yet
+    known = select(GovDeploymentRecord.key).order_by(GovDeploymentRecord.id)
+    raise _unknown(key, list(session.scalars(known)))
+
+
+def _unknown(key: str, known: list[str]) -> DeploymentNotFound:
+    return DeploymentNotFound(
+        f"No deployment {key[:120]!r} in the governance registry "
+        f"(known: {', '.join(known) or 'none'}). "
+        "Choose one of those, or declare it in the governance file."
+    )
 
 
 def review_summary(
