@@ -1,8 +1,8 @@
 """Jinja2 templates: autoescaped, strict about undefined names, with the shared page context.
 
 Every template gets ``user`` (or None), ``csrf_token``, ``nav`` (filtered by permission),
-``can(permission)``, ``current_path`` and ``static_url(path)`` without the route passing
-them, through the context processor below.
+``can(permission)``, ``current_path`` and ``static_url(path)`` (a file's hashed address)
+without the route passing them, through the context processor below.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from cxsteward.domain.access import Permission
 from cxsteward.web.auth import current_user
 from cxsteward.web.csrf import csrf_token
 from cxsteward.web.nav import NavItem, nav_for
+from cxsteward.web.static_assets import StaticAssets
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The reports' partials (the chart figure) serve the pages too: one markup for a chart.
@@ -48,22 +49,27 @@ def page_context(request: Request) -> Context:
     }
 
 
-def build_templates() -> Jinja2Templates:
-    """The app's template set: autoescape on, undefined names are errors."""
+# Templates compiled and kept per app; more than the app has, so none is ever compiled twice.
+TEMPLATE_CACHE_SIZE = 1000
+
+
+def build_templates(assets: StaticAssets) -> Jinja2Templates:
+    """The app's template set, built once per app: autoescape on, undefined names are errors.
+
+    Each template is compiled on first use and kept: the templates ship with the package,
+    so the environment never checks their files again (``auto_reload`` off).
+    """
     env = Environment(
         loader=FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
+        cache_size=TEMPLATE_CACHE_SIZE,
     )
-    env.globals["static_url"] = static_url
+    env.globals["static_url"] = assets.url
     return Jinja2Templates(env=env, context_processors=[page_context])
-
-
-def static_url(path: str) -> str:
-    """The address of a static file, versioned so browsers refetch it after an upgrade."""
-    return f"/static/{path}?v={__version__}"
 
 
 def render(
