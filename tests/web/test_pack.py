@@ -246,6 +246,8 @@ def test_pages_for_every_role(
             assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(
                 b"%PDF"
             )
+            # Already compressed: gzip leaves the PDF as it is (the client asks for gzip).
+            assert "content-encoding" not in pdf.headers
             html = client.get(f"/pack/{pack.id}/html")
             assert html.status_code == 200 and "<script" not in html.text
             assert client.get("/pack/99").status_code == 404
