@@ -85,6 +85,9 @@ TARGETS = (
     Target("overview", ("GET / (overview)",), 300),
     Target("public POST", ("POST /review",), 500),
 )
+# From this many users on, the issue allows every request 500 ms at p95.
+LARGE_RUN = 200
+LARGE_RUN_P95_MS = 500
 
 
 def seed(folder: Path, rows: int, accounts: int, role: str) -> None:
@@ -274,18 +277,19 @@ def verdicts(args: argparse.Namespace, arrays: dict[str, np.ndarray], failed: in
             f"{'met' if ratio <= 3 else 'NOT met'}"
         ]
     lines = [
-        "Targets (issue 16; set for 100 users with 1 s think on one or two workers, and 200 "
-        "users with 1 s think on two workers at p95 < 500 ms everywhere):",
+        "Targets of issue 16 (with 1 s think: at 100 users, pages 300 ms and the POST 500 ms; "
+        "at 200 users on two workers, 500 ms for all):",
         "",
     ]
     for target in TARGETS:
+        bound = max(target.p95_ms, LARGE_RUN_P95_MS) if args.users >= LARGE_RUN else target.p95_ms
         found = [arrays[name] for name in target.requests if len(arrays.get(name, []))]
         if not found:
-            lines.append(f"- {target.what} p95 < {target.p95_ms:.0f} ms: not measured")
+            lines.append(f"- {target.what} p95 < {bound:.0f} ms: not measured")
             continue
         worst = max(float(np.percentile(ms, 95)) for ms in found)
-        met = "met" if worst < target.p95_ms else "NOT met"
-        lines.append(f"- {target.what} p95 < {target.p95_ms:.0f} ms: {worst:.0f} ms, {met}")
+        met = "met" if worst < bound else "NOT met"
+        lines.append(f"- {target.what} p95 < {bound:.0f} ms: {worst:.0f} ms, {met}")
     lines.append(f"- no errors: {failed}, {'met' if failed == 0 else 'NOT met'}")
     return lines
 
