@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,10 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The key of PostgreSQL's advisory lock that one migrating process holds at a time.
+MIGRATION_LOCK = 0x63787374
 
 
 def create_registry_engine(url: str) -> Engine:
@@ -46,7 +49,38 @@ def migrate(engine: Engine) -> None:
     """Bring the registry to the newest schema; a no-op when it is current."""
     if current_revision(engine) == head_revision(engine):
         return
-    command.upgrade(alembic_config(engine), "head")
+    # Server workers start together and each opens the registry: one migrates, the others
+    # wait for it and then find the schema current (racing, they failed on a table the
+    # first had just created, and uvicorn stopped every worker).
+    with _migration_lock(engine):
+        if current_revision(engine) != head_revision(engine):
+            command.upgrade(alembic_config(engine), "head")
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold a lock that only one process at a time gets, for as long as the block runs."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    # A file of its own beside the database: closing a descriptor of the database file
+    # itself would drop the locks SQLite holds on it in this process.
+    with open(f"{database}-lock", "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def current_revision(engine: Engine) -> str | None:
