@@ -64,8 +64,12 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
         handlers[100 + 997 * i] = "robot"
     index = table.schema.get_field_index("handler")
     table = table.set_column(index, "handler", pa.array(handlers, pa.string()))
+    # Times as an export writes them: text, in UTC.
+    times = [f"{t:%Y-%m-%d %H:%M:%S}" for t in table.column("started_at").to_pylist()]
+    index = table.schema.get_field_index("started_at")
+    table = table.set_column(index, "started_at", pa.array(times, pa.string()))
     pq.write_table(table, path)
-    identity_mapping(path, folder / "mapping.yaml")
+    identity_mapping(path, folder / "mapping.yaml", {"started_at": "%Y-%m-%d %H:%M:%S"})
     return path
 
 
@@ -123,7 +127,7 @@ def test_every_reader_reads_the_attached_source(
     page = rows_page(attached, RowFilter(handlers=("ai",)))
     assert page.total == int((kept["handler"] == "ai").sum())
     assert page.total == rows_page(loaded, RowFilter(handlers=("ai",))).total
-    newest = pd.Timestamp(kept["started_at"].max())
+    newest = pd.to_datetime(kept["started_at"], utc=True).max()
     fresh = data_freshness(attached)
     assert fresh.newest_contact is not None
     assert pd.Timestamp(fresh.newest_contact) == newest
@@ -147,7 +151,7 @@ def test_the_run_records_its_source_and_snapshot(
     )
     assert stored.source.location == str(export.resolve())
     assert (stored.rows_read, stored.rows, stored.rejected) == (len(frame), len(kept), BAD_HANDLERS)
-    assert pd.Timestamp(stored.newest) == pd.Timestamp(kept["started_at"].max())
+    assert pd.Timestamp(stored.newest) == pd.to_datetime(kept["started_at"], utc=True).max()
     assert sum(int(g["count"]) for g in stored.rejected_groups) >= BAD_HANDLERS
     artifact = json.loads((out.artifacts / SOURCE).read_text("utf-8"))
     assert artifact == stored.model_dump(mode="json")

@@ -33,10 +33,11 @@ from cxsteward.engine.backend import (
     with_canonical_columns,
 )
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, has_keys
-from cxsteward.engine.in_place import check_in_place, map_in_place, rejected_summary
+from cxsteward.engine.in_place import map_in_place, rejected_summary
 from cxsteward.engine.table_source import masked_reason, masked_url
 from cxsteward.errors import CxStewardError, NotFound
 from cxsteward.registry.tables_data import DataSourceRecord
+from cxsteward.services.clock import now
 from cxsteward.services.contract import Result
 from cxsteward.services.data.credentials import read_secret
 from cxsteward.services.data.store import published_files, store_path, unrecorded_loads
@@ -170,18 +171,19 @@ def open_contacts(ws: Workspace) -> Iterator[Contacts]:
         return
     full = read_secret(ws, attached.name) if attached.kind == "backend" else None
     with open_raw(ws, attached, full or attached.location) as (raw, label):
-        yield in_place(raw, attached, label)
+        yield in_place(raw, attached, label, now(ws))
 
 
-def in_place(raw: ir.Table, source: Attached, label: str) -> Contacts:
+def in_place(raw: ir.Table, source: Attached, label: str, moment: datetime) -> Contacts:
     """The source's rows mapped in place: canonical rows that pass every check, and the
     rejected ones with their reasons (both still expressions on the source's engine).
+
+    ``moment`` is the instant after which a contact's time is in the future (as at load).
 
     Raises:
         MappingInvalid: a column the mapping reads is missing, or a rule cannot run in place.
     """
-    check_in_place(list(raw.columns), source.mapping, label)
-    mapped = map_in_place(raw, source.mapping, source=label)
+    mapped = map_in_place(raw, source.mapping, source=label, now=moment)
     return Contacts(
         table=with_day(with_canonical_columns(mapped.table)),
         source=source.out(),
