@@ -265,15 +265,8 @@ def detach(
 
 
 def _render_rejected(screen: Console, snapshot: service.Snapshot) -> None:
-    if not snapshot.rejected_groups:
-        return
-    table = Table(title="Rejected in place, by reason")
-    table.add_column("rows", justify="right")
-    table.add_column("where and why")
-    for group in snapshot.rejected_groups:
-        what = ", ".join(f"{k} {v}" for k, v in group.items() if k not in ("count", "sample"))
-        table.add_row(f"{int(group.get('count', 0)):,}", Text(_safe(what)))
-    screen.print(table)
+    for line in snapshot.rejected_lines():
+        screen.print(Text(_safe(line)))
 
 
 @contextmanager

@@ -92,6 +92,21 @@ class Snapshot(Result):
             text += f"; read in place, {self.rows_read:,} read, {self.rejected:,} rejected"
         return text + "."
 
+    def rejected_lines(self) -> list[str]:
+        """Each group of rejected rows as one line: count, field, column, reason, examples."""
+        lines = []
+        for group in self.rejected_groups:
+            column = f" (column {group['column']})" if group.get("column") else ""
+            examples = ", ".join(
+                f"{e.get('interaction_id') or 'row ' + str(e.get('row'))} {e.get('value')!r}"
+                for e in group.get("examples", [])
+            )
+            lines.append(
+                f"{int(group.get('count', 0)):,} rejected: {group.get('field')}{column}: "
+                f"{group.get('reason')}" + (f"; e.g. {examples}" if examples else "")
+            )
+        return lines
+
 
 @dataclass(frozen=True)
 class Contacts:
