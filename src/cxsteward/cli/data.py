@@ -21,7 +21,8 @@ from cxsteward.errors import Invalid
 from cxsteward.services import data as service
 
 app = StewardTyper(
-    help="Interaction data: load exports through a column mapping, review loads and quarantine.",
+    help="Interaction data: load exports through a column mapping, or attach a source read in "
+    "place; review loads and quarantine.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
