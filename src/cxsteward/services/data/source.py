@@ -307,9 +307,8 @@ def contacts_snapshot(ws: Workspace) -> Snapshot:
 
 def segment_names(mapping: Mapping) -> list[str]:
     """The segment columns of an attached source: its mapping's segments, and the canonical
-    fields sliced by default that it maps (the columns a load through it would store)."""
-    given = {*mapping.fields, *mapping.constants}
-    return sorted({*mapping.segments, *(f for f in DEFAULT_SLICED_FIELDS if f in given)})
+    fields sliced by default (mapped or not, as in the store, which holds every field)."""
+    return sorted({*mapping.segments, *DEFAULT_SLICED_FIELDS})
 
 
 def with_day(table: ir.Table) -> ir.Table:
