@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from cxsteward.domain.interactions import FIELDS
 from cxsteward.domain.mapping import Mapping
+from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.in_place_check import check_in_place
 from cxsteward.engine.in_place_rows import Mapper
 
@@ -127,10 +128,10 @@ def rejected_summary(rejected: ir.Table, *, sample: int = 5) -> list[RejectedGro
     """Each (field, column, reason) with its count and up to ``sample`` example lines, in
     two queries on the engine (never a fetch of every line)."""
     group = ["field", "column", "reason"]
-    counts = rejected.group_by(group).aggregate(count=rejected.count()).to_pyarrow().to_pylist()
+    counts = fetch_arrow(rejected.group_by(group).aggregate(count=rejected.count())).to_pylist()
     window = ibis.window(group_by=group, order_by=["row", "interaction_id", "value"])
     numbered = rejected.mutate(_cx_n=ibis.row_number().over(window))
-    examples = numbered.filter(numbered["_cx_n"] < sample).drop("_cx_n").to_pyarrow()
+    examples = fetch_arrow(numbered.filter(numbered["_cx_n"] < sample).drop("_cx_n"))
     found: dict[tuple[str | None, ...], list[RejectedExample]] = {}
     for line in examples.to_pylist():
         key = (line["field"], line["column"], line["reason"])
