@@ -118,21 +118,44 @@ class Stamp:
     ok: ir.BooleanValue
 
 
-def parse(text: ir.StringValue, pattern: Pattern) -> Stamp:
+class Scope:
+    """A table that grows one projection at a time, so that a value used many times is
+    computed once and referred to by name: inlined, a parsed timestamp would repeat its
+    regular expressions thousands of times in the SQL."""
+
+    def __init__(self, table: ir.Table) -> None:
+        self.table = table
+        self.prefix = "_cx_"
+        while any(c.startswith(self.prefix) for c in table.columns):
+            self.prefix = "_" + self.prefix
+        self.count = 0
+
+    def let(self, *values: ir.Value) -> list[ir.Value]:
+        """``values`` as columns of one new projection."""
+        names = [f"{self.prefix}{self.count + i}" for i in range(len(values))]
+        self.count += len(values)
+        self.table = self.table.mutate(**dict(zip(names, values, strict=True)))
+        return [self.table[name] for name in names]
+
+    def one(self, value: ir.Value) -> ir.Value:
+        return self.let(value)[0]
+
+
+def parse(text: ir.StringValue, pattern: Pattern, scope: Scope) -> Stamp:
     """Read trimmed text with a translated format; offsets (%z) are applied, naive times
     are taken as UTC."""
     lowered = text.lower()
     matched = lowered.re_search(pattern.regex)
+    groups = [lowered.re_extract(pattern.regex, i + 1) for i in range(len(pattern.parts))]
+    matched, *found = scope.let(matched, *(matched.ifelse(g, ibis.null("string")) for g in groups))
+
+    def group(name: str) -> ir.StringValue:
+        return found[pattern.parts.index(name)]
 
     def part(name: str, default: int) -> ir.IntegerValue:
         if name not in pattern.parts:
             return ibis.literal(default, "int64")
-        group = lowered.re_extract(pattern.regex, pattern.parts.index(name) + 1)
-        return matched.ifelse(group, ibis.null("string")).cast("int64")
-
-    def group(name: str) -> ir.StringValue:
-        found = lowered.re_extract(pattern.regex, pattern.parts.index(name) + 1)
-        return matched.ifelse(found, ibis.null("string"))
+        return group(name).cast("int64")
 
     year = part("year", 1900)
     if "year2" in pattern.parts:
@@ -164,20 +187,24 @@ def parse(text: ir.StringValue, pattern: Pattern) -> Stamp:
         sign = zone.startswith("-").ifelse(-1, 1)
         minutes = digits.substr(1, 2).cast("int64") * 60 + digits.substr(3, 2).cast("int64")
         offset = (zone == "z").ifelse(0, sign * minutes)
+    year, month, day, hour, ok = scope.let(year, month, day, hour, ok)
     ok = ok & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _month_days(year, month))
     ok = (ok & (minute <= 59) & (second <= 59) & (year >= 1)).fill_null(False)
     seconds = _civil_days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-    micros = ok.ifelse((seconds - offset * 60) * _MICROS + fraction, ibis.null("int64"))
-    return Stamp(from_micros(micros), micros, ok)
+    ok, total = scope.let(ok, (seconds - offset * 60) * _MICROS + fraction)
+    micros = scope.one(ok.ifelse(total, ibis.null("int64")))
+    return Stamp(scope.one(from_micros(micros)), micros, ok)
 
 
 def native(column: ir.TimestampValue | ir.DateValue) -> Stamp:
     """A typed timestamp (or date) column: naive values are taken as UTC."""
     value = column.cast("timestamp") if isinstance(column, ir.DateValue) else column
-    utc = value.cast(UTC)
+    # Parts are read on the naive value: engines disagree on extracting from zoned ones.
+    naive = value.cast(dt.Timestamp()) if value.type().timezone is not None else value
     # Spark extracts no microseconds: milliseconds are the common precision.
-    micros = utc.epoch_seconds().cast("int64") * _MICROS + utc.millisecond().cast("int64") * 1000
-    return Stamp(utc, micros, utc.notnull())
+    seconds = naive.epoch_seconds().cast("int64")
+    micros = seconds * _MICROS + naive.millisecond().cast("int64") * 1000
+    return Stamp(value.cast(UTC), micros, value.notnull())
 
 
 def from_micros(micros: ir.IntegerValue) -> ir.TimestampValue:
