@@ -8,8 +8,9 @@ when CXSTEWARD_TEST_POSTGRES_URL is set.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import ibis
 import pandas as pd
@@ -17,8 +18,11 @@ import pyarrow as pa
 import pytest
 
 from cxsteward.domain.mapping import MappingInvalid, parse_mapping
-from cxsteward.engine.backend import quiet_backend
+from cxsteward.engine.backend import fetch_arrow, quiet_backend
 from cxsteward.engine.in_place import check_in_place, map_in_place, rejected_summary
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 NOW = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 BASE = """\
@@ -41,12 +45,12 @@ def run(
         data["id"] = [f"c{i}" for i in range(1, n + 1)]
     if "at" not in data:
         data["at"] = [AT] * n
-    table = ibis.memtable(pa.table(data))
     mapping = parse_mapping(text, "m.yaml")
-    result = map_in_place(table, mapping, source="hand", order="n", now=NOW)
     with quiet_backend():
-        accepted = con.execute(result.table)
-        rejected = con.execute(result.rejected)
+        table = attach(con, pa.table(data))
+        result = map_in_place(table, mapping, source="hand", order="n", now=NOW)
+        accepted = fetch_arrow(result.table).to_pandas()
+        rejected = fetch_arrow(result.rejected).to_pandas()
     if len(set(data["id"])) == n:
         accepted["n"] = accepted["interaction_id"].map(
             dict(zip(data["id"], data["n"], strict=True))
@@ -56,6 +60,16 @@ def run(
     accepted = accepted.sort_values("n").reset_index(drop=True)
     rejected = rejected.sort_values(["row", "field", "reason"]).reset_index(drop=True)
     return accepted, rejected
+
+
+def attach(con: ibis.BaseBackend, data: pa.Table) -> ibis.Table:
+    """The rows as a table of the backend, as an external table would be."""
+    name = f"hand_{uuid.uuid4().hex}"
+    if con.name == "pyspark":
+        session = cast("SparkSession", con._session)
+        session.createDataFrame(data).createOrReplaceTempView(name)
+        return con.table(name)
+    return con.create_table(name, data, temp=con.name == "postgres")
 
 
 def plain(series: pd.Series) -> list[Any]:
