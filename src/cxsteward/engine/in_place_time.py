@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import datetime
+
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
@@ -211,8 +213,10 @@ def from_micros(micros: ir.IntegerValue) -> ir.TimestampValue:
     """The UTC timestamp of microseconds since 1970."""
     seconds = micros // _MICROS
     rest = micros - seconds * _MICROS  # never negative, unlike % on some engines
-    stamp = seconds.as_timestamp("s") + rest.as_interval("us")
-    return stamp.cast(UTC)
+    # An interval added to 1970 rather than to_timestamp: ibis compiles no epoch
+    # conversion for PostgreSQL.
+    epoch = ibis.literal(datetime.datetime(1970, 1, 1), "timestamp")
+    return (epoch + seconds.as_interval("s") + rest.as_interval("us")).cast(UTC)
 
 
 def _civil_days(
