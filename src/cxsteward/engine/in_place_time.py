@@ -9,9 +9,8 @@ engine, which DuckDB, Spark and PostgreSQL all do alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import datetime
+from dataclasses import dataclass
 
 import ibis
 import ibis.expr.datatypes as dt
