@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -433,18 +434,37 @@ def test_what_cannot_be_computed_in_place_is_refused(
     assert words in problem.message and problem.row == line
 
 
-def test_formats_and_zones_the_engine_cannot_read_are_refused() -> None:
-    text = BASE.replace("%Y-%m-%d %H:%M", "%Y-%j").replace(
-        "timezone: UTC", "timezone: Europe/Paris"
-    )
-    mapping = parse_mapping(text, "m.yaml")
+def test_formats_the_engine_cannot_read_are_refused() -> None:
+    mapping = parse_mapping(BASE.replace("%Y-%m-%d %H:%M", "%Y-%j"), "m.yaml")
     with pytest.raises(MappingInvalid) as caught:
         check_in_place(ibis.schema({"id": "string", "at": "string"}), mapping, "src")
     [problem] = caught.value.problems
-    assert "%j" in problem.message and problem.column == "at"
-    naive = parse_mapping(BASE.replace("timezone: UTC", "timezone: Europe/Paris"), "m.yaml")
-    with pytest.raises(MappingInvalid, match="Europe/Paris"):
-        check_in_place(ibis.schema({"id": "string", "at": "string"}), naive, "src")
+    assert "%j" in problem.message and problem.column == "at" and problem.row == 5
+
+
+ZONED = [
+    "2024-03-31 01:30",  # London skips 01:00-02:00: moved to the first valid instant
+    "2024-10-27 01:30",  # London repeats 01:00-02:00: the first one (summer time)
+    "2024-07-01 12:00",
+    "2024-01-15 12:00",
+    "2024-03-10 02:30",  # New York skips 02:00-03:00
+    "2024-11-03 01:30",  # New York repeats 01:00-02:00
+    "1971-06-01 00:00",
+]
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "Asia/Kolkata"])
+def test_naive_times_are_read_in_the_mappings_zone_as_the_load_does(
+    backend: ibis.BaseBackend, zone: str
+) -> None:
+    text = BASE.replace("timezone: UTC", f"timezone: {zone}")
+    rows, rejected = run(backend, {"at": ZONED}, text)
+    local = pd.DatetimeIndex(pd.to_datetime(pd.Series(ZONED), format="%Y-%m-%d %H:%M"))
+    expected = local.tz_localize(
+        zone, ambiguous=np.ones(len(ZONED), dtype=bool), nonexistent="shift_forward"
+    )
+    assert list(pd.to_datetime(rows["started_at"], utc=True)) == list(expected.tz_convert("UTC"))
+    assert rejected.empty
 
 
 # --- summary -------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ class Mapper:
         self.raw, self.mapping, self.source, self.now = raw, mapping, source, now
         self.issues: list[Issue] = []
         self.scope = Scope(raw)
+        self.zone = mapping.timezone or "UTC"
         self.settled: set[int] = set()
         self.read: dict[tuple[str, tuple[str, ...], bool], tuple[ir.Value, ir.Value]] = {}
         spec = mapping.fields["interaction_id"]
@@ -183,7 +184,7 @@ class Mapper:
         original, text = self.cells(by)
         where = "repeated_ids"
         if isinstance(original, ir.TimestampValue | ir.DateValue):
-            values = native(original).micros.cast("float64")
+            values = native(original, self.zone, self.scope).micros.cast("float64")
         elif isinstance(original, ir.NumericValue):
             values = original.cast("float64")
         else:
@@ -333,9 +334,9 @@ class Mapper:
         self, name: str, column: str, original: ir.Value, text: ir.Value, fmt: str | None
     ) -> Stamp:
         if not isinstance(text, ir.StringValue):
-            return native(original)
+            return native(original, self.zone, self.scope)
         assert fmt is not None  # check_in_place refuses text timestamps without a format
-        found = parse(text, translate(fmt), self.scope)
+        found = parse(text, translate(fmt), self.scope, self.zone)
         self.add(
             text.notnull() & ~found.ok, name, column, original, f"does not match the format {fmt}"
         )

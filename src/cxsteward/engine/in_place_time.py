@@ -16,9 +16,11 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from cxsteward.engine.in_place_zone import localize
 from cxsteward.errors import Invalid
 
 UTC = dt.Timestamp(timezone="UTC")
+UTC_NAMES = ("UTC", "Etc/UTC")
 MONTH_NAMES = (
     "january",
     "february",
@@ -142,9 +144,9 @@ class Scope:
         return self.let(value)[0]
 
 
-def parse(text: ir.StringValue, pattern: Pattern, scope: Scope) -> Stamp:
+def parse(text: ir.StringValue, pattern: Pattern, scope: Scope, zone: str) -> Stamp:
     """Read trimmed text with a translated format; offsets (%z) are applied, naive times
-    are taken as UTC."""
+    are read in ``zone``."""
     lowered = text.lower()
     matched = lowered.re_search(pattern.regex)
     groups = [lowered.re_extract(pattern.regex, i + 1) for i in range(len(pattern.parts))]
@@ -183,28 +185,33 @@ def parse(text: ir.StringValue, pattern: Pattern, scope: Scope) -> Stamp:
         fraction = group("fraction").rpad(6, "0").cast("int64")
     offset = ibis.literal(0, "int64")
     if pattern.aware:
-        zone = group("offset")
-        digits = zone.replace(":", "")
-        sign = zone.startswith("-").ifelse(-1, 1)
+        written = group("offset")
+        digits = written.replace(":", "")
+        sign = written.startswith("-").ifelse(-1, 1)
         minutes = digits.substr(1, 2).cast("int64") * 60 + digits.substr(3, 2).cast("int64")
-        offset = (zone == "z").ifelse(0, sign * minutes)
+        offset = (written == "z").ifelse(0, sign * minutes)
     year, month, day, hour, ok = scope.let(year, month, day, hour, ok)
     ok = ok & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _month_days(year, month))
     ok = (ok & (minute <= 59) & (second <= 59) & (year >= 1)).fill_null(False)
     seconds = _civil_days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
     ok, total = scope.let(ok, (seconds - offset * 60) * _MICROS + fraction)
+    if not pattern.aware and zone not in UTC_NAMES:
+        total = scope.one(localize(total, zone))
     micros = scope.one(ok.ifelse(total, ibis.null("int64")))
     return Stamp(scope.one(from_micros(micros)), micros, ok)
 
 
-def native(column: ir.TimestampValue | ir.DateValue) -> Stamp:
-    """A typed timestamp (or date) column: naive values are taken as UTC."""
+def native(column: ir.TimestampValue | ir.DateValue, zone: str, scope: Scope) -> Stamp:
+    """A typed timestamp (or date) column: naive values are read in ``zone``."""
     value = column.cast("timestamp") if isinstance(column, ir.DateValue) else column
     # Parts are read on the naive value: engines disagree on extracting from zoned ones.
     naive = value.cast(dt.Timestamp()) if value.type().timezone is not None else value
     # Spark extracts no microseconds: milliseconds are the common precision.
     seconds = naive.epoch_seconds().cast("int64")
     micros = seconds * _MICROS + naive.millisecond().cast("int64") * 1000
+    if value.type().timezone is None and zone not in UTC_NAMES:
+        micros = scope.one(localize(scope.one(micros), zone))
+        return Stamp(from_micros(micros), micros, value.notnull())
     return Stamp(value.cast(UTC), micros, value.notnull())
 
 
