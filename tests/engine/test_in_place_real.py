@@ -20,7 +20,7 @@ import pytest
 
 from cxsteward.domain.interactions import FIELD_NAMES
 from cxsteward.domain.mapping import parse_mapping
-from cxsteward.engine.backend import quiet_backend
+from cxsteward.engine.backend import fetch_arrow, quiet_backend
 from cxsteward.engine.in_place import map_in_place
 from cxsteward.engine.readers import ReadOptions, plain_column, read_table
 from cxsteward.services.data import load_data, store_path, suggest_mapping
@@ -96,8 +96,19 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_in_place_matches_the_load(ws: Workspace, tmp_path: Path, case: str) -> None:
+ENGINES = [
+    *((case, "duckdb-table") for case in CASES),
+    *(
+        pytest.param(case, "spark-parquet", marks=pytest.mark.spark)
+        for case in ("kaggle-blank-starts", "servicenow-event-log")
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "engine"), ENGINES)
+def test_in_place_matches_the_load(
+    ws: Workspace, tmp_path: Path, request: pytest.FixtureRequest, case: str, engine: str
+) -> None:
     relative, formats = CASES[case]
     source = real(relative)
     text = with_formats(suggest_mapping(source), formats)
@@ -114,11 +125,15 @@ def test_in_place_matches_the_load(ws: Workspace, tmp_path: Path, case: str) -> 
     }
     columns[ROW] = pa.array(raw.row_numbers)
     with quiet_backend():
-        con = ibis.duckdb.connect()
-        attached = con.create_table("export", pa.table(columns))
+        if engine == "duckdb-table":
+            attached = ibis.duckdb.connect().create_table("export", pa.table(columns))
+        else:  # a Parquet file of the export's text columns, read by Spark
+            pq.write_table(pa.table(columns), tmp_path / "export.parquet")
+            spark = ibis.pyspark.connect(request.getfixturevalue("spark"))
+            attached = spark.read_parquet(tmp_path / "export.parquet")
         mapped = map_in_place(attached, mapping, source=str(source), order=ROW)
-        found = mapped.table.to_pandas()
-        rejected = mapped.rejected.to_pandas()
+        found = fetch_arrow(mapped.table).to_pandas()
+        rejected = fetch_arrow(mapped.rejected).to_pandas()
 
     loaded = stored_rows(ws)
     assert len(loaded) == out.rows_accepted
