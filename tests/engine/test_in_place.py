@@ -371,6 +371,22 @@ def test_repeated_ids_keep_one_row(
     assert reasons(rejected) == [(dropped, "interaction_id", why)]
 
 
+def test_without_a_row_order_the_earliest_start_stands_for_a_repeated_id() -> None:
+    con = ibis.duckdb.connect()
+    data = pa.table({"id": ["a", "a"], "at": ["2024-01-02 00:00", "2024-01-01 00:00"]})
+    with quiet_backend():
+        table = con.create_table("contacts", data)
+        result = map_in_place(table, parse_mapping(BASE, "m.yaml"), source="s", now=NOW)
+        rows = fetch_arrow(result.table).to_pandas()
+        rejected = fetch_arrow(result.rejected).to_pandas()
+    assert list(pd.to_datetime(rows["started_at"], utc=True)) == [
+        pd.Timestamp("2024-01-01", tz="UTC")
+    ]
+    why = "duplicate interaction_id: another row has the same id and was kept"
+    assert list(rejected["reason"]) == [why]
+    assert rejected["row"].isna().all() and list(rejected["value"]) == ["a"]
+
+
 def test_team_from_agent_takes_the_rules_group(backend: ibis.BaseBackend) -> None:
     text = BASE + "  agent_id: agent\nteam_from_agent: '^(t\\d+)-'\n"
     rows, rejected = run(backend, {"agent": ["t12-ann", "x-bob", None]}, text)

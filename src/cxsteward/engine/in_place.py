@@ -70,7 +70,8 @@ def map_in_place(
 
     ``order`` names a column holding each row's position in the source (a row number): it
     breaks ties between repeated ids as file order does at load, and identifies rejected
-    rows. ``now`` is the instant after which a timestamp is in the future (default: now).
+    rows (without it, the earliest start breaks ties, and ``row`` is null). ``now`` is the
+    instant after which a timestamp is in the future (default: now).
 
     Raises:
         MappingInvalid: columns are missing, or the mapping asks what cannot be done in place.
@@ -83,7 +84,8 @@ def map_in_place(
     canonical = [f.name for f in FIELDS]
     valid = wide.filter(~wide["_cx_excluded"] & ~wide["_cx_flagged"])
     keys = [valid.deployment, valid.interaction_id]
-    rank = [valid["_cx_rank"], valid["_cx_row"]]
+    # Without ``order`` a table has no file order: the start time decides, then the engine.
+    rank = [valid["_cx_rank"], valid["_cx_row"], valid.started_at]
     last = mapping.repeated_ids.keep == "last"
     window = ibis.window(group_by=keys, order_by=[r.desc() if last else r.asc() for r in rank])
     ranked = valid.mutate(
