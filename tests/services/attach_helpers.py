@@ -17,11 +17,16 @@ from cxsteward.domain.metrics import KEY_COLUMNS, SLICE_COLUMN, STAT_COLUMNS
 NULL = "<null>"
 
 
-def identity_mapping(export: Path, target: Path) -> Path:
-    """A mapping YAML naming each canonical column as itself and every other as a segment."""
+def identity_mapping(export: Path, target: Path, formats: dict[str, str] | None = None) -> Path:
+    """A mapping YAML naming each canonical column as itself and every other as a segment;
+    ``formats`` gives the time format of text timestamp columns (read as UTC)."""
     names = pq.read_schema(export).names
+    fields: dict[str, object] = {n: n for n in names if n in FIELD_NAMES}
+    for name, pattern in (formats or {}).items():
+        fields[name] = {"column": name, "format": pattern}
     document = {
-        "fields": {n: n for n in names if n in FIELD_NAMES},
+        "timezone": "UTC",
+        "fields": fields,
         "segments": {n: n for n in names if n not in FIELD_NAMES},
     }
     target.write_text(yaml.safe_dump(document), "utf-8")

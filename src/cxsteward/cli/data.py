@@ -21,7 +21,8 @@ from cxsteward.errors import Invalid
 from cxsteward.services import data as service
 
 app = StewardTyper(
-    help="Interaction data: load exports through a column mapping, review loads and quarantine.",
+    help="Interaction data: load exports through a column mapping, or attach a source read in "
+    "place; review loads and quarantine.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -265,15 +266,8 @@ def detach(
 
 
 def _render_rejected(screen: Console, snapshot: service.Snapshot) -> None:
-    if not snapshot.rejected_groups:
-        return
-    table = Table(title="Rejected in place, by reason")
-    table.add_column("rows", justify="right")
-    table.add_column("where and why")
-    for group in snapshot.rejected_groups:
-        what = ", ".join(f"{k} {v}" for k, v in group.items() if k not in ("count", "sample"))
-        table.add_row(f"{int(group.get('count', 0)):,}", Text(_safe(what)))
-    screen.print(table)
+    for line in snapshot.rejected_lines():
+        screen.print(Text(_safe(line)))
 
 
 @contextmanager

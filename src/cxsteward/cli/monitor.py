@@ -167,9 +167,8 @@ def _render(out: MonitorOut) -> None:
 def _render_rejected(snapshot: Snapshot) -> None:
     """The rejected rows of an in-place source, by reason, with a few of each."""
     screen = console()
-    for group in snapshot.rejected_groups:
-        what = ", ".join(f"{k} {v}" for k, v in group.items() if k not in ("count", "sample"))
-        screen.print(f"  rejected {group.get('count', 0):,}: {what}", markup=False)
+    for line in snapshot.rejected_lines():
+        screen.print(f"  {line}", markup=False)
 
 
 def _evaluations_table(evaluations: list[EvaluationOut]) -> Table:

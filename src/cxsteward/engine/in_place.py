@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from cxsteward.domain.interactions import FIELDS
 from cxsteward.domain.mapping import Mapping
+from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.in_place_check import check_in_place
 from cxsteward.engine.in_place_rows import Mapper
 
@@ -69,7 +70,8 @@ def map_in_place(
 
     ``order`` names a column holding each row's position in the source (a row number): it
     breaks ties between repeated ids as file order does at load, and identifies rejected
-    rows. ``now`` is the instant after which a timestamp is in the future (default: now).
+    rows (without it, the earliest start breaks ties, and ``row`` is null). ``now`` is the
+    instant after which a timestamp is in the future (default: now).
 
     Raises:
         MappingInvalid: columns are missing, or the mapping asks what cannot be done in place.
@@ -82,7 +84,8 @@ def map_in_place(
     canonical = [f.name for f in FIELDS]
     valid = wide.filter(~wide["_cx_excluded"] & ~wide["_cx_flagged"])
     keys = [valid.deployment, valid.interaction_id]
-    rank = [valid["_cx_rank"], valid["_cx_row"]]
+    # Without ``order`` a table has no file order: the start time decides, then the engine.
+    rank = [valid["_cx_rank"], valid["_cx_row"], valid.started_at]
     last = mapping.repeated_ids.keep == "last"
     window = ibis.window(group_by=keys, order_by=[r.desc() if last else r.asc() for r in rank])
     ranked = valid.mutate(
@@ -127,10 +130,10 @@ def rejected_summary(rejected: ir.Table, *, sample: int = 5) -> list[RejectedGro
     """Each (field, column, reason) with its count and up to ``sample`` example lines, in
     two queries on the engine (never a fetch of every line)."""
     group = ["field", "column", "reason"]
-    counts = rejected.group_by(group).aggregate(count=rejected.count()).to_pyarrow().to_pylist()
+    counts = fetch_arrow(rejected.group_by(group).aggregate(count=rejected.count())).to_pylist()
     window = ibis.window(group_by=group, order_by=["row", "interaction_id", "value"])
     numbered = rejected.mutate(_cx_n=ibis.row_number().over(window))
-    examples = numbered.filter(numbered["_cx_n"] < sample).drop("_cx_n").to_pyarrow()
+    examples = fetch_arrow(numbered.filter(numbered["_cx_n"] < sample).drop("_cx_n"))
     found: dict[tuple[str | None, ...], list[RejectedExample]] = {}
     for line in examples.to_pylist():
         key = (line["field"], line["column"], line["reason"])

@@ -13,8 +13,6 @@ from cxsteward.domain.mapping import Mapping, MappingInvalid
 from cxsteward.engine.in_place_time import translate
 from cxsteward.errors import Invalid, Problem
 
-UTC_NAMES = ("UTC", "Etc/UTC")
-
 
 def check_in_place(
     columns: AnyMapping[str, dt.DataType] | ibis.Schema, mapping: Mapping, source: str
@@ -113,13 +111,6 @@ def _check_timestamp(
             path,
             "timestamps carry no time zone and the mapping names none; add `timezone: UTC` "
             "(or the zone the data was written in)",
-            column,
-        )
-    elif mapping.timezone not in UTC_NAMES:
-        bad(
-            ("timezone",),
-            f"naive timestamps in {mapping.timezone} cannot be converted in place yet; store "
-            "them in UTC or with an offset (%z)",
             column,
         )
 

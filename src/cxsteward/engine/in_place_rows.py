@@ -28,7 +28,7 @@ from cxsteward.engine.in_place_cells import (
     hms,
     number,
 )
-from cxsteward.engine.in_place_time import Stamp, native, parse, translate
+from cxsteward.engine.in_place_time import Scope, Stamp, native, parse, translate
 
 _FALSE = ibis.literal(False)
 
@@ -50,6 +50,10 @@ class Mapper:
     def __init__(self, raw: ir.Table, mapping: Mapping, source: str, now: dt.datetime) -> None:
         self.raw, self.mapping, self.source, self.now = raw, mapping, source, now
         self.issues: list[Issue] = []
+        self.scope = Scope(raw)
+        self.zone = mapping.timezone or "UTC"
+        self.settled: set[int] = set()
+        self.read: dict[tuple[str, tuple[str, ...], bool], tuple[ir.Value, ir.Value]] = {}
         spec = mapping.fields["interaction_id"]
         self.id_column = spec.column or (" + ".join(spec.columns) if spec.columns else None)
 
@@ -61,7 +65,14 @@ class Mapper:
     def cells(
         self, column: str, extra: tuple[str, ...] = (), text: bool = False
     ) -> tuple[ir.Value, ir.Value]:
-        return cells(self.raw[column], (*self.mapping.null_values, *extra), text or bool(extra))
+        key = (column, extra, text)
+        if key not in self.read:
+            sentinels = (*self.mapping.null_values, *extra)
+            original, cleaned = cells(self.raw[column], sentinels, text or bool(extra))
+            if cleaned is not original:
+                cleaned = self.scope.one(cleaned)
+            self.read[key] = (original, cleaned)
+        return self.read[key]
 
     # --- the whole row -----------------------------------------------------------------
 
@@ -71,7 +82,8 @@ class Mapper:
         out: dict[str, ir.Value] = {}
         for spec in FIELDS:
             if spec.name in self.mapping.fields:
-                out[spec.name] = self.field(spec.name, self.mapping.fields[spec.name])
+                value = self.field(spec.name, self.mapping.fields[spec.name])
+                out[spec.name] = self.scope.one(value)
             elif spec.name in self.mapping.constants:
                 out[spec.name] = self.constant(spec.name, self.mapping.constants[spec.name])
             else:
@@ -80,6 +92,7 @@ class Mapper:
             team = out["agent_id"].cast("string").re_extract(self.mapping.team_from_agent, 1)
             out["team"] = team.nullif("")
         out["deployment"] = out["deployment"].cast("string").fill_null(DEFAULT_DEPLOYMENT)
+        self.settle()
         for spec in FIELDS:
             if spec.required:
                 already = [i.flag for i in self.issues if i.field == spec.name]
@@ -94,6 +107,7 @@ class Mapper:
         for name, seg in self.mapping.segments.items():
             out[name] = self.segment(name, seg)
         rank = self.rank()
+        self.settle()
         columns = {
             name: value.cast(_TYPES[field(name).kind]) if name in _KINDS else value.cast("string")
             for name, value in out.items()
@@ -110,7 +124,18 @@ class Mapper:
             helpers[f"_cx_f{index}"] = issue.flag
             shown = issue.shown
             helpers[f"_cx_v{index}"] = as_text(shown) if shown is not None else ibis.null("string")
-        return self.raw.select(**columns, **helpers)
+        return self.scope.table.select(**columns, **helpers)
+
+    def settle(self) -> None:
+        """Make every check recorded so far a column, so later expressions refer to it."""
+        pending = [i for i in range(len(self.issues)) if i not in self.settled]
+        if not pending:
+            return
+        flags = self.scope.let(*(self.issues[i].flag for i in pending))
+        for index, flag in zip(pending, flags, strict=True):
+            issue = self.issues[index]
+            self.issues[index] = Issue(flag, issue.field, issue.column, issue.shown, issue.reason)
+            self.settled.add(index)
 
     def rejected_lines(self, wide: ir.Table) -> list[ir.Table]:
         lines = []
@@ -159,7 +184,7 @@ class Mapper:
         original, text = self.cells(by)
         where = "repeated_ids"
         if isinstance(original, ir.TimestampValue | ir.DateValue):
-            values = native(original).micros.cast("float64")
+            values = native(original, self.zone, self.scope).micros.cast("float64")
         elif isinstance(original, ir.NumericValue):
             values = original.cast("float64")
         else:
@@ -291,7 +316,7 @@ class Mapper:
         if spec.kind is Kind.INT:
             whole = out.floor().cast("float64") == out
             self.add(~whole, name, column, original, "not a whole number")
-            out = whole.ifelse(out, ibis.null("float64"))
+            out = self.scope.one(whole.ifelse(out, ibis.null("float64")))
         if spec.minimum is not None or spec.maximum is not None:
             low = float("-inf") if spec.minimum is None else spec.minimum
             high = float("inf") if spec.maximum is None else spec.maximum
@@ -309,9 +334,9 @@ class Mapper:
         self, name: str, column: str, original: ir.Value, text: ir.Value, fmt: str | None
     ) -> Stamp:
         if not isinstance(text, ir.StringValue):
-            return native(original)
+            return native(original, self.zone, self.scope)
         assert fmt is not None  # check_in_place refuses text timestamps without a format
-        found = parse(text, translate(fmt))
+        found = parse(text, translate(fmt), self.scope, self.zone)
         self.add(
             text.notnull() & ~found.ok, name, column, original, f"does not match the format {fmt}"
         )

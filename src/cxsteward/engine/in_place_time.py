@@ -9,15 +9,18 @@ engine, which DuckDB, Spark and PostgreSQL all do alike.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from cxsteward.engine.in_place_zone import localize
 from cxsteward.errors import Invalid
 
 UTC = dt.Timestamp(timezone="UTC")
+UTC_NAMES = ("UTC", "Etc/UTC")
 MONTH_NAMES = (
     "january",
     "february",
@@ -118,21 +121,44 @@ class Stamp:
     ok: ir.BooleanValue
 
 
-def parse(text: ir.StringValue, pattern: Pattern) -> Stamp:
+class Scope:
+    """A table that grows one projection at a time, so that a value used many times is
+    computed once and referred to by name: inlined, a parsed timestamp would repeat its
+    regular expressions thousands of times in the SQL."""
+
+    def __init__(self, table: ir.Table) -> None:
+        self.table = table
+        self.prefix = "_cx_"
+        while any(c.startswith(self.prefix) for c in table.columns):
+            self.prefix = "_" + self.prefix
+        self.count = 0
+
+    def let(self, *values: ir.Value) -> list[ir.Value]:
+        """``values`` as columns of one new projection."""
+        names = [f"{self.prefix}{self.count + i}" for i in range(len(values))]
+        self.count += len(values)
+        self.table = self.table.mutate(**dict(zip(names, values, strict=True)))
+        return [self.table[name] for name in names]
+
+    def one(self, value: ir.Value) -> ir.Value:
+        return self.let(value)[0]
+
+
+def parse(text: ir.StringValue, pattern: Pattern, scope: Scope, zone: str) -> Stamp:
     """Read trimmed text with a translated format; offsets (%z) are applied, naive times
-    are taken as UTC."""
+    are read in ``zone``."""
     lowered = text.lower()
     matched = lowered.re_search(pattern.regex)
+    groups = [lowered.re_extract(pattern.regex, i + 1) for i in range(len(pattern.parts))]
+    matched, *found = scope.let(matched, *(matched.ifelse(g, ibis.null("string")) for g in groups))
+
+    def group(name: str) -> ir.StringValue:
+        return found[pattern.parts.index(name)]
 
     def part(name: str, default: int) -> ir.IntegerValue:
         if name not in pattern.parts:
             return ibis.literal(default, "int64")
-        group = lowered.re_extract(pattern.regex, pattern.parts.index(name) + 1)
-        return matched.ifelse(group, ibis.null("string")).cast("int64")
-
-    def group(name: str) -> ir.StringValue:
-        found = lowered.re_extract(pattern.regex, pattern.parts.index(name) + 1)
-        return matched.ifelse(found, ibis.null("string"))
+        return group(name).cast("int64")
 
     year = part("year", 1900)
     if "year2" in pattern.parts:
@@ -159,33 +185,44 @@ def parse(text: ir.StringValue, pattern: Pattern) -> Stamp:
         fraction = group("fraction").rpad(6, "0").cast("int64")
     offset = ibis.literal(0, "int64")
     if pattern.aware:
-        zone = group("offset")
-        digits = zone.replace(":", "")
-        sign = zone.startswith("-").ifelse(-1, 1)
+        written = group("offset")
+        digits = written.replace(":", "")
+        sign = written.startswith("-").ifelse(-1, 1)
         minutes = digits.substr(1, 2).cast("int64") * 60 + digits.substr(3, 2).cast("int64")
-        offset = (zone == "z").ifelse(0, sign * minutes)
+        offset = (written == "z").ifelse(0, sign * minutes)
+    year, month, day, hour, ok = scope.let(year, month, day, hour, ok)
     ok = ok & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _month_days(year, month))
     ok = (ok & (minute <= 59) & (second <= 59) & (year >= 1)).fill_null(False)
     seconds = _civil_days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
-    micros = ok.ifelse((seconds - offset * 60) * _MICROS + fraction, ibis.null("int64"))
-    return Stamp(from_micros(micros), micros, ok)
+    ok, total = scope.let(ok, (seconds - offset * 60) * _MICROS + fraction)
+    if not pattern.aware and zone not in UTC_NAMES:
+        total = scope.one(localize(total, zone))
+    micros = scope.one(ok.ifelse(total, ibis.null("int64")))
+    return Stamp(scope.one(from_micros(micros)), micros, ok)
 
 
-def native(column: ir.TimestampValue | ir.DateValue) -> Stamp:
-    """A typed timestamp (or date) column: naive values are taken as UTC."""
+def native(column: ir.TimestampValue | ir.DateValue, zone: str, scope: Scope) -> Stamp:
+    """A typed timestamp (or date) column: naive values are read in ``zone``."""
     value = column.cast("timestamp") if isinstance(column, ir.DateValue) else column
-    utc = value.cast(UTC)
+    # Parts are read on the naive value: engines disagree on extracting from zoned ones.
+    naive = value.cast(dt.Timestamp()) if value.type().timezone is not None else value
     # Spark extracts no microseconds: milliseconds are the common precision.
-    micros = utc.epoch_seconds().cast("int64") * _MICROS + utc.millisecond().cast("int64") * 1000
-    return Stamp(utc, micros, utc.notnull())
+    seconds = naive.epoch_seconds().cast("int64")
+    micros = seconds * _MICROS + naive.millisecond().cast("int64") * 1000
+    if value.type().timezone is None and zone not in UTC_NAMES:
+        micros = scope.one(localize(scope.one(micros), zone))
+        return Stamp(from_micros(micros), micros, value.notnull())
+    return Stamp(value.cast(UTC), micros, value.notnull())
 
 
 def from_micros(micros: ir.IntegerValue) -> ir.TimestampValue:
     """The UTC timestamp of microseconds since 1970."""
     seconds = micros // _MICROS
     rest = micros - seconds * _MICROS  # never negative, unlike % on some engines
-    stamp = seconds.as_timestamp("s") + rest.as_interval("us")
-    return stamp.cast(UTC)
+    # An interval added to 1970 rather than to_timestamp: ibis compiles no epoch
+    # conversion for PostgreSQL.
+    epoch = ibis.literal(datetime.datetime(1970, 1, 1), "timestamp")
+    return (epoch + seconds.as_interval("s") + rest.as_interval("us")).cast(UTC)
 
 
 def _civil_days(

@@ -104,7 +104,7 @@ def attach_source(
         )
     full = location if source.kind == "backend" else source.location
     with open_raw(ws, source, full) as (raw, label):
-        snapshot = take_snapshot(in_place(raw, source, label))
+        snapshot = take_snapshot(in_place(raw, source, label, now(ws)))
     if snapshot.rows == 0:
         raise Invalid(
             f"{label}: no row passes the mapping's checks ({snapshot.rows_read:,} rows read); "

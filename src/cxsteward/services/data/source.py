@@ -33,10 +33,11 @@ from cxsteward.engine.backend import (
     with_canonical_columns,
 )
 from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, has_keys
-from cxsteward.engine.in_place import check_in_place, map_in_place, rejected_summary
+from cxsteward.engine.in_place import map_in_place, rejected_summary
 from cxsteward.engine.table_source import masked_reason, masked_url
 from cxsteward.errors import CxStewardError, NotFound
 from cxsteward.registry.tables_data import DataSourceRecord
+from cxsteward.services.clock import now
 from cxsteward.services.contract import Result
 from cxsteward.services.data.credentials import read_secret
 from cxsteward.services.data.store import published_files, store_path, unrecorded_loads
@@ -90,6 +91,21 @@ class Snapshot(Result):
         if self.source.kind in ("parquet", "backend"):
             text += f"; read in place, {self.rows_read:,} read, {self.rejected:,} rejected"
         return text + "."
+
+    def rejected_lines(self) -> list[str]:
+        """Each group of rejected rows as one line: count, field, column, reason, examples."""
+        lines = []
+        for group in self.rejected_groups:
+            column = f" (column {group['column']})" if group.get("column") else ""
+            examples = ", ".join(
+                f"{e.get('interaction_id') or 'row ' + str(e.get('row'))} {e.get('value')!r}"
+                for e in group.get("examples", [])
+            )
+            lines.append(
+                f"{int(group.get('count', 0)):,} rejected: {group.get('field')}{column}: "
+                f"{group.get('reason')}" + (f"; e.g. {examples}" if examples else "")
+            )
+        return lines
 
 
 @dataclass(frozen=True)
@@ -170,18 +186,19 @@ def open_contacts(ws: Workspace) -> Iterator[Contacts]:
         return
     full = read_secret(ws, attached.name) if attached.kind == "backend" else None
     with open_raw(ws, attached, full or attached.location) as (raw, label):
-        yield in_place(raw, attached, label)
+        yield in_place(raw, attached, label, now(ws))
 
 
-def in_place(raw: ir.Table, source: Attached, label: str) -> Contacts:
+def in_place(raw: ir.Table, source: Attached, label: str, moment: datetime) -> Contacts:
     """The source's rows mapped in place: canonical rows that pass every check, and the
     rejected ones with their reasons (both still expressions on the source's engine).
+
+    ``moment`` is the instant after which a contact's time is in the future (as at load).
 
     Raises:
         MappingInvalid: a column the mapping reads is missing, or a rule cannot run in place.
     """
-    check_in_place(list(raw.columns), source.mapping, label)
-    mapped = map_in_place(raw, source.mapping, source=label)
+    mapped = map_in_place(raw, source.mapping, source=label, now=moment)
     return Contacts(
         table=with_day(with_canonical_columns(mapped.table)),
         source=source.out(),
@@ -290,9 +307,8 @@ def contacts_snapshot(ws: Workspace) -> Snapshot:
 
 def segment_names(mapping: Mapping) -> list[str]:
     """The segment columns of an attached source: its mapping's segments, and the canonical
-    fields sliced by default that it maps (the columns a load through it would store)."""
-    given = {*mapping.fields, *mapping.constants}
-    return sorted({*mapping.segments, *(f for f in DEFAULT_SLICED_FIELDS if f in given)})
+    fields sliced by default (mapped or not, as in the store, which holds every field)."""
+    return sorted({*mapping.segments, *DEFAULT_SLICED_FIELDS})
 
 
 def with_day(table: ir.Table) -> ir.Table:
