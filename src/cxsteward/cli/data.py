@@ -158,6 +158,117 @@ def suggest_mapping(
     err_console().print(f"Wrote {out}; review every CHECK before loading.", markup=False)
 
 
+@app.command("attach")
+def attach(
+    ctx: typer.Context,
+    location: str = typer.Argument(
+        ...,
+        metavar="SOURCE",
+        help="A Parquet file or folder, or an Ibis backend URL (postgres://..., "
+        "duckdb:///file.duckdb, snowflake://..., bigquery://..., trino://...) with --table.",
+    ),
+    mapping: Path = typer.Option(..., "--mapping", "-m", help="Column mapping (YAML)."),
+    table: str | None = typer.Option(
+        None, "--table", help="The table to read when SOURCE is a backend URL."
+    ),
+    name: str | None = typer.Option(
+        None, "--name", help="What to call the source (default: the file's or table's name)."
+    ),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Attach an external source that every command then reads in place, instead of the store.
+
+    Nothing is copied: the mapping runs as engine expressions over the source each time
+    contacts are read. The source, its table and columns, and the mapping are checked now;
+    on any problem nothing is recorded. One source is attached at a time; `data detach`
+    goes back to the store. A password in the URL is kept only in the workspace's
+    .secrets folder (readable by you alone), never in the registry, logs or messages.
+
+    Example: cxsteward data attach exports/contacts/ --mapping contacts.yaml
+    Example: cxsteward data attach postgres://cx@db/crm --table contacts --mapping crm.yaml
+    """
+    with workspace(ctx) as ws:
+        out = service.attach_source(ws, location, mapping, table=table, name=name)
+    if json_out:
+        print_json(out)
+        return
+    screen = console()
+    source = out.source
+    where = source.location + (f" table {source.table}" if source.table else "")
+    screen.print(f"Attached {source.name}: {where}.", markup=False)
+    screen.print(out.snapshot.sentence(), markup=False)
+    _render_rejected(screen, out.snapshot)
+    screen.print(
+        "Monitoring, metrics, rows, adoption, consent and freshness now read this source; "
+        f"`cxsteward data detach {source.name}` goes back to the store.",
+        markup=False,
+    )
+
+
+@app.command("sources")
+def sources(ctx: typer.Context, json_out: bool = JSON_OPTION) -> None:
+    """List what commands read now (the store or the attached source), and every source
+    attached before.
+
+    Example: cxsteward data sources --json
+    """
+    with workspace(ctx) as ws:
+        out = service.list_sources(ws)
+    if json_out:
+        print_json(out)
+        return
+    screen = console()
+    reading = out.reading
+    if reading.name == "store" and reading.kind == "store":
+        screen.print(
+            f"Commands read the store ({out.store_loads} loads): {reading.location}", markup=False
+        )
+    else:
+        where = reading.location + (f" table {reading.table}" if reading.table else "")
+        screen.print(f"Commands read {reading.name} in place: {where}", markup=False)
+    if not out.sources:
+        screen.print("No source attached yet; attach one with: cxsteward data attach ...")
+        return
+    table = Table(title="Attached sources")
+    for column in ("name", "kind", "location", "attached (UTC)", "by", "detached (UTC)"):
+        table.add_column(column)
+    for s in out.sources:
+        table.add_row(
+            Text(s.name),
+            s.kind,
+            Text(s.location + (f" table {s.table}" if s.table else "")),
+            f"{s.attached_at:%Y-%m-%d %H:%M}",
+            Text(s.attached_by or ""),
+            "attached" if s.detached_at is None else f"{s.detached_at:%Y-%m-%d %H:%M}",
+        )
+    screen.print(table)
+
+
+@app.command("detach")
+def detach(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The attached source (see `data sources`)."),
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Stop reading an attached source: commands read the workspace's store again.
+
+    The source itself is untouched; its record stays, with the time it was detached.
+
+    Example: cxsteward data detach crm
+    """
+    with workspace(ctx) as ws:
+        out = service.detach_source(ws, name)
+    if json_out:
+        print_json(out)
+        return
+    console().print(f"Detached {out.name}; commands read the store again.", markup=False)
+
+
+def _render_rejected(screen: Console, snapshot: service.Snapshot) -> None:
+    for line in snapshot.rejected_lines():
+        screen.print(Text(_safe(line)))
+
+
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int, int], None]]:
     errors = err_console()

@@ -17,6 +17,7 @@ from cxsteward.domain.metrics import Window
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import Invalid
 from cxsteward.services.contract import dump_json
+from cxsteward.services.data.source import Snapshot
 from cxsteward.services.monitoring.results import EvaluationOut
 from cxsteward.services.monitoring.run import MonitorOut, run_monitor
 from cxsteward.services.monitoring.runs import (
@@ -64,7 +65,7 @@ def run(
         None, "--today", help="Count feed ages from this day, YYYY-MM-DD (default today, UTC)."
     ),
 ) -> None:
-    """Run monitoring over the interaction store and report findings.
+    """Run monitoring over the contacts (the store, or the attached source) and report findings.
 
     Every metric is compared AI against humans per deployment and segment, every threshold
     is judged (confirmed when its interval lies beyond the limit, suspected when only the
@@ -157,7 +158,17 @@ def _render(out: MonitorOut) -> None:
             f"Incidents: {len(opened)} opened, {len(updated)} updated "
             "(cxsteward incident list shows them)."
         )
+    if out.source is not None:
+        screen.print(out.source.sentence(), markup=False)
+        _render_rejected(out.source)
     screen.print(f"Cells, metric table and findings: {out.artifacts}")
+
+
+def _render_rejected(snapshot: Snapshot) -> None:
+    """The rejected rows of an in-place source, by reason, with a few of each."""
+    screen = console()
+    for line in snapshot.rejected_lines():
+        screen.print(f"  {line}", markup=False)
 
 
 def _evaluations_table(evaluations: list[EvaluationOut]) -> Table:
@@ -237,6 +248,9 @@ def _render_stored(out: RunOut) -> None:
         f"{run.n_findings} findings, {len(out.comparisons)} comparisons, "
         f"{len(out.evaluations)} threshold evaluations."
     )
+    if run.parameters.source is not None:
+        screen.print(run.parameters.source.sentence(), markup=False)
+        _render_rejected(run.parameters.source)
     if out.evaluations:
         screen.print(_evaluations_table(out.evaluations))
     for f in out.findings:

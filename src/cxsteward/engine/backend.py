@@ -154,21 +154,29 @@ def interactions_source(
             files = list(dataset)
         if not files:
             raise NotFound(f"No interaction data in {dataset}.")
-        # Absolute: on a cluster, executors resolve paths from their own working folder.
-        paths = [str(f.resolve()) for f in files]
+        table = read_parquet_files(con, files)
+    return with_canonical_columns(table), True
+
+
+def read_parquet_files(con: ibis.BaseBackend, files: Sequence[Path]) -> ibis.Table:
+    """``files`` as one table on ``con``, their columns unioned by name (DuckDB, Spark).
+
+    Leaf files, never their folder: partition discovery would add columns (``month``) the
+    files do not hold.
+    """
+    # Absolute: on a cluster, executors resolve paths from their own working folder.
+    paths = [str(f.resolve()) for f in files]
+    with quiet_backend():
         if con.name == "duckdb":
-            table = con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
-        elif con.name == "pyspark":
-            # Leaf files, not the folder: partition discovery would add a month column.
+            return con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
+        if con.name == "pyspark":
             # ibis reads one path on Spark; Spark's own reader takes the list.
             session = cast("SparkSession", con._session)
             frame = session.read.parquet(*paths, mergeSchema="true")
             name = f"interactions_{uuid.uuid4().hex}"
             frame.createOrReplaceTempView(name)
-            table = con.table(name)
-        else:
-            table = con.read_parquet(paths)
-    return with_canonical_columns(table), True
+            return con.table(name)
+        return con.read_parquet(paths)
 
 
 def fetch_arrow(expr: ir.Table) -> pa.Table:

@@ -119,6 +119,11 @@ def table_checksum(table: pa.Table) -> tuple[str, int]:
     return hashlib.sha256(memoryview(data)).hexdigest(), int(data.size)
 
 
+def masked_reason(exc: Exception, url: str) -> str:
+    """The first line of a driver's message about ``url``, with the URL's secrets masked."""
+    return _reason(exc, _secrets(url))
+
+
 def _secrets(url: str) -> list[str]:
     parts = urlsplit(url)
     found = [parts.password] if parts.password else []

@@ -1,10 +1,10 @@
-"""Registry tables of the interaction store: the load log (C4)."""
+"""Registry tables of the interaction data: the load log and the attached sources (C4)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxsteward.registry.base import Base, UTCDateTime
@@ -53,3 +53,31 @@ class DataLoadIdRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     reserved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DataSourceRecord(Base):
+    """An external source of contacts read in place (``data attach``): where, which table,
+    through which mapping, and when it was attached and detached.
+
+    ``location`` is a Parquet path or a backend URL with its password and secret-looking
+    parameters masked: a URL that carries a secret is kept whole only in the workspace's
+    secrets file (``secret`` is then true), never here, so neither this row nor its audit
+    entries hold a credential. A detached source keeps its row (``detached_at`` set);
+    attaching the same name again reuses it.
+    """
+
+    __tablename__ = "data_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    location: Mapped[str] = mapped_column(String(1000))
+    table_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    mapping_source: Mapped[str] = mapped_column(String(500))
+    mapping_json: Mapped[str] = mapped_column(Text)
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attached_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    detached_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (CheckConstraint("kind IN ('parquet', 'backend')", name="source_kind"),)

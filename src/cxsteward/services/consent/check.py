@@ -18,7 +18,7 @@ from cxsteward.domain import metrics as m
 from cxsteward.domain.consent import ChoiceKind, ConsentEvidence
 from cxsteward.domain.monitoring.findings import FindingRow
 from cxsteward.engine import consent as engine
-from cxsteward.engine.backend import connect, fetch_arrow, interactions_table
+from cxsteward.engine.backend import fetch_arrow
 from cxsteward.registry.tables_consent import ConsentChoiceRecord, ConsentNoticeRecord
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.services.clock import now
@@ -29,7 +29,7 @@ from cxsteward.services.consent.models import (
     ConsentCheckOut,
     NoticeGapOut,
 )
-from cxsteward.services.data.store import published_files
+from cxsteward.services.data.source import contacts_if_any
 from cxsteward.services.governance.store import load_stored
 from cxsteward.services.workspace import Workspace
 
@@ -68,7 +68,6 @@ def check_consent(ws: Workspace) -> ConsentCheckOut:
 
 def measure(ws: Workspace, date_from: date | None = None, date_to: date | None = None) -> Measured:
     """Breaches of opt-outs and contacts before any notice, over the days given."""
-    embedded = not ws.settings.data_url or ws.settings.data_url.startswith("pyspark")
     with ws.transaction() as session:
         opt_outs = _opt_outs(session)
         firsts = _first_notices(session)
@@ -77,13 +76,11 @@ def measure(ws: Workspace, date_from: date | None = None, date_to: date | None =
         sources = {
             r.id: r.source.rsplit("/", 1)[-1] for r in session.scalars(select(DataLoadRecord))
         }
-        files = published_files(ws, session)
-    if embedded and not files:
-        return Measured(started=started)
     facing = None if gov is None else [d.key for d in gov.deployments if d.customer_facing]
-    con = connect(ws.settings)
-    try:
-        contacts = interactions_table(con, files)
+    with contacts_if_any(ws) as source:
+        if source is None:
+            return Measured(started=started)
+        contacts = source.table
         if date_from is not None:
             contacts = contacts.filter(contacts.day >= m.day_number(date_from))
         if date_to is not None:
@@ -99,9 +96,6 @@ def measure(ws: Workspace, date_from: date | None = None, date_to: date | None =
             if firsts.num_rows
             else []
         )
-    finally:
-        if con.name != "pyspark":
-            con.disconnect()
     return Measured(
         measured=True,
         identified=identified,

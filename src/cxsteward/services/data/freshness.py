@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime
 from pydantic import Field
 from sqlalchemy import func, select
 
-from cxsteward.engine.backend import connect, fetch_arrow, interactions_source
+from cxsteward.engine.backend import fetch_arrow
 from cxsteward.errors import Invalid
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.services.contract import Result
-from cxsteward.services.data.store import published_files
+from cxsteward.services.data.source import NoContacts, open_contacts
 from cxsteward.services.workspace import Workspace
 
 STALE_MAX_DAYS = 3660
@@ -98,19 +98,14 @@ def _message(age: int | None, limit: int, newest: datetime | None) -> str:
 
 
 def _newest_by_deployment(ws: Workspace) -> dict[str, datetime]:
-    files = published_files(ws)
-    if not files and not ws.settings.data_url:  # the embedded store, still empty
-        return {}
-    con = connect(ws.settings)
     try:
-        # A warehouse has its own interactions table; the embedded engines read the store.
-        if con.name in ("duckdb", "pyspark") and not files:
-            return {}
-        table, _ = interactions_source(con, files)
-        newest = fetch_arrow(table.group_by("deployment").aggregate(newest=table.started_at.max()))
-    finally:
-        if con.name != "pyspark":
-            con.disconnect()
+        with open_contacts(ws) as contacts:
+            table = contacts.table
+            newest = fetch_arrow(
+                table.group_by("deployment").aggregate(newest=table.started_at.max())
+            )
+    except NoContacts:
+        return {}
     return {
         str(name): _utc(value)
         for name, value in zip(

@@ -134,7 +134,7 @@ def load_data(
     started = started_at or now(ws)
     tell = progress or (lambda _step, _done, _total: None)
     tell("checking the file", 0, 1)
-    mapping = None if mapping_path is None else _mapping(mapping_path)
+    mapping = None if mapping_path is None else read_mapping(mapping_path)
     columns = None if mapping is None else mapping.columns()
     if table is not None or (isinstance(path, str) and is_url(path)):
         if table is None:
@@ -305,7 +305,8 @@ def _checksum(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), path.stat().st_size
 
 
-def _mapping(mapping_path: Path) -> Mapping:
+def read_mapping(mapping_path: Path) -> Mapping:
+    """The mapping YAML at ``mapping_path``, parsed and checked."""
     try:
         text_ = mapping_path.read_text("utf-8")
     except FileNotFoundError:

@@ -98,6 +98,27 @@ def interactions_dataset(ws: Workspace) -> list[Path]:
     return files
 
 
+def unrecorded_loads(files: Iterable[Path]) -> dict[str, tuple[int, ...]]:
+    """Per segment column, the loads among the store's ``files`` that lack it (their mapping
+    did not declare it).
+
+    Exports change layout from one month to the next: a contact of a load without the
+    column is not blank there, its value was never recorded, so it belongs to no level.
+    """
+    columns: dict[int, set[str]] = {}
+    for part in files:
+        load = part.stem.split("-")[1]
+        # Files written by hand or by older tools name no load: counted as recording all.
+        if load.isdigit():
+            columns.setdefault(int(load), set()).update(pq.read_schema(part).names)
+    every = set().union(*columns.values()) if columns else set()
+    return {
+        name: tuple(sorted(load for load, names in columns.items() if name not in names))
+        for name in sorted(every)
+        if any(name not in names for names in columns.values())
+    }
+
+
 def sweep_unpublished(ws: Workspace, session: Session) -> list[Path]:
     """Delete store and quarantine files no committed load lists, and every staging folder.
 

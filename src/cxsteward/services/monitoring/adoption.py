@@ -16,12 +16,11 @@ from cxsteward.domain.metrics import day_number
 from cxsteward.domain.stats.funnel import Judgement, judge
 from cxsteward.domain.stats.proportions import wilson_interval
 from cxsteward.engine.adoption import adoption_counts, assist_basis
-from cxsteward.engine.backend import connect, interactions_source
 from cxsteward.errors import Invalid, NotPermitted
 from cxsteward.services.accounts.sessions import web_secret
 from cxsteward.services.clock import now
 from cxsteward.services.contract import Command, Day, Result
-from cxsteward.services.data.store import interactions_dataset, published_files
+from cxsteward.services.data.source import open_contacts
 from cxsteward.services.workspace import Workspace
 
 # A window's length in days, as a monitoring run's (about a century).
@@ -141,11 +140,8 @@ def _counts(ws: Workspace, query: AdoptionQuery, window: Window) -> tuple[Basis,
         raise Invalid(f"The start date {date_from} is after the end date {date_to}.")
     first = None if date_from is None else day_number(date_from)
     last = None if date_to is None else day_number(date_to)
-    con = connect(ws.settings)
-    try:
-        embedded = con.name in ("duckdb", "pyspark")
-        files = interactions_dataset(ws) if embedded else published_files(ws)
-        table, _ = interactions_source(con, files)
+    with open_contacts(ws) as contacts:
+        table = contacts.table
         if query.deployment is not None:
             table = table.filter(table.deployment == query.deployment)
         basis: Basis = (
@@ -154,9 +150,6 @@ def _counts(ws: Workspace, query: AdoptionQuery, window: Window) -> tuple[Basis,
             else ("override_recorded")
         )
         frame = adoption_counts(table, basis, first, last).to_pandas()
-    finally:
-        if con.name != "pyspark":
-            con.disconnect()
     frame["team"] = frame["team"].fillna(NO_TEAM)
     # A deployment whose human contacts never had a suggestion has no assistant to adopt.
     offered = frame.groupby("deployment")["assisted"].transform("sum") > 0

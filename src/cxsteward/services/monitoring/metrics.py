@@ -1,25 +1,20 @@
-"""Metrics over the interaction store: the cell table, and the catalogue per window and slice."""
+"""Metrics over the contacts (store or attached source): the cell table, and the catalogue."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.governance.vulnerable import PromiseCounts
-from cxsteward.engine.backend import connect, interactions_source
-from cxsteward.engine.cell_table import ID_KEY, STORE_KEY, build_cells, has_keys
+from cxsteward.engine.cell_table import build_cells
 from cxsteward.engine.human_path import human_path_counts as path_counts
 from cxsteward.engine.quantiles import handle_time_quantiles
 from cxsteward.errors import Invalid, NotFound
-from cxsteward.services.data.store import interactions_dataset, published_files
-from cxsteward.services.monitoring.slices import unrecorded_loads
+from cxsteward.services.data.source import Contacts, open_contacts
 from cxsteward.services.workspace import Workspace
 
 
@@ -38,7 +33,7 @@ def compute_cell_frame(
         Invalid: the dates are reversed, or a slice names an unknown column.
     """
     _check_dates(date_from, date_to)
-    with _interactions(ws) as source:
+    with open_contacts(ws) as source:
         return _cell_frame(ws, source, slices, date_from, date_to)
 
 
@@ -47,34 +42,9 @@ def _check_dates(date_from: dt.date | None, date_to: dt.date | None) -> None:
         raise Invalid(f"The start date {date_from} is after the end date {date_to}.")
 
 
-@dataclass(frozen=True)
-class _Source:
-    """The interaction data on the workspace's engine: whether it is the store, and the
-    loads that never recorded a segment column (read from the files' schemas once)."""
-
-    table: ir.Table
-    from_store: bool
-    unrecorded: dict[str, tuple[int, ...]]
-
-
-@contextmanager
-def _interactions(ws: Workspace) -> Iterator[_Source]:
-    con = connect(ws.settings)
-    try:
-        # A warehouse has its own interactions table; the embedded engines read the store.
-        embedded = con.name in ("duckdb", "pyspark")
-        files = interactions_dataset(ws) if embedded else published_files(ws)
-        table, from_store = interactions_source(con, files)
-        yield _Source(table, from_store, unrecorded_loads(files) if from_store else {})
-    finally:
-        # A Spark session outlives the call (it takes seconds to start); DuckDB does not.
-        if con.name != "pyspark":
-            con.disconnect()
-
-
 def _cell_frame(
     ws: Workspace,
-    source: _Source,
+    source: Contacts,
     slices: Sequence[m.Slice],
     date_from: dt.date | None,
     date_to: dt.date | None,
@@ -86,8 +56,7 @@ def _cell_frame(
         repeat_contact_days=ws.settings.repeat_contact_days,
         day_from=_day(date_from),
         day_to=_day(date_to),
-        # The store names each row by (load, source row); a warehouse by its id only.
-        row_key=STORE_KEY if source.from_store and has_keys(table, STORE_KEY) else ID_KEY,
+        row_key=source.row_key,
         unrecorded=source.unrecorded,
     )
 
@@ -103,7 +72,7 @@ def human_path_counts(
 ) -> PromiseCounts:
     """How the AI contacts of ``deployment`` with ``column`` = ``value`` reached a human."""
     try:
-        with _interactions(ws) as source:
+        with open_contacts(ws) as source:
             return path_counts(
                 source.table,
                 deployment,
@@ -159,7 +128,7 @@ def metric_table(
         Invalid: the dates are reversed, or a slice names an unknown column.
     """
     _check_dates(date_from, date_to)
-    with _interactions(ws) as source:
+    with open_contacts(ws) as source:
         cells = cell_table(_cell_frame(ws, source, slices, date_from, date_to))
         if not len(cells):
             return []

@@ -38,7 +38,7 @@ from cxsteward.domain.monitoring.localized import finite_or_none
 from cxsteward.domain.stats import benjamini_hochberg
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.contract import Result
-from cxsteward.services.data.store import published_files
+from cxsteward.services.data.source import NoContacts
 from cxsteward.services.governance.setup import current_governance
 from cxsteward.services.monitoring.metrics import compute_cells
 from cxsteward.services.monitoring.runs import FindingOut, latest_run, run_findings
@@ -146,12 +146,13 @@ def _key_metrics(names: list[str]) -> list[MetricSpec]:
 
 
 def _cells(ws: Workspace, switch: date) -> CellTable | None:
-    """The overall cells of the days around one switch; None while the store is empty."""
-    if not ws.settings.data_url and not published_files(ws):
-        return None
+    """The overall cells of the days around one switch; None while there are no contacts."""
     span = timedelta(days=WINDOW_DAYS)
-    # Only the days a switch can compare are read, however far apart the switches lie.
-    return compute_cells(ws, (), switch - span, switch + span)
+    try:
+        # Only the days a switch can compare are read, however far apart the switches lie.
+        return compute_cells(ws, (), switch - span, switch + span)
+    except NoContacts:
+        return None
 
 
 def _switch(

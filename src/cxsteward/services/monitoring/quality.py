@@ -19,6 +19,7 @@ from cxsteward.domain.monitoring.quality_rules import (
 )
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.services.data.quality import EMPTY_VALUE, QualitySummary
+from cxsteward.services.data.source import attached_source
 from cxsteward.services.governance.store import load_stored
 from cxsteward.services.workspace import Workspace
 
@@ -32,7 +33,10 @@ def data_quality_rules(ws: Workspace) -> DataQualityRules:
 
 
 def load_facts(ws: Workspace) -> list[LoadFacts]:
-    """Every load of the log, as the load-level rules read it."""
+    """Every load of the log, as the load-level rules read it; none while a source is
+    attached (it has no loads to compare: each run records its rejected rows instead)."""
+    if attached_source(ws) is not None:
+        return []
     with ws.transaction() as session:
         records = session.scalars(select(DataLoadRecord).order_by(DataLoadRecord.id)).all()
         return [_facts(r) for r in records]

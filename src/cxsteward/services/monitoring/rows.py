@@ -1,4 +1,4 @@
-"""The rows behind a figure: a filter built from a finding's trace, paged over the store (C6).
+"""The rows behind a figure: a filter built from a finding's trace, paged over the contacts (C6).
 
 The filter travels in a query string (``/monitoring/rows?deployment=...&segment=tier=gold``)
 so that every figure on a page can link to its rows. The store is read through the engine
@@ -20,11 +20,10 @@ import ibis.expr.types as ir
 from cxsteward.domain import metrics as m
 from cxsteward.domain.interactions import FIELD_NAMES, HANDLERS, STORE_COLUMNS
 from cxsteward.domain.monitoring.findings import Trace
-from cxsteward.engine.backend import connect, fetch_arrow, interactions_table
+from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.cell_table import segment_levels
 from cxsteward.errors import Invalid, Problem
-from cxsteward.services.data.store import published_files
-from cxsteward.services.monitoring.slices import unrecorded_loads
+from cxsteward.services.data.source import NoContacts, open_contacts
 from cxsteward.services.workspace import Workspace
 
 PER_PAGE = 50
@@ -224,30 +223,25 @@ def rows_page(ws: Workspace, found: RowFilter, page: int = 1, per_page: int = PE
         Invalid: the filter names a segment column the store does not have, or the page is
             past the last one.
     """
-    embedded_store = not ws.settings.data_url or ws.settings.data_url.startswith("pyspark")
-    files = published_files(ws)
-    if embedded_store and not files:
-        return RowsPage(found, 0, 1, per_page, [], store_empty=True)
-    con = connect(ws.settings)
     try:
-        table = interactions_table(con, files)
-        unrecorded = unrecorded_loads(files) if embedded_store else {}
-        selected = table.filter(_conditions(table, found, unrecorded))
-        # Through Arrow, like every engine result: pandas is never on the path.
-        counted = fetch_arrow(selected.aggregate(n=selected.count()))
-        total = int(counted.column("n")[0].as_py())
-        pages = max(1, math.ceil(total / per_page))
-        if page > pages:
-            raise Invalid(
-                f"Page {page} is past the last page ({pages}) of these {total} rows; "
-                f"go back to page {pages}."
-            )
-        columns = _columns(table.columns)
-        ordered = selected.select(*columns).order_by(["started_at", "interaction_id"])
-        rows = fetch_arrow(ordered.limit(per_page, offset=(page - 1) * per_page)).to_pylist()
-    finally:
-        if con.name != "pyspark":
-            con.disconnect()
+        with open_contacts(ws) as contacts:
+            table = contacts.table
+            selected = table.filter(_conditions(table, found, contacts.unrecorded))
+            # Through Arrow, like every engine result: pandas is never on the path.
+            counted = fetch_arrow(selected.aggregate(n=selected.count()))
+            total = int(counted.column("n")[0].as_py())
+            pages = max(1, math.ceil(total / per_page))
+            if page > pages:
+                raise Invalid(
+                    f"Page {page} is past the last page ({pages}) of these {total} rows; "
+                    f"go back to page {pages}."
+                )
+            columns = _columns(table.columns)
+            ordered = selected.select(*columns).order_by(["started_at", "interaction_id"])
+            offset = (page - 1) * per_page
+            rows = fetch_arrow(ordered.limit(per_page, offset=offset)).to_pylist()
+    except NoContacts:
+        return RowsPage(found, 0, 1, per_page, [], store_empty=True)
     return RowsPage(found, total, page, per_page, columns, rows)
 
 

@@ -34,6 +34,7 @@ from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
 from cxsteward.services.consent.findings import with_consent
 from cxsteward.services.contract import Command, Day
+from cxsteward.services.data.source import Snapshot, contacts_snapshot
 from cxsteward.services.incidents.models import SyncOut
 from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.monitoring.adoption_findings import with_adoption
@@ -56,6 +57,8 @@ from cxsteward.services.workspace import Workspace
 
 # A century of days: longer windows than any store holds, short of the calendar's end.
 MAX_DAYS = 36_600
+# The run's artifact naming the contacts it read (the same as its record's parameters).
+SOURCE = "source.json"
 # Below this a significance level is lost to floating point where the tests split it.
 MIN_ALPHA = 1e-6
 
@@ -112,6 +115,7 @@ class MonitorOut:
     artifacts: Path
     fail_on: str | None
     incidents: SyncOut
+    source: Snapshot | None = None
 
     @property
     def failed(self) -> bool:
@@ -163,6 +167,8 @@ def run_monitor(
     if not 0 < fdr < 1:
         raise Invalid(f"fdr must lie strictly between 0 and 1 (given {fdr}).")
     started = now(ws)
+    # First: a source that cannot be read stops the run here, before anything is written.
+    snapshot = contacts_snapshot(ws)
     rules = list_thresholds(ws)
     slices = default_slices(ws, rules, pairs or [])
     cells = label_versions(compute_cells(ws, slices, date_from, date_to), registry_versions(ws))
@@ -200,6 +206,8 @@ def run_monitor(
                 "fdr": fdr,
                 "thresholds": [r.id for r in rules],
                 "adoption_deployments": adopted,
+                # Which contacts, as they were when the run started (credentials masked).
+                "source": snapshot.model_dump(mode="json"),
             },
             artifacts="",
             n_findings=len(analysis.findings),
@@ -229,6 +237,7 @@ def run_monitor(
         # commits: a run that fails or is killed at any step leaves no record behind.
         with staged_artifacts(ws, session, run.id, folder) as staging:
             _write_artifacts(staging, cells, analysis, metrics, evaluations, comparisons)
+            (staging / SOURCE).write_text(snapshot.model_dump_json(), "utf-8")
             trust = trust.model_copy(update={"run_id": run.id})
             (staging / TRUST).write_text(trust.model_dump_json(), "utf-8")
         artifacts = ws.settings.workspace / folder
@@ -243,6 +252,7 @@ def run_monitor(
         artifacts=artifacts,
         fail_on=fail_on,
         incidents=incidents,
+        source=snapshot,
     )
 
 

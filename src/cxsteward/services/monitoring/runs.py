@@ -28,6 +28,7 @@ from cxsteward.errors import Invalid, NotFound
 from cxsteward.registry.tables_data import DataLoadRecord
 from cxsteward.registry.tables_monitor import FindingRecord, MonitorRunRecord, ThresholdRecord
 from cxsteward.services.contract import Result
+from cxsteward.services.data.source import Snapshot
 from cxsteward.services.monitoring.results import ComparisonOut, EvaluationOut, MetricRowOut
 from cxsteward.services.monitoring.rows import RowFilter
 from cxsteward.services.workspace import Workspace
@@ -45,6 +46,13 @@ class RunParameters(Result):
     alpha: float | None = None
     fdr: float | None = None
     thresholds: list[str] = Field(default_factory=list, description="Thresholds in force.")
+    source: Snapshot | None = Field(
+        default=None,
+        description="The contacts the run read, as they were when it started: the store or "
+        "the attached source (location with credentials masked), rows, newest contact, and "
+        "in place the rows the mapping rejected, by reason, with a sample. Null for runs "
+        "recorded before sources were.",
+    )
 
 
 class RunSummaryOut(Result):
