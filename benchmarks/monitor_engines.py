@@ -39,6 +39,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 ENGINES = ("duckdb", "local", "cluster")
 LOCAL_URL = "pyspark://local[2]"
 SAMPLE_SECONDS = 0.2
+# The JVMs' main classes: PySpark starts its driver through spark-submit; a worker starts
+# one executor backend per application.
+DRIVER_CLASS = "org.apache.spark.deploy.SparkSubmit"
+EXECUTOR_CLASS = "org.apache.spark.executor.CoarseGrainedExecutorBackend"
 
 
 def run_child(folder: Path) -> dict[str, float]:
@@ -54,7 +58,11 @@ def run_child(folder: Path) -> dict[str, float]:
     run_monitor(ws)
     seconds = time.perf_counter() - began
     ws.close()
-    return {"seconds": seconds, "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF)[2] / 1024}
+    return {
+        "seconds": seconds,
+        "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "vmhwm_mib": _hwm_mib(os.getpid()) or float("nan"),
+    }
 
 
 def _processes() -> dict[int, tuple[int, str]]:
@@ -107,18 +115,21 @@ class JvmSampler(threading.Thread):
     def run(self) -> None:
         while not self.done.is_set():
             table = _processes()
-            for pids, peaks in (
-                (_descendants({self.child}, table), self.driver),
-                (_descendants(self.workers, table) if self.workers else set(), self.executors),
+            for pids, mark, peaks in (
+                (_descendants({self.child}, table), DRIVER_CLASS, self.driver),
+                (_descendants(self.workers, table), EXECUTOR_CLASS, self.executors),
             ):
                 for pid in pids:
-                    if "java" in table[pid][1] and (hwm := _hwm_mib(pid)) is not None:
+                    if mark in table[pid][1] and (hwm := _hwm_mib(pid)) is not None:
                         peaks[pid] = max(peaks.get(pid, 0.0), hwm)
             time.sleep(SAMPLE_SECONDS)
 
 
-def run_engine(engine: str, folder: Path, env: dict[str, str], workers: set[int]) -> dict:
-    command = [sys.executable, __file__, "--child", "--folder", str(folder)]
+def run_engine(
+    engine: str, args: argparse.Namespace, env: dict[str, str], workers: set[int]
+) -> dict:
+    command = [sys.executable, __file__, "--child", "--rows", str(args.rows)]
+    command += ["--folder", str(args.folder)]
     load = os.getloadavg()[0]
     began = time.perf_counter()
     child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -158,16 +169,22 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=Path("/tmp/cxsteward-monitor-bench"))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/monitor_engines.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    folder = args.folder / str(args.rows)  # shared with monitor_run.py's data of that size
     if args.child:
-        print(json.dumps(run_child(args.folder)))
+        print(json.dumps(run_child(folder)))
         return
-    from monitor_run import prepare
+    if args.prepare:
+        from monitor_run import prepare
 
+        prepare(args.rows, folder)
+        return
     from spark_cluster import spark_cluster
 
-    folder = args.folder / str(args.rows)  # shared with monitor_run.py's data of that size
-    prepare(args.rows, folder)
+    # In a process of its own: each run's ru_maxrss starts from this process's peak.
+    command = [sys.executable, __file__, "--rows", str(args.rows), "--folder", str(args.folder)]
+    subprocess.run([*command, "--prepare"], check=True)
     results: dict[str, list[dict]] = {e: [] for e in args.engines}
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     with spark_cluster(folder / "cluster-logs") as cluster:
@@ -175,7 +192,7 @@ def main() -> None:
         for attempt in range(args.repeats):
             for engine in args.engines:
                 env = environment(engine, cluster.data_url)
-                result = run_engine(engine, folder, env, workers)
+                result = run_engine(engine, args, env, workers)
                 results[engine].append(result)
                 print(f"{args.rows:,} {engine} #{attempt + 1}: {result}", flush=True)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
@@ -224,9 +241,10 @@ def section(
         f"{java.splitlines()[0] if java else 'java unknown'}. Load average before "
         f"{' '.join(before)}, after {' '.join(after)}.",
         "",
-        "| engine | run_monitor s, median (runs) | process wall s | Python ru_maxrss MiB "
-        "| driver JVM peak MiB | executor JVMs peak MiB (count) | load at start |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| engine | run_monitor s, median (runs) | process wall s | Python VmHWM MiB "
+        "| Python ru_maxrss MiB | driver JVM peak MiB | executor JVMs peak MiB (count) "
+        "| load at start |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     duck = _median(results["duckdb"], "seconds") if results.get("duckdb") else None
     for engine, runs in results.items():
@@ -242,7 +260,7 @@ def section(
         loads = ", ".join(f"{r['load'][0]:.1f}" for r in runs)
         lines.append(
             f"| {names[engine]} | {seconds:.1f} ({every}){ratio} | {_median(runs, 'wall'):.1f} "
-            f"| {_median(runs, 'ru_maxrss_mib'):,.0f} "
+            f"| {_median(runs, 'vmhwm_mib'):,.0f} | {_median(runs, 'ru_maxrss_mib'):,.0f} "
             f"| {driver} | {executors} | {loads} |"
         )
     lines.append("")
@@ -274,9 +292,11 @@ benchmarks/monitor_run.py's synthetic store) on embedded DuckDB, on Spark in one
 (`local[2]`) and on a local Spark standalone cluster (one master, two workers of one core and
 1 GB), each run a fresh process. Seconds are run_monitor's, Spark's session start included
 (as in a real run); process wall adds the interpreter start and imports. Memory: the Python
-process's ru_maxrss, the driver JVM's peak RSS (VmHWM), and the sum of the executor JVMs'
-peaks (each on its own worker; the master and worker daemons are not counted). Figures are
-medians over the repeats.
+process's own peak RSS (VmHWM) and its ru_maxrss (which Linux carries over from the parent
+across fork and exec, so it is never below the benchmark process's own peak: prefer VmHWM),
+the driver JVM's peak RSS (VmHWM), and the sum of the executor JVMs' peaks (each on its own
+worker; the master and worker daemons are not counted). Figures are medians over the
+repeats.
 """
 
 
