@@ -168,6 +168,8 @@ def evaluate_gates(
 ) -> list[GateOut]:
     """The gate of each of ``deployments`` for its next move, the shared facts read once;
     nothing is stored (the pack stores them when it is issued)."""
+    if not deployments:
+        return []
     at = now(ws)
     shared = shared_facts(ws, as_of or at.date())
     gov = current_governance(ws)
