@@ -50,6 +50,7 @@ KEPT: list[ReadModel[Any]] = [
     overview._READINESS,
     overview._GATES,
     overview._HEADLINE,
+    overview._REVIEWS,
     trust_views._GOVERNANCE,
     adoption._FIGURES,
     consent._CHECK,

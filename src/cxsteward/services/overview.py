@@ -59,6 +59,9 @@ _READINESS: ReadModel[Readiness | CycleWaiting | None] = ReadModel(
 _GATES: ReadModel[list[GateOut]] = ReadModel("gates")
 # The headline reads runs, loads and the contact store.
 _HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel("headline")
+# Every review request is read (they pile up with the public form's use): kept until one
+# changes; "overdue" moves on with the clock, so at most MAX_AGE behind it.
+_REVIEWS: ReadModel[ReviewFigures] = ReadModel("review figures", only=("review_requests",))
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
 # The places where the AI is behind humans the headline names (the pack's summary: three).
@@ -169,17 +172,26 @@ def gather_overview(
         incidents=incident_figures(ws, moment) if Section.INCIDENTS in sections else None,
         # Not kept: cheap, and it must notice a run's files going missing (no registry change).
         monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
-        reviews=(
-            ReviewFigures(review_summary(ws, since=since, at=moment))
-            if Section.REVIEWS in sections
-            else None
-        ),
+        reviews=review_figures(ws, at) if Section.REVIEWS in sections else None,
         feedback=(
             feedback_summary(ws, since=since, until=moment)
             if Section.FEEDBACK in sections
             else None
         ),
     )
+
+
+def review_figures(ws: Workspace, at: datetime | None = None) -> ReviewFigures:
+    """Open and overdue review requests, and resolutions over ``PERIOD_DAYS``, as of ``at``
+    (default: now, kept until a review request changes)."""
+
+    def build(moment: datetime) -> ReviewFigures:
+        since = moment - timedelta(days=PERIOD_DAYS)
+        return ReviewFigures(review_summary(ws, since=since, at=moment))
+
+    if at is not None:
+        return build(at)
+    return _REVIEWS.get(ws, lambda: build(now(ws)))
 
 
 def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:

@@ -75,7 +75,7 @@ class ReadModel(Generic[T]):
         key: Key = (ws.settings.resolved_registry_url, version, moment.date(), argument)
         with self._lock:
             kept = self._kept.get(key)
-            if kept is not None and moment - kept[0] <= MAX_AGE:
+            if kept is not None and timedelta(0) <= moment - kept[0] <= MAX_AGE:
                 self._kept.move_to_end(key)
                 return kept[1]
         # Built outside the lock: two threads may both build, never one wait on the other.
