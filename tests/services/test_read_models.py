@@ -7,18 +7,29 @@ registry on every use.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
+from threading import Barrier, Event
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
 from cxsteward.config import Settings
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.services.accounts.users import add_user, list_users
+from cxsteward.services.assessment.cycles import open_cycle
 from cxsteward.services.clock import FixedClock
-from cxsteward.services.read_models import MAX_AGE, ReadModel, registry_version
+from cxsteward.services.read_models import (
+    MAX_AGE,
+    ReadModel,
+    read_versions,
+    registry_version,
+    versions_once,
+)
 from cxsteward.services.workspace import Workspace, open_workspace
 
 
@@ -97,3 +108,103 @@ def test_the_cache_is_bounded_least_recent_out(ws: Workspace) -> None:
     # "b" left when "c" came ("a" was used more recently), so it was built again at the end.
     assert built == ["a", "b", "c", "b"]
     assert len(model) == 2
+
+
+def test_one_statement_reads_every_tables_version(ws_any: Workspace) -> None:
+    add_user(ws_any, "zoe", "pw-zoe-0123456789", "viewer", "Zoe")
+    open_cycle(ws_any, "2026-Q4")
+    add_user(ws_any, "ann", "pw-ann-0123456789", "viewer", "Ann")
+    with ws_any.transaction() as session:
+        by_hand = dict(
+            session.execute(
+                text("SELECT table_name, max(seq) FROM audit_log GROUP BY table_name")
+            ).all()
+        )
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(ws_any.engine, "before_cursor_execute", count)
+    try:
+        versions = read_versions(ws_any)
+    finally:
+        event.remove(ws_any.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    assert versions.newest == by_hand and versions.pending == 0 and len(by_hand) > 1
+    assert versions.of(only=("users",)) == by_hand["users"]
+    assert versions.of(ignores=("users",)) == max(s for t, s in by_hand.items() if t != "users")
+
+
+def test_inside_versions_once_every_model_uses_one_read(ws: Workspace) -> None:
+    first: ReadModel[int] = ReadModel("first", only=("users",))
+    second: ReadModel[int] = ReadModel("second", ignores=("users",))
+    with versions_once(ws):
+        assert first.get(ws, lambda: 1) == 1 and second.get(ws, lambda: 2) == 2
+        add_user(ws, "zoe", "pw-zoe-0123456789", "viewer", "Zoe")
+        # The block's one read still holds: what it serves is as of that read.
+        assert first.get(ws, lambda: 3) == 1
+    assert first.get(ws, lambda: 3) == 3 and second.get(ws, lambda: 4) == 2
+
+
+def test_a_missing_figure_is_built_once_while_others_wait(ws: Workspace) -> None:
+    model: ReadModel[str] = ReadModel("slow")
+    callers = 8
+    asking = Barrier(callers + 1)
+    release = Event()
+    builds: list[str] = []
+
+    def build() -> str:
+        builds.append("built")
+        release.wait()
+        return "figure"
+
+    def ask() -> str:
+        asking.wait()
+        return model.get(ws, build)
+
+    with ThreadPoolExecutor(callers) as pool:
+        answers = [pool.submit(ask) for _ in range(callers)]
+        asking.wait()  # every caller is on its way in
+        time.sleep(0.3)  # let them reach the cache while the first build is held
+        release.set()
+        assert [a.result() for a in answers] == ["figure"] * callers
+    assert builds == ["built"]
+
+
+def test_a_failed_build_is_retried_by_the_next_request(ws: Workspace) -> None:
+    model: ReadModel[int] = ReadModel("fragile")
+    outcomes = iter([RuntimeError("registry went away"), 7])
+
+    def build() -> int:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    with pytest.raises(RuntimeError, match="went away"):
+        model.get(ws, build)
+    assert model.get(ws, build) == 7
+
+
+def test_lagging_tables_move_a_figure_only_after_the_lag(ws: Workspace) -> None:
+    model: ReadModel[int] = ReadModel("lagging", lagging=("users",), lag=timedelta(seconds=60))
+    start = ws.now().replace(hour=12, minute=0)
+    builds: list[int] = []
+
+    def at(later: timedelta) -> Workspace:
+        return replace(ws, clock=FixedClock(start + later))
+
+    def build() -> int:
+        builds.append(len(builds))
+        return builds[-1]
+
+    assert model.get(at(timedelta(0)), build) == 0
+    add_user(ws, "zoe", "pw-zoe-0123456789", "viewer", "Zoe")  # a lagging table changes
+    assert model.get(at(timedelta(seconds=59)), build) == 0
+    assert model.get(at(timedelta(seconds=61)), build) == 1
+    # With no change to the lagging tables, the figure stays past the lag.
+    assert model.get(at(timedelta(seconds=200)), build) == 1
+    # Any other table rebuilds at once.
+    open_cycle(ws, "2026-Q4")
+    assert model.get(at(timedelta(seconds=201)), build) == 2

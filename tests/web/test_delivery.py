@@ -20,7 +20,9 @@ from cxsteward.config import Settings
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.governance.store import GOVERNANCE_TABLES
+from cxsteward.services.overview import Section, gather_overview
 from cxsteward.services.read_models import registry_version
+from cxsteward.services.trust.reviews import list_reviews, submit_review_request
 from cxsteward.services.workspace import Workspace, open_workspace
 from cxsteward.web.app import STATIC
 from cxsteward.web.static_assets import LONG_CACHE, SHORT_CACHE, StaticAssets
@@ -185,3 +187,20 @@ def test_public_pages_see_a_governance_change_made_by_another_worker(
     page = anon_client.get("/ai").text
     assert "Chat helper" in page and "Help chat assistant" not in page
     assert "Chat helper" in anon_client.get("/review").text
+
+
+def test_the_overview_counts_a_review_request_sent_through_another_worker(
+    settings: Settings, trust_ws: Workspace
+) -> None:
+    first = gather_overview(trust_ws, {Section.REVIEWS}).reviews
+    assert first is not None and first.summary.open == 0
+    assert gather_overview(trust_ws, {Section.REVIEWS}).reviews is first  # kept
+    other = open_workspace(settings)
+    try:
+        submit_review_request(
+            other, deployment="billing-voice", description="Wrong bill.", contact="jo@example.com"
+        )
+    finally:
+        other.close()
+    then = gather_overview(trust_ws, {Section.REVIEWS}).reviews
+    assert then is not None and then.summary.open == len(list_reviews(trust_ws)) == 1

@@ -33,7 +33,7 @@ from cxsteward.services.monitoring.runs import (
     run_evaluations,
 )
 from cxsteward.services.people.feedback import feedback_summary
-from cxsteward.services.read_models import MAX_AGE, ReadModel
+from cxsteward.services.read_models import MAX_AGE, ReadModel, versions_once
 from cxsteward.services.trust.models import ReviewSummary
 from cxsteward.services.trust.reviews import review_summary
 from cxsteward.services.workspace import Workspace
@@ -57,8 +57,30 @@ _READINESS: ReadModel[Readiness | CycleWaiting | None] = ReadModel(
 )
 # The gate reads nearly every record (reviews and flags too): any change rebuilds it.
 _GATES: ReadModel[list[GateOut]] = ReadModel("gates")
+# Tables the public pages write (a review request, its explanation, a frontline flag, and
+# the incidents and messages they may raise): the overview's gate follows them at most
+# this late, so a stream of public requests does not rebuild the whole gate each time.
+PUBLIC_TABLES = (
+    "review_requests",
+    "explanations",
+    "frontline_feedback",
+    "incidents",
+    "incident_events",
+    "notifications",
+    "communications",
+)
+GATE_SUMMARY_LAG = timedelta(seconds=60)
+_GATE_SUMMARY: ReadModel[GateSummary] = ReadModel(
+    "gate summary", lagging=PUBLIC_TABLES, lag=GATE_SUMMARY_LAG
+)
 # The headline reads runs, loads and the contact store.
 _HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel("headline")
+# Every review request is read (they pile up with the public form's use): kept until one
+# changes; "overdue" moves on with the clock, so at most MAX_AGE behind it.
+_REVIEWS: ReadModel[ReviewFigures] = ReadModel("review figures", only=("review_requests",))
+# Likewise for incidents ("overdue" moves with the clock) and frontline feedback.
+_INCIDENTS: ReadModel[IncidentFigures] = ReadModel("incident figures", only=("incidents",))
+_FEEDBACK: ReadModel[FeedbackStats] = ReadModel("feedback figures", only=("frontline_feedback",))
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
 # The places where the AI is behind humans the headline names (the pack's summary: three).
@@ -139,10 +161,18 @@ class ReviewFigures:
 
 
 @dataclass(frozen=True)
+class GateSummary:
+    """The gate's verdicts as of ``as_of``: at most ``GATE_SUMMARY_LAG`` behind public traffic."""
+
+    as_of: datetime
+    verdicts: list[GateOut]
+
+
+@dataclass(frozen=True)
 class Overview:
     since: datetime
     # The answer first: the scale gate's verdict for each live deployment.
-    gates: list[GateOut] | None = None
+    gates: GateSummary | None = None
     # The headline: where the AI is furthest behind humans, and how old the data is.
     behind: BehindOut | None = None
     freshness: FreshnessOut | None = None
@@ -159,27 +189,47 @@ def gather_overview(
     """The figures of the requested sections as of ``at`` (default: now)."""
     moment = at or now(ws)
     since = moment - timedelta(days=PERIOD_DAYS)
-    behind, freshness = headline(ws) if Section.BEHIND in sections else (None, None)
-    return Overview(
-        since=since,
-        gates=gate_verdicts(ws) if Section.GATE in sections else None,
-        behind=behind,
-        freshness=freshness,
-        readiness=readiness(ws) if Section.READINESS in sections else None,
-        incidents=incident_figures(ws, moment) if Section.INCIDENTS in sections else None,
-        # Not kept: cheap, and it must notice a run's files going missing (no registry change).
-        monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
-        reviews=(
-            ReviewFigures(review_summary(ws, since=since, at=moment))
-            if Section.REVIEWS in sections
-            else None
-        ),
-        feedback=(
-            feedback_summary(ws, since=since, until=moment)
-            if Section.FEEDBACK in sections
-            else None
-        ),
-    )
+    # One read of the registry's versions serves every kept figure below.
+    with versions_once(ws):
+        behind, freshness = headline(ws) if Section.BEHIND in sections else (None, None)
+        return Overview(
+            since=since,
+            gates=gate_summary(ws) if Section.GATE in sections else None,
+            behind=behind,
+            freshness=freshness,
+            readiness=readiness(ws) if Section.READINESS in sections else None,
+            incidents=incident_figures(ws, at) if Section.INCIDENTS in sections else None,
+            # Not kept: cheap, and it must notice a run's files going missing (no registry
+            # change).
+            monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
+            reviews=review_figures(ws, at) if Section.REVIEWS in sections else None,
+            feedback=feedback_figures(ws, at) if Section.FEEDBACK in sections else None,
+        )
+
+
+def feedback_figures(ws: Workspace, at: datetime | None = None) -> FeedbackStats:
+    """Frontline feedback over ``PERIOD_DAYS`` as of ``at`` (default: now, kept until a
+    flag changes, for at most ``MAX_AGE``)."""
+
+    def build(moment: datetime) -> FeedbackStats:
+        return feedback_summary(ws, since=moment - timedelta(days=PERIOD_DAYS), until=moment)
+
+    if at is not None:
+        return build(at)
+    return _FEEDBACK.get(ws, lambda: build(now(ws)))
+
+
+def review_figures(ws: Workspace, at: datetime | None = None) -> ReviewFigures:
+    """Open and overdue review requests, and resolutions over ``PERIOD_DAYS``, as of ``at``
+    (default: now, kept until a review request changes)."""
+
+    def build(moment: datetime) -> ReviewFigures:
+        since = moment - timedelta(days=PERIOD_DAYS)
+        return ReviewFigures(review_summary(ws, since=since, at=moment))
+
+    if at is not None:
+        return build(at)
+    return _REVIEWS.get(ws, lambda: build(now(ws)))
 
 
 def readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
@@ -211,6 +261,16 @@ def headline(ws: Workspace) -> tuple[BehindOut, FreshnessOut]:
     only with a load or a run, each an audited row.
     """
     return _HEADLINE.get(ws, lambda: (behind_humans(ws, limit=HEADLINES), data_freshness(ws)))
+
+
+def gate_summary(ws: Workspace) -> GateSummary:
+    """The gate's verdicts for the overview, as of when they were built.
+
+    Kept like ``gate_verdicts``, except that changes made by public traffic
+    (``PUBLIC_TABLES``) rebuild it only once the kept verdicts are ``GATE_SUMMARY_LAG`` old;
+    any other change rebuilds it at once. The gate command, API and page stay exact.
+    """
+    return _GATE_SUMMARY.get(ws, lambda: GateSummary(now(ws), _gate_verdicts(ws)))
 
 
 def _gate_verdicts(ws: Workspace) -> list[GateOut]:
@@ -249,8 +309,15 @@ def _readiness(ws: Workspace) -> Readiness | CycleWaiting | None:
     )
 
 
-def incident_figures(ws: Workspace, at: datetime) -> IncidentFigures:
-    """Open incidents (open, acknowledged or mitigating) by severity, and how many are late."""
+def incident_figures(ws: Workspace, at: datetime | None = None) -> IncidentFigures:
+    """Open incidents (open, acknowledged or mitigating) by severity, and how many are late,
+    as of ``at`` (default: now, kept until an incident changes, for at most ``MAX_AGE``)."""
+    if at is not None:
+        return _incident_figures(ws, at)
+    return _INCIDENTS.get(ws, lambda: _incident_figures(ws, now(ws)))
+
+
+def _incident_figures(ws: Workspace, at: datetime) -> IncidentFigures:
     open_ones = [i for i in list_incidents(ws, at=at) if i.status in OPEN_STATUSES]
     by_severity = {s.value: 0 for s in Severity}
     for incident in open_ones:

@@ -7,6 +7,13 @@ on every use, never remembered by the process, so with several workers a cache c
 serve a figure built before a change another worker committed. The contact store's
 Parquet files change only with a load or a run, and each writes an audited row.
 
+All the versions a page needs come from one statement (``read_versions``): the newest
+entry of each audited table, each an indexed look-up, and the count of entries waiting.
+Inside ``versions_once`` that one read serves every cache the page asks.
+
+When a figure is missing, one request per process builds it and the others asking for the
+same key wait for that build, so a cold start under load does not build it once per request.
+
 A kept figure is also dropped at midnight (figures count back from today) and after
 ``MAX_AGE`` (figures that say "overdue" move on with the clock, not with a change).
 """
@@ -14,13 +21,18 @@ A kept figure is also dropped at midnight (figures count back from today) and af
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from threading import Lock
-from typing import Generic, TypeVar
+from threading import Event, Lock
+from typing import Generic, TypeVar, cast
 
 from sqlalchemy import func, select
 
+from cxsteward.registry.audit import is_audited
+from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
 from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
@@ -32,26 +44,89 @@ MAX_ENTRIES = 32
 Key = tuple[str, int, date, Hashable]
 
 
+@dataclass(frozen=True)
+class Versions:
+    """The newest audit entry of each audited table, and how many anonymous ones wait."""
+
+    newest: dict[str, int]
+    pending: int
+
+    def of(self, *, only: Collection[str] = (), ignores: Collection[str] = ()) -> int:
+        """The version of the tables ``only`` (default: every table but ``ignores``).
+
+        Anonymous answers join the chain only the day after (docs/audit.md), so the entries
+        still waiting count too: each one written moves the version on.
+        """
+        if only:
+            seqs = [self.newest.get(t, 0) for t in only]
+        else:
+            seqs = [s for t, s in self.newest.items() if t not in ignores]
+        return max(seqs, default=0) + (self.pending << 32)
+
+
+def audited_tables() -> list[str]:
+    return sorted(t for t in Base.metadata.tables if is_audited(t))
+
+
+def read_versions(ws: Workspace) -> Versions:
+    """Every table's version in one statement: per table, the top of the audit log's
+    (table_name, seq) index, so the cost does not grow with the log."""
+    names = audited_tables()
+    newest = [
+        select(func.max(AuditRecord.seq)).where(AuditRecord.table_name == name).scalar_subquery()
+        for name in names
+    ]
+    held = select(func.count()).select_from(AuditPendingRecord).scalar_subquery()
+    with ws.transaction() as session:
+        row = session.execute(select(held, *newest)).one()
+    return Versions({n: s for n, s in zip(names, row[1:], strict=True) if s is not None}, row[0])
+
+
+_MEMO: ContextVar[tuple[str, Versions] | None] = ContextVar("read_model_versions", default=None)
+
+
+@contextmanager
+def versions_once(ws: Workspace) -> Iterator[Versions]:
+    """Read the versions once; every cache asked inside the block uses that read."""
+    versions = read_versions(ws)
+    token = _MEMO.set((ws.settings.resolved_registry_url, versions))
+    try:
+        yield versions
+    finally:
+        _MEMO.reset(token)
+
+
+def current_versions(ws: Workspace) -> Versions:
+    """The versions read by the enclosing ``versions_once`` for this registry, else a fresh read."""
+    memo = _MEMO.get()
+    if memo is not None and memo[0] == ws.settings.resolved_registry_url:
+        return memo[1]
+    return read_versions(ws)
+
+
 def registry_version(
     ws: Workspace, *, only: Collection[str] = (), ignores: Collection[str] = ()
 ) -> int:
-    """The newest audit entry of the tables ``only`` (default: every table but ``ignores``).
+    """The newest audit entry of the tables ``only`` (default: every table but ``ignores``)."""
+    return current_versions(ws).of(only=only, ignores=ignores)
 
-    Anonymous answers join the chain only the day after (docs/audit.md), so the entries
-    still waiting count too: each one written moves the version on.
-    """
-    query = select(func.max(AuditRecord.seq))
-    if only:
-        query = query.where(AuditRecord.table_name.in_(sorted(only)))
-    elif ignores:
-        query = query.where(AuditRecord.table_name.not_in(sorted(ignores)))
-    held = select(func.count()).select_from(AuditPendingRecord)
-    with ws.transaction() as session:
-        return (session.scalar(query) or 0) + ((session.scalar(held) or 0) << 32)
+
+@dataclass
+class _Build(Generic[T]):
+    """A build under way: the requests asking for its key wait for ``done``."""
+
+    done: Event = field(default_factory=Event)
+    value: T | None = None
+    built: bool = False
 
 
 class ReadModel(Generic[T]):
-    """One kind of figure, kept per (workspace, version, day, argument), least recent out."""
+    """One kind of figure, kept per (workspace, version, day, argument), least recent out.
+
+    ``lagging`` tables move a kept figure on only once it is older than ``lag``: for the
+    tables public traffic writes, so a stream of public requests does not rebuild it each
+    time. Every other change (outside ``ignores``) rebuilds it at once.
+    """
 
     def __init__(
         self,
@@ -59,33 +134,63 @@ class ReadModel(Generic[T]):
         *,
         only: Collection[str] = (),
         ignores: Collection[str] = (),
+        lagging: Collection[str] = (),
+        lag: timedelta = timedelta(0),
         max_entries: int = MAX_ENTRIES,
     ) -> None:
         self.name = name
         self.only = tuple(only)
-        self.ignores = tuple(ignores)
+        self.ignores = tuple(ignores) + tuple(lagging)
+        self.lagging = tuple(lagging)
+        self.lag = lag
         self.max_entries = max_entries
-        self._kept: OrderedDict[Key, tuple[datetime, T]] = OrderedDict()
+        # Per key: when it was built, the lagging tables' version then, the figure.
+        self._kept: OrderedDict[Key, tuple[datetime, int, T]] = OrderedDict()
+        self._building: dict[Key, _Build[T]] = {}
         self._lock = Lock()
 
     def get(self, ws: Workspace, build: Callable[[], T], argument: Hashable = None) -> T:
         """The kept figure for ``argument``, built by ``build()`` when its inputs changed."""
         moment = now(ws)
-        version = registry_version(ws, only=self.only, ignores=self.ignores)
+        versions = current_versions(ws)
+        version = versions.of(only=self.only, ignores=self.ignores)
+        lagging = versions.of(only=self.lagging) if self.lagging else 0
         key: Key = (ws.settings.resolved_registry_url, version, moment.date(), argument)
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None and moment - kept[0] <= MAX_AGE:
+        while True:
+            with self._lock:
+                kept = self._kept.get(key)
+                if kept is not None and self._fresh(kept, moment, lagging):
+                    self._kept.move_to_end(key)
+                    return kept[2]
+                under_way = self._building.get(key)
+                if under_way is None:
+                    mine: _Build[T] = _Build()
+                    self._building[key] = mine
+                    break
+            # Another request is building this key: wait for it rather than build again.
+            under_way.done.wait()
+            if under_way.built:
+                return cast(T, under_way.value)
+            # That build failed: try again, this request building if nobody else is.
+        try:
+            value = build()
+            with self._lock:
+                self._kept[key] = (moment, lagging, value)
                 self._kept.move_to_end(key)
-                return kept[1]
-        # Built outside the lock: two threads may both build, never one wait on the other.
-        value = build()
-        with self._lock:
-            self._kept[key] = (moment, value)
-            self._kept.move_to_end(key)
-            while len(self._kept) > self.max_entries:
-                self._kept.popitem(last=False)
-        return value
+                while len(self._kept) > self.max_entries:
+                    self._kept.popitem(last=False)
+            mine.value, mine.built = value, True
+            return value
+        finally:
+            with self._lock:
+                del self._building[key]
+            mine.done.set()
+
+    def _fresh(self, kept: tuple[datetime, int, T], moment: datetime, lagging: int) -> bool:
+        age = moment - kept[0]
+        if not timedelta(0) <= age <= MAX_AGE:
+            return False
+        return kept[1] == lagging or age <= self.lag
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from cxsteward.registry.tables_web import RateLimitRecord
@@ -40,11 +40,12 @@ def hit(ws: Workspace, bucket: str, limit: int, at: float | None = None) -> Rate
     period = int(now // WINDOW_SECONDS)
     key = bucket[:BUCKET_MAX]
     row = (RateLimitRecord.bucket == key) & (RateLimitRecord.period == period)
+    # ``hits + 1 ... RETURNING hits``: one statement counts and reads, so each of several
+    # requests at once gets its own count (SQLite serialises writers, PostgreSQL locks the row).
+    count = update(RateLimitRecord).where(row).values(hits=RateLimitRecord.hits + 1)
     with ws.engine.begin() as connection:
-        counted = connection.execute(
-            update(RateLimitRecord).where(row).values(hits=RateLimitRecord.hits + 1)
-        ).rowcount
-        if not counted:
+        hits = connection.execute(count.returning(RateLimitRecord.hits)).scalar()
+        if hits is None:
             connection.execute(
                 delete(RateLimitRecord).where(RateLimitRecord.period < period - KEEP_WINDOWS)
             )
@@ -53,11 +54,9 @@ def hit(ws: Workspace, bucket: str, limit: int, at: float | None = None) -> Rate
                     connection.execute(
                         insert(RateLimitRecord).values(bucket=key, period=period, hits=1)
                     )
+                hits = 1
             except IntegrityError:
                 # Another worker opened the window first: count on its row.
-                connection.execute(
-                    update(RateLimitRecord).where(row).values(hits=RateLimitRecord.hits + 1)
-                )
-        hits = int(connection.execute(select(RateLimitRecord.hits).where(row)).scalar_one())
+                hits = connection.execute(count.returning(RateLimitRecord.hits)).scalar_one()
     retry_after = max(1, int((period + 1) * WINDOW_SECONDS - now))
     return RateDecision(allowed=hits <= limit, hits=hits, limit=limit, retry_after=retry_after)

@@ -22,7 +22,7 @@ from cxsteward.domain.governance.gate_policy import (
     Verdict,
     effective_policy,
 )
-from cxsteward.domain.governance.spec import Lifecycle
+from cxsteward.domain.governance.spec import Governance, Lifecycle
 from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
 from cxsteward.registry.tables_governance import GateEvaluationRecord
 from cxsteward.services.clock import now
@@ -155,7 +155,8 @@ def evaluate_gate(
         Invalid: a move the gate does not judge.
     """
     at = now(ws)
-    out = _judge(ws, deployment, to, shared_facts(ws, as_of or at.date()), at, by)
+    shared = shared_facts(ws, as_of or at.date())
+    out = _judge(ws, current_governance(ws), deployment, to, shared, at, by)
     if not record:
         return out
     with ws.transaction() as session:
@@ -167,20 +168,23 @@ def evaluate_gates(
 ) -> list[GateOut]:
     """The gate of each of ``deployments`` for its next move, the shared facts read once;
     nothing is stored (the pack stores them when it is issued)."""
+    if not deployments:
+        return []
     at = now(ws)
     shared = shared_facts(ws, as_of or at.date())
-    return [_judge(ws, key, None, shared, at, None) for key in deployments]
+    gov = current_governance(ws)
+    return [_judge(ws, gov, key, None, shared, at, None) for key in deployments]
 
 
 def _judge(
     ws: Workspace,
+    gov: Governance,
     deployment: str,
     to: Lifecycle | str | None,
     shared: Shared,
     at: datetime,
     by: str | None,
 ) -> GateOut:
-    gov = current_governance(ws)
     dep = gov.deployment(deployment)
     if dep is None:
         raise DeploymentNotFound(

@@ -8,11 +8,13 @@ triaged).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol, TypeVar
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.governance.checks_model import DEFAULT_KEY_METRICS
@@ -54,6 +56,14 @@ GAP_KINDS = ("ai_vs_human_gap", "ai_segment_gap")
 DISCLOSURE_DAYS = 30
 
 
+class _OfDeployment(Protocol):
+    @property
+    def deployment(self) -> str: ...
+
+
+R = TypeVar("R", bound=_OfDeployment)
+
+
 @dataclass(frozen=True)
 class Shared:
     """What every deployment's gate reads alike: read once when several are judged."""
@@ -65,6 +75,55 @@ class Shared:
     thresholds: tuple[Threshold, ...]
     last_meeting: date | None
     frame: pd.DataFrame | None  # the cell frame, overall and by channel; None: no data
+    records: Records
+
+
+@dataclass(frozen=True)
+class Records:
+    """The rows each deployment's gate reads, read once for all of them (by deployment)."""
+
+    runs: tuple[Row[int, datetime, date | None, date | None], ...]
+    breaches: dict[str, list[FindingRecord]]  # confirmed threshold breaches
+    incidents: dict[str, list[IncidentRecord]]
+    reviews: dict[str, list[ReviewRequestRecord]]
+    flags: dict[str, list[FeedbackRecord]]
+
+
+def _by_deployment(rows: Iterable[R]) -> dict[str, list[R]]:
+    grouped: dict[str, list[R]] = {}
+    for row in rows:
+        grouped.setdefault(row.deployment, []).append(row)
+    return grouped
+
+
+def _records(session: Session, end: datetime) -> Records:
+    runs = tuple(
+        session.execute(
+            select(
+                MonitorRunRecord.id,
+                MonitorRunRecord.started_at,
+                MonitorRunRecord.date_from,
+                MonitorRunRecord.date_to,
+            )
+            .where(MonitorRunRecord.started_at < end)
+            .order_by(MonitorRunRecord.started_at, MonitorRunRecord.id)
+        )
+    )
+    breaches = select(FindingRecord).where(
+        FindingRecord.run_id.in_([r.id for r in runs]),
+        FindingRecord.kind == "threshold_breach",
+        FindingRecord.status == "confirmed",
+    )
+    incidents = select(IncidentRecord).where(IncidentRecord.opened_at < end)
+    reviews = select(ReviewRequestRecord).where(ReviewRequestRecord.received_at < end)
+    flags = select(FeedbackRecord).where(FeedbackRecord.submitted_at < end)
+    return Records(
+        runs=runs,
+        breaches=_by_deployment(session.scalars(breaches.order_by(FindingRecord.id))),
+        incidents=_by_deployment(session.scalars(incidents.order_by(IncidentRecord.id))),
+        reviews=_by_deployment(session.scalars(reviews.order_by(ReviewRequestRecord.id))),
+        flags=_by_deployment(session.scalars(flags.order_by(FeedbackRecord.id))),
+    )
 
 
 def shared_facts(ws: Workspace, today: date) -> Shared:
@@ -80,6 +139,7 @@ def shared_facts(ws: Workspace, today: date) -> Shared:
         last_meeting = session.scalar(
             select(func.max(GovMeetingRecord.held_on)).where(GovMeetingRecord.held_on <= today)
         )
+        records = _records(session, end)
     try:
         frame: pd.DataFrame | None = compute_cell_frame(ws, (("channel",),), None, today)
     except NotFound:
@@ -92,6 +152,7 @@ def shared_facts(ws: Workspace, today: date) -> Shared:
         thresholds=thresholds,
         last_meeting=last_meeting,
         frame=frame,
+        records=records,
     )
 
 
@@ -111,11 +172,11 @@ def gather(
         dict.fromkeys(a.metric for a in gov.accountability if a.deployment in (None, dep.key))
     )
     disclosure, span = _contacts(shared.frame, dep.key, today)
-    with ws.transaction() as session:
-        monitored, breaches, latest = _findings(session, dep.key, policy, span, today)
-        incidents = _open_incidents(session, dep.key, end)
-        due, in_time = _reviews(session, dep.key, end)
-        flags = _untriaged(session, dep.key, end)
+    records = shared.records
+    monitored, breaches, latest = _findings(records, dep.key, policy, span, today)
+    incidents = _open_incidents(records.incidents.get(dep.key, []), end)
+    due, in_time = _reviews(records.reviews.get(dep.key, []), end)
+    flags = _untriaged(records.flags.get(dep.key, []), end)
     gaps = _gaps(ws, latest, dep.key, key_metrics) if latest is not None else []
     own = (f"deployment:{dep.key}", *([f"vendor:{dep.vendor}"] if dep.vendor else []))
     blocking = [
@@ -160,7 +221,7 @@ def _evidenced_stage(ws: Workspace, today: date) -> tuple[int, str] | None:
 
 
 def _findings(
-    session: Session,
+    records: Records,
     deployment: str,
     policy: GatePolicy,
     span: tuple[date, date] | None,
@@ -168,19 +229,7 @@ def _findings(
 ) -> tuple[bool, list[Breach], int | None]:
     """Whether a run covered the deployment's contacts, its recent confirmed breaches, and
     the latest covering run."""
-    end = start_of(today + timedelta(days=1))
-    runs = list(
-        session.execute(
-            select(
-                MonitorRunRecord.id,
-                MonitorRunRecord.started_at,
-                MonitorRunRecord.date_from,
-                MonitorRunRecord.date_to,
-            )
-            .where(MonitorRunRecord.started_at < end)
-            .order_by(MonitorRunRecord.started_at, MonitorRunRecord.id)
-        )
-    )
+    runs = records.runs
     if span is None:
         return False, [], None
     first, last = span
@@ -193,13 +242,7 @@ def _findings(
     if not covering:
         return False, [], None
     started = {r.id: r.started_at for r in covering}
-    findings = list(
-        session.scalars(
-            select(FindingRecord).where(
-                FindingRecord.run_id.in_(list(started)), FindingRecord.deployment == deployment
-            )
-        )
-    )
+    findings = [f for f in records.breaches.get(deployment, []) if f.run_id in started]
     since = start_of(today - timedelta(days=policy.breach_days or 0))
     breaches = [
         Breach(
@@ -211,7 +254,7 @@ def _findings(
             str(f.body.get("message", "")),
         )
         for f in findings
-        if f.kind == "threshold_breach" and f.status == "confirmed" and started[f.run_id] >= since
+        if started[f.run_id] >= since
     ]
     return True, breaches, covering[-1].id
 
@@ -237,12 +280,7 @@ def _gaps(ws: Workspace, run_id: int, deployment: str, key_metrics: tuple[str, .
     ]
 
 
-def _open_incidents(session: Session, deployment: str, end: datetime) -> list[OpenIncident]:
-    rows = session.scalars(
-        select(IncidentRecord)
-        .where(IncidentRecord.deployment == deployment, IncidentRecord.opened_at < end)
-        .order_by(IncidentRecord.id)
-    )
+def _open_incidents(rows: list[IncidentRecord], end: datetime) -> list[OpenIncident]:
     return [
         OpenIncident(r.id, r.title, r.severity, r.opened_at.date())
         for r in rows
@@ -250,14 +288,9 @@ def _open_incidents(session: Session, deployment: str, end: datetime) -> list[Op
     ]
 
 
-def _reviews(session: Session, deployment: str, end: datetime) -> tuple[int, int]:
+def _reviews(rows: list[ReviewRequestRecord], end: datetime) -> tuple[int, int]:
     """Review requests due by ``end`` (or answered before), and how many were answered in time."""
     due = in_time = 0
-    rows = session.scalars(
-        select(ReviewRequestRecord).where(
-            ReviewRequestRecord.deployment == deployment, ReviewRequestRecord.received_at < end
-        )
-    )
     for r in rows:
         if r.withdrawn_at is not None and r.withdrawn_at < end:
             continue
@@ -269,12 +302,7 @@ def _reviews(session: Session, deployment: str, end: datetime) -> tuple[int, int
     return due, in_time
 
 
-def _untriaged(session: Session, deployment: str, end: datetime) -> list[Flag]:
-    rows = session.scalars(
-        select(FeedbackRecord)
-        .where(FeedbackRecord.deployment == deployment, FeedbackRecord.submitted_at < end)
-        .order_by(FeedbackRecord.id)
-    )
+def _untriaged(rows: list[FeedbackRecord], end: datetime) -> list[Flag]:
     return [
         Flag(r.id, r.submitted_at.date(), r.category)
         for r in rows

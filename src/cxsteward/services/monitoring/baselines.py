@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from cxsteward.domain import metrics as m
 from cxsteward.domain.metrics import CATALOGUE, MetricKind, Window, metric_values, roll_up
@@ -123,7 +124,9 @@ def check_freeze_date(frozen_at: datetime, date_to: date) -> None:
 def list_baselines(ws: Workspace) -> list[BaselineOut]:
     """Every baseline, with a check that its values are as frozen."""
     with ws.transaction() as session:
-        records = session.scalars(select(BaselineRecord).order_by(BaselineRecord.created_at))
+        # The values in one more query, not one per baseline.
+        query = select(BaselineRecord).options(selectinload(BaselineRecord.values))
+        records = session.scalars(query.order_by(BaselineRecord.created_at))
         return [_out(r) for r in records]
 
 

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from cxsteward.domain.governance.spec import Right
-from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.setup import export_governance
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.forms.fields import FormInvalid
@@ -20,6 +19,7 @@ from cxsteward.web.routes.registry_common import (
     FormState,
     back,
     gaps_by_object,
+    governance_check,
     governance_or_none,
     page,
     people_options,
@@ -38,7 +38,7 @@ def registry_index(request: Request, ws: WS, user: View) -> HTMLResponse:
     gov = governance_or_none(ws)
     if gov is None:
         return page(request, "registry/empty.html", {"title": "Registry", "form": FormState()})
-    report = check_governance(ws)
+    report = governance_check(ws)
     blocking = [g for g in report.gaps if g.blocking]
     return page(
         request,
@@ -77,7 +77,7 @@ def registry_export(ws: WS, user: View) -> Response:
 
 def _committee_page(request: Request, ws: WS, form: FormState) -> HTMLResponse:
     gov = require_governance(ws)
-    report = check_governance(ws)
+    report = governance_check(ws)
     gaps = [g for g in report.gaps if g.rule.startswith("committee.")]
     context = {
         "title": "Governance committee",
@@ -111,7 +111,7 @@ async def record_meeting(request: Request, ws: WS, user: Edit) -> Response:
 def registry_decision_rights(request: Request, ws: WS, user: View) -> HTMLResponse:
     """Who may pause, modify, roll back and discontinue each deployment."""
     gov = require_governance(ws)
-    grouped = gaps_by_object(check_governance(ws))
+    grouped = gaps_by_object(governance_check(ws))
     names = {p.key: p.name for p in gov.people}
     context = {"title": "Decision rights", "gov": gov, "rights": list(Right), "names": names}
     return page(request, "registry/decision_rights.html", {**context, "gaps": grouped})
@@ -119,7 +119,7 @@ def registry_decision_rights(request: Request, ws: WS, user: View) -> HTMLRespon
 
 def _roadmap_page(request: Request, ws: WS, form: FormState) -> HTMLResponse:
     gov = require_governance(ws)
-    report = check_governance(ws)
+    report = governance_check(ws)
     gaps = [g for g in report.gaps if g.rule.startswith("roadmap.")]
     names = {p.key: p.name for p in gov.people}
     context = {
@@ -155,7 +155,7 @@ async def record_roadmap_review(request: Request, ws: WS, user: Edit) -> Respons
 def registry_knowledge_base(request: Request, ws: WS, user: View) -> HTMLResponse:
     """The knowledge-base articles the AI answers from: owner and last review."""
     gov = require_governance(ws)
-    report = check_governance(ws)
+    report = governance_check(ws)
     grouped = gaps_by_object(report)
     names = {p.key: p.name for p in gov.people}
     context = {"title": "Knowledge base", "gov": gov, "names": names, "gaps": grouped}

@@ -12,7 +12,7 @@ from cxsteward.domain.governance.spec import Accountability, Deployment, Governa
 from cxsteward.domain.metrics import METRIC_NAMES
 from cxsteward.domain.thresholds import Severity
 from cxsteward.errors import NotFound
-from cxsteward.services.governance.check import CheckOut, GapOut, check_governance
+from cxsteward.services.governance.check import CheckOut, GapOut
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Id, Permission, UserOut, actor, require
 from cxsteward.web.forms.chain import save_accountability, save_protocol
@@ -21,6 +21,7 @@ from cxsteward.web.routes.registry_common import (
     FormState,
     back,
     gaps_by_object,
+    governance_check,
     page,
     people_options,
     read_form,
@@ -76,7 +77,7 @@ def _applies(rows: list[Accountability], metric: str, deployment: str) -> Accoun
 def accountability_map(request: Request, ws: WS, user: View) -> HTMLResponse:
     """The accountability map: who monitors, escalates and acts per metric and deployment."""
     gov = require_governance(ws)
-    report = check_governance(ws)
+    report = governance_check(ws)
     context = {
         "title": "Accountability map",
         "gov": gov,
@@ -148,7 +149,7 @@ async def update_accountability(request: Request, ws: WS, user: Edit, number: Id
 def list_protocols(request: Request, ws: WS, user: View) -> HTMLResponse:
     """The escalation protocol of each severity, sev1 to sev4, with its gaps."""
     gov = require_governance(ws)
-    grouped = gaps_by_object(check_governance(ws))
+    grouped = gaps_by_object(governance_check(ws))
     protocols = [(s, gov.protocol(s), grouped.get(f"protocol:{s.value}", [])) for s in Severity]
     names = {p.key: p.name for p in gov.people}
     context = {"title": "Escalation protocols", "protocols": protocols, "names": names}

@@ -10,8 +10,9 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from cxsteward.domain.governance.spec import Governance
 from cxsteward.errors import GovernanceNotFound
-from cxsteward.services.governance.check import CheckOut, GapOut
+from cxsteward.services.governance.check import CheckOut, GapOut, check_governance
 from cxsteward.services.governance.setup import current_governance
+from cxsteward.services.read_models import ReadModel
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import render
 from cxsteward.web.forms.fields import FormInvalid
@@ -82,6 +83,16 @@ def governance_or_none(ws: Workspace) -> Governance | None:
         return current_governance(ws)
     except GovernanceNotFound:
         return None
+
+
+# The chain check reads the whole registry (tens of statements): the registry's pages show
+# it kept until anything in the registry changes (the API's check is always fresh).
+_CHECK: ReadModel[CheckOut] = ReadModel("governance check")
+
+
+def governance_check(ws: Workspace) -> CheckOut:
+    """Every gap in the governance chain as of today, kept until the registry changes."""
+    return _CHECK.get(ws, lambda: check_governance(ws))
 
 
 def require_governance(ws: Workspace) -> Governance:

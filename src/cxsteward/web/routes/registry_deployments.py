@@ -22,7 +22,6 @@ from cxsteward.domain.governance.spec import (
 )
 from cxsteward.errors import DeploymentNotFound
 from cxsteward.services.governance.acting import person_of
-from cxsteward.services.governance.check import check_governance
 from cxsteward.services.governance.committee import list_committee_decisions
 from cxsteward.services.governance.gate import gate_history
 from cxsteward.services.governance.plan import previous_live
@@ -44,6 +43,7 @@ from cxsteward.web.routes.registry_common import (
     FormState,
     back,
     gaps_by_object,
+    governance_check,
     page,
     people_options,
     read_form,
@@ -59,7 +59,7 @@ Edit = Annotated[UserOut, require(Permission.REGISTRY_EDIT)]
 def list_deployments(request: Request, ws: WS, user: View) -> HTMLResponse:
     """Every deployment with its function, channels, vendor, go-live and status."""
     gov = require_governance(ws)
-    grouped = gaps_by_object(check_governance(ws))
+    grouped = gaps_by_object(governance_check(ws))
     blocking = {
         d.key: sum(
             g.blocking
@@ -130,7 +130,7 @@ def _detail_page(
 ) -> HTMLResponse:
     gov = require_governance(ws)
     dep = _deployment(gov, key)
-    grouped = gaps_by_object(check_governance(ws))
+    grouped = gaps_by_object(governance_check(ws))
     gaps = [g for o, found in grouped.items() if o.startswith(f"deployment:{key}") for g in found]
     channel_gaps = {ch: grouped.get(f"channel:{ch}", []) for ch in dep.channels}
     moves = allowed_moves(dep.status, previous_live(dep.history))

@@ -14,7 +14,6 @@ from cxsteward.services.governance.acting import (
     person_of_account,
     require_person,
 )
-from cxsteward.services.governance.check import check_governance
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import WS, Permission, UserOut, actor, require
 from cxsteward.web.forms.fields import FormInvalid
@@ -23,6 +22,7 @@ from cxsteward.web.routes.registry_common import (
     FormState,
     back,
     gaps_by_object,
+    governance_check,
     page,
     read_form,
     require_governance,
@@ -41,7 +41,7 @@ def _templates_page(
     failed: tuple[str, FormState] | None = None,
 ) -> HTMLResponse:
     gov = require_governance(ws)
-    grouped = gaps_by_object(check_governance(ws))
+    grouped = gaps_by_object(governance_check(ws))
     default = FormState()
     items = [
         {
