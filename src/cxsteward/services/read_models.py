@@ -26,10 +26,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from threading import Event, Lock
 from typing import Generic, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import TextClause, text
 
 from cxsteward.registry.audit import is_audited
 from cxsteward.registry.tables import Base
@@ -64,21 +65,30 @@ class Versions:
         return max(seqs, default=0) + (self.pending << 32)
 
 
-def audited_tables() -> list[str]:
-    return sorted(t for t in Base.metadata.tables if is_audited(t))
+@cache
+def audited_tables() -> tuple[str, ...]:
+    return tuple(sorted(t for t in Base.metadata.tables if is_audited(t)))
+
+
+@cache
+def _versions_statement() -> TextClause:
+    """Built once, as plain SQL: SQLAlchemy's per-execution work on ~50 subquery objects
+    cost ten times what the database spends answering them."""
+    log, pending = AuditRecord.__tablename__, AuditPendingRecord.__tablename__
+    newest = [
+        f"(SELECT max(seq) FROM {log} WHERE table_name = :t{i})"
+        for i, _ in enumerate(audited_tables())
+    ]
+    statement = text(f"SELECT (SELECT count(*) FROM {pending}), {', '.join(newest)}")
+    return statement.bindparams(**{f"t{i}": name for i, name in enumerate(audited_tables())})
 
 
 def read_versions(ws: Workspace) -> Versions:
     """Every table's version in one statement: per table, the top of the audit log's
     (table_name, seq) index, so the cost does not grow with the log."""
-    names = audited_tables()
-    newest = [
-        select(func.max(AuditRecord.seq)).where(AuditRecord.table_name == name).scalar_subquery()
-        for name in names
-    ]
-    held = select(func.count()).select_from(AuditPendingRecord).scalar_subquery()
     with ws.transaction() as session:
-        row = session.execute(select(held, *newest)).one()
+        row = session.execute(_versions_statement()).one()
+    names = audited_tables()
     return Versions({n: s for n, s in zip(names, row[1:], strict=True) if s is not None}, row[0])
 
 
