@@ -75,8 +75,11 @@ GATE_SUMMARY_LAG = timedelta(seconds=60)
 _GATE_SUMMARY: ReadModel[GateSummary] = ReadModel(
     "gate summary", lagging=PUBLIC_TABLES, lag=GATE_SUMMARY_LAG
 )
-# The headline reads runs, loads and the contact store.
-_HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel("headline")
+# The headline reads runs, loads, governance and the contact store, none of which public
+# traffic or accounts write: a review request must not rebuild it (Parquet scans).
+_HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel(
+    "headline", ignores=READINESS_IGNORES
+)
 # Every review request is read (they pile up with the public form's use): kept until one
 # changes; "overdue" moves on with the clock, so at most MAX_AGE behind it.
 _REVIEWS: ReadModel[ReviewFigures] = ReadModel("review figures", only=("review_requests",))
@@ -267,7 +270,8 @@ def gate_verdicts(ws: Workspace) -> list[GateOut]:
 
 
 def headline(ws: Workspace) -> tuple[BehindOut, FreshnessOut]:
-    """Where the AI is furthest behind humans and how old the data is, kept like the gate.
+    """Where the AI is furthest behind humans and how old the data is, kept until a table
+    they read changes (never for review requests, flags, incidents or accounts).
 
     Both read the contact store's Parquet files (a few tens of milliseconds); those change
     only with a load or a run, each an audited row.

@@ -32,6 +32,7 @@ from typing import Generic, TypeVar, cast
 
 from sqlalchemy import TextClause, text
 
+from cxsteward.registry.anonymity import ANONYMOUS_TABLES
 from cxsteward.registry.audit import is_audited
 from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
@@ -47,22 +48,24 @@ Key = tuple[str, int, date, Hashable]
 
 @dataclass(frozen=True)
 class Versions:
-    """The newest audit entry of each audited table, and how many anonymous ones wait."""
+    """The newest audit entry of each audited table, and how many anonymous entries of each
+    still wait to join the log."""
 
     newest: dict[str, int]
-    pending: int
+    pending: dict[str, int]
 
     def of(self, *, only: Collection[str] = (), ignores: Collection[str] = ()) -> int:
         """The version of the tables ``only`` (default: every table but ``ignores``).
 
-        Anonymous answers join the chain only the day after (docs/audit.md), so the entries
-        still waiting count too: each one written moves the version on.
+        Anonymous answers and flags join the chain only the day after (docs/audit.md), so the
+        entries still waiting count too: each one written moves the version of its table on.
         """
         if only:
-            seqs = [self.newest.get(t, 0) for t in only]
+            tables = set(only)
         else:
-            seqs = [s for t, s in self.newest.items() if t not in ignores]
-        return max(seqs, default=0) + (self.pending << 32)
+            tables = (self.newest.keys() | self.pending.keys()) - set(ignores)
+        seq = max((self.newest.get(t, 0) for t in tables), default=0)
+        return seq + (sum(self.pending.get(t, 0) for t in tables) << 32)
 
 
 @cache
@@ -79,8 +82,16 @@ def _versions_statement() -> TextClause:
         f"(SELECT max(seq) FROM {log} WHERE table_name = :t{i})"
         for i, _ in enumerate(audited_tables())
     ]
-    statement = text(f"SELECT (SELECT count(*) FROM {pending}), {', '.join(newest)}")
-    return statement.bindparams(**{f"t{i}": name for i, name in enumerate(audited_tables())})
+    # Only a few tables hold anonymous rows, and the waiting entries are one day's at most.
+    held = [
+        f"(SELECT count(*) FROM {pending} WHERE table_name = :a{i})"
+        for i, _ in enumerate(sorted(ANONYMOUS_TABLES))
+    ]
+    statement = text(f"SELECT {', '.join(held + newest)}")
+    return statement.bindparams(
+        **{f"t{i}": name for i, name in enumerate(audited_tables())},
+        **{f"a{i}": name for i, name in enumerate(sorted(ANONYMOUS_TABLES))},
+    )
 
 
 def read_versions(ws: Workspace) -> Versions:
@@ -88,8 +99,12 @@ def read_versions(ws: Workspace) -> Versions:
     (table_name, seq) index, so the cost does not grow with the log."""
     with ws.transaction() as session:
         row = session.execute(_versions_statement()).one()
-    names = audited_tables()
-    return Versions({n: s for n, s in zip(names, row[1:], strict=True) if s is not None}, row[0])
+    anonymous = sorted(ANONYMOUS_TABLES)
+    held, newest = row[: len(anonymous)], row[len(anonymous) :]
+    return Versions(
+        {n: s for n, s in zip(audited_tables(), newest, strict=True) if s is not None},
+        {n: c for n, c in zip(anonymous, held, strict=True) if c},
+    )
 
 
 _MEMO: ContextVar[tuple[str, Versions] | None] = ContextVar("read_model_versions", default=None)
