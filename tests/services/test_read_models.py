@@ -226,3 +226,28 @@ def test_an_anonymous_entry_moves_only_its_own_tables_version(ws: Workspace) -> 
     waiting = next(iter(by_hand))
     assert after.of(only=(waiting,)) != before.of(only=(waiting,))
     assert after.of(ignores=(waiting,)) == before.of(ignores=(waiting,))
+
+
+def test_behind_only_on_lagging_tables_the_kept_figure_serves_while_one_catches_up(
+    ws: Workspace,
+) -> None:
+    model: ReadModel[str] = ReadModel("catching up", lagging=("users",), lag=timedelta(seconds=1))
+    start = ws.now().replace(hour=12, minute=0)
+    first, later = (replace(ws, clock=FixedClock(start + timedelta(seconds=s))) for s in (0, 2))
+    assert model.get(first, lambda: "old") == "old"
+    add_user(ws, "zoe", "pw-zoe-0123456789", "viewer", "Zoe")  # a lagging table moves
+    started, release = Event(), Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait()
+        return "new"
+
+    with ThreadPoolExecutor(1) as pool:
+        catching_up = pool.submit(model.get, later, slow)
+        started.wait()
+        # Another request meanwhile gets the kept figure instead of waiting for the build.
+        assert model.get(later, lambda: "never built") == "old"
+        release.set()
+        assert catching_up.result() == "new"
+    assert model.get(later, lambda: "never built") == "new"

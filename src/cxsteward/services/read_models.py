@@ -150,7 +150,8 @@ class ReadModel(Generic[T]):
 
     ``lagging`` tables move a kept figure on only once it is older than ``lag``: for the
     tables public traffic writes, so a stream of public requests does not rebuild it each
-    time. Every other change (outside ``ignores``) rebuilds it at once.
+    time. Every other change (outside ``ignores``) rebuilds it at once. While one request
+    brings such a figure up to date, the others get the kept one rather than wait.
     """
 
     def __init__(
@@ -192,6 +193,9 @@ class ReadModel(Generic[T]):
                     mine: _Build[T] = _Build()
                     self._building[key] = mine
                     break
+                if kept is not None and self._lag_only(kept, moment):
+                    # Behind public traffic only, and someone is catching up: no need to wait.
+                    return kept[2]
             # Another request is building this key: wait for it rather than build again.
             under_way.done.wait()
             if under_way.built:
@@ -216,6 +220,10 @@ class ReadModel(Generic[T]):
         if not timedelta(0) <= age <= MAX_AGE:
             return False
         return kept[1] == lagging or age <= self.lag
+
+    def _lag_only(self, kept: tuple[datetime, int, T], moment: datetime) -> bool:
+        """Whether only the lagging tables moved since ``kept`` was built (same key)."""
+        return bool(self.lagging) and timedelta(0) <= moment - kept[0] <= MAX_AGE
 
     def __len__(self) -> int:
         return len(self._kept)
