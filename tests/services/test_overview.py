@@ -10,8 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from consent_world import GOVERNANCE
 
 from cxsteward.config import Settings
+from cxsteward.domain.governance.spec import Governance
 from cxsteward.domain.scale import RoleGroup
 from cxsteward.services import overview as overview_service
 from cxsteward.services.accounts.users import add_user
@@ -19,9 +21,18 @@ from cxsteward.services.assessment.cycles import add_respondent, answer_question
 from cxsteward.services.clock import FixedClock
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
+from cxsteward.services.governance.gate import GateOut, evaluate_gates
+from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.monitoring.run import MonitorOut, run_monitor
 from cxsteward.services.monitoring.thresholds import add_thresholds_file
-from cxsteward.services.overview import CycleWaiting, Readiness, Section, gather_overview
+from cxsteward.services.overview import (
+    CycleWaiting,
+    Readiness,
+    Section,
+    gate_summary,
+    gather_overview,
+)
+from cxsteward.services.trust.reviews import submit_review_request
 from cxsteward.services.workspace import Workspace, init_workspace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -152,3 +163,36 @@ def test_readiness_is_rebuilt_only_when_the_registry_changes(
     answer_question(ws, "2026-Q4", person.code, "GOV-02", 1)
     changed = gather_overview(ws, {Section.READINESS}).readiness
     assert built == ["2026-Q4"] and changed is not first
+
+
+def test_the_overview_gate_follows_public_requests_within_a_minute(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_governance(ws, Governance.model_validate(GOVERNANCE), actor="tests")
+    built: list[str] = []
+    real = overview_service._gate_verdicts
+
+    def counting(ws_: Workspace) -> list[GateOut]:
+        built.append("gate")
+        return real(ws_)
+
+    monkeypatch.setattr(overview_service, "_gate_verdicts", counting)
+    start = ws.now().replace(hour=12, minute=0)  # far from midnight either way
+
+    def at(seconds: int) -> Workspace:
+        return replace(ws, clock=FixedClock(start + timedelta(seconds=seconds)))
+
+    first = gate_summary(at(0))
+    assert [g.deployment for g in first.verdicts] == ["chat-bot", "voice-bot"]
+    assert first.as_of == start
+    # A customer's review request (public traffic) reaches it only once it is a minute old.
+    submit_review_request(ws, "chat-bot", "Please check my refund.", "kim@example.com")
+    assert gate_summary(at(30)) is first and built == ["gate"]
+    later = gate_summary(at(61))
+    assert later is not first and later.as_of == start + timedelta(seconds=61)
+    assert built == ["gate", "gate"]
+    # The gate itself is exact at once: the summary now says what it says.
+    assert later.verdicts == evaluate_gates(at(61), ["chat-bot", "voice-bot"])
+    # Any other change (here a web account) rebuilds it at once.
+    add_user(ws, "someone", "a-long-password", "viewer")
+    assert gate_summary(at(62)) is not later and len(built) == 3

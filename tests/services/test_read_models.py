@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from cxsteward.config import Settings
+from cxsteward.domain.scale import RoleGroup
 from cxsteward.registry.tables_audit import AuditRecord
 from cxsteward.services.accounts.users import add_user, list_users
-from cxsteward.services.assessment.cycles import open_cycle
+from cxsteward.services.assessment.cycles import add_respondent, open_cycle
 from cxsteward.services.clock import FixedClock
 from cxsteward.services.read_models import (
     MAX_AGE,
@@ -131,7 +132,7 @@ def test_one_statement_reads_every_tables_version(ws_any: Workspace) -> None:
     finally:
         event.remove(ws_any.engine, "before_cursor_execute", count)
     assert len(statements) == 1
-    assert versions.newest == by_hand and versions.pending == 0 and len(by_hand) > 1
+    assert versions.newest == by_hand and versions.pending == {} and len(by_hand) > 1
     assert versions.of(only=("users",)) == by_hand["users"]
     assert versions.of(ignores=("users",)) == max(s for t, s in by_hand.items() if t != "users")
 
@@ -208,3 +209,45 @@ def test_lagging_tables_move_a_figure_only_after_the_lag(ws: Workspace) -> None:
     # Any other table rebuilds at once.
     open_cycle(ws, "2026-Q4")
     assert model.get(at(timedelta(seconds=201)), build) == 2
+
+
+def test_an_anonymous_entry_moves_only_its_own_tables_version(ws: Workspace) -> None:
+    open_cycle(ws, "2026-Q4")
+    before = read_versions(ws)
+    add_respondent(ws, "2026-Q4", RoleGroup.EXECUTIVE, anonymous=True)
+    with ws.transaction() as session:
+        by_hand = dict(
+            session.execute(
+                text("SELECT table_name, count(*) FROM audit_pending GROUP BY table_name")
+            ).all()
+        )
+    after = read_versions(ws)
+    assert after.pending == by_hand and sum(by_hand.values()) > 0
+    waiting = next(iter(by_hand))
+    assert after.of(only=(waiting,)) != before.of(only=(waiting,))
+    assert after.of(ignores=(waiting,)) == before.of(ignores=(waiting,))
+
+
+def test_behind_only_on_lagging_tables_the_kept_figure_serves_while_one_catches_up(
+    ws: Workspace,
+) -> None:
+    model: ReadModel[str] = ReadModel("catching up", lagging=("users",), lag=timedelta(seconds=1))
+    start = ws.now().replace(hour=12, minute=0)
+    first, later = (replace(ws, clock=FixedClock(start + timedelta(seconds=s))) for s in (0, 2))
+    assert model.get(first, lambda: "old") == "old"
+    add_user(ws, "zoe", "pw-zoe-0123456789", "viewer", "Zoe")  # a lagging table moves
+    started, release = Event(), Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait()
+        return "new"
+
+    with ThreadPoolExecutor(1) as pool:
+        catching_up = pool.submit(model.get, later, slow)
+        started.wait()
+        # Another request meanwhile gets the kept figure instead of waiting for the build.
+        assert model.get(later, lambda: "never built") == "old"
+        release.set()
+        assert catching_up.result() == "new"
+    assert model.get(later, lambda: "never built") == "new"

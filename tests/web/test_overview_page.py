@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -17,6 +18,8 @@ from monitoring_fixtures import (  # noqa: F401 - fixtures
 from web_helpers import TestClient
 
 from cxsteward.domain.access import Role, allows
+from cxsteward.domain.governance.spec import Governance
+from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.monitoring.run import MonitorOut
 from cxsteward.services.workspace import Workspace
 from cxsteward.web.deps import Permission
@@ -78,3 +81,24 @@ def test_figures_match_the_run(
     sev2 = sum(f.severity == "sev2" for f in breaches)
     assert f"sev2: {sev2}" in incidents
     assert f'<p class="figure__value">{len(breaches)}</p>' in incidents
+
+
+def test_the_gate_verdicts_say_when_they_were_judged(
+    web_ws: Workspace, client_for: Callable[[str], TestClient]
+) -> None:
+    spec = {
+        "organization": "Acme",
+        "deployments": [
+            {"key": k, "name": k, "function": "support", "channels": ["chat"], "status": s}
+            for k, s in (("chat-bot", "production"), ("mail-bot", "retired"))
+        ],
+    }
+    apply_governance(web_ws, Governance.model_validate(spec), actor="tests")
+    page = client_for("admin").get("/").text
+    assert 'data-testid="gate-chat-bot"' in page and 'data-testid="gate-mail-bot"' not in page
+    judged = re.search(r"As of (\d\d):(\d\d) UTC", page)
+    assert judged is not None
+    moment = web_ws.now()
+    # Built by this request: the time shown is now's, to the minute (or the one before).
+    shown = int(judged[1]) * 60 + int(judged[2])
+    assert (moment.hour * 60 + moment.minute - shown) % (24 * 60) in (0, 1)

@@ -54,6 +54,7 @@ KEPT: list[ReadModel[Any]] = [
     overview._INCIDENTS,
     overview._FEEDBACK,
     overview._GATE_SUMMARY,
+    overview._MONITORING,
     trust_views._GOVERNANCE,
     adoption._FIGURES,
     consent._CHECK,

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from cxsteward.domain.incidents import IncidentStatus
 from cxsteward.domain.thresholds import Severity
@@ -28,6 +29,7 @@ from cxsteward.services.monitoring.behind import BehindOut, behind_humans
 from cxsteward.services.monitoring.results import DeploymentStatus, threshold_status
 from cxsteward.services.monitoring.runs import (
     EVALUATIONS,
+    artifact_path,
     artifacts_problem,
     latest_run,
     run_evaluations,
@@ -73,14 +75,20 @@ GATE_SUMMARY_LAG = timedelta(seconds=60)
 _GATE_SUMMARY: ReadModel[GateSummary] = ReadModel(
     "gate summary", lagging=PUBLIC_TABLES, lag=GATE_SUMMARY_LAG
 )
-# The headline reads runs, loads and the contact store.
-_HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel("headline")
+# The headline reads runs, loads, governance and the contact store, none of which public
+# traffic or accounts write: a review request must not rebuild it (Parquet scans).
+_HEADLINE: ReadModel[tuple[BehindOut, FreshnessOut]] = ReadModel(
+    "headline", ignores=READINESS_IGNORES
+)
 # Every review request is read (they pile up with the public form's use): kept until one
 # changes; "overdue" moves on with the clock, so at most MAX_AGE behind it.
 _REVIEWS: ReadModel[ReviewFigures] = ReadModel("review figures", only=("review_requests",))
 # Likewise for incidents ("overdue" moves with the clock) and frontline feedback.
 _INCIDENTS: ReadModel[IncidentFigures] = ReadModel("incident figures", only=("incidents",))
 _FEEDBACK: ReadModel[FeedbackStats] = ReadModel("feedback figures", only=("frontline_feedback",))
+# The newest run's threshold status: kept until a run is recorded, and checked against its
+# file on every use (a file moved or edited by hand changes no registry row).
+_MONITORING: ReadModel[Monitored] = ReadModel("monitoring figures", only=("monitor_runs",))
 # Review and feedback figures look back this far: recent enough to reflect how things run now.
 PERIOD_DAYS = 90
 # The places where the AI is behind humans the headline names (the pack's summary: three).
@@ -150,6 +158,15 @@ class MonitoringFigures:
 
 
 @dataclass(frozen=True)
+class Monitored:
+    """Kept monitoring figures, with the file they were read from as it was then."""
+
+    figures: MonitoringFigures | None
+    source: Path | None
+    stamp: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
 class ReviewFigures:
     summary: ReviewSummary
 
@@ -199,8 +216,6 @@ def gather_overview(
             freshness=freshness,
             readiness=readiness(ws) if Section.READINESS in sections else None,
             incidents=incident_figures(ws, at) if Section.INCIDENTS in sections else None,
-            # Not kept: cheap, and it must notice a run's files going missing (no registry
-            # change).
             monitoring=monitoring_figures(ws) if Section.MONITORING in sections else None,
             reviews=review_figures(ws, at) if Section.REVIEWS in sections else None,
             feedback=feedback_figures(ws, at) if Section.FEEDBACK in sections else None,
@@ -255,7 +270,8 @@ def gate_verdicts(ws: Workspace) -> list[GateOut]:
 
 
 def headline(ws: Workspace) -> tuple[BehindOut, FreshnessOut]:
-    """Where the AI is furthest behind humans and how old the data is, kept like the gate.
+    """Where the AI is furthest behind humans and how old the data is, kept until a table
+    they read changes (never for review requests, flags, incidents or accounts).
 
     Both read the contact store's Parquet files (a few tens of milliseconds); those change
     only with a load or a run, each an audited row.
@@ -330,12 +346,39 @@ def _incident_figures(ws: Workspace, at: datetime) -> IncidentFigures:
 
 
 def monitoring_figures(ws: Workspace) -> MonitoringFigures | None:
-    """Threshold status per deployment in the newest monitoring run; None before the first."""
+    """Threshold status per deployment in the newest monitoring run; None before the first.
+
+    Kept until a run is recorded, unless the run's evaluations file has changed or gone
+    since (no registry row says so): then it is read again.
+    """
+    kept = _MONITORING.get(ws, lambda: _monitored(ws))
+    if kept.source is not None and _stamp(kept.source) != kept.stamp:
+        _MONITORING.clear()
+        kept = _MONITORING.get(ws, lambda: _monitored(ws))
+    return kept.figures
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
+def _monitored(ws: Workspace) -> Monitored:
     run = latest_run(ws)
     if run is None:
-        return None
+        return Monitored(None, None, None)
+    source = artifact_path(ws, run, EVALUATIONS)
+    # Stamped before reading, so a change while it is read is seen by the next request.
+    stamp = _stamp(source)
     evaluations = run_evaluations(ws, run)
     if evaluations is None:
         problem = artifacts_problem(ws, run, [EVALUATIONS])
-        return MonitoringFigures(run.id, run.finished_at, [], run.n_findings, problem)
-    return MonitoringFigures(run.id, run.finished_at, threshold_status(evaluations), run.n_findings)
+        figures = MonitoringFigures(run.id, run.finished_at, [], run.n_findings, problem)
+    else:
+        figures = MonitoringFigures(
+            run.id, run.finished_at, threshold_status(evaluations), run.n_findings
+        )
+    return Monitored(figures, source, stamp)

@@ -26,11 +26,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from threading import Event, Lock
 from typing import Generic, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import TextClause, text
 
+from cxsteward.registry.anonymity import ANONYMOUS_TABLES
 from cxsteward.registry.audit import is_audited
 from cxsteward.registry.tables import Base
 from cxsteward.registry.tables_audit import AuditPendingRecord, AuditRecord
@@ -46,40 +48,63 @@ Key = tuple[str, int, date, Hashable]
 
 @dataclass(frozen=True)
 class Versions:
-    """The newest audit entry of each audited table, and how many anonymous ones wait."""
+    """The newest audit entry of each audited table, and how many anonymous entries of each
+    still wait to join the log."""
 
     newest: dict[str, int]
-    pending: int
+    pending: dict[str, int]
 
     def of(self, *, only: Collection[str] = (), ignores: Collection[str] = ()) -> int:
         """The version of the tables ``only`` (default: every table but ``ignores``).
 
-        Anonymous answers join the chain only the day after (docs/audit.md), so the entries
-        still waiting count too: each one written moves the version on.
+        Anonymous answers and flags join the chain only the day after (docs/audit.md), so the
+        entries still waiting count too: each one written moves the version of its table on.
         """
         if only:
-            seqs = [self.newest.get(t, 0) for t in only]
+            tables = set(only)
         else:
-            seqs = [s for t, s in self.newest.items() if t not in ignores]
-        return max(seqs, default=0) + (self.pending << 32)
+            tables = (self.newest.keys() | self.pending.keys()) - set(ignores)
+        seq = max((self.newest.get(t, 0) for t in tables), default=0)
+        return seq + (sum(self.pending.get(t, 0) for t in tables) << 32)
 
 
-def audited_tables() -> list[str]:
-    return sorted(t for t in Base.metadata.tables if is_audited(t))
+@cache
+def audited_tables() -> tuple[str, ...]:
+    return tuple(sorted(t for t in Base.metadata.tables if is_audited(t)))
+
+
+@cache
+def _versions_statement() -> TextClause:
+    """Built once, as plain SQL: SQLAlchemy's per-execution work on ~50 subquery objects
+    cost ten times what the database spends answering them."""
+    log, pending = AuditRecord.__tablename__, AuditPendingRecord.__tablename__
+    newest = [
+        f"(SELECT max(seq) FROM {log} WHERE table_name = :t{i})"
+        for i, _ in enumerate(audited_tables())
+    ]
+    # Only a few tables hold anonymous rows, and the waiting entries are one day's at most.
+    held = [
+        f"(SELECT count(*) FROM {pending} WHERE table_name = :a{i})"
+        for i, _ in enumerate(sorted(ANONYMOUS_TABLES))
+    ]
+    statement = text(f"SELECT {', '.join(held + newest)}")
+    return statement.bindparams(
+        **{f"t{i}": name for i, name in enumerate(audited_tables())},
+        **{f"a{i}": name for i, name in enumerate(sorted(ANONYMOUS_TABLES))},
+    )
 
 
 def read_versions(ws: Workspace) -> Versions:
     """Every table's version in one statement: per table, the top of the audit log's
     (table_name, seq) index, so the cost does not grow with the log."""
-    names = audited_tables()
-    newest = [
-        select(func.max(AuditRecord.seq)).where(AuditRecord.table_name == name).scalar_subquery()
-        for name in names
-    ]
-    held = select(func.count()).select_from(AuditPendingRecord).scalar_subquery()
     with ws.transaction() as session:
-        row = session.execute(select(held, *newest)).one()
-    return Versions({n: s for n, s in zip(names, row[1:], strict=True) if s is not None}, row[0])
+        row = session.execute(_versions_statement()).one()
+    anonymous = sorted(ANONYMOUS_TABLES)
+    held, newest = row[: len(anonymous)], row[len(anonymous) :]
+    return Versions(
+        {n: s for n, s in zip(audited_tables(), newest, strict=True) if s is not None},
+        {n: c for n, c in zip(anonymous, held, strict=True) if c},
+    )
 
 
 _MEMO: ContextVar[tuple[str, Versions] | None] = ContextVar("read_model_versions", default=None)
@@ -125,7 +150,8 @@ class ReadModel(Generic[T]):
 
     ``lagging`` tables move a kept figure on only once it is older than ``lag``: for the
     tables public traffic writes, so a stream of public requests does not rebuild it each
-    time. Every other change (outside ``ignores``) rebuilds it at once.
+    time. Every other change (outside ``ignores``) rebuilds it at once. While one request
+    brings such a figure up to date, the others get the kept one rather than wait.
     """
 
     def __init__(
@@ -167,6 +193,9 @@ class ReadModel(Generic[T]):
                     mine: _Build[T] = _Build()
                     self._building[key] = mine
                     break
+                if kept is not None and self._lag_only(kept, moment):
+                    # Behind public traffic only, and someone is catching up: no need to wait.
+                    return kept[2]
             # Another request is building this key: wait for it rather than build again.
             under_way.done.wait()
             if under_way.built:
@@ -191,6 +220,10 @@ class ReadModel(Generic[T]):
         if not timedelta(0) <= age <= MAX_AGE:
             return False
         return kept[1] == lagging or age <= self.lag
+
+    def _lag_only(self, kept: tuple[datetime, int, T], moment: datetime) -> bool:
+        """Whether only the lagging tables moved since ``kept`` was built (same key)."""
+        return bool(self.lagging) and timedelta(0) <= moment - kept[0] <= MAX_AGE
 
     def __len__(self) -> int:
         return len(self._kept)
