@@ -16,6 +16,7 @@ from cxsteward.engine.backend import (
     fetch_arrow,
     interactions_source,
     interactions_table,
+    on_this_machine,
 )
 from cxsteward.errors import Invalid
 
@@ -91,3 +92,19 @@ def test_the_workspace_store_is_told_apart_from_a_warehouse(tmp_path: Path) -> N
         ]
     finally:
         con.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("master", "here"),
+    [
+        ("local[2]", True),
+        ("local", True),
+        ("spark://127.0.0.1:7077", True),
+        ("spark://localhost:7077", True),
+        ("spark://spark-master.internal:7077", False),
+        ("spark://10.0.3.7:7077", False),
+    ],
+)
+def test_only_a_master_on_this_machine_pins_the_driver_to_loopback(master: str, here: bool) -> None:
+    # Executors on other machines could not reach a driver bound to 127.0.0.1.
+    assert on_this_machine(master) is here

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -42,6 +43,11 @@ SPARK_LOCAL_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.shuffle.partitions": "8",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+# A local session, or a cluster on this machine, talks over loopback only. A cluster
+# elsewhere must reach the driver at an address of this machine: Spark's default (the host
+# name) or what spark-defaults.conf in SPARK_CONF_DIR says (docs/spark.md).
+SPARK_LOOPBACK_CONF = {
     "spark.driver.bindAddress": "127.0.0.1",
     "spark.driver.host": "127.0.0.1",
 }
@@ -106,7 +112,8 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
         partial.replace(config)
     java_options = f"-Dlog4j2.configurationFile=file:{config}"
     builder = SparkSession.builder.master(master).appName("cxsteward")
-    for key, value in SPARK_LOCAL_CONF.items():
+    conf = SPARK_LOCAL_CONF | (SPARK_LOOPBACK_CONF if on_this_machine(master) else {})
+    for key, value in conf.items():
         builder = builder.config(key, value)
     builder = builder.config("spark.driver.extraJavaOptions", java_options)
     # Executors on a cluster start their Python workers with this interpreter (this venv).
@@ -116,6 +123,14 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def on_this_machine(master: str) -> bool:
+    """True for ``local[...]`` and for a cluster master on a loopback address."""
+    if master.startswith("local"):
+        return True
+    host = urlsplit(master).hostname or ""
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def interactions_table(con: ibis.BaseBackend, dataset: Path | Sequence[Path]) -> ibis.Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cxsteward.registry.base import Base, UTCDateTime
@@ -25,14 +25,19 @@ class AuditRecord(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(6))
-    table_name: Mapped[str] = mapped_column(String(80), index=True)
+    table_name: Mapped[str] = mapped_column(String(80))
     object_key: Mapped[str] = mapped_column(String(200))
     # Canonical JSON text of the change, exactly as it was hashed.
     changes: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (CheckConstraint("action IN ('insert', 'update', 'delete')", name="action"),)
+    __table_args__ = (
+        CheckConstraint("action IN ('insert', 'update', 'delete')", name="action"),
+        # A table's newest entry is the top of its run in this index: the web's read models
+        # ask it for every table on each request (services/read_models.py).
+        Index("ix_audit_log_table_name_seq", "table_name", "seq"),
+    )
 
 
 class AuditHeadRecord(Base):
