@@ -137,7 +137,13 @@ class Scope:
         """``values`` as columns of one new projection."""
         names = [f"{self.prefix}{self.count + i}" for i in range(len(values))]
         self.count += len(values)
-        self.table = self.table.mutate(**dict(zip(names, values, strict=True)))
+        columns: dict[str, ir.Value] = dict(zip(names, values, strict=True))
+        if self.table.get_backend().name == "postgres":
+            # PostgreSQL pulls plain subqueries up into their parent, which inlines every
+            # named value where it is used (5 MB of SQL and minutes for 2,000 rows). It keeps
+            # a subquery that computes a window function as its own step.
+            columns[f"{self.prefix}step{self.count}"] = ibis.row_number().over()
+        self.table = self.table.mutate(**columns)
         return [self.table[name] for name in names]
 
     def one(self, value: ir.Value) -> ir.Value:
