@@ -2,17 +2,21 @@
 
 A test that takes ``backend`` runs once per engine with the same body, ibis-style. The Spark
 parameter starts a local[2] session the first time it is needed (10-20 s), then reuses it.
+``spark_cluster`` starts a standalone master and two workers on loopback (10-15 s) for the
+tests that need a real distributed engine (see tests/spark_cluster.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import ibis
 import pytest
 
 from cxsteward.engine.backend import spark_session
+from spark_cluster import Cluster, ClusterError, spark_cluster
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -25,6 +29,18 @@ def spark() -> Iterator[SparkSession]:
         yield session
     finally:
         session.stop()
+
+
+@pytest.fixture(scope="session", name="spark_cluster")
+def spark_cluster_(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    logs = tmp_path_factory.mktemp("spark-cluster")
+    with spark_cluster(logs) as cluster:
+        yield cluster
+        pids = cluster.jvm_pids()
+    # The stop raises when a process of the cluster (an executor too) outlived it.
+    left = [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+    if left:
+        raise ClusterError(f"JVMs of the cluster still running: {left}\n{cluster.log_text()}")
 
 
 @pytest.fixture(

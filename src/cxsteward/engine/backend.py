@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 import uuid
 import warnings
@@ -91,7 +92,8 @@ def connect(settings: Settings) -> ibis.BaseBackend:
 
 
 def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
-    """A local SparkSession with the UI off and only errors logged (reused if one runs)."""
+    """A SparkSession on ``master`` (local or a cluster's ``spark://host:port``) with the UI
+    off and only errors logged (reused if one runs in this process)."""
     from pyspark.sql import SparkSession
 
     digest = hashlib.sha256(_LOG4J2.encode()).hexdigest()[:12]
@@ -107,6 +109,10 @@ def spark_session(master: str = DEFAULT_SPARK_MASTER) -> SparkSession:
     for key, value in SPARK_LOCAL_CONF.items():
         builder = builder.config(key, value)
     builder = builder.config("spark.driver.extraJavaOptions", java_options)
+    # Executors on a cluster start their Python workers with this interpreter (this venv).
+    builder = builder.config(
+        "spark.pyspark.python", os.environ.get("PYSPARK_PYTHON", sys.executable)
+    )
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
@@ -158,7 +164,8 @@ def read_parquet_files(con: ibis.BaseBackend, files: Sequence[Path]) -> ibis.Tab
     Leaf files, never their folder: partition discovery would add columns (``month``) the
     files do not hold.
     """
-    paths = [str(f) for f in files]
+    # Absolute: on a cluster, executors resolve paths from their own working folder.
+    paths = [str(f.resolve()) for f in files]
     with quiet_backend():
         if con.name == "duckdb":
             return con.read_parquet(paths, hive_partitioning=False, union_by_name=True)
@@ -177,7 +184,9 @@ def fetch_arrow(expr: ir.Table) -> pa.Table:
     con = expr.get_backend()
     with quiet_backend():
         if con.name == "pyspark":
-            # ibis goes through toPandas on Spark; Spark 4 hands Arrow over directly.
+            # ibis goes through toPandas on Spark; Spark 4 hands Arrow over directly. Raw SQL
+            # skips ibis's own hook that registers the expression's in-memory tables as views.
+            con._run_pre_execute_hooks(expr)
             frame = con.raw_sql(con.compile(expr))
             return cast(pa.Table, frame.toArrow())
         return expr.to_pyarrow()
