@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from attach_helpers import assert_same_cells, findings
-from ibis.common.exceptions import OperationNotDefinedError
 from real_exports import real
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
@@ -101,12 +100,6 @@ def test_the_export_as_parquet_attached_gives_the_cells_of_its_load(
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    raises=OperationNotDefinedError,
-    strict=True,
-    reason="the in-place time parsing (engine/in_place_time.py from_micros) builds "
-    "TimestampFromUNIX, which ibis 12 cannot compile for PostgreSQL",
-)
 def test_a_postgres_table_attached_gives_the_cells_of_the_duckdb_store(
     tmp_path: Path, loaded: Loaded, postgres_url: str
 ) -> None:

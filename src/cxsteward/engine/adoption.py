@@ -43,10 +43,11 @@ def adoption_counts(
     week = human.day - (human.day + _MONDAY_SHIFT) % 7
     grouped = human.mutate(
         week=week.cast("int64"),
-        _assisted=assisted.cast("int64"),
-        _unknown=unknown.cast("int64"),
-        _overridden=overridden.cast("int64"),
-        _recorded=(assisted & human.human_override.notnull()).cast("int64"),
+        # CASE rather than a cast: PostgreSQL casts no boolean to bigint.
+        _assisted=_count(assisted),
+        _unknown=_count(unknown),
+        _overridden=_count(overridden),
+        _recorded=_count(assisted & human.human_override.notnull()),
     )
     result = grouped.group_by(["deployment", "team", "agent_id", "week"]).aggregate(
         human=grouped.count(),
@@ -56,6 +57,11 @@ def adoption_counts(
         recorded=grouped._recorded.sum(),
     )
     return fetch_arrow(result)
+
+
+def _count(flag: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where ``flag`` holds, else 0, on every backend."""
+    return flag.ifelse(1, 0).cast("int64")
 
 
 def _window(table: ir.Table, day_from: int | None, day_to: int | None) -> ir.Table:
