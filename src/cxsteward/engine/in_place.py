@@ -19,6 +19,7 @@ from cxsteward.domain.mapping import Mapping
 from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.in_place_check import check_in_place
 from cxsteward.engine.in_place_rows import Mapper
+from cxsteward.engine.in_place_time import with_instants
 
 __all__ = [
     "InPlace",
@@ -77,6 +78,7 @@ def map_in_place(
         MappingInvalid: columns are missing, or the mapping asks what cannot be done in place.
     """
     check_in_place(raw.schema(), mapping, source)
+    raw = with_instants(raw)
     moment = now or dt.datetime.now(dt.UTC)
     mapper = Mapper(raw, mapping, source, moment)
     wide = mapper.wide(order)
