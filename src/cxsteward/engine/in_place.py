@@ -77,8 +77,8 @@ def map_in_place(
     Raises:
         MappingInvalid: columns are missing, or the mapping asks what cannot be done in place.
     """
-    check_in_place(raw.schema(), mapping, source)
     raw = with_instants(raw)
+    check_in_place(raw.schema(), mapping, source)
     moment = now or dt.datetime.now(dt.UTC)
     mapper = Mapper(raw, mapping, source, moment)
     wide = mapper.wide(order)
