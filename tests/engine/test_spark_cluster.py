@@ -28,6 +28,7 @@ import yaml
 from cxsteward.config import Settings
 from cxsteward.domain.interactions import FIELD_NAMES
 from cxsteward.domain.metrics import STAT_COLUMNS, SUM_COLUMNS, N
+from cxsteward.services.accounts.sessions import web_secret
 from cxsteward.services.data.load import load_data
 from cxsteward.services.data.synth import synthesize
 from cxsteward.services.monitoring.baselines import freeze_baseline
@@ -187,6 +188,9 @@ def test_attached_parquet_on_a_cluster_matches_duckdb(
     cxsteward(source, "init")
     cxsteward(source, "data", "attach", str(export), "--mapping", str(mapping))
     cxsteward(source, "thresholds", "add", str(ROOT / "examples" / "thresholds.yaml"))
+    # The key that names agents in findings is made on first use: make it before the copies,
+    # as a workspace in use has it.
+    web_secret(Settings(workspace=source))
     on_duckdb, on_spark = run_both(source, spark_cluster, tmp_path)
     assert_same_runs(on_duckdb, on_spark, pq.read_metadata(export).num_rows)
     for run in (on_duckdb, on_spark):
