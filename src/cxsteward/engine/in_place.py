@@ -19,6 +19,7 @@ from cxsteward.domain.mapping import Mapping
 from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.in_place_check import check_in_place
 from cxsteward.engine.in_place_rows import Mapper
+from cxsteward.engine.in_place_time import with_instants
 
 __all__ = [
     "InPlace",
@@ -76,6 +77,7 @@ def map_in_place(
     Raises:
         MappingInvalid: columns are missing, or the mapping asks what cannot be done in place.
     """
+    raw = with_instants(raw)
     check_in_place(raw.schema(), mapping, source)
     moment = now or dt.datetime.now(dt.UTC)
     mapper = Mapper(raw, mapping, source, moment)

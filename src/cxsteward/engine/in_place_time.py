@@ -212,13 +212,36 @@ def native(column: ir.TimestampValue | ir.DateValue, zone: str, scope: Scope) ->
     value = column.cast("timestamp") if isinstance(column, ir.DateValue) else column
     # Parts are read on the naive value: engines disagree on extracting from zoned ones.
     naive = value.cast(dt.Timestamp()) if value.type().timezone is not None else value
-    # Spark extracts no microseconds: milliseconds are the common precision.
-    seconds = naive.epoch_seconds().cast("int64")
+    # From the calendar parts, not the epoch: DuckDB and PostgreSQL give the epoch with its
+    # fraction (a cast rounds it up past .5 s), Spark truncates it towards 1970. Spark
+    # extracts no microseconds: milliseconds are the common precision.
+    days = _civil_days(
+        naive.year().cast("int64"), naive.month().cast("int64"), naive.day().cast("int64")
+    )
+    clock = naive.hour().cast("int64") * 3600 + naive.minute().cast("int64") * 60
+    seconds = days * 86_400 + clock + naive.second().floor().cast("int64")
     micros = seconds * _MICROS + naive.millisecond().cast("int64") * 1000
     if value.type().timezone is None and zone not in UTC_NAMES:
         micros = scope.one(localize(scope.one(micros), zone))
         return Stamp(from_micros(micros), micros, value.notnull())
     return Stamp(value.cast(UTC), micros, value.notnull())
+
+
+def with_instants(raw: ir.Table) -> ir.Table:
+    """``raw`` with Spark's TIMESTAMP columns typed as UTC instants.
+
+    Spark's TIMESTAMP is an instant (a zoned Parquet column reads as one) and its
+    TIMESTAMP_NTZ a wall-clock time, but ibis calls both naive: read as naive, an instant
+    would be moved by the mapping's zone. Other engines' types say it themselves.
+    """
+    con = raw.get_backend()
+    if con.name != "pyspark":
+        return raw
+    from pyspark.sql.types import TimestampType
+
+    schema = con._session.sql(con.compile(raw)).schema  # analysed, not run
+    zoned = [f.name for f in schema.fields if type(f.dataType) is TimestampType]
+    return raw.mutate(**{name: raw[name].cast(UTC) for name in zoned}) if zoned else raw
 
 
 def from_micros(micros: ir.IntegerValue) -> ir.TimestampValue:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +26,7 @@ from cxsteward.domain.interactions import DAY, DEFAULT_SLICED_FIELDS
 from cxsteward.domain.mapping import Mapping
 from cxsteward.engine.backend import (
     SPARK_SCHEME,
+    cached,
     connect,
     fetch_arrow,
     interactions_source,
@@ -145,6 +147,49 @@ class Attached:
         return f"attached source {self.name!r} ({where})"
 
 
+@dataclass
+class _Reading:
+    """The contacts shared by every reader inside one :func:`reading` block."""
+
+    ws: Workspace
+    contacts: Contacts
+    snapshot: list[Snapshot] = field(default_factory=list)  # taken once, when first asked
+
+
+_READING: ContextVar[_Reading | None] = ContextVar("cxsteward_reading", default=None)
+
+
+@contextmanager
+def reading(ws: Workspace) -> Iterator[Contacts]:
+    """One reading of the contacts for a command that asks many questions (a monitor run).
+
+    Inside the block, :func:`open_contacts` hands every reader the same contacts. An
+    attached source is mapped once and held by its engine (a temporary table on DuckDB or
+    a warehouse, a persisted DataFrame on Spark; nothing comes to the store), instead of
+    each query planning and computing the mapping again; it is released at the end.
+
+    Raises:
+        As :func:`open_contacts`.
+    """
+    current = _READING.get()
+    if current is not None and current.ws is ws:
+        yield current.contacts
+        return
+    with ExitStack() as stack:
+        contacts = stack.enter_context(open_contacts(ws))
+        if not contacts.from_store and contacts.rejected is not None:
+            contacts = replace(
+                contacts,
+                table=stack.enter_context(cached(contacts.table)),
+                rejected=stack.enter_context(cached(contacts.rejected)),
+            )
+        token = _READING.set(_Reading(ws, contacts))
+        try:
+            yield contacts
+        finally:
+            _READING.reset(token)
+
+
 def attached_source(ws: Workspace) -> Attached | None:
     """The source attached in place of the store, if any."""
     with ws.transaction() as session:
@@ -179,6 +224,10 @@ def open_contacts(ws: Workspace) -> Iterator[Contacts]:
             how to go back to the store).
         MappingInvalid: the attached source no longer has a column its mapping reads.
     """
+    current = _READING.get()
+    if current is not None and current.ws is ws:
+        yield current.contacts
+        return
     attached = attached_source(ws)
     if attached is None:
         with _store_contacts(ws) as contacts:
@@ -300,7 +349,13 @@ def take_snapshot(contacts: Contacts, sample: int = SAMPLE_ROWS) -> Snapshot:
 
 
 def contacts_snapshot(ws: Workspace) -> Snapshot:
-    """The snapshot of the contacts every reader sees now (see :func:`take_snapshot`)."""
+    """The snapshot of the contacts every reader sees now (see :func:`take_snapshot`);
+    inside :func:`reading`, taken once."""
+    current = _READING.get()
+    if current is not None and current.ws is ws:
+        if not current.snapshot:
+            current.snapshot.append(take_snapshot(current.contacts))
+        return current.snapshot[0]
     with open_contacts(ws) as contacts:
         return take_snapshot(contacts)
 

@@ -34,7 +34,7 @@ from cxsteward.services.checkpoints import checkpoint
 from cxsteward.services.clock import now
 from cxsteward.services.consent.findings import with_consent
 from cxsteward.services.contract import Command, Day
-from cxsteward.services.data.source import Snapshot, contacts_snapshot
+from cxsteward.services.data.source import Snapshot, contacts_snapshot, reading
 from cxsteward.services.incidents.models import SyncOut
 from cxsteward.services.incidents.sync import sync_incidents
 from cxsteward.services.monitoring.adoption_findings import with_adoption
@@ -166,94 +166,96 @@ def run_monitor(
         raise Invalid(f"alpha must be at least {MIN_ALPHA} and below 1 (given {alpha}).")
     if not 0 < fdr < 1:
         raise Invalid(f"fdr must lie strictly between 0 and 1 (given {fdr}).")
-    started = now(ws)
-    # First: a source that cannot be read stops the run here, before anything is written.
-    snapshot = contacts_snapshot(ws)
-    rules = list_thresholds(ws)
-    slices = default_slices(ws, rules, pairs or [])
-    cells = label_versions(compute_cells(ws, slices, date_from, date_to), registry_versions(ws))
-    analysis = analyse(
-        roll_up(cells, Window.ALL),
-        roll_up(cells, Window.DAY),
-        roll_up(cells, Window.ALL, by_model_version=True),
-        first_seen(cells),
-        rules,
-        baseline_lookup(ws),
-        alpha=alpha,
-        fdr=fdr,
-    )
-    day = today or started.date()
-    analysis = with_data_quality(
-        ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
-    )
-    analysis = with_consent(ws, analysis, date_from, date_to)
-    analysis, adopted = with_adoption(ws, analysis, date_from, date_to)
-    trust, promised = measure_trust(ws, cells, date_from, date_to, alpha)
-    analysis = replace(analysis, findings=[*analysis.findings, *promised])
-    metrics = metric_table(cells, window)
-    evaluations = [evaluation_out(e) for e in analysis.evaluations]
-    comparisons = [comparison_out(t) for t in analysis.comparisons]
-    with ws.transaction() as session:
-        run = MonitorRunRecord(
-            started_at=started,
-            finished_at=now(session),
-            date_from=date_from,
-            date_to=date_to,
-            parameters={
-                "slices": [list(s) for s in slices],
-                "window": window.value,
-                "alpha": alpha,
-                "fdr": fdr,
-                "thresholds": [r.id for r in rules],
-                "adoption_deployments": adopted,
-                # Which contacts, as they were when the run started (credentials masked).
-                "source": snapshot.model_dump(mode="json"),
-            },
-            artifacts="",
-            n_findings=len(analysis.findings),
+    # One reading for the whole run: an attached source is mapped once, not per query.
+    with reading(ws):
+        started = now(ws)
+        # First: a source that cannot be read stops the run here, before anything is written.
+        snapshot = contacts_snapshot(ws)
+        rules = list_thresholds(ws)
+        slices = default_slices(ws, rules, pairs or [])
+        cells = label_versions(compute_cells(ws, slices, date_from, date_to), registry_versions(ws))
+        analysis = analyse(
+            roll_up(cells, Window.ALL),
+            roll_up(cells, Window.DAY),
+            roll_up(cells, Window.ALL, by_model_version=True),
+            first_seen(cells),
+            rules,
+            baseline_lookup(ws),
+            alpha=alpha,
+            fdr=fdr,
         )
-        session.add(run)
-        session.flush()
-        folder = Path("runs") / f"run-{run.id:05d}"
-        run.artifacts = str(folder)
-        for finding in analysis.findings:
-            session.add(
-                FindingRecord(
-                    run=run,
-                    kind=finding.kind,
-                    metric=finding.metric,
-                    deployment=finding.deployment,
-                    key=finding.key,
-                    severity=finding.severity,
-                    status=finding.status,
-                    q_value=finding.q_value,
-                    body=finding.model_dump(mode="json"),
-                )
+        day = today or started.date()
+        analysis = with_data_quality(
+            ws, analysis, cells, today=day, date_from=date_from, date_to=date_to
+        )
+        analysis = with_consent(ws, analysis, date_from, date_to)
+        analysis, adopted = with_adoption(ws, analysis, date_from, date_to)
+        trust, promised = measure_trust(ws, cells, date_from, date_to, alpha)
+        analysis = replace(analysis, findings=[*analysis.findings, *promised])
+        metrics = metric_table(cells, window)
+        evaluations = [evaluation_out(e) for e in analysis.evaluations]
+        comparisons = [comparison_out(t) for t in analysis.comparisons]
+        with ws.transaction() as session:
+            run = MonitorRunRecord(
+                started_at=started,
+                finished_at=now(session),
+                date_from=date_from,
+                date_to=date_to,
+                parameters={
+                    "slices": [list(s) for s in slices],
+                    "window": window.value,
+                    "alpha": alpha,
+                    "fdr": fdr,
+                    "thresholds": [r.id for r in rules],
+                    "adoption_deployments": adopted,
+                    # Which contacts, as they were when the run started (credentials masked).
+                    "source": snapshot.model_dump(mode="json"),
+                },
+                artifacts="",
+                n_findings=len(analysis.findings),
             )
-        session.flush()
-        # Breaches open or update incidents in the same unit of work as the run itself.
-        incidents = sync_incidents(ws, run.id, session=session)
-        # Files are written inside the transaction and moved into place just before it
-        # commits: a run that fails or is killed at any step leaves no record behind.
-        with staged_artifacts(ws, session, run.id, folder) as staging:
-            _write_artifacts(staging, cells, analysis, metrics, evaluations, comparisons)
-            (staging / SOURCE).write_text(snapshot.model_dump_json(), "utf-8")
-            trust = trust.model_copy(update={"run_id": run.id})
-            (staging / TRUST).write_text(trust.model_dump_json(), "utf-8")
-        artifacts = ws.settings.workspace / folder
-        run_id = run.id
-    checkpoint("run:committed")
-    return MonitorOut(
-        run_id=run_id,
-        findings=analysis.findings,
-        evaluations=evaluations,
-        comparisons=comparisons,
-        metrics=metrics,
-        artifacts=artifacts,
-        fail_on=fail_on,
-        incidents=incidents,
-        source=snapshot,
-    )
+            session.add(run)
+            session.flush()
+            folder = Path("runs") / f"run-{run.id:05d}"
+            run.artifacts = str(folder)
+            for finding in analysis.findings:
+                session.add(
+                    FindingRecord(
+                        run=run,
+                        kind=finding.kind,
+                        metric=finding.metric,
+                        deployment=finding.deployment,
+                        key=finding.key,
+                        severity=finding.severity,
+                        status=finding.status,
+                        q_value=finding.q_value,
+                        body=finding.model_dump(mode="json"),
+                    )
+                )
+            session.flush()
+            # Breaches open or update incidents in the same unit of work as the run itself.
+            incidents = sync_incidents(ws, run.id, session=session)
+            # Files are written inside the transaction and moved into place just before it
+            # commits: a run that fails or is killed at any step leaves no record behind.
+            with staged_artifacts(ws, session, run.id, folder) as staging:
+                _write_artifacts(staging, cells, analysis, metrics, evaluations, comparisons)
+                (staging / SOURCE).write_text(snapshot.model_dump_json(), "utf-8")
+                trust = trust.model_copy(update={"run_id": run.id})
+                (staging / TRUST).write_text(trust.model_dump_json(), "utf-8")
+            artifacts = ws.settings.workspace / folder
+            run_id = run.id
+        checkpoint("run:committed")
+        return MonitorOut(
+            run_id=run_id,
+            findings=analysis.findings,
+            evaluations=evaluations,
+            comparisons=comparisons,
+            metrics=metrics,
+            artifacts=artifacts,
+            fail_on=fail_on,
+            incidents=incidents,
+            source=snapshot,
+        )
 
 
 def metric_table(cells: CellTable, window: Window) -> list[MetricRowOut]:
