@@ -8,23 +8,18 @@ it those runs are skipped with a reason, and under CI a missing server is a fail
 from __future__ import annotations
 
 import os
-import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from cxsteward.config import Settings
 from cxsteward.services.workspace import Workspace, init_workspace
+from postgres_database import fresh_database
 
-POSTGRES_URL = os.environ.get("CXSTEWARD_TEST_POSTGRES_URL")
 CHROMIUM = os.environ.get("CXSTEWARD_CHROMIUM", "/usr/bin/chromium")
 # Debian's Chromium, as root, on a machine whose only network is the package registries.
 CHROMIUM_ARGS = [
@@ -78,34 +73,8 @@ def ws(settings: Settings) -> Iterator[Workspace]:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the PostgreSQL tests: CXSTEWARD_TEST_POSTGRES_URL is not set")
-        pytest.skip("CXSTEWARD_TEST_POSTGRES_URL is not set")
-    admin_url = make_url(Settings(registry_url=POSTGRES_URL).resolved_registry_url)
-    name = f"cxs_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        _drop_database(admin, name)
-        admin.dispose()
-
-
-def _drop_database(admin: Engine, name: str) -> None:
-    # An autovacuum worker can still be connected to a fresh database; FORCE ends it when
-    # the role may signal it, and otherwise the plain drop succeeds once the worker is done.
-    for attempt in range(20):
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            return
-        except DBAPIError:
-            if attempt == 19:
-                raise
-            time.sleep(0.5)
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -20,7 +20,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,8 +28,7 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 from web_helpers import CSRF_INPUT
 
 from cxsteward.config import Settings
@@ -39,6 +37,7 @@ from cxsteward.services.accounts.sessions import SECRET_FILE
 from cxsteward.services.accounts.users import add_user
 from cxsteward.services.governance import setup as governance
 from cxsteward.services.workspace import MARKER, open_workspace
+from postgres_database import fresh_database
 
 WORKERS = 4
 REQUESTS = 40
@@ -160,22 +159,8 @@ def registry_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    server = os.environ.get("CXSTEWARD_TEST_POSTGRES_URL")
-    if not server:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the PostgreSQL tests: CXSTEWARD_TEST_POSTGRES_URL is not set")
-        pytest.skip("CXSTEWARD_TEST_POSTGRES_URL is not set")
-    admin_url = make_url(Settings(registry_url=server).resolved_registry_url)
-    name = f"cxs_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
