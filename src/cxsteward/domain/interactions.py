@@ -79,6 +79,11 @@ DEFAULT_DEPLOYMENT = "default"
 # The usual spellings of booleans in exports; anything else is quarantined.
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "1.0"})
 FALSE_WORDS = frozenset({"false", "f", "no", "n", "0", "0.0"})
+# Why a value is quarantined, worded once for the load and for a source read in place.
+BAD_HANDLER = "handler must be ai or human: add this value to the field's map (or set 'other')"
+BAD_BOOLEAN = "not a boolean (yes/no, true/false, y/n, 1/0): map this value in the mapping"
+NOT_A_NUMBER = "not a number"
+NOT_WHOLE = "not a whole number"
 
 
 # Canonical text fields that can also split the metrics, as segment columns do.

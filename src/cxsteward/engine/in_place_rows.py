@@ -10,9 +10,13 @@ import ibis
 import ibis.expr.types as ir
 
 from cxsteward.domain.interactions import (
+    BAD_BOOLEAN,
+    BAD_HANDLER,
     DEFAULT_DEPLOYMENT,
     FALSE_WORDS,
     FIELDS,
+    NOT_A_NUMBER,
+    NOT_WHOLE,
     Kind,
     field,
 )
@@ -269,7 +273,7 @@ class Mapper:
                 name,
                 column,
                 original,
-                "handler must be ai or human: add this value to the field's map (or set 'other')",
+                BAD_HANDLER,
             )
             return value
         if kind is Kind.BOOL:
@@ -279,7 +283,7 @@ class Mapper:
                 name,
                 column,
                 original,
-                "not a boolean (yes/no, true/false, y/n, 1/0): map this value in the mapping",
+                BAD_BOOLEAN,
             )
             return flag
         if name == "handle_time_s" and spec is not None and spec.unit == "h:mm:ss":
@@ -287,7 +291,7 @@ class Mapper:
             self.add(bad, name, column, original, "not a duration like 0:04:02 (h:mm:ss)")
             return self.ranged(name, column, original, seconds)
         parsed, bad = number(text)
-        self.add(bad, name, column, original, "not a number")
+        self.add(bad, name, column, original, NOT_A_NUMBER)
         if spec is not None and spec.unit is not None:
             parsed = parsed * (UNITS[spec.unit] or 1.0)
         return self.ranged(name, column, original, parsed)
@@ -315,7 +319,7 @@ class Mapper:
         out = values
         if spec.kind is Kind.INT:
             whole = out.floor().cast("float64") == out
-            self.add(~whole, name, column, original, "not a whole number")
+            self.add(~whole, name, column, original, NOT_WHOLE)
             out = self.scope.one(whole.ifelse(out, ibis.null("float64")))
         if spec.minimum is not None or spec.maximum is not None:
             low = float("-inf") if spec.minimum is None else spec.minimum
@@ -396,7 +400,7 @@ class Mapper:
             return apply_map(text, FieldSpec(column=spec.column, map=spec.map))
         values, bad = number(text)
         where = f"segment {name}"
-        self.add(bad, where, spec.column, original, "not a number")
+        self.add(bad, where, spec.column, original, NOT_A_NUMBER)
         edges = spec.bins
         inside = (values >= edges[0]) & (values < edges[-1])
         self.add(

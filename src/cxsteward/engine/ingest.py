@@ -18,12 +18,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxsteward.domain.interactions import (
+    BAD_BOOLEAN,
+    BAD_HANDLER,
     DAY,
     DEFAULT_DEPLOYMENT,
     FALSE_WORDS,
     FIELDS,
     LOAD_ID,
     MONTH,
+    NOT_A_NUMBER,
+    NOT_WHOLE,
     SOURCE_ROW,
     TRUE_WORDS,
     Kind,
@@ -419,7 +423,7 @@ class _Reader:
                 name,
                 column,
                 original,
-                "handler must be ai or human: add this value to the field's map (or set 'other')",
+                BAD_HANDLER,
             )
             return pc.if_else(ok, lowered, pa.scalar(None, pa.string()))
         if kind is Kind.BOOL:
@@ -432,7 +436,7 @@ class _Reader:
                 name,
                 column,
                 original,
-                "not a boolean (yes/no, true/false, y/n, 1/0): map this value in the mapping",
+                BAD_BOOLEAN,
             )
             return pc.if_else(true, True, pc.if_else(false, False, pa.scalar(None, pa.bool_())))
         if name == "handle_time_s" and spec is not None and spec.unit == "h:mm:ss":
@@ -440,7 +444,7 @@ class _Reader:
             add(bad, name, column, original, "not a duration like 0:04:02 (h:mm:ss)")
             return self.ranged(name, column, original, seconds)
         parsed, bad = numbers(text)
-        add(bad, name, column, original, "not a number")
+        add(bad, name, column, original, NOT_A_NUMBER)
         if spec is not None and spec.unit is not None:
             factor = UNITS[spec.unit]
             assert factor is not None
@@ -469,7 +473,7 @@ class _Reader:
         out = values
         if spec.kind is Kind.INT:
             whole = pc.equal(pc.floor(values), values)
-            self.checks.add(pc.invert(whole), name, column, original, "not a whole number")
+            self.checks.add(pc.invert(whole), name, column, original, NOT_WHOLE)
             out = pc.if_else(whole, values, pa.scalar(None, pa.float64()))
         if spec.minimum is not None or spec.maximum is not None:
             low = -np.inf if spec.minimum is None else spec.minimum
@@ -559,7 +563,7 @@ class _Reader:
         if spec.bins is None:
             return apply_map(text, FieldSpec(column=spec.column, map=spec.map))
         parsed, bad = numbers(text)
-        self.checks.add(bad, f"segment {name}", spec.column, original, "not a number")
+        self.checks.add(bad, f"segment {name}", spec.column, original, NOT_A_NUMBER)
         values = parsed.to_numpy(zero_copy_only=False)
         edges = np.asarray(spec.bins)
         index = np.searchsorted(edges, values, side="right") - 1
