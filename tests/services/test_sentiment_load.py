@@ -6,16 +6,16 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
+from real_exports import stored
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from cxsteward.domain.mapping import MappingInvalid
 from cxsteward.engine.readers import LoadRefused
 from cxsteward.engine.sentiment import MAX_TEXT_CHARS, score_texts
-from cxsteward.services.data import list_quarantine, load_data, store_path, suggest_mapping
+from cxsteward.services.data import list_quarantine, load_data, suggest_mapping
 from cxsteward.services.workspace import Workspace
 
 HEAD = "id,start,who,score,words\n"
@@ -25,15 +25,6 @@ fields:
   interaction_id: id
   started_at: start
 {extra}"""
-
-
-def stored(ws: Workspace) -> pd.DataFrame:
-    frame = duckdb.sql(
-        f"SELECT * FROM read_parquet('{store_path(ws)}/**/*.parquet', hive_partitioning = true, "
-        "union_by_name = true) ORDER BY source_row"
-    ).df()
-    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
-    return frame
 
 
 def write(tmp_path: Path, rows: list[str], extra: str) -> tuple[Path, Path]:
