@@ -22,7 +22,8 @@ QUARANTINE_SCHEMA = pa.schema(
         ("reason", pa.string()),
     ]
 )
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+# A decimal number as written in an export; the in-place mapping reads the same (in_place_cells).
+NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _HMS = r"^(?P<h>\d+):(?P<m>[0-5]?\d):(?P<s>[0-5]?\d(?:\.\d+)?)$"
 
 
@@ -122,7 +123,7 @@ def numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     # Arrow reads what the pattern accepts, and also nan and inf: those take the long way.
     if parsed is not None and not pc.any(pc.invert(pc.is_finite(parsed))).as_py():
         return parsed, np.zeros(len(text), dtype=bool)
-    ok = pc.match_substring_regex(text, _NUMBER)
+    ok = pc.match_substring_regex(text, NUMBER)
     clean = pc.if_else(ok, text, pa.scalar(None, pa.string()))
     bad = pc.and_(pc.is_valid(text), pc.invert(ok))
     return clean.cast(pa.float64()), mask(bad, len(text))

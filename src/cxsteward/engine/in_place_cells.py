@@ -13,8 +13,8 @@ import ibis.expr.types as ir
 
 from cxsteward.domain.interactions import FALSE_WORDS, HANDLERS, TRUE_WORDS
 from cxsteward.domain.mapping import FieldSpec
+from cxsteward.engine.columns import NUMBER
 
-NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 HMS = r"^(\d+):([0-5]?\d):([0-5]?\d(\.\d+)?)$"
 
 
