@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import ipaddress
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -166,6 +168,16 @@ class Settings(BaseSettings):
             "off only to serve plain HTTP on a trusted internal host."
         ),
     )
+    web_threads: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description=(
+            "Requests one web worker process handles at once; the rest wait their turn. "
+            "Python runs one thread at a time, so more threads than this make every request "
+            "slower (see docs/web.md)."
+        ),
+    )
     public_posts_per_minute: int = Field(
         default=30,
         ge=1,
@@ -234,10 +246,7 @@ class Settings(BaseSettings):
         """The actor named in the audit log for changes made by this process."""
         if self.actor:
             return self.actor
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):
-            return "unknown"
+        return _os_user(tuple(os.environ.get(name) for name in _USER_VARIABLES))
 
     @property
     def reports_dir(self) -> Path:
@@ -245,7 +254,27 @@ class Settings(BaseSettings):
 
     @property
     def resolved_registry_url(self) -> str:
-        return self.registry_url or f"sqlite:///{(self.workspace / 'registry.sqlite').resolve()}"
+        return self.registry_url or _sqlite_url(self.workspace, os.getcwd())
+
+
+# Both are asked on every request of the web app (each transaction names its actor; the
+# read models key on the registry), and each asks the system: they are kept per input.
+# The variables getpass reads, in its order; the account database when none is set.
+_USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")
+
+
+@lru_cache(maxsize=16)
+def _os_user(_variables: tuple[str | None, ...]) -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@lru_cache(maxsize=64)
+def _sqlite_url(workspace: Path, cwd: str) -> str:
+    """The registry beside a workspace; ``cwd`` is part of the key, as it is of a relative path."""
+    return f"sqlite:///{(Path(cwd) / workspace / 'registry.sqlite').resolve()}"
 
 
 def load_settings(**overrides: object) -> Settings:
