@@ -12,8 +12,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from cxsteward.registry.sqlite_writers import QueuedConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The key of PostgreSQL's advisory lock that one migrating process holds at a time.
@@ -23,7 +25,14 @@ MIGRATION_LOCK = 0x63787374
 def create_registry_engine(url: str) -> Engine:
     """An engine for the registry; SQLite gets foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Writers of one process queue for the database (sqlite_writers); 30 s of patience.
+        # A connection to a file costs little: enough for every thread of a web worker
+        # (40), so readers never wait for a connection that a queued writer holds.
+        in_memory = make_url(url).database in (None, "", ":memory:")
+        pool = {} if in_memory else {"pool_size": 10, "max_overflow": 40}
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "factory": QueuedConnection}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
