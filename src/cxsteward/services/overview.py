@@ -22,6 +22,7 @@ from cxsteward.services.assessment.cycles import list_cycles
 from cxsteward.services.assessment.reporting import assessment_report
 from cxsteward.services.clock import now
 from cxsteward.services.data.freshness import FreshnessOut, data_freshness
+from cxsteward.services.data.source import reading_if_any
 from cxsteward.services.governance.gate import GateOut, evaluate_gates
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.incidents.lifecycle import list_incidents
@@ -276,7 +277,12 @@ def headline(ws: Workspace) -> tuple[BehindOut, FreshnessOut]:
     Both read the contact store's Parquet files (a few tens of milliseconds); those change
     only with a load or a run, each an audited row.
     """
-    return _HEADLINE.get(ws, lambda: (behind_humans(ws, limit=HEADLINES), data_freshness(ws)))
+
+    def build() -> tuple[BehindOut, FreshnessOut]:
+        with reading_if_any(ws):
+            return behind_humans(ws, limit=HEADLINES), data_freshness(ws)
+
+    return _HEADLINE.get(ws, build)
 
 
 def gate_summary(ws: Workspace) -> GateSummary:

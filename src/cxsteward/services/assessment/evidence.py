@@ -48,6 +48,7 @@ from cxsteward.services.assessment.sentiment_facts import latest_pack, sentiment
 from cxsteward.services.audit.state import AuditedRow, audited_rows
 from cxsteward.services.clock import now
 from cxsteward.services.consent.check import consent_evidence
+from cxsteward.services.data.source import reading_if_any
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.monitoring.metrics import cell_table, compute_cell_frame
 from cxsteward.services.monitoring.trust import trust_checks
@@ -63,7 +64,8 @@ def evidence_for(
     Args:
         question_ids: the bank whose questions are judged (default: the workspace's bank).
     """
-    facts = collect_facts(ws, today or now(ws).date())
+    with reading_if_any(ws):  # the store opened once for every rule that reads contacts
+        facts = collect_facts(ws, today or now(ws).date())
     return judge_evidence(facts, list(question_ids or ws.bank.ids()))
 
 

@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 from sqlalchemy import select
 
 from cxsteward.domain.interactions import DAY, DEFAULT_SLICED_FIELDS
-from cxsteward.domain.mapping import Mapping
+from cxsteward.domain.mapping import Mapping, MappingInvalid
 from cxsteward.engine.backend import (
     SPARK_SCHEME,
     cached,
@@ -188,6 +188,24 @@ def reading(ws: Workspace) -> Iterator[Contacts]:
             yield contacts
         finally:
             _READING.reset(token)
+
+
+@contextmanager
+def reading_if_any(ws: Workspace) -> Iterator[None]:
+    """:func:`reading` for a build with many readers (the gate, the evidence, a page's
+    headline), which carry on without one when there are no contacts to share.
+
+    When nothing is loaded or attached, or the attached source cannot be read, the block
+    runs without a shared reading, and each reader meets that the way it always has (an
+    empty figure, or the message that says what to do).
+    """
+    stack = ExitStack()
+    try:
+        stack.enter_context(reading(ws))
+    except (NoContacts, SourceUnreachable, MappingInvalid):
+        stack.close()
+    with stack:
+        yield
 
 
 def attached_source(ws: Workspace) -> Attached | None:

@@ -27,6 +27,7 @@ from cxsteward.errors import DeploymentNotFound, Invalid, NotFound
 from cxsteward.registry.tables_governance import GateEvaluationRecord
 from cxsteward.services.clock import now
 from cxsteward.services.contract import Command, Day, Result
+from cxsteward.services.data.source import reading_if_any
 from cxsteward.services.governance.gate_facts import Shared, gather, shared_facts
 from cxsteward.services.governance.store import current_governance
 from cxsteward.services.workspace import Workspace
@@ -155,8 +156,11 @@ def evaluate_gate(
         Invalid: a move the gate does not judge.
     """
     at = now(ws)
-    shared = shared_facts(ws, as_of or at.date())
-    out = _judge(ws, current_governance(ws), deployment, to, shared, at, by)
+    # Every fact about contacts comes from one reading of them (an attached source is
+    # mapped once, the store opened once).
+    with reading_if_any(ws):
+        shared = shared_facts(ws, as_of or at.date())
+        out = _judge(ws, current_governance(ws), deployment, to, shared, at, by)
     if not record:
         return out
     with ws.transaction() as session:
@@ -171,9 +175,10 @@ def evaluate_gates(
     if not deployments:
         return []
     at = now(ws)
-    shared = shared_facts(ws, as_of or at.date())
-    gov = current_governance(ws)
-    return [_judge(ws, gov, key, None, shared, at, None) for key in deployments]
+    with reading_if_any(ws):
+        shared = shared_facts(ws, as_of or at.date())
+        gov = current_governance(ws)
+        return [_judge(ws, gov, key, None, shared, at, None) for key in deployments]
 
 
 def _judge(
