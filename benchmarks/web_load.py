@@ -321,6 +321,11 @@ def report(
             f"in ({args.role}) on the overview, {args.users - args.users // 2} anonymous on the "
             "public pages (/ai, /review, its POST with the CSRF token, /review/status)."
         )
+        if args.think:
+            who += (
+                " Each user starts at a random moment within the first think time, so that "
+                "they do not all send in the same instant; the window opens after it."
+            )
         title = f"{args.users} users, {mode}, {args.workers} worker(s), {args.registry}"
     return "\n".join(
         [

@@ -21,7 +21,9 @@ in and alternates the overview and ``/healthz``.
 
 Between two requests each user waits ``--think`` seconds (0: the next request goes as soon
 as the answer is in, a closed loop). Nothing is measured until every user has signed in;
-then every request sent in the next ``--measure-seconds`` counts (answers still in flight
+with a think time, each user then starts at a random moment within the first think time
+(not all in the same instant), and the window opens one think time later. Every request
+sent in the next ``--measure-seconds`` counts (answers still in flight
 are awaited: start locust with a ``--stop-timeout``), and its latency, from sending to the
 whole body read, is written unrounded to ``--latencies`` as JSON for the report.
 """
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 import time
 from pathlib import Path
@@ -97,15 +100,24 @@ def _write(environment: Environment, **_: Any) -> None:
 
 
 def _wait_for_everyone(user: FastHttpUser) -> None:
-    """Wait until every user is ready, then (the first time) start the measured window."""
+    """Wait until every user is ready, then (the first time) start the measured window.
+
+    With a think time, each user then waits a random part of one think time before its
+    first request, so that the users do not all send at the same instant, and then again
+    in step every second, which people do not do; the window opens once every user has
+    started.
+    """
     runner = user.environment.runner
     assert runner is not None
+    options = user.environment.parsed_options
     if next(_ready) >= runner.target_user_count and not _started.is_set():
-        seconds = user.environment.parsed_options.measure_seconds
-        _window.update(start=time.monotonic(), until=time.monotonic() + seconds)
+        opens = time.monotonic() + options.think
+        _window.update(start=opens, until=opens + options.measure_seconds)
         _started.set()
-        gevent.spawn_later(seconds, runner.quit)
+        gevent.spawn_later(options.think + options.measure_seconds, runner.quit)
     _started.wait()
+    if options.think:
+        gevent.sleep(random.uniform(0, options.think))
 
 
 def _csrf(text: str | None) -> str | None:
