@@ -97,11 +97,6 @@ def test_zoned_timestamp_columns_are_instants(
 def test_naive_timestamp_columns_are_read_in_the_mappings_zone(
     backend: ibis.BaseBackend, zone: str, tmp_path: Path
 ) -> None:
-    if backend.name == "pyspark" and zone != "UTC":
-        # Known gap (docs/spark.md, issue 16's note): Spark plans the zone's transition
-        # table once per use and takes minutes for these few rows. DuckDB here and
-        # PostgreSQL below check the same rule.
-        pytest.skip("naive times in a zone other than UTC are too slow on Spark for now")
     check(backend, zoned=False, zone=zone, folder=tmp_path)
 
 

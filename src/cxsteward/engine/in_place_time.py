@@ -202,7 +202,7 @@ def parse(text: ir.StringValue, pattern: Pattern, scope: Scope, zone: str) -> St
     seconds = _civil_days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
     ok, total = scope.let(ok, (seconds - offset * 60) * _MICROS + fraction)
     if not pattern.aware and zone not in UTC_NAMES:
-        total = scope.one(localize(total, zone))
+        total = scope.one(localize(total, zone, scope.one))
     micros = scope.one(ok.ifelse(total, ibis.null("int64")))
     return Stamp(scope.one(from_micros(micros)), micros, ok)
 
@@ -222,7 +222,7 @@ def native(column: ir.TimestampValue | ir.DateValue, zone: str, scope: Scope) ->
     seconds = days * 86_400 + clock + naive.second().floor().cast("int64")
     micros = seconds * _MICROS + naive.millisecond().cast("int64") * 1000
     if value.type().timezone is None and zone not in UTC_NAMES:
-        micros = scope.one(localize(scope.one(micros), zone))
+        micros = scope.one(localize(scope.one(micros), zone, scope.one))
         return Stamp(from_micros(micros), micros, value.notnull())
     return Stamp(value.cast(UTC), micros, value.notnull())
 
