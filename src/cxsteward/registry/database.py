@@ -22,20 +22,24 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x63787374
 
 
-def create_registry_engine(url: str) -> Engine:
-    """An engine for the registry; SQLite gets foreign keys and a busy timeout."""
+def create_registry_engine(url: str, threads: int = 16) -> Engine:
+    """An engine for the registry; SQLite gets foreign keys and a busy timeout.
+
+    ``threads``: how many threads of the process use it at once (a web worker's
+    ``web_threads``); the pool keeps a connection for each, so none waits for one.
+    """
     if url.startswith("sqlite"):
         # Writers of one process queue for the database (sqlite_writers); 30 s of patience.
-        # A connection to a file costs little: enough for every thread of a web worker
-        # (40), so readers never wait for a connection that a queued writer holds.
         in_memory = make_url(url).database in (None, "", ":memory:")
-        pool = {} if in_memory else {"pool_size": 10, "max_overflow": 40}
+        pool = {} if in_memory else {"pool_size": threads, "max_overflow": threads}
         engine = create_engine(
             url, connect_args={"timeout": 30, "factory": QueuedConnection}, **pool
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A few more than the threads, for the start-up build and the odd background task:
+    # four workers of 16 threads stay under PostgreSQL's default of 100 connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=threads, max_overflow=4)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

@@ -123,7 +123,7 @@ def reset_workspace(settings: Settings) -> Workspace:
 
 
 def _open(settings: Settings, clock: Clock | None = None) -> Workspace:
-    engine = create_registry_engine(settings.resolved_registry_url)
+    engine = create_registry_engine(settings.resolved_registry_url, settings.web_threads)
     try:
         migrate(engine)
     except OperationalError as exc:
