@@ -7,6 +7,8 @@ nothing can wait for itself.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,3 +142,60 @@ def test_a_thread_never_waits_for_its_own_place_in_the_queue(tmp_path: Path) -> 
         assert rows == ["first"]
     finally:
         impatient.dispose()
+
+
+HOLD = """
+import sys
+from sqlalchemy import text
+from cxsteward.registry.database import create_registry_engine
+engine = create_registry_engine(sys.argv[1])
+with engine.begin() as connection:
+    connection.execute(text("INSERT INTO t VALUES ('other process')"))
+    print("holding", flush=True)
+    sys.stdin.readline()
+engine.dispose()
+"""
+
+
+def test_writers_of_other_processes_wait_in_the_same_line(tmp_path: Path) -> None:
+    """A writer waits for another process's open write for as long as it lasts, in the
+    queue's file lock, not in SQLite's busy handler (whose timeout here is 0.3 s)."""
+    database = tmp_path / "r.sqlite"
+    url = f"sqlite:///{database}"
+    impatient = create_engine(url, connect_args={"timeout": 0.3, "factory": QueuedConnection})
+    with impatient.begin() as connection:
+        connection.execute(text("CREATE TABLE t (who TEXT)"))
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD, url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as other:
+        try:
+            waits_behind(other, impatient, database)
+        finally:
+            other.kill()
+            impatient.dispose()
+    with create_registry_engine(url).connect() as connection:
+        rows = connection.execute(text("SELECT who FROM t ORDER BY rowid")).scalars().all()
+    assert rows == ["other process", "this process"]
+    assert (tmp_path / "r.sqlite-writers").exists()
+
+
+def waits_behind(other: subprocess.Popen[str], engine: Engine, database: Path) -> None:
+    assert other.stdout is not None and other.stdin is not None
+    assert other.stdout.readline().strip() == "holding"
+    done: list[str] = []
+
+    def write() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES ('this process')"))
+        done.append("written")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writer.join(1.5)  # five busy timeouts: SQLite alone would have refused by now
+    assert writer.is_alive() and not done
+    assert queue_for(str(database)).owner == writer.ident  # waiting on the file lock
+    other.stdin.write("\n")
+    other.stdin.flush()
+    writer.join(10)
+    assert done == ["written"]
+    assert other.wait(10) == 0
