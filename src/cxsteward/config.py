@@ -169,7 +169,7 @@ class Settings(BaseSettings):
         ),
     )
     web_threads: int = Field(
-        default=16,
+        default=8,
         ge=1,
         le=1000,
         description=(

@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x63787374
 
 
-def create_registry_engine(url: str, threads: int = 16) -> Engine:
+def create_registry_engine(url: str, threads: int = 8) -> Engine:
     """An engine for the registry; SQLite gets foreign keys and a busy timeout.
 
     ``threads``: how many threads of the process use it at once (a web worker's
@@ -38,7 +38,7 @@ def create_registry_engine(url: str, threads: int = 16) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A few more than the threads, for the start-up build and the odd background task:
-    # four workers of 16 threads stay under PostgreSQL's default of 100 connections.
+    # four workers of 8 threads stay well under PostgreSQL's default of 100 connections.
     return create_engine(url, pool_pre_ping=True, pool_size=threads, max_overflow=4)
 
 
