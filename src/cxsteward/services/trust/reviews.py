@@ -45,7 +45,7 @@ from cxsteward.registry.tables_incidents import IncidentRecord
 from cxsteward.registry.tables_trust import ExplanationRecord, ReviewRequestRecord
 from cxsteward.services.clock import now
 from cxsteward.services.governance.setup import load_governance
-from cxsteward.services.incidents.lifecycle import add_event, load_incident, open_incident
+from cxsteward.services.incidents.lifecycle import add_event, open_incident
 from cxsteward.services.trust.models import (
     ReviewOut,
     ReviewStatusOut,
@@ -90,7 +90,6 @@ def submit_review_request(
     with ws.transaction(actor=CUSTOMER) as session:
         require_deployment(session, deployment)
         gathering = _gathering_incident(session, deployment)
-        opened = gathering is None
         if gathering is None:
             gathering = open_incident(
                 ws,
@@ -122,9 +121,8 @@ def submit_review_request(
         )
         session.add(record)
         session.flush()
-        incident = load_incident(session, gathering)
-        if not opened:
-            incident.occurrences += 1
+        # The incident counts its requests by reading them (incidents.lifecycle): its row
+        # is not updated here, so requests sent at once do not wait for each other on it.
         # The timeline names the request only: customer text and contact stay in one place.
         note = f"Review request {record.id} received; due {due:%Y-%m-%d %H:%M} UTC."
         add_event(session, gathering, CUSTOMER, EventKind.NOTE, {"note": note, "review": record.id})
