@@ -271,6 +271,18 @@ def test_requests_gather_in_one_incident_per_deployment_until_it_is_resolved(
         "review_request",
     )
     assert incident.occurrences == 2 and incident.deployment == "support-chat"
+    listed = {i.id: i.occurrences for i in incidents_service.list_incidents(ws_any)}
+    assert listed == {first.incident_id: 2, other.incident_id: 1}
+    # Requests are counted, not written to the incident's row: requests sent at once
+    # must not wait for each other on it. Its only change is its creation.
+    with ws_any.transaction() as session:
+        changes = session.scalars(
+            select(AuditRecord.action).where(
+                AuditRecord.table_name == "incidents",
+                AuditRecord.object_key == str(first.incident_id),
+            )
+        ).all()
+    assert changes == ["insert"]
     notes = [e.detail.get("review") for e in incident.events if e.kind == "note"]
     assert [n for n in notes if n is not None] == [first.id, second.id]
     # Still gathering while acknowledged; a resolved incident gathers no more.
