@@ -54,3 +54,11 @@ def backend(request: pytest.FixtureRequest) -> Iterator[ibis.BaseBackend]:
         con.disconnect()
     else:
         yield ibis.pyspark.connect(request.getfixturevalue("spark"))
+
+
+@pytest.fixture
+def postgres(postgres_url: str) -> Iterator[ibis.BaseBackend]:
+    """An ibis connection to this test's own PostgreSQL database (tests marked postgres)."""
+    con = ibis.connect(postgres_url.replace("postgresql+psycopg://", "postgres://"))
+    yield con
+    con.disconnect()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import ibis
@@ -520,13 +519,6 @@ def expected_counts(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def postgres(postgres_url: str) -> Iterator[ibis.BaseBackend]:
-    con = ibis.connect(postgres_url.replace("postgresql+psycopg://", "postgres://"))
-    yield con
-    con.disconnect()
 
 
 @pytest.mark.postgres

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
@@ -98,13 +97,6 @@ def test_naive_timestamp_columns_are_read_in_the_mappings_zone(
     backend: ibis.BaseBackend, zone: str, tmp_path: Path
 ) -> None:
     check(backend, zoned=False, zone=zone, folder=tmp_path)
-
-
-@pytest.fixture
-def postgres(postgres_url: str) -> Iterator[ibis.BaseBackend]:
-    con = ibis.connect(postgres_url.replace("postgresql+psycopg://", "postgres://"))
-    yield con
-    con.disconnect()
 
 
 @pytest.mark.postgres

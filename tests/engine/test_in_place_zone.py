@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 
 import ibis
@@ -90,13 +89,6 @@ def test_wall_clock_times_are_read_as_the_load_reads_them(backend: ibis.BaseBack
     found = localized(backend)
     for zone in ZONES:
         assert found[zone] == expected(zone, sorted(wall_times(zone))), zone
-
-
-@pytest.fixture
-def postgres(postgres_url: str) -> Iterator[ibis.BaseBackend]:
-    con = ibis.connect(postgres_url.replace("postgresql+psycopg://", "postgres://"))
-    yield con
-    con.disconnect()
 
 
 @pytest.mark.postgres

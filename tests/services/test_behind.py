@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from behind_world import metric_column, world_fixture  # noqa: F401 (fixture)
+from behind_world import DATE_DEPENDENT, metric_column, world_fixture  # noqa: F401 (fixture)
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from cxsteward.config import Settings
@@ -87,14 +87,7 @@ def test_the_interval_is_the_runs_and_never_narrower_than_newcombe(world: World)
         assert item.status == ("confirmed" if item.ci[0] > 0 else "suspected")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Found failing on 2026-12-08 on the code of 2026-12-07 too (it passed in CI that day): "
-        "the run over the fixed 2025 synthetic data stops reporting this segment gap once the "
-        "calendar moves on. A date dependence to find and fix (issue 16's note)."
-    ),
-)
+@DATE_DEPENDENT
 def test_a_segment_where_the_ai_is_still_ahead_is_not_behind(world: World) -> None:
     ws, rows = world
     run = latest_run(ws)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from behind_world import metric_column, world_fixture  # noqa: F401 (fixture)
+from behind_world import DATE_DEPENDENT, metric_column, world_fixture  # noqa: F401 (fixture)
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -68,14 +68,7 @@ def test_the_escalation_change_of_v2_is_found_with_newcombe_intervals(world: Wor
     ]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Found failing on 2026-12-08 on the code of 2026-12-07 too (it passed in CI that day): "
-        "the run over the fixed 2025 synthetic data stops reporting this segment gap once the "
-        "calendar moves on. A date dependence to find and fix (issue 16's note)."
-    ),
-)
+@DATE_DEPENDENT
 def test_the_runs_findings_are_attached_to_their_switch(world: World) -> None:
     ws, _ = world
     out = model_changes(ws, "support-chat")
