@@ -20,7 +20,8 @@ import pytest
 
 from cxsteward.engine.backend import fetch_arrow, quiet_backend
 from cxsteward.engine.in_place_time import Scope
-from cxsteward.engine.in_place_zone import change_table, localize, transitions
+from cxsteward.engine.in_place_zone import change_table, localize
+from cxsteward.engine.zones import transitions
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

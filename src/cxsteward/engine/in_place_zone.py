@@ -1,9 +1,10 @@
 """Wall-clock times of a named zone to UTC, as a few look-ups in arrays of the zone's changes.
 
 Engines name zones differently and PostgreSQL, DuckDB and Spark convert with different
-rules, so the zone's rules are read here (zoneinfo) and handed to the engine as numbers.
+rules, so the zone's changes from 1970 to 2060 are read from zoneinfo (``zones``) and
+handed to the engine as numbers; outside those years, the nearest known offset applies.
 Read as the load reads them: a time that occurs twice when clocks go back is the first
-one, a time skipped when clocks go forward moves to the first valid instant.
+one, a time skipped when clocks go forward is the instant they jumped.
 
 The expression refers to the wall-clock time a fixed, small number of times, whatever the
 zone's history: engines copy a named value into every place that uses it (Spark pushes the
@@ -14,8 +15,6 @@ Europe/London) copied that way made plans of megabytes that Spark took minutes t
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +22,8 @@ from functools import cache
 import ibis
 import ibis.expr.types as ir
 
-_MICROS = 1_000_000
-_FIRST_YEAR, _LAST_YEAR = 1970, 2060  # outside, the nearest known offset applies
+from cxsteward.engine.zones import transitions
+
 # Wall-clock time is cut into buckets of 2**43 us (about 102 days): a shift, exact on every
 # engine where a division by a number is not (Spark divides bigints as doubles).
 _BUCKET_BITS = 43
@@ -99,40 +98,3 @@ def change_table(zone: str) -> ChangeTable:
 
 def _array(values: Sequence[int], kind: str = "int64") -> ir.ArrayValue:
     return ibis.literal(list(values), f"array<{kind}>")
-
-
-@cache
-def transitions(zone: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """The offset before the first change, and each change as (UTC instant, offset before,
-    offset after), all in microseconds."""
-    tz = zoneinfo.ZoneInfo(zone)
-    start = dt.datetime(_FIRST_YEAR, 1, 1, tzinfo=dt.UTC)
-    days = (dt.datetime(_LAST_YEAR, 1, 1, tzinfo=dt.UTC) - start).days
-
-    def offset(moment: dt.datetime) -> int:
-        found = moment.astimezone(tz).utcoffset()
-        return int(found.total_seconds()) * _MICROS if found is not None else 0
-
-    changes = []
-    previous = offset(start)
-    first = previous
-    for day in range(1, days + 1):
-        moment = start + dt.timedelta(days=day)
-        current = offset(moment)
-        if current == previous:
-            continue
-        low, high = moment - dt.timedelta(days=1), moment  # the change is in (low, high]
-        while high - low > dt.timedelta(microseconds=1):
-            middle = low + (high - low) / 2
-            if offset(middle) == previous:
-                low = middle
-            else:
-                high = middle
-        instant = int((high - start).total_seconds()) * _MICROS + _epoch(start)
-        changes.append((instant, previous, current))
-        previous = current
-    return first, tuple(changes)
-
-
-def _epoch(moment: dt.datetime) -> int:
-    return int(moment.timestamp()) * _MICROS
