@@ -377,6 +377,36 @@ def test_load_log_quality_summary_and_new_segment_values(ws: Workspace, tmp_path
     ]
 
 
+def test_a_time_skipped_by_a_quarter_hour_jump_is_stored_as_the_jump(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """Kathmandu went from +05:30 to +05:45 at midnight on 1 January 1986: 00:00 to 00:14
+    never happened there. pandas alone would move 00:05 an hour on, after 00:20."""
+    path = tmp_path / "kathmandu.csv"
+    path.write_text(
+        "id,start\n"
+        "a,1985-12-31 23:59:00\n"  # +05:30: 18:29 UTC
+        "b,1986-01-01 00:05:00\n"  # skipped: the jump, 00:15 local, 18:30 UTC
+        "c,1986-01-01 00:20:00\n"  # +05:45: 18:35 UTC
+        "d,2021-07-01 12:00:00\n",  # +05:45: 06:15 UTC
+        "utf-8",
+    )
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "timezone: Asia/Kathmandu\nconstants: {handler: ai}\n"
+        "fields: {interaction_id: id, started_at: start}\n",
+        "utf-8",
+    )
+    out = load_data(ws, path, mapping)
+    assert (out.rows_accepted, out.rows_quarantined) == (4, 0)
+    assert [t.isoformat() for t in stored(ws)["started_at"]] == [
+        "1985-12-31T18:29:00+00:00",
+        "1985-12-31T18:30:00+00:00",
+        "1985-12-31T18:35:00+00:00",
+        "2021-07-01T06:15:00+00:00",
+    ]
+
+
 def test_canonical_files_load_without_a_mapping(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "canon.csv"
     path.write_text(

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from cxsteward.domain.mapping import Mapping
 from cxsteward.engine.readers import LoadRefused
+from cxsteward.engine.zones import first_instant
 from cxsteward.errors import Problem
 
 _GENERIC = (
@@ -355,13 +356,20 @@ def _localize(
         return micros
     index = np.flatnonzero(naive)
     local = pd.DatetimeIndex(micros[index].astype("datetime64[us]"))
-    # A wall-clock time that occurs twice when clocks go back is read as the first one;
-    # one skipped when clocks go forward is moved to the first valid instant.
+    # A wall-clock time that occurs twice when clocks go back is read as the first one.
+    # pandas' shift_forward moves a skipped one by an hour whatever the jump (00:05 in
+    # Kathmandu on 1 January 1986, a 15-minute gap, came out after 00:20), so skipped times
+    # are found as NaT and read one distinct value at a time: they are few.
     placed = local.tz_localize(
-        mapping.timezone, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward"
+        mapping.timezone, ambiguous=np.ones(len(index), dtype=bool), nonexistent="NaT"
     )
     out = micros.copy()
     out[index] = placed.as_unit("us").asi8
+    skipped = index[np.asarray(placed.isna())]
+    if len(skipped):
+        walls, where = np.unique(micros[skipped], return_inverse=True)
+        instants = [first_instant(mapping.timezone, int(wall)) for wall in walls]
+        out[skipped] = np.array(instants, dtype=np.int64)[where]
     return out
 
 
