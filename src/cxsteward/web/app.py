@@ -32,6 +32,7 @@ from cxsteward.web.errors import install_error_handlers
 from cxsteward.web.forwarded import TrustedProxies
 from cxsteward.web.nav import NAV
 from cxsteward.web.openapi_links import Document, add_links
+from cxsteward.web.read_once import ReadOnceMiddleware
 from cxsteward.web.responses import ContractJSONResponse
 from cxsteward.web.routes import (
     admin,
@@ -166,6 +167,7 @@ def create_app(settings: Settings, clock: Clock | None = None, *, warm: bool = F
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", FingerprintedStatic(assets), name="static")
+    app.add_middleware(ReadOnceMiddleware)
     app.add_middleware(SecurityMiddleware)
     # Outermost: it compresses what the security middleware finished, headers and all.
     app.add_middleware(

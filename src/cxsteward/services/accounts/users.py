@@ -155,7 +155,7 @@ def signed_in(ws: Workspace, token: str, at: datetime | None = None) -> SignedIn
             users.c.active,
         )
     )
-    with ws.engine.connect() as connection:
+    with ws.reader.connect() as connection:
         row = connection.execute(query).first()
     if row is None:
         return None
