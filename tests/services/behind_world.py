@@ -19,6 +19,7 @@ from cxsteward.services.data.synth import synthesize
 from cxsteward.services.governance.reading import read_governance_file
 from cxsteward.services.governance.setup import apply_governance
 from cxsteward.services.monitoring.run import run_monitor
+from cxsteward.services.monitoring.runs import FindingOut
 from cxsteward.services.monitoring.thresholds import add_thresholds_file
 from cxsteward.services.workspace import Workspace, init_workspace
 
@@ -42,15 +43,6 @@ def governance_file(folder: Path) -> Path:
     return target
 
 
-# Two tests over this world stopped finding their segment gap when the date became
-# 2026-12-08 (on the code of 2026-12-07 too, which passed CI that day): a date dependence
-# still to find (issue 16's note).
-DATE_DEPENDENT = pytest.mark.xfail(
-    strict=False,
-    reason="the run over the fixed 2025 world stops reporting this gap as the calendar moves on",
-)
-
-
 @pytest.fixture(scope="module", name="world")
 def world_fixture(
     tmp_path_factory: pytest.TempPathFactory,
@@ -65,6 +57,13 @@ def world_fixture(
     run_monitor(ws)
     yield ws, pd.read_parquet(data)
     ws.close()
+
+
+def findings_shown(findings: list[FindingOut]) -> str:
+    """Each finding's kind, deployment, metric, scope and q-value, for a failure message."""
+    return "; ".join(
+        f"{f.kind} {f.deployment} {f.metric} {f.scope} q={f.q_value}" for f in findings
+    )
 
 
 def metric_column(rows: pd.DataFrame, metric: str) -> pd.Series:

@@ -88,7 +88,7 @@ def test_a_disabled_user_cannot_authenticate_and_loses_sessions(
     issued = sessions.start_session(ws, omar.id, hours=1)
     disabled = users.disable_user(ws, "omar", actor="dana")
     assert not disabled.active and disabled.disabled_at is not None
-    assert sessions.find_session(ws, issued.token) is None
+    assert users.signed_in(ws, issued.token) is None
     with pytest.raises(users.SignInFailed):
         users.authenticate(ws, "omar", PASSWORD)
     assert users.enable_user(ws, "omar").active
@@ -107,7 +107,7 @@ def test_the_last_admin_stays(ws: Workspace, dana: users.UserOut) -> None:
 def test_set_password_replaces_it_and_ends_sessions(ws: Workspace, dana: users.UserOut) -> None:
     issued = sessions.start_session(ws, dana.id, hours=1)
     users.set_password(ws, "dana", "another long password")
-    assert sessions.find_session(ws, issued.token) is None
+    assert users.signed_in(ws, issued.token) is None
     with pytest.raises(users.SignInFailed):
         users.authenticate(ws, "dana", PASSWORD)
     assert users.authenticate(ws, "dana", "another long password").id == dana.id
@@ -130,10 +130,12 @@ def test_sessions_store_only_a_hash_and_expire(ws_any: Workspace) -> None:
     with ws_any.engine.connect() as connection:
         stored = connection.execute(select(WebSessionRecord.token_hash)).scalar_one()
     assert stored == sessions.token_hash(issued.token) and issued.token not in stored
-    found = sessions.find_session(ws_any, issued.token, at=now + timedelta(hours=1))
-    assert found is not None and found.csrf_token == issued.csrf_token
-    assert sessions.find_session(ws_any, issued.token, at=now + timedelta(hours=2)) is None
-    assert sessions.find_session(ws_any, "not-a-token") is None
+    found = users.signed_in(ws_any, issued.token, at=now + timedelta(hours=1))
+    assert found is not None and found.session.csrf_token == issued.csrf_token
+    # The user comes with the session, as the user table holds it.
+    assert found.user == users.get_user(ws_any, "eve") and found.session.user_id == user.id
+    assert users.signed_in(ws_any, issued.token, at=now + timedelta(hours=2)) is None
+    assert users.signed_in(ws_any, "not-a-token") is None
 
 
 def test_ending_a_session_deletes_its_row(ws_any: Workspace) -> None:
@@ -142,7 +144,7 @@ def test_ending_a_session_deletes_its_row(ws_any: Workspace) -> None:
     second = sessions.start_session(ws_any, user.id, hours=1)
     assert sessions.end_session(ws_any, first.token) is True
     assert sessions.end_session(ws_any, first.token) is False
-    assert sessions.find_session(ws_any, second.token) is not None
+    assert users.signed_in(ws_any, second.token) is not None
     assert sessions.end_user_sessions(ws_any, user.id) == 1
 
 

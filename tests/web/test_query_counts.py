@@ -149,3 +149,8 @@ def test_statements_do_not_grow_with_records(
     # Every kept figure of the overview takes its version from one read of the audit log.
     for role in ("committee", "viewer"):
         assert many[f"{role} / (kept, audit reads)"] == 1, many
+    # No page reads the versions more than once, however many kept figures it shows (/ai
+    # asked twice, the governance and the services, before web/read_once.py).
+    twice = {p: n for p, n in many.items() if p.endswith("(kept, audit reads)") and n > 1}
+    assert twice == {}, twice
+    assert many["anonymous /ai (kept, audit reads)"] == 1, many

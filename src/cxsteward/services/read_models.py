@@ -97,8 +97,9 @@ def _versions_statement() -> TextClause:
 def read_versions(ws: Workspace) -> Versions:
     """Every table's version in one statement: per table, the top of the audit log's
     (table_name, seq) index, so the cost does not grow with the log."""
-    with ws.transaction() as session:
-        row = session.execute(_versions_statement()).one()
+    # A plain connection: an ORM session (and its audit hooks) would cost more than the read.
+    with ws.reader.connect() as connection:
+        row = connection.execute(_versions_statement()).one()
     anonymous = sorted(ANONYMOUS_TABLES)
     held, newest = row[: len(anonymous)], row[len(anonymous) :]
     return Versions(
@@ -108,6 +109,7 @@ def read_versions(ws: Workspace) -> Versions:
 
 
 _MEMO: ContextVar[tuple[str, Versions] | None] = ContextVar("read_model_versions", default=None)
+_REQUEST: ContextVar[dict[str, Versions] | None] = ContextVar("request_versions", default=None)
 
 
 @contextmanager
@@ -121,12 +123,34 @@ def versions_once(ws: Workspace) -> Iterator[Versions]:
         _MEMO.reset(token)
 
 
+@contextmanager
+def reading_request() -> Iterator[None]:
+    """A request that only reads: the first cache it asks reads the versions, the others
+    reuse that read (a page asking three caches made three reads before).
+
+    Only for requests that change nothing (GET, HEAD): after a write, the same request
+    would be told the versions from before it.
+    """
+    token = _REQUEST.set({})
+    try:
+        yield
+    finally:
+        _REQUEST.reset(token)
+
+
 def current_versions(ws: Workspace) -> Versions:
-    """The versions read by the enclosing ``versions_once`` for this registry, else a fresh read."""
+    """The versions read by the enclosing ``versions_once`` for this registry, else those of
+    the enclosing ``reading_request`` (read on first use), else a fresh read."""
+    url = ws.settings.resolved_registry_url
     memo = _MEMO.get()
-    if memo is not None and memo[0] == ws.settings.resolved_registry_url:
+    if memo is not None and memo[0] == url:
         return memo[1]
-    return read_versions(ws)
+    request = _REQUEST.get()
+    if request is None:
+        return read_versions(ws)
+    if url not in request:
+        request[url] = read_versions(ws)
+    return request[url]
 
 
 def registry_version(

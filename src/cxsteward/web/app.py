@@ -32,6 +32,7 @@ from cxsteward.web.errors import install_error_handlers
 from cxsteward.web.forwarded import TrustedProxies
 from cxsteward.web.nav import NAV
 from cxsteward.web.openapi_links import Document, add_links
+from cxsteward.web.read_once import ReadOnceMiddleware
 from cxsteward.web.responses import ContractJSONResponse
 from cxsteward.web.routes import (
     admin,
@@ -78,11 +79,17 @@ GZIP_LEVEL = 6
 GZIP_SKIPS = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf", "application/vnd.apache.parquet")
 # Every router of the app, in matching order (the order the former module scan gave).
 ROUTERS: tuple[APIRouter, ...] = (
+    # Matched in this order, route by route, on every request: the public pages and the
+    # overview (most of the traffic) come first, the rest alphabetically. No two routers
+    # serve the same path, so the order changes nothing but the time spent matching
+    # (tests/web/test_app_routers.py checks that every route is reached).
+    public.router,
+    overview.router,
+    auth.router,
     adoption.router,
     admin.router,
     api.router,
     assessment.router,
-    auth.router,
     consent.router,
     crosswalk.router,
     explanations.router,
@@ -91,9 +98,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     incidents.router,
     invite.router,
     monitoring.router,
-    overview.router,
     packs.router,
-    public.router,
     registry.router,
     registry_chain.router,
     registry_committee.router,
@@ -162,6 +167,7 @@ def create_app(settings: Settings, clock: Clock | None = None, *, warm: bool = F
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", FingerprintedStatic(assets), name="static")
+    app.add_middleware(ReadOnceMiddleware)
     app.add_middleware(SecurityMiddleware)
     # Outermost: it compresses what the security middleware finished, headers and all.
     app.add_middleware(

@@ -15,8 +15,8 @@ from fastapi.routing import RouteContext
 
 from cxsteward.domain.access import Permission
 from cxsteward.services.accounts.api_tokens import authenticate_token
-from cxsteward.services.accounts.sessions import ActiveSession, find_session
-from cxsteward.services.accounts.users import UserNotFound, UserOut, get_user_by_id
+from cxsteward.services.accounts.sessions import ActiveSession
+from cxsteward.services.accounts.users import UserOut, signed_in
 from cxsteward.services.workspace import Workspace
 
 SESSION_COOKIE = "cxsteward_session"
@@ -48,31 +48,23 @@ def workspace_of(request: Request) -> Workspace:
 
 
 def load_session(request: Request) -> ActiveSession | None:
-    """The valid session of the request's cookie, looked up once per request."""
+    """The valid session of the request's cookie, looked up once per request (with its user)."""
     cached = getattr(request.state, SESSION_STATE, _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]
     token = request.cookies.get(SESSION_COOKIE)
-    found = find_session(workspace_of(request), token) if token and len(token) < 200 else None
-    setattr(request.state, SESSION_STATE, found)
-    return found
+    found = signed_in(workspace_of(request), token) if token and len(token) < 200 else None
+    setattr(request.state, SESSION_STATE, found.session if found else None)
+    setattr(request.state, USER_STATE, found.user if found else None)
+    return found.session if found else None
 
 
 def current_user(request: Request) -> UserOut | None:
-    """The signed-in user, or None; looked up once per request."""
-    cached = getattr(request.state, USER_STATE, _UNSET)
-    if cached is not _UNSET:
-        return cached  # type: ignore[return-value]
-    active = load_session(request)
-    user = None
-    if active is not None:
-        try:
-            user = get_user_by_id(workspace_of(request), active.user_id)
-        except UserNotFound:
-            user = None
-    found = user if user is not None and user.active else None
-    setattr(request.state, USER_STATE, found)
-    return found
+    """The signed-in, active user, or None; looked up once per request."""
+    if getattr(request.state, USER_STATE, _UNSET) is _UNSET:
+        load_session(request)
+    user: UserOut | None = getattr(request.state, USER_STATE, None)
+    return user
 
 
 @dataclass(frozen=True)

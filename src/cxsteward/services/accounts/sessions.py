@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 
 from cxsteward.config import Settings
 from cxsteward.errors import CxStewardError
-from cxsteward.registry.tables_web import UserRecord, WebSessionRecord
+from cxsteward.registry.tables_web import WebSessionRecord
 from cxsteward.services.clock import now
 from cxsteward.services.workspace import Workspace
 
@@ -77,27 +77,6 @@ def start_session(
             )
         )
     return issued
-
-
-def find_session(ws: Workspace, token: str, at: datetime | None = None) -> ActiveSession | None:
-    """The unexpired session of an active user that ``token`` opens, if any."""
-    moment = at or now(ws)
-    query = (
-        select(WebSessionRecord)
-        .join(UserRecord, UserRecord.id == WebSessionRecord.user_id)
-        .where(
-            WebSessionRecord.token_hash == token_hash(token),
-            WebSessionRecord.expires_at > moment,
-            UserRecord.active,
-        )
-    )
-    with ws.engine.connect() as connection:
-        row = connection.execute(query).first()
-    if row is None:
-        return None
-    return ActiveSession(
-        id=row.id, user_id=row.user_id, csrf_token=row.csrf_token, expires_at=row.expires_at
-    )
 
 
 def end_session(ws: Workspace, token: str) -> bool:
