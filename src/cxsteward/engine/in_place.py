@@ -18,7 +18,7 @@ from cxsteward.domain.interactions import FIELDS
 from cxsteward.domain.mapping import Mapping
 from cxsteward.engine.backend import fetch_arrow
 from cxsteward.engine.in_place_check import check_in_place
-from cxsteward.engine.in_place_rows import Mapper
+from cxsteward.engine.in_place_rows import Mapper, keep
 from cxsteward.engine.in_place_time import with_instants
 
 __all__ = [
@@ -84,7 +84,7 @@ def map_in_place(
     wide = mapper.wide(order)
     segments = list(mapping.segments)
     canonical = [f.name for f in FIELDS]
-    valid = wide.filter(~wide["_cx_excluded"] & ~wide["_cx_flagged"])
+    valid = keep(wide, ~wide["_cx_excluded"] & ~wide["_cx_flagged"])
     keys = [valid.deployment, valid.interaction_id]
     # Without ``order`` a table has no file order: the start time decides, then the engine.
     rank = [valid["_cx_rank"], valid["_cx_row"], valid.started_at]

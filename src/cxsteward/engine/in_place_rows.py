@@ -35,6 +35,13 @@ from cxsteward.engine.in_place_cells import (
 from cxsteward.engine.in_place_time import Scope, Stamp, native, parse, translate
 
 _FALSE = ibis.literal(False)
+# Spark pushes a filter down through every projection, inlining the expression of each
+# column it reads, so a filter on the checks' columns becomes every check written out in
+# full (hundreds of KB for times in a zone), too big for Spark's code generation. It never
+# pushes one through a projection that computes a nondeterministic value: this column,
+# rand() in [0, 1), and a filter on it that every row passes keep the filters where the
+# checks are columns. (Spark folds ``rand() < 1`` itself to true, so the test is on the column.)
+FENCE = "_cx_fence"
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,8 @@ class Mapper:
             helpers[f"_cx_f{index}"] = issue.flag
             shown = issue.shown
             helpers[f"_cx_v{index}"] = as_text(shown) if shown is not None else ibis.null("string")
+        if self.raw.get_backend().name == "pyspark":
+            helpers[FENCE] = ibis.random()
         return self.scope.table.select(**columns, **helpers)
 
     def settle(self) -> None:
@@ -147,7 +156,7 @@ class Mapper:
             flag = wide[f"_cx_f{index}"]
             if issue.field != "exclude":
                 flag = flag & ~wide["_cx_excluded"]
-            hit = wide.filter(flag)
+            hit = keep(wide, flag)
             lines.append(
                 hit.select(
                     row=hit["_cx_row"],
@@ -418,6 +427,13 @@ class Mapper:
 
 
 _KINDS = frozenset(f.name for f in FIELDS)
+
+
+def keep(wide: ir.Table, condition: ir.BooleanValue) -> ir.Table:
+    """The rows of ``Mapper.wide``'s table where ``condition`` holds, filtered above it."""
+    if FENCE in wide.columns:
+        condition = condition & (wide[FENCE] < 1)
+    return wide.filter(condition)
 
 
 def _num(value: float) -> str:
