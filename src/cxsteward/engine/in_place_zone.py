@@ -7,9 +7,9 @@ Read as the load reads them: a time that occurs twice when clocks go back is the
 one, a time skipped when clocks go forward is the instant they jumped.
 
 The expression refers to the wall-clock time a fixed, small number of times, whatever the
-zone's history: engines copy a named value into every place that uses it (Spark pushes the
-load's checks down through each step), and one CASE branch per change (~270 for
-Europe/London) copied that way made plans of megabytes that Spark took minutes to run.
+zone's history: engines copy a named value into every place that uses it (Spark inlines
+each projection's expressions into those above it), and one CASE branch per change (~270
+for Europe/London) copied that way made plans of megabytes that Spark took minutes to run.
 """
 
 from __future__ import annotations
