@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from cxsteward.domain.access import Permission, Role, allows, parse_role
@@ -65,8 +66,8 @@ class UserOut(Result):
         return self.active and allows(self.role, permission)
 
 
-def user_out(record: UserRecord) -> UserOut:
-    """The public view of a user row."""
+def user_out(record: UserRecord | Row[Any]) -> UserOut:
+    """The public view of a user row (a record, or a row selecting the user's columns)."""
     return UserOut(
         id=record.id,
         username=record.username,
@@ -129,7 +130,16 @@ class SignedIn:
     user: UserOut
 
 
-_USER_COLUMNS = ("id", "username", "display_name", "role", "created_at", "disabled_at")
+_USER_COLUMNS = (
+    "id",
+    "username",
+    "display_name",
+    "role",
+    "active",
+    "created_at",
+    "disabled_at",
+    "last_login_at",
+)
 
 
 def signed_in(ws: Workspace, token: str, at: datetime | None = None) -> SignedIn | None:
@@ -145,7 +155,6 @@ def signed_in(ws: Workspace, token: str, at: datetime | None = None) -> SignedIn
             sessions.c.id.label("session_id"),
             sessions.c.csrf_token,
             sessions.c.expires_at,
-            users.c.last_login_at,
             *(users.c[name] for name in _USER_COLUMNS),
         )
         .join_from(sessions, users, users.c.id == sessions.c.user_id)
@@ -159,20 +168,10 @@ def signed_in(ws: Workspace, token: str, at: datetime | None = None) -> SignedIn
         row = connection.execute(query).first()
     if row is None:
         return None
-    user = UserOut(
-        id=row.id,
-        username=row.username,
-        display_name=row.display_name,
-        role=Role(row.role),
-        active=True,
-        created_at=row.created_at,
-        disabled_at=row.disabled_at,
-        last_login_at=row.last_login_at,
-    )
     found = ActiveSession(
         id=row.session_id, user_id=row.id, csrf_token=row.csrf_token, expires_at=row.expires_at
     )
-    return SignedIn(found, user)
+    return SignedIn(found, user_out(row))
 
 
 def disable_user(ws: Workspace, username: str, actor: str | None = None) -> UserOut:
